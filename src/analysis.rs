@@ -1,0 +1,137 @@
+//! The whole static analysis of one project: read every script, build the DAG, collect
+//! diagnostics. Never fails: bad input becomes diagnostics.
+
+use serde::Serialize;
+
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::graph::{RevIdx, RevisionMap};
+use crate::model::Revision;
+use crate::parse::env_py::{EnvSettings, read_env_py};
+use crate::parse::revision_script::{ScriptRead, read_script};
+use crate::source::{DecodeError, SourceFile, Span};
+
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Every revision read, in load order (duplicates included).
+    pub revisions: Vec<Revision>,
+    pub map: RevisionMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub env: EnvSettings,
+}
+
+/// Analyse revision scripts given in Alembic's load order, plus `env.py` if known.
+pub fn analyze(scripts: &[SourceFile], env_py: Option<&SourceFile>) -> Analysis {
+    let reads: Vec<ScriptRead> = scripts.iter().map(read_script).collect();
+    analyze_reads(reads, env_py)
+}
+
+/// Like [`analyze`] for scripts already read (the CLI reads them in parallel).
+pub fn analyze_reads(reads: Vec<ScriptRead>, env_py: Option<&SourceFile>) -> Analysis {
+    let mut diagnostics = Vec::new();
+    let mut revisions = Vec::new();
+    for r in reads {
+        diagnostics.extend(r.diagnostics);
+        if let Some(rev) = r.revision {
+            revisions.push(rev);
+        }
+    }
+    let (map, graph_diags) = RevisionMap::build(&revisions);
+    diagnostics.extend(graph_diags);
+    if map.heads.len() > 1 {
+        let ids: Vec<&str> = map.heads.iter().map(|&h| map.id(h)).collect();
+        diagnostics.push(
+            Diagnostic::new(Code::MultipleHeads, format!("the history has {} heads: {}", ids.len(), ids.join(", "))).help(
+                "`upgrade head` fails until they are merged: run `alembic merge heads -m \"merge\"` (or upgrade to `heads` / `<label>@head` on purpose)",
+            ),
+        );
+    }
+    let env = match env_py {
+        Some(f) => {
+            let (settings, d) = read_env_py(f);
+            diagnostics.extend(d);
+            settings
+        }
+        None => EnvSettings::default(),
+    };
+    sort_diagnostics(&mut diagnostics);
+    Analysis {
+        revisions,
+        map,
+        diagnostics,
+        env,
+    }
+}
+
+/// The diagnostic for a file whose bytes cannot be decoded as text.
+pub fn decode_diagnostic(path: &str, err: &DecodeError) -> Diagnostic {
+    match err {
+        DecodeError::Binary { offset } => {
+            Diagnostic::new(Code::BinaryFile, format!("{path} is a binary file (NUL byte at offset {offset})"))
+                .at(path, Span::empty(0))
+                .help("only Python revision scripts belong in a versions folder; Alembic fails to import this file")
+        }
+        DecodeError::InvalidUtf8 { offset } => Diagnostic::new(
+            Code::InvalidEncoding,
+            format!("{path} is not valid UTF-8 (first bad byte at offset {offset})"),
+        )
+        .at(path, Span::empty(0))
+        .help("save the file as UTF-8, or declare its encoding with a `# -*- coding: latin-1 -*-` line"),
+    }
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The revision a node was read from.
+    pub fn revision(&self, idx: RevIdx) -> &Revision {
+        &self.revisions[self.map.node(idx).rev]
+    }
+
+    /// One node as data (for `--format json` and the wasm API).
+    pub fn revision_json(&self, idx: RevIdx) -> RevisionJson {
+        let n = self.map.node(idx);
+        let rev = self.revision(idx);
+        RevisionJson {
+            revision: n.id.clone(),
+            down_revisions: n.down_ids.clone(),
+            depends_on: n.dep_names.clone(),
+            branch_labels: n.labels.iter().cloned().collect(),
+            children: n.nextrev.iter().map(|&c| self.map.id(c).to_string()).collect(),
+            path: rev.path.clone(),
+            message: rev.message().to_string(),
+            create_date: rev.create_date.clone(),
+            is_head: n.is_head(),
+            is_real_head: n.is_real_head(),
+            is_base: n.is_base(),
+            is_branch_point: n.is_branch_point(),
+            is_merge_point: n.is_merge_point(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RevisionJson {
+    pub revision: String,
+    pub down_revisions: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub branch_labels: Vec<String>,
+    pub children: Vec<String>,
+    pub path: String,
+    pub message: String,
+    pub create_date: Option<String>,
+    pub is_head: bool,
+    pub is_real_head: bool,
+    pub is_base: bool,
+    pub is_branch_point: bool,
+    pub is_merge_point: bool,
+}
+
+impl Analysis {
+    /// An analysis of nothing (for reporting when no project could be loaded).
+    pub fn empty() -> Self {
+        analyze_reads(Vec::new(), None)
+    }
+}

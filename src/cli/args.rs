@@ -1,0 +1,71 @@
+//! Command-line arguments (clap).
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "migplan",
+    version,
+    about = "Check and plan Alembic migration histories without Python or a database"
+)]
+pub struct Cli {
+    /// Alembic config file (default: ./alembic.ini, else [tool.alembic] in ./pyproject.toml)
+    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Section of the config file to use (multi-database setups)
+    #[arg(short = 'n', long = "name", global = true, default_value = "alembic", value_name = "SECTION")]
+    pub name: String,
+    /// A versions folder to read directly (no config file is read)
+    #[arg(short = 'd', long = "dir", global = true, value_name = "DIR")]
+    pub dirs: Vec<String>,
+    /// With -d: also read sub-folders (Alembic's recursive_version_locations)
+    #[arg(long, global = true)]
+    pub recursive: bool,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print phase timings to stderr
+    #[arg(long, global = true, hide = true)]
+    pub timings: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show current available heads in the script directory
+    Heads {
+        /// Use more verbose output
+        #[arg(short, long)]
+        verbose: bool,
+        /// Treat dependency versions as down revisions
+        #[arg(long)]
+        resolve_dependencies: bool,
+    },
+    /// Show current branch points
+    Branches {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List changeset scripts in chronological order (newest first)
+    History {
+        /// Specify a revision range; format is [start]:[end]
+        #[arg(short = 'r', long = "rev-range", value_name = "RANGE", allow_hyphen_values = true)]
+        rev_range: Option<String>,
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show the revision(s) denoted by the given symbol
+    Show {
+        #[arg(allow_hyphen_values = true)]
+        rev: String,
+    },
+    /// Report every finding: unreadable files, graph errors, missing or empty downgrades
+    Check,
+}

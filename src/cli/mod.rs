@@ -1,0 +1,267 @@
+//! The native command line: reads files, runs the pure core, prints results.
+
+pub mod args;
+pub mod discover;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use crate::analysis::{Analysis, analyze_reads};
+use crate::codes::Severity;
+use crate::diagnostic::Diagnostic;
+use crate::render::alembic_text::View;
+use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
+use crate::resolve::{CommandContext, Pos, RevArg};
+use args::{Cli, Command, Format};
+use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
+
+/// Exit status for a failed command (Alembic's `FAILED:` cases).
+const FAILED: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli)
+}
+
+struct Timer {
+    on: bool,
+    start: Instant,
+    last: Instant,
+}
+
+impl Timer {
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!("timing: {:<10} {:>9.3} ms", what, (now - self.last).as_secs_f64() * 1000.0);
+            self.last = now;
+        }
+    }
+    fn total(&self) {
+        if self.on {
+            eprintln!("timing: {:<10} {:>9.3} ms", "total", self.start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    let now = Instant::now();
+    let mut timer = Timer {
+        on: cli.timings,
+        start: now,
+        last: now,
+    };
+    let color = std::io::stderr().is_terminal();
+
+    let disc = match discover(cli.config.as_deref(), &cli.name, &cli.dirs, cli.recursive) {
+        Ok(d) => d,
+        Err(ConfigFailure(d, file)) => {
+            let files: Vec<_> = file.into_iter().collect();
+            eprint!("{}", render_text(&d, files.as_slice(), color));
+            eprintln!();
+            if cli.format == Format::Json && matches!(cli.command, Command::Check) {
+                print_check_json(&Analysis::empty(), &[*d], files.as_slice());
+            }
+            return ExitCode::from(FAILED);
+        }
+    };
+    let paths = list_scripts(&disc);
+    let reads = read_scripts(&paths);
+    timer.lap("load+parse");
+    let env_py = disc.env_py.as_deref().and_then(read_source);
+    let analysis = analyze_reads(reads, env_py.as_ref());
+    timer.lap("graph");
+    let known: Vec<_> = env_py.into_iter().chain(disc.config_file).collect();
+
+    let code = match &cli.command {
+        Command::Check => {
+            let texts = texts_for(&analysis.diagnostics, &known);
+            match cli.format {
+                Format::Json => print_check_json(&analysis, &analysis.diagnostics, &texts),
+                Format::Text => {
+                    let mut err = std::io::stderr().lock();
+                    for d in &analysis.diagnostics {
+                        let _ = writeln!(err, "{}\n", render_text(d, &texts, color));
+                    }
+                    let _ = writeln!(
+                        err,
+                        "checked {} revision(s) in {} file(s): {}",
+                        analysis.map.len(),
+                        paths.len(),
+                        summary(&analysis.diagnostics)
+                    );
+                }
+            }
+            timer.lap("check");
+            if analysis.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        other => {
+            report_load_problems(&analysis, &known, color);
+            let out = graph_command(other, &analysis, cli.format);
+            timer.lap("command");
+            match out {
+                Ok(text) => {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = stdout.write_all(text.as_bytes());
+                    let _ = stdout.flush();
+                    if analysis.diagnostics.iter().any(|d| d.is_error() && d.code.is_load_problem()) {
+                        ExitCode::from(FAILED)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(msg) => {
+                    eprintln!("FAILED: {msg}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
+    };
+    timer.total();
+    code
+}
+
+/// Problems that make the history unreliable go to stderr for every command.
+fn report_load_problems(analysis: &Analysis, known: &[crate::SourceFile], color: bool) {
+    let load: Vec<Diagnostic> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.is_load_problem() && d.severity >= Severity::Warning)
+        .cloned()
+        .collect();
+    if load.is_empty() {
+        return;
+    }
+    let texts = texts_for(&load, known);
+    let mut err = std::io::stderr().lock();
+    for d in &load {
+        let _ = writeln!(err, "{}\n", render_text(d, &texts, color));
+    }
+}
+
+fn print_check_json(analysis: &Analysis, diags: &[Diagnostic], texts: &(impl crate::render::diagnostics::FileTexts + ?Sized)) {
+    let map = &analysis.map;
+    let out = CheckJson {
+        revisions: map.len(),
+        heads: map.heads.iter().map(|&h| map.id(h)).collect(),
+        bases: map.bases.iter().map(|&b| map.id(b)).collect(),
+        diagnostics: locate_all(diags, texts),
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    );
+}
+
+/// heads / branches / history / show: Alembic's output, or the `FAILED:` message.
+fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, String> {
+    let map = &a.map;
+    let view = View {
+        map,
+        revisions: &a.revisions,
+    };
+    if let Some(c) = &map.cycle {
+        return Err(c.message.clone());
+    }
+    let json = |key: &str, revs: &[usize]| -> String {
+        let items: Vec<_> = revs.iter().map(|&r| a.revision_json(r)).collect();
+        let mut obj = serde_json::Map::new();
+        obj.insert(key.to_string(), serde_json::to_value(items).unwrap_or_default());
+        format!("{}\n", serde_json::to_string_pretty(&obj).unwrap_or_default())
+    };
+    match cmd {
+        Command::Heads {
+            verbose,
+            resolve_dependencies,
+        } => {
+            let heads: Vec<usize> = if *resolve_dependencies {
+                map.get_revisions(&RevArg::str("heads"))
+                    .map_err(|e| e.command_message(&CommandContext::default()))?
+                    .into_iter()
+                    .filter_map(Pos::rev)
+                    .collect()
+            } else {
+                map.heads.clone()
+            };
+            Ok(match format {
+                Format::Text => view.heads(&heads, *verbose),
+                Format::Json => json("heads", &heads),
+            })
+        }
+        Command::Branches { verbose } => {
+            let order = map.walk_revisions("base", "heads")?;
+            Ok(match format {
+                Format::Text => view.branches(&order, *verbose),
+                Format::Json => {
+                    let points: Vec<usize> = order.into_iter().filter(|&r| map.node(r).is_branch_point()).collect();
+                    json("branches", &points)
+                }
+            })
+        }
+        Command::History { rev_range, verbose } => {
+            let (base, head) = match rev_range {
+                None => ("base".to_string(), "heads".to_string()),
+                Some(r) => {
+                    let parts: Vec<&str> = r.trim().split(':').collect();
+                    if parts.len() != 2 {
+                        return Err("History range requires [start]:[end], [start]:, or :[end]".to_string());
+                    }
+                    if parts.contains(&"current") {
+                        return Err(
+                            "'current' in a history range needs the database's current revision; migplan reads no database here"
+                                .to_string(),
+                        );
+                    }
+                    (
+                        if parts[0].is_empty() {
+                            "base".to_string()
+                        } else {
+                            parts[0].to_string()
+                        },
+                        if parts[1].is_empty() {
+                            "heads".to_string()
+                        } else {
+                            parts[1].to_string()
+                        },
+                    )
+                }
+            };
+            let order = map.walk_revisions(&base, &head)?;
+            Ok(match format {
+                Format::Text => view.history(&order, *verbose, &[]),
+                Format::Json => json("history", &order),
+            })
+        }
+        Command::Show { rev } => {
+            if rev == "current" {
+                return Err("'show current' needs the database's current revision; migplan reads no database here".to_string());
+            }
+            let revs: Vec<usize> = map
+                .get_revisions(&RevArg::Str(rev.clone()))
+                .map_err(|e| {
+                    let msg = e.command_message(&CommandContext::default());
+                    match &e {
+                        crate::resolve::RevisionError::Resolution { message, .. } if message.starts_with("Multiple") => {
+                            format!("{msg}\n  {message}")
+                        }
+                        _ => msg,
+                    }
+                })?
+                .into_iter()
+                .filter_map(Pos::rev)
+                .collect();
+            Ok(match format {
+                Format::Text => view.show(&revs),
+                Format::Json => json("revisions", &revs),
+            })
+        }
+        Command::Check => unreachable!("handled by run"),
+    }
+}

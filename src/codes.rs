@@ -1,0 +1,124 @@
+//! The registry of diagnostic codes: one table, code → name, default severity, summary.
+//!
+//! `docs/diagnostics.md` is checked against this table by a test, so a new code is one line
+//! here plus its documentation line.
+
+use serde::{Serialize, Serializer};
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $sev:ident, $summary:literal;)*) => {
+        /// A stable diagnostic code; its kebab-case name is what users see and configure.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+
+    };
+}
+
+codes! {
+    // Reading files
+    BinaryFile => "binary-file", Error, "A file in a versions folder contains NUL bytes and cannot be a Python revision script.";
+    InvalidEncoding => "invalid-encoding", Error, "A file is not valid UTF-8 and declares no Latin-1 coding cookie, so Python cannot import it.";
+    PythonSyntaxError => "python-syntax-error", Error, "A revision script does not parse as Python; Alembic fails when it imports the file.";
+    NotARevision => "not-a-revision", Warning, "A `.py` file in a versions folder has no `revision` variable and no legacy hex file name; Alembic refuses to load the folder.";
+    NonLiteralRevisionAttribute => "non-literal-revision-attribute", Warning, "`revision`, `down_revision`, `branch_labels` or `depends_on` is not a literal that can be read without running Python.";
+    MissingRevisionAttribute => "missing-revision-attribute", Error, "A revision script declares `revision` but no `down_revision`; Alembic fails with an AttributeError.";
+    MissingUpgrade => "missing-upgrade", Error, "A revision script has no `upgrade()` function.";
+    MissingDowngrade => "missing-downgrade", Warning, "A revision script has no `downgrade()` function, so it cannot be undone.";
+    EmptyDowngrade => "empty-downgrade", Warning, "`downgrade()` does nothing (`pass`, `...` or only a docstring) in a revision that is not a merge.";
+    EmptyUpgrade => "empty-upgrade", Info, "`upgrade()` does nothing in a revision that is not a merge.";
+    // The revision graph
+    InvalidRevisionId => "invalid-revision-id", Error, "A revision id is empty or contains one of `@ - + :`, which Alembic rejects.";
+    DuplicateRevision => "duplicate-revision", Error, "Two files declare the same revision id; Alembic only warns and silently lets the later file win.";
+    DuplicateBranchLabel => "duplicate-branch-label", Error, "A branch label is declared by two revisions, or equals a revision id.";
+    MissingRevision => "missing-revision", Error, "A `down_revision` or `depends_on` names a revision (or branch label) that does not exist.";
+    RevisionCycle => "revision-cycle", Error, "Revisions form a cycle through `down_revision` or `depends_on` (including a revision that names itself).";
+    MultipleHeads => "multiple-heads", Warning, "The history has more than one head; `upgrade head` fails until the branches are merged.";
+    // Configuration
+    ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
+    NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
+}
+
+impl Code {
+    /// Problems that make the history itself unreliable (unreadable files, broken graph,
+    /// bad configuration). Every command reports these; script-quality findings are left to
+    /// `check`.
+    pub fn is_load_problem(self) -> bool {
+        !matches!(
+            self,
+            Code::MissingUpgrade | Code::MissingDowngrade | Code::EmptyDowngrade | Code::EmptyUpgrade | Code::MultipleHeads
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &code in Code::ALL {
+            let name = code.name();
+            assert!(seen.insert(name), "duplicate code name {name}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert_eq!(Code::from_name(name), Some(code));
+            assert!(code.summary().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../docs/diagnostics.md");
+        for &code in Code::ALL {
+            assert!(
+                doc.contains(&format!("`{}`", code.name())),
+                "docs/diagnostics.md lacks {}",
+                code.name()
+            );
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Diagnostics as data: code, severity, message, file, span, help.
+//!
+//! Every output (terminal, JSON, later SARIF and the web page) renders these same values.
+
+use serde::Serialize;
+
+use crate::codes::{Code, Severity};
+use crate::source::{LineIndex, Span};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Path of the file the finding is about, as given in [`crate::SourceFile::path`].
+    pub file: Option<String>,
+    pub span: Option<Span>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            file: None,
+            span: None,
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, file: impl Into<String>, span: Span) -> Self {
+        self.file = Some(file.into());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A diagnostic with positions resolved against its file's text: the shape of
+/// `check --format json`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LocatedDiagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+    pub help: Option<String>,
+}
+
+impl LocatedDiagnostic {
+    /// Resolve `d` using the text of its file (`None` when the file is unknown).
+    pub fn new(d: &Diagnostic, text: Option<&str>) -> Self {
+        let (mut line, mut column, mut end_line, mut end_column) = (None, None, None, None);
+        if let (Some(span), Some(text)) = (d.span, text) {
+            let idx = LineIndex::new(text);
+            let s = idx.position(text, span.start as usize);
+            let e = idx.position(text, span.end as usize);
+            line = Some(s.line);
+            column = Some(s.column);
+            end_line = Some(e.line);
+            end_column = Some(e.column);
+        } else if d.file.is_some() && text.is_some() {
+            line = Some(1);
+            column = Some(1);
+            end_line = Some(1);
+            end_column = Some(1);
+        }
+        LocatedDiagnostic {
+            code: d.code.name(),
+            severity: d.severity,
+            message: d.message.clone(),
+            file: d.file.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            help: d.help.clone(),
+        }
+    }
+}
+
+/// Stable order for output: by file, position, then code.
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.file.is_none(), &a.file, a.span.map(|s| s.start), a.code, &a.message).cmp(&(
+            b.file.is_none(),
+            &b.file,
+            b.span.map(|s| s.start),
+            b.code,
+            &b.message,
+        ))
+    });
+}

@@ -1,0 +1,27 @@
+//! migplan: static planning and checking of Alembic migration histories.
+//!
+//! The core (everything outside `cli`) is pure: it takes [`SourceFile`]s that the caller
+//! read and returns values — a revision model, the revision DAG, diagnostics, rendered
+//! text. It does no IO and compiles unchanged to `wasm32-unknown-unknown`.
+//!
+//! Pipeline: [`parse`] (scripts → [`model::Revision`]) → [`graph`] (the DAG, Alembic's
+//! order) → [`resolve`] (targets) → [`analysis`] (checks) → [`render`].
+
+pub mod analysis;
+pub mod codes;
+pub mod config;
+pub mod diagnostic;
+pub mod graph;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod resolve;
+pub mod source;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+pub use analysis::{Analysis, analyze, analyze_reads};
+pub use codes::{Code, Severity};
+pub use diagnostic::Diagnostic;
+pub use source::SourceFile;

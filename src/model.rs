@@ -1,0 +1,74 @@
+//! The revision model shared by every migration format: plain data, no behaviour.
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// A value read statically from a script: known, or present but not resolvable without
+/// running Python.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "value", rename_all = "kebab-case")]
+pub enum Attr<T> {
+    Known(T),
+    Unknown,
+}
+
+impl<T> Attr<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Attr::Known(v) => Some(v),
+            Attr::Unknown => None,
+        }
+    }
+}
+
+/// One function of a revision script (`upgrade` / `downgrade`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FunctionInfo {
+    pub present: bool,
+    /// Body is only `pass`, `...` and/or a docstring.
+    pub empty: bool,
+    /// The `def` statement, or the whole file when absent.
+    pub span: Span,
+}
+
+/// A migration revision as read from its file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    pub id: String,
+    /// `down_revision`, in declaration order (empty for a base).
+    pub down_revisions: Vec<String>,
+    /// `depends_on` as declared: revision ids, partial ids or branch labels.
+    pub depends_on: Vec<String>,
+    /// `branch_labels` as declared on this revision.
+    pub branch_labels: Vec<String>,
+    pub path: String,
+    /// The module docstring, stripped (Alembic's `longdoc`).
+    pub doc: String,
+    pub create_date: Option<String>,
+    pub upgrade: FunctionInfo,
+    pub downgrade: FunctionInfo,
+    /// Where each attribute is assigned, for diagnostics.
+    pub spans: RevisionSpans,
+    /// An attribute could not be read; the revision is kept with what is known.
+    pub down_revision_unknown: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RevisionSpans {
+    pub revision: Span,
+    pub down_revision: Span,
+    pub branch_labels: Span,
+    pub depends_on: Span,
+}
+
+impl Revision {
+    /// Alembic's `doc`: the first paragraph of the docstring.
+    pub fn message(&self) -> &str {
+        self.doc.split("\n\n").next().unwrap_or("")
+    }
+
+    pub fn is_merge(&self) -> bool {
+        self.down_revisions.len() > 1
+    }
+}

@@ -1,0 +1,117 @@
+//! Diagnostics for people (rustc-style, with the source line and a caret) and for machines
+//! (the `check --format json` object).
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::codes::Severity;
+use crate::diagnostic::{Diagnostic, LocatedDiagnostic};
+use crate::source::{LineIndex, floor_char_boundary};
+
+/// Looks up a file's text by path.
+pub trait FileTexts {
+    fn text(&self, path: &str) -> Option<&str>;
+}
+
+impl FileTexts for [crate::SourceFile] {
+    fn text(&self, path: &str) -> Option<&str> {
+        self.iter().find(|f| f.path == path).map(|f| f.text.as_str())
+    }
+}
+
+impl FileTexts for std::collections::BTreeMap<String, String> {
+    fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).map(String::as_str)
+    }
+}
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Lines of context shown around a span: only the lines it covers (capped), so a 5 MB file
+/// costs no more than a short one.
+const MAX_SNIPPET_LINES: usize = 6;
+
+/// Render one diagnostic the way rustc does. `color` adds ANSI styling.
+pub fn render_text(d: &Diagnostic, files: &(impl FileTexts + ?Sized), color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let title = level(d.severity).primary_title(d.message.as_str()).id(d.code.name());
+    let mut report: Vec<Group> = Vec::new();
+    let snippet_source;
+    let group = match (&d.file, d.span, d.file.as_deref().and_then(|f| files.text(f))) {
+        (Some(path), Some(span), Some(text)) => {
+            let idx = LineIndex::new(text);
+            let start = floor_char_boundary(text, (span.start as usize).min(text.len()));
+            let end = floor_char_boundary(text, (span.end as usize).min(text.len())).max(start);
+            let first = idx.line_of(start);
+            let last = idx.line_of(end).min(first + MAX_SNIPPET_LINES - 1);
+            let from = idx.line_start(first).min(text.len());
+            let to = if last + 1 < idx.line_count() {
+                idx.line_start(last + 1)
+            } else {
+                text.len()
+            };
+            let to = floor_char_boundary(text, to.min(text.len())).max(from);
+            snippet_source = text[from..to].trim_end_matches(['\n', '\r']).to_string();
+            let a = (start - from).min(snippet_source.len());
+            let b = (end - from).min(snippet_source.len()).max(a);
+            // An empty span still gets a caret on its first character.
+            let b = if a == b { next_char_end(&snippet_source, a) } else { b };
+            title.element(
+                Snippet::source(snippet_source.as_str())
+                    .line_start(first + 1)
+                    .path(path.as_str())
+                    .annotation(AnnotationKind::Primary.span(a..b)),
+            )
+        }
+        (Some(path), _, _) => title.element(annotate_snippets::Origin::path(path.as_str())),
+        _ => Group::with_title(title),
+    };
+    report.push(group);
+    if let Some(help) = &d.help {
+        report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+    }
+    renderer.render(&report).to_string()
+}
+
+fn next_char_end(s: &str, at: usize) -> usize {
+    s[at..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map(|c| at + c.len_utf8())
+        .unwrap_or(at)
+}
+
+/// The `check --format json` object.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    pub revisions: usize,
+    pub heads: Vec<&'a str>,
+    pub bases: Vec<&'a str>,
+    pub diagnostics: Vec<LocatedDiagnostic>,
+}
+
+pub fn locate_all(diags: &[Diagnostic], files: &(impl FileTexts + ?Sized)) -> Vec<LocatedDiagnostic> {
+    diags
+        .iter()
+        .map(|d| LocatedDiagnostic::new(d, d.file.as_deref().and_then(|f| files.text(f))))
+        .collect()
+}
+
+/// "2 errors, 1 warning" style summary line.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    format!(
+        "{}, {}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "note")
+    )
+}
