@@ -72,3 +72,24 @@ impl Revision {
         self.down_revisions.len() > 1
     }
 }
+
+impl Revision {
+    /// A revision with only graph attributes, as Alembic's tests build them
+    /// (`Revision("b", ("a",), dependencies=..., branch_labels=...)`).
+    pub fn synthetic(id: &str, down_revisions: &[&str], depends_on: &[&str], branch_labels: &[&str]) -> Revision {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Revision {
+            id: id.to_string(),
+            down_revisions: strings(down_revisions),
+            depends_on: strings(depends_on),
+            branch_labels: strings(branch_labels),
+            path: format!("{id}.py"),
+            doc: String::new(),
+            create_date: None,
+            upgrade: FunctionInfo { present: true, ..Default::default() },
+            downgrade: FunctionInfo { present: true, ..Default::default() },
+            spans: RevisionSpans::default(),
+            down_revision_unknown: false,
+        }
+    }
+}
