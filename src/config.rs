@@ -17,6 +17,7 @@ pub struct ConfigError {
     pub message: String,
     /// 1-based line, when the problem has one.
     pub line: Option<usize>,
+    pub help: Option<String>,
 }
 
 impl ConfigError {
@@ -24,12 +25,14 @@ impl ConfigError {
         ConfigError {
             message: message.into(),
             line: Some(line),
+            help: None,
         }
     }
     fn new(message: impl Into<String>) -> Self {
         ConfigError {
             message: message.into(),
             line: None,
+            help: None,
         }
     }
 }
@@ -180,7 +183,13 @@ fn as_bool(v: &str) -> bool {
 /// Read `[section]` of an alembic.ini (`here` = the directory of the ini file).
 pub fn alembic_settings_from_ini(ini: &IniFile, section: &str, here: &str, os_pathsep: char) -> Result<AlembicSettings, ConfigError> {
     if !ini.has_section(section) {
-        return Err(ConfigError::new(format!("No config file section '{section}' found")));
+        let names: Vec<&str> = ini.sections.iter().map(|(s, _)| s.as_str()).collect();
+        let mut e = ConfigError::new("No 'script_location' key found in configuration.");
+        e.help = Some(format!(
+            "there is no [{section}] section (sections: {}); choose one with -n/--name",
+            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        ));
+        return Err(e);
     }
     let vars: BTreeMap<String, String> = [("here".to_string(), here.to_string())].into();
     let get = |k: &str| ini.get(section, k, &vars);
@@ -231,6 +240,7 @@ pub fn alembic_settings_from_pyproject(text: &str, here: &str) -> Result<Option<
     let value: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
         message: format!("pyproject.toml is not valid TOML: {}", e.message()),
         line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        help: None,
     })?;
     let Some(tool) = value.get("tool").and_then(|t| t.get("alembic")).and_then(|t| t.as_table()) else {
         return Ok(None);

@@ -86,8 +86,14 @@ impl Revision {
             path: format!("{id}.py"),
             doc: String::new(),
             create_date: None,
-            upgrade: FunctionInfo { present: true, ..Default::default() },
-            downgrade: FunctionInfo { present: true, ..Default::default() },
+            upgrade: FunctionInfo {
+                present: true,
+                ..Default::default()
+            },
+            downgrade: FunctionInfo {
+                present: true,
+                ..Default::default()
+            },
             spans: RevisionSpans::default(),
             down_revision_unknown: false,
         }

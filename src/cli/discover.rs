@@ -59,7 +59,12 @@ pub fn display_path(p: &Path) -> String {
 }
 
 fn config_diag(file: &str, text: Option<&str>, line: Option<usize>, message: String) -> Diagnostic {
+    config_diag_help(file, text, line, message, None)
+}
+
+fn config_diag_help(file: &str, text: Option<&str>, line: Option<usize>, message: String, help: Option<String>) -> Diagnostic {
     let mut d = Diagnostic::new(Code::ConfigError, message).in_file(file);
+    d.help = help;
     if let (Some(text), Some(line)) = (text, line) {
         let idx = LineIndex::new(text);
         let start = idx.line_start(line.saturating_sub(1));
@@ -143,15 +148,20 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
                     Err(e) => return Err(ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file))),
                 }
             } else {
-                let ini =
-                    parse_ini(&text).map_err(|e| ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file.clone())))?;
+                let ini = parse_ini(&text)
+                    .map_err(|e| ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file.clone())))?;
                 match alembic_settings_from_ini(&ini, section, &here.to_string_lossy(), ':') {
                     Ok(s) => s,
                     Err(e) => {
                         // Alembic falls back to pyproject.toml for keys the ini lacks.
                         match pyproject_settings(&here) {
                             Some(s) => s,
-                            None => return Err(ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file))),
+                            None => {
+                                return Err(ConfigFailure::new(
+                                    config_diag_help(&shown, Some(&text), e.line, e.message, e.help),
+                                    Some(file),
+                                ));
+                            }
                         }
                     }
                 }
@@ -236,6 +246,7 @@ fn read_text(p: &Path) -> std::io::Result<String> {
 pub fn list_scripts(d: &Discovery) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let dedupe = d.versions_dirs.len() > 1 || d.recursive;
     for dir in &d.versions_dirs {
         if !dir.exists() {
             continue;
@@ -270,8 +281,9 @@ pub fn list_scripts(d: &Discovery) -> Vec<PathBuf> {
                 for f in files {
                     if is_candidate_script(&f) {
                         let p = root.join(&f);
-                        let real = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
-                        if seen.insert(real) {
+                        // Alembic loads each real file once; resolving links costs a syscall
+                        // per file, so only do it when two locations could overlap.
+                        if !dedupe || seen.insert(std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone())) {
                             out.push(p);
                         }
                     }

@@ -61,7 +61,7 @@ fn run(cli: Cli) -> ExitCode {
         Err(ConfigFailure(d, file)) => {
             let files: Vec<_> = file.into_iter().collect();
             eprint!("{}", render_text(&d, files.as_slice(), color));
-            eprintln!();
+            eprintln!("\n\nFAILED: {}", d.message);
             if cli.format == Format::Json && matches!(cli.command, Command::Check) {
                 print_check_json(&Analysis::empty(), &[*d], files.as_slice());
             }
@@ -69,8 +69,9 @@ fn run(cli: Cli) -> ExitCode {
         }
     };
     let paths = list_scripts(&disc);
+    timer.lap("list");
     let reads = read_scripts(&paths);
-    timer.lap("load+parse");
+    timer.lap("read+parse");
     let env_py = disc.env_py.as_deref().and_then(read_source);
     let analysis = analyze_reads(reads, env_py.as_ref());
     timer.lap("graph");
