@@ -291,7 +291,7 @@ impl RevisionMap {
                 heads: resolved,
                 argument: match id {
                     RevArg::Str(s) => s.clone(),
-                    RevArg::Tuple(t) => format!("({})", t.join(", ")),
+                    RevArg::Tuple(t) => py_tuple_repr(t),
                     RevArg::None => "None".into(),
                 },
             });
@@ -478,11 +478,15 @@ impl RevisionMap {
                 None => match &branch_label {
                     Some(l) => {
                         let cr = current.to_tuple().unwrap_or_default();
-                        let cr_idx: Vec<RevIdx> = self
-                            .get_revisions(&RevArg::Tuple(cr.clone()))?
-                            .into_iter()
-                            .filter_map(Pos::rev)
-                            .collect();
+                        // `filter_for_lineage(cr_tuple, ...)` resolves each current revision
+                        // with `_revision_for_ident`: ids, partial ids and labels, but not
+                        // symbols such as `heads`.
+                        let mut cr_idx: Vec<RevIdx> = Vec::new();
+                        for c in &cr {
+                            if let Pos::Rev(r) = self.revision_for_ident(Some(c), None)? {
+                                cr_idx.push(r);
+                            }
+                        }
                         let mut symbols: Vec<String> = self
                             .filter_for_lineage(&cr_idx, Some(l), false)?
                             .iter()
@@ -804,11 +808,25 @@ impl RevisionMap {
     }
 }
 
+/// An identifier argument as `RangeNotAncestorError` keeps it: `None` when Python would
+/// find it falsy (so the message says `base`), else its `%s` text (a tuple prints as its repr).
 fn arg_text(a: &RevArg) -> Option<String> {
     match a {
         RevArg::None => None,
+        RevArg::Str(s) if s.is_empty() => None,
         RevArg::Str(s) => Some(s.clone()),
-        RevArg::Tuple(t) => Some(t.join(", ")),
+        RevArg::Tuple(t) if t.is_empty() => None,
+        RevArg::Tuple(t) => Some(py_tuple_repr(t)),
+    }
+}
+
+/// Python's `repr()` of a tuple of strings: `('a',)`, `('a', 'b')`.
+fn py_tuple_repr(t: &[String]) -> String {
+    let items: Vec<String> = t.iter().map(|s| format!("'{s}'")).collect();
+    if items.len() == 1 {
+        format!("({},)", items[0])
+    } else {
+        format!("({})", items.join(", "))
     }
 }
 

@@ -336,9 +336,10 @@ pub fn texts_for(diags: &[Diagnostic], known: &[SourceFile]) -> std::collections
     for d in diags {
         if let Some(path) = &d.file
             && !out.contains_key(path)
-            && let Some(f) = read_source(Path::new(path))
         {
-            out.insert(path.clone(), f.text);
+            // Undecodable files still get a position (line 1) through an empty text.
+            let text = read_source(Path::new(path)).map(|f| f.text).unwrap_or_default();
+            out.insert(path.clone(), text);
         }
     }
     out

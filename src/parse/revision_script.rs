@@ -376,7 +376,7 @@ fn guess_id(file: &SourceFile, module: &ModModule) -> String {
         for line in doc.lines() {
             if let Some(id) = line.trim().strip_prefix("Revision ID:") {
                 let id = id.trim();
-                if !id.is_empty() {
+                if !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     return id.to_string();
                 }
             }
@@ -384,7 +384,7 @@ fn guess_id(file: &SourceFile, module: &ModModule) -> String {
     }
     let name = file_name(&file.path);
     let stem = name.strip_suffix(".py").unwrap_or(name);
-    stem.split('_').next().unwrap_or(stem).to_string()
+    stem.split('_').next().filter(|p| !p.is_empty()).unwrap_or(stem).to_string()
 }
 
 fn check_functions(file: &SourceFile, rev: &Revision, diags: &mut Vec<Diagnostic>) {
