@@ -321,7 +321,7 @@ impl RevisionMap {
                 );
             }
             map.cycle = Some(CycleError {
-                message: map.alembic_cycle_message(),
+                message: map.alembic_cycle_message(&cycles),
             });
             for n in &mut map.nodes {
                 n.deps_normalized = n.deps.clone();
@@ -423,7 +423,12 @@ impl RevisionMap {
     }
 
     /// The message Alembic's `_detect_cycles` raises for this map.
-    fn alembic_cycle_message(&self) -> String {
+    ///
+    /// Alembic only finds revisions that are not both below a head and above a base; a cycle
+    /// whose revisions all are (one entered from a base through a merge, say) passes its check,
+    /// and Alembic then sorts it arbitrarily or hangs. For those, name the revisions on the
+    /// cycles (`cycles`, from [`Self::strongly_connected_cycles`]) in Alembic's wording.
+    fn alembic_cycle_message(&self, cycles: &[Vec<RevIdx>]) -> String {
         let all_ids = || self.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
         if self.heads.is_empty() || self.bases.is_empty() {
             return format!("Cycle is detected in revisions ({})", all_ids().join(", "));
@@ -446,7 +451,17 @@ impl RevisionMap {
             return format!("Dependency cycle is detected in revisions ({})", all_ids().join(", "));
         }
         let deleted = pass(&self.real_heads, &self.real_bases, Edges::AllDown, Edges::AllNext);
-        format!("Dependency cycle is detected in revisions ({})", deleted.join(", "))
+        if !deleted.is_empty() {
+            return format!("Dependency cycle is detected in revisions ({})", deleted.join(", "));
+        }
+        let mut on_cycle: Vec<String> = cycles.iter().flatten().map(|&i| self.nodes[i].id.clone()).collect();
+        on_cycle.sort();
+        let kind = if cycles.iter().any(|c| self.down_only_cycle(c)) {
+            "Cycle"
+        } else {
+            "Dependency cycle"
+        };
+        format!("{kind} is detected in revisions ({})", on_cycle.join(", "))
     }
 
     /// Longest distance from a root along `edges` (down edges); requires acyclic.
@@ -570,10 +585,10 @@ impl RevisionMap {
                 todo.extend(self.edges(rev, edges));
                 out.push(rev);
             }
-            let overlaps: Vec<&str> = targets
-                .iter()
-                .filter(|&&o| o != t && per_target.contains(&o))
-                .map(|&o| self.id(o))
+            // a set in Alembic: a target requested twice is named once
+            let overlaps: Vec<&str> = dedupe(targets.iter().copied().filter(|&o| o != t && per_target.contains(&o)))
+                .into_iter()
+                .map(|o| self.id(o))
                 .collect();
             if !overlaps.is_empty() {
                 return Err(format!(

@@ -556,22 +556,22 @@ impl RevisionMap {
                         Some(t) if !t.is_empty() => t.into_iter().map(Some).collect(),
                         _ => vec![None],
                     };
-                    let mut start_revs: Vec<Pos> = Vec::new();
-                    for c in &cr {
-                        start_revs.push(match c {
-                            Some(s) => self.get_revision(&RevArg::Str(s.clone()))?,
-                            None => Pos::Nothing,
-                        });
-                    }
-                    if let Some(l) = branch_label {
+                    let ambiguous = || RevisionError::Other("Ambiguous upgrade from multiple current revisions".into());
+                    // Alembic keeps the current revisions as strings and only resolves the one
+                    // it walks from (`_walk(start=start_revs[0])`), after the ambiguity check.
+                    let start = if let Some(l) = branch_label {
                         let given: Vec<String> = cr.iter().flatten().cloned().collect();
-                        let cur: Vec<RevIdx> = self
-                            .get_revisions(&RevArg::Tuple(given))?
-                            .into_iter()
-                            .filter_map(Pos::rev)
-                            .collect();
+                        let resolved = self.get_revisions(&RevArg::Tuple(given))?;
+                        if resolved.contains(&Pos::Base) {
+                            // `_shares_lineage("base", ...)` looks "base" up as an identifier
+                            return Err(RevisionError::Resolution {
+                                message: "No such revision or branch 'base'".into(),
+                                argument: "base".into(),
+                            });
+                        }
+                        let cur: Vec<RevIdx> = resolved.into_iter().filter_map(Pos::rev).collect();
                         let filtered = self.filter_for_lineage(&cur, Some(l), false)?;
-                        start_revs = filtered.iter().map(|&r| Pos::Rev(r)).collect();
+                        let mut start_revs: Vec<Pos> = filtered.iter().map(|&r| Pos::Rev(r)).collect();
                         if start_revs.is_empty() {
                             let active = self.filter_for_lineage(&self.ancestors(&cur, true), Some(l), false)?;
                             let downs: BTreeSet<RevIdx> = active.iter().flat_map(|&r| self.nodes[r].normalized_down()).collect();
@@ -581,11 +581,20 @@ impl RevisionMap {
                                 start_revs = vec![Pos::Nothing];
                             }
                         }
-                    }
-                    if start_revs.len() > 1 {
-                        return Err(RevisionError::Other("Ambiguous upgrade from multiple current revisions".into()));
-                    }
-                    let rev = self.walk(start_revs[0], rel.steps, branch_label, assert_relative_length)?;
+                        if start_revs.len() > 1 {
+                            return Err(ambiguous());
+                        }
+                        start_revs[0]
+                    } else {
+                        if cr.len() > 1 {
+                            return Err(ambiguous());
+                        }
+                        match &cr[0] {
+                            Some(s) => self.get_revision(&RevArg::Str(s.clone()))?,
+                            None => Pos::Nothing,
+                        }
+                    };
+                    let rev = self.walk(start, rel.steps, branch_label, assert_relative_length)?;
                     if rev == Pos::Nothing {
                         return Err(Self::didnt_produce(&rel.relative, rel.steps));
                     }
