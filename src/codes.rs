@@ -77,6 +77,9 @@ codes! {
     MissingRevision => "missing-revision", Error, "A `down_revision` or `depends_on` names a revision (or branch label) that does not exist.";
     RevisionCycle => "revision-cycle", Error, "Revisions form a cycle through `down_revision` or `depends_on` (including a revision that names itself).";
     MultipleHeads => "multiple-heads", Warning, "The history has more than one head; `upgrade head` fails until the branches are merged.";
+    // Plans
+    OpaquePython => "opaque-python", Warning, "A statement in upgrade()/downgrade() needs Python or a database to know its SQL; the plan shows it as a comment.";
+    UnsupportedOperation => "unsupported-operation", Error, "An operation cannot be rendered for the chosen dialect (Alembic would fail there too).";
     // Configuration
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
@@ -89,7 +92,13 @@ impl Code {
     pub fn is_load_problem(self) -> bool {
         !matches!(
             self,
-            Code::MissingUpgrade | Code::MissingDowngrade | Code::EmptyDowngrade | Code::EmptyUpgrade | Code::MultipleHeads
+            Code::MissingUpgrade
+                | Code::MissingDowngrade
+                | Code::EmptyDowngrade
+                | Code::EmptyUpgrade
+                | Code::MultipleHeads
+                | Code::OpaquePython
+                | Code::UnsupportedOperation
         )
     }
 }

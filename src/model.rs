@@ -33,7 +33,7 @@ pub struct FunctionInfo {
 }
 
 /// A migration revision as read from its file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Revision {
     pub id: String,
     /// `down_revision`, in declaration order (empty for a base).
@@ -52,6 +52,9 @@ pub struct Revision {
     pub spans: RevisionSpans,
     /// An attribute could not be read; the revision is kept with what is known.
     pub down_revision_unknown: bool,
+    /// What `upgrade()` and `downgrade()` do, statement by statement.
+    pub upgrade_steps: Vec<crate::ops::Step>,
+    pub downgrade_steps: Vec<crate::ops::Step>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -96,6 +99,8 @@ impl Revision {
             },
             spans: RevisionSpans::default(),
             down_revision_unknown: false,
+            upgrade_steps: Vec::new(),
+            downgrade_steps: Vec::new(),
         }
     }
 }

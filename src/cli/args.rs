@@ -68,4 +68,49 @@ pub enum Command {
     },
     /// Report every finding: unreadable files, graph errors, missing or empty downgrades
     Check,
+    /// Upgrade to a later version (with --sql: print the plan, as Alembic's offline mode)
+    Upgrade {
+        /// Target: head, heads, a revision, label@head, +N, or FROM:TO with --sql
+        #[arg(allow_hyphen_values = true)]
+        revision: String,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Revert to a previous version (with --sql: FROM:TO)
+    Downgrade {
+        #[arg(allow_hyphen_values = true)]
+        revision: String,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Set the version table to a revision without running migrations
+    Stamp {
+        #[arg(required = true, allow_hyphen_values = true)]
+        revisions: Vec<String>,
+        #[command(flatten)]
+        plan: PlanArgs,
+        /// Delete every row of the version table first
+        #[arg(long)]
+        purge: bool,
+    },
+}
+
+/// Options shared by the plan commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlanArgs {
+    /// Print the SQL instead of running it (Alembic's offline mode)
+    #[arg(long)]
+    pub sql: bool,
+    /// SQL dialect (default: from sqlalchemy.url in alembic.ini, else postgresql)
+    #[arg(long, value_parser = ["postgresql", "mysql", "mariadb", "sqlite"])]
+    pub dialect: Option<String>,
+    /// One transaction per migration (default: env.py's setting, else one for the run)
+    #[arg(long)]
+    pub transaction_per_migration: bool,
+    /// Version table name (default: env.py's version_table, else alembic_version)
+    #[arg(long)]
+    pub version_table: Option<String>,
+    /// Schema of the version table
+    #[arg(long)]
+    pub version_table_schema: Option<String>,
 }

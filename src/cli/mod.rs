@@ -14,6 +14,9 @@ use crate::codes::Severity;
 use crate::diagnostic::Diagnostic;
 use crate::render::alembic_text::View;
 use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
+use crate::dialect::{dialect_from_name, dialect_from_url};
+use crate::plan::{plan_downgrade, plan_stamp, plan_upgrade, Direction};
+use crate::render::sql_plan::{render_plan, RenderOptions};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
@@ -75,7 +78,7 @@ fn run(cli: Cli) -> ExitCode {
     let env_py = disc.env_py.as_deref().and_then(read_source);
     let analysis = analyze_reads(reads, env_py.as_ref());
     timer.lap("graph");
-    let known: Vec<_> = env_py.into_iter().chain(disc.config_file).collect();
+    let known: Vec<_> = env_py.into_iter().chain(disc.config_file.clone()).collect();
 
     let code = match &cli.command {
         Command::Check => {
@@ -102,6 +105,19 @@ fn run(cli: Cli) -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Upgrade { revision, plan } | Command::Downgrade { revision, plan } => {
+            report_load_problems(&analysis, &known, color);
+            let direction = if matches!(cli.command, Command::Upgrade { .. }) { Direction::Upgrade } else { Direction::Downgrade };
+            let code = plan_command(&analysis, &disc, direction, std::slice::from_ref(revision), plan, false, cli.format, color);
+            timer.lap("plan");
+            code
+        }
+        Command::Stamp { revisions, plan, purge } => {
+            report_load_problems(&analysis, &known, color);
+            let code = plan_command(&analysis, &disc, Direction::Stamp, revisions, plan, *purge, cli.format, color);
+            timer.lap("plan");
+            code
         }
         other => {
             report_load_problems(&analysis, &known, color);
@@ -263,6 +279,92 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 Format::Json => json("revisions", &revs),
             })
         }
-        Command::Check => unreachable!("handled by run"),
+        Command::Check | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
+            unreachable!("handled by run")
+        }
+    }
+}
+
+/// upgrade / downgrade / stamp: with `--sql`, the offline plan.
+#[allow(clippy::too_many_arguments)]
+fn plan_command(
+    a: &Analysis,
+    disc: &discover::Discovery,
+    direction: Direction,
+    targets: &[String],
+    p: &args::PlanArgs,
+    purge: bool,
+    format: Format,
+    color: bool,
+) -> ExitCode {
+    if !p.sql {
+        eprintln!("FAILED: applying migrations to a database is not available in this build; pass --sql for the dry-run plan");
+        return ExitCode::from(FAILED);
+    }
+    if purge {
+        eprintln!("FAILED: Can't use --purge with --sql mode");
+        return ExitCode::from(FAILED);
+    }
+    let dialect = match &p.dialect {
+        Some(name) => dialect_from_name(name),
+        None => disc.settings.as_ref().and_then(|s| s.sqlalchemy_url.as_deref()).and_then(dialect_from_url).or_else(|| dialect_from_name("postgresql")),
+    };
+    let Some(dialect) = dialect else {
+        eprintln!("FAILED: unknown dialect");
+        return ExitCode::from(FAILED);
+    };
+    let plan = match direction {
+        Direction::Upgrade => plan_upgrade(&a.map, &targets[0]),
+        Direction::Downgrade => plan_downgrade(&a.map, &targets[0]),
+        Direction::Stamp => plan_stamp(&a.map, targets),
+    };
+    let plan = match plan {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("FAILED: {}", e.0);
+            return ExitCode::from(FAILED);
+        }
+    };
+    let opts = RenderOptions {
+        transaction_per_migration: p.transaction_per_migration || a.env.transaction_per_migration.unwrap_or(false),
+        version_table: p.version_table.clone().or_else(|| a.env.version_table.clone()).unwrap_or_else(|| "alembic_version".into()),
+        version_table_schema: p.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
+    };
+    let rendered = render_plan(&plan, &a.map, &a.revisions, dialect, &opts);
+    if !rendered.diagnostics.is_empty() {
+        let texts = texts_for(&rendered.diagnostics, &[]);
+        let mut err = std::io::stderr().lock();
+        for d in &rendered.diagnostics {
+            let _ = writeln!(err, "{}\n", render_text(d, &texts, color));
+        }
+    }
+    match format {
+        Format::Text => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(rendered.text().as_bytes());
+            let _ = out.flush();
+        }
+        Format::Json => {
+            let texts = texts_for(&rendered.diagnostics, &[]);
+            let obj = serde_json::json!({
+                "dialect": rendered.dialect,
+                "direction": plan.direction,
+                "start_heads": plan.start_heads,
+                "end_heads": plan.end_heads,
+                "steps": plan.steps,
+                "statements": rendered.statements,
+                "sql": rendered.text(),
+                "error": rendered.error,
+                "diagnostics": locate_all(&rendered.diagnostics, &texts),
+            });
+            println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+        }
+    }
+    match &rendered.error {
+        Some(e) => {
+            eprintln!("FAILED: {e}");
+            ExitCode::from(FAILED)
+        }
+        None => ExitCode::SUCCESS,
     }
 }

@@ -14,8 +14,19 @@ use ruff_text_size::Ranged;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{FunctionInfo, Revision, RevisionSpans};
+use crate::ops::{Literal, Step};
+use crate::parse::ops_reader::{BodyReader, bind_imports};
+use crate::parse::py_eval::{Evaluator, Scope, Val};
 use crate::parse::python_const::{ConstEnv, ConstValue, eval, to_string_list};
-use crate::source::{SourceFile, Span};
+use crate::source::{LineIndex, SourceFile, Span};
+
+fn const_val(c: &ConstValue) -> Val {
+    match c {
+        ConstValue::Str(s) => Val::Lit(Literal::Str(s.clone())),
+        ConstValue::None => Val::Lit(Literal::None),
+        ConstValue::Seq(items) => Val::Seq(items.iter().map(const_val).collect()),
+    }
+}
 
 /// What one `.py` file in a versions folder turned out to be.
 #[derive(Clone, Debug)]
@@ -89,6 +100,8 @@ pub fn read_script(file: &SourceFile) -> ScriptRead {
 
 fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
     let mut env = ConstEnv::new();
+    let mut scope = Scope::default();
+    let mut bodies: [Option<&[Stmt]>; 2] = [None, None];
     let mut found: [Found; 4] = Default::default();
     let mut upgrade = FunctionInfo {
         span: Span::empty(0),
@@ -105,6 +118,13 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                 let value = eval(&a.value, &env);
                 for target in &a.targets {
                     bind(target, value.as_ref(), span_of(stmt), &mut env, &mut found);
+                    if let Expr::Name(n) = target {
+                        let v = match &value {
+                            Some(c) => const_val(c),
+                            None => Evaluator { scope: &scope }.eval(&a.value),
+                        };
+                        scope.set(n.id.as_str(), v);
+                    }
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -120,11 +140,21 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                     span: span_of(f.name.range()),
                 };
                 match f.name.as_str() {
-                    "upgrade" => upgrade = info,
-                    "downgrade" => downgrade = info,
+                    "upgrade" => {
+                        upgrade = info;
+                        bodies[0] = Some(&f.body);
+                    }
+                    "downgrade" => {
+                        downgrade = info;
+                        bodies[1] = Some(&f.body);
+                    }
                     _ => {}
                 }
                 env.remove(f.name.as_str());
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                bind_imports(stmt, &mut scope);
+                mark_nested_assignments(stmt, &mut env, &mut found);
             }
             other => mark_nested_assignments(other, &mut env, &mut found),
         }
@@ -218,6 +248,16 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
         .find_map(|l| l.trim_start().strip_prefix("Create Date:"))
         .map(|d| d.trim().to_string());
 
+    let line_index = LineIndex::new(&file.text);
+    let mut steps: [Vec<Step>; 2] = Default::default();
+    for (i, body) in bodies.iter().enumerate() {
+        if let Some(body) = body {
+            let mut reader = BodyReader { text: &file.text, lines: &line_index, scope: scope.clone(), table_defs: Vec::new() };
+            steps[i] = reader.read_body(body);
+        }
+    }
+    let [upgrade_steps, downgrade_steps] = steps;
+
     Some(Revision {
         id,
         down_revisions,
@@ -230,6 +270,8 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
         downgrade,
         spans,
         down_revision_unknown,
+        upgrade_steps,
+        downgrade_steps,
     })
 }
 

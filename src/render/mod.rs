@@ -2,3 +2,4 @@
 
 pub mod alembic_text;
 pub mod diagnostics;
+pub mod sql_plan;

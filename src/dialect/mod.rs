@@ -1,0 +1,121 @@
+//! SQL dialects: how each database spells the operations of a plan.
+//!
+//! One trait, one file per dialect, no `match` on a dialect name anywhere else. The trait's
+//! default methods are SQLAlchemy's generic DDL compiler (plus Alembic's `ddl/base.py`
+//! constructs); each dialect overrides what its SQLAlchemy and Alembic implementations
+//! override. Every method returns the statements exactly as Alembic's offline mode prints
+//! them (without the terminator), or a [`CompileError`] with SQLAlchemy's message.
+
+pub mod ddl;
+pub mod keywords;
+pub mod mysql;
+pub mod postgresql;
+pub mod sqlite;
+pub mod types;
+
+use crate::ops::{Column, Literal, Op, SqlType, TableRef};
+
+/// A construct this dialect cannot render (SQLAlchemy's `CompileError`, or Alembic's
+/// `NotImplementedError` for SQLite ALTERs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError(pub String);
+
+pub type Compiled = Result<String, CompileError>;
+
+/// Where a column is being rendered: inside `CREATE TABLE` (with the table's autoincrement
+/// column known) or alone (`ADD COLUMN`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ColumnContext {
+    /// This column is the table's `_autoincrement_column`.
+    pub is_autoincrement: bool,
+}
+
+/// Behaviour of one SQL dialect. See the module docs.
+pub trait Dialect: Sync {
+    /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `sqlite`).
+    fn name(&self) -> &'static str;
+    /// Alembic's `transactional_ddl`: offline plans are wrapped in `BEGIN;`/`COMMIT;`.
+    fn transactional_ddl(&self) -> bool;
+    fn reserved_words(&self) -> &'static [&'static str];
+    fn quote_char(&self) -> char {
+        '"'
+    }
+    /// `supports_comments` and `inline_comments` (MySQL puts comments in the DDL).
+    fn supports_comments(&self) -> bool {
+        true
+    }
+    fn inline_comments(&self) -> bool {
+        false
+    }
+    fn supports_native_enum(&self) -> bool {
+        false
+    }
+    fn supports_native_boolean(&self) -> bool {
+        true
+    }
+    fn supports_native_uuid(&self) -> bool {
+        false
+    }
+    fn supports_identity_columns(&self) -> bool {
+        false
+    }
+    /// Whether string literals need backslashes doubled (MySQL's default SQL mode).
+    fn backslash_escapes(&self) -> bool {
+        false
+    }
+
+    /// A dialect's own rendering of a type visit, or `None` for the generic one.
+    fn visit_type(&self, _visit: &str, _t: &SqlType) -> Option<Compiled> {
+        None
+    }
+
+    /// `render_literal_value` for booleans.
+    fn render_bool(&self, b: bool) -> &'static str {
+        if b { "true" } else { "false" }
+    }
+
+    /// `render_literal_value` for `datetime` / `date` values.
+    fn render_datetime(&self, date: (i64, u32, u32), time: Option<(u32, u32, u32, u32)>, is_date_only: bool) -> String {
+        types::render_datetime_default(date, time, is_date_only)
+    }
+
+    /// The column's DDL (`get_column_specification`).
+    fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
+        ddl::generic_column_specification(self, col, ctx)
+    }
+
+    /// Table options after `)` (`post_create_table`).
+    fn post_create_table(&self, _comment: Option<&str>, _kwargs: &[(String, Literal)]) -> String {
+        String::new()
+    }
+
+    /// All statements for one operation.
+    fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
+        ddl::generic_op_statements(self, op)
+    }
+
+    /// `INSERT INTO alembic_version ...` suffix (PostgreSQL/SQLite use RETURNING).
+    fn version_insert_suffix(&self, table: &TableRef) -> String {
+        let _ = table;
+        String::new()
+    }
+}
+
+/// Look a dialect up by SQLAlchemy name or URL scheme (`postgresql+psycopg2`, `mariadb`).
+pub fn dialect_from_name(name: &str) -> Option<&'static dyn Dialect> {
+    let base = name.split('+').next().unwrap_or(name).to_ascii_lowercase();
+    match base.as_str() {
+        "postgresql" | "postgres" | "pg" => Some(&postgresql::PostgreSQL),
+        "mysql" | "mariadb" => Some(&mysql::MySQL),
+        "sqlite" => Some(&sqlite::SQLite),
+        _ => None,
+    }
+}
+
+/// The dialect of an SQLAlchemy URL (`postgresql://user@host/db` → postgresql).
+pub fn dialect_from_url(url: &str) -> Option<&'static dyn Dialect> {
+    let scheme = url.split("://").next()?;
+    dialect_from_name(scheme)
+}
+
+pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "sqlite"];

@@ -1,0 +1,324 @@
+//! MySQL / MariaDB: SQLAlchemy's `MySQLDDLCompiler` / `MySQLTypeCompiler` and Alembic's
+//! `MySQLImpl` (non-transactional DDL, `AUTO_INCREMENT`, inline `COMMENT`, `MODIFY` /
+//! `CHANGE` for column changes, typed `DROP` of constraints).
+
+use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
+use super::types::{compile_type, quote_string, visit};
+use super::{ColumnContext, CompileError, Compiled, Dialect};
+use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Literal, MysqlLength, Op, SqlType, TableRef};
+
+pub struct MySQL;
+
+impl Dialect for MySQL {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        super::keywords::MYSQL
+    }
+    fn quote_char(&self) -> char {
+        '`'
+    }
+    fn inline_comments(&self) -> bool {
+        true
+    }
+    fn supports_native_enum(&self) -> bool {
+        true
+    }
+    fn supports_native_boolean(&self) -> bool {
+        false
+    }
+    fn backslash_escapes(&self) -> bool {
+        true
+    }
+
+    fn visit_type(&self, name: &str, t: &SqlType) -> Option<Compiled> {
+        let ext_num = |spec: String| {
+            let mut s = spec;
+            if t.namespace == crate::ops::types::TypeNamespace::Mysql {
+                if t.unsigned {
+                    s.push_str(" UNSIGNED");
+                }
+                if t.zerofill {
+                    s.push_str(" ZEROFILL");
+                }
+            }
+            s
+        };
+        let ext_str = |spec: String, national: bool| {
+            let mut parts = Vec::new();
+            if national || t.national {
+                parts.push("NATIONAL".to_string());
+            }
+            parts.push(spec);
+            if !(national || t.national) {
+                if let Some(c) = &t.charset {
+                    parts.push(format!("CHARACTER SET {c}"));
+                }
+            }
+            if let Some(c) = &t.collation {
+                parts.push(format!("COLLATE {c}"));
+            }
+            parts.join(" ")
+        };
+        let width = |n: &str| match (t.namespace == crate::ops::types::TypeNamespace::Mysql, t.display_width) {
+            (true, Some(w)) => ext_num(format!("{n}({w})")),
+            _ => ext_num(n.to_string()),
+        };
+        let numeric = |n: &str| {
+            ext_num(match (t.precision, t.scale) {
+                (None, _) => n.to_string(),
+                (Some(p), None) => format!("{n}({p})"),
+                (Some(p), Some(s)) => format!("{n}({p}, {s})"),
+            })
+        };
+        Some(Ok(match name {
+            "NUMERIC" => numeric("NUMERIC"),
+            "DECIMAL" => numeric("DECIMAL"),
+            "DOUBLE" => match (t.precision, t.scale) {
+                (Some(p), Some(s)) => ext_num(format!("DOUBLE({p}, {s})")),
+                _ => ext_num("DOUBLE".into()),
+            },
+            "REAL" => match (t.precision, t.scale) {
+                (Some(p), Some(s)) => ext_num(format!("REAL({p}, {s})")),
+                _ => ext_num("REAL".into()),
+            },
+            "FLOAT" => match (t.precision, t.scale) {
+                (Some(p), Some(s)) if t.namespace == crate::ops::types::TypeNamespace::Mysql => ext_num(format!("FLOAT({p}, {s})")),
+                (Some(p), _) => ext_num(format!("FLOAT({p})")),
+                _ => ext_num("FLOAT".into()),
+            },
+            "INTEGER" => width("INTEGER"),
+            "BIGINT" => width("BIGINT"),
+            "MEDIUMINT" => width("MEDIUMINT"),
+            "TINYINT" => width("TINYINT"),
+            "SMALLINT" => width("SMALLINT"),
+            "BIT" => t.length.map(|l| format!("BIT({l})")).unwrap_or_else(|| "BIT".into()),
+            "DATETIME" => t.fsp.filter(|f| *f > 0).map(|f| format!("DATETIME({f})")).unwrap_or_else(|| "DATETIME".into()),
+            "TIME" => t.fsp.filter(|f| *f > 0).map(|f| format!("TIME({f})")).unwrap_or_else(|| "TIME".into()),
+            "TIMESTAMP" => t.fsp.filter(|f| *f > 0).map(|f| format!("TIMESTAMP({f})")).unwrap_or_else(|| "TIMESTAMP".into()),
+            "DATE" => "DATE".into(),
+            "YEAR" => t.display_width.map(|w| format!("YEAR({w})")).unwrap_or_else(|| "YEAR".into()),
+            "TEXT" => ext_str(t.length.map(|l| format!("TEXT({l})")).unwrap_or_else(|| "TEXT".into()), false),
+            "TINYTEXT" | "MEDIUMTEXT" | "LONGTEXT" => ext_str(name.to_string(), false),
+            "VARCHAR" => match t.length {
+                Some(l) => ext_str(format!("VARCHAR({l})"), false),
+                None => return Some(Err(CompileError("VARCHAR requires a length on dialect mysql".into()))),
+            },
+            "CHAR" => ext_str(t.length.map(|l| format!("CHAR({l})")).unwrap_or_else(|| "CHAR".into()), false),
+            "NVARCHAR" => match t.length {
+                Some(l) => ext_str(format!("VARCHAR({l})"), true),
+                None => return Some(Err(CompileError("NVARCHAR requires a length on dialect mysql".into()))),
+            },
+            "NCHAR" => ext_str(t.length.map(|l| format!("CHAR({l})")).unwrap_or_else(|| "CHAR".into()), true),
+            "UUID" => "UUID".into(),
+            "VARBINARY" => format!("VARBINARY({})", t.length.unwrap_or(0)),
+            "JSON" => "JSON".into(),
+            "large_binary" | "BLOB" => t.length.map(|l| format!("BLOB({l})")).unwrap_or_else(|| "BLOB".into()),
+            "TINYBLOB" | "MEDIUMBLOB" | "LONGBLOB" => name.to_string(),
+            "enum" => {
+                if !t.native_enum {
+                    return Some(visit(self, "VARCHAR", &super::types::enum_as_varchar(t)));
+                }
+                return Some(visit(self, "ENUM", t));
+            }
+            "ENUM" | "SET" => {
+                let vals: Vec<String> = t
+                    .enums
+                    .iter()
+                    .map(|e| format!("'{}'", e.replace('\'', "''").replace('\\', "\\\\")))
+                    .collect();
+                ext_str(format!("{}({})", name, vals.join(",")), false)
+            }
+            "BOOLEAN" => "BOOL".into(),
+            _ => return None,
+        }))
+    }
+
+    fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
+        let mut parts = vec![quote(self, &col.name), compile_type(self, &col.type_)?];
+        if let Some(c) = &col.computed {
+            parts.push(ddl::computed_sql(c));
+        }
+        let is_timestamp = col.type_.visit == "TIMESTAMP";
+        let nullable = col.is_nullable();
+        if !nullable {
+            parts.push("NOT NULL".into());
+        } else if is_timestamp {
+            parts.push("NULL".into());
+        }
+        if let Some(c) = &col.comment {
+            parts.push(format!("COMMENT {}", quote_string(self, c)));
+        }
+        if ctx.is_autoincrement && (col.server_default.is_none() || col.identity.is_some()) {
+            parts.push("AUTO_INCREMENT".into());
+        } else if let Some(def) = &col.server_default {
+            let d = server_default_sql(self, def)?;
+            parts.push(functional_default(&d));
+        }
+        Ok(parts.join(" "))
+    }
+
+    fn post_create_table(&self, comment: Option<&str>, kwargs: &[(String, Literal)]) -> String {
+        let mut opts: Vec<(String, String)> = Vec::new();
+        for (k, v) in kwargs {
+            for prefix in ["mysql_", "mariadb_"] {
+                if let Some(rest) = k.strip_prefix(prefix) {
+                    let val = match v {
+                        Literal::Str(s) => s.clone(),
+                        Literal::Int(i) => i.to_string(),
+                        Literal::Float(f) => f.clone(),
+                        Literal::Bool(b) => if *b { "1".into() } else { "0".into() },
+                        _ => continue,
+                    };
+                    opts.push((rest.to_uppercase(), val));
+                }
+            }
+        }
+        if let Some(c) = comment {
+            opts.push(("COMMENT".into(), c.to_string()));
+        }
+        // CHARSET before COLLATE, as SQLAlchemy's topological sort orders them.
+        opts.sort_by_key(|(k, _)| if k == "COLLATE" { 1 } else { 0 });
+        let mut out = Vec::new();
+        for (k, v) in opts {
+            let string_valued = matches!(k.as_str(), "COMMENT" | "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "PASSWORD" | "CONNECTION");
+            let v = if string_valued { quote_string(self, &v) } else { v };
+            let k = if matches!(k.as_str(), "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "DEFAULT_CHARACTER_SET" | "CHARACTER_SET" | "DEFAULT_CHARSET" | "DEFAULT_COLLATE") {
+                k.replace('_', " ")
+            } else {
+                k
+            };
+            let joiner = if matches!(k.as_str(), "TABLESPACE" | "DEFAULT CHARACTER SET" | "CHARACTER SET" | "COLLATE") { " " } else { "=" };
+            out.push(format!("{k}{joiner}{v}"));
+        }
+        out.join(" ")
+    }
+
+    fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
+        match op {
+            Op::CreateIndex { name: Some(name), table, elements, opts } => Ok(vec![create_index(self, name, table, elements, opts)]),
+            Op::DropIndex { name, table, .. } => match table {
+                Some(t) => Ok(vec![format!("DROP INDEX {} ON {}", quote(self, name), format_table(self, t))]),
+                None => Err(CompileError("DROP INDEX on MySQL requires the table name (table_name=...)".into())),
+            },
+            Op::DropConstraint { table, name, type_, .. } => {
+                let what = match type_.as_deref() {
+                    Some("foreignkey") => format!("FOREIGN KEY {}", quote(self, name)),
+                    Some("primary") => "PRIMARY KEY ".trim_end().to_string(),
+                    Some("unique") => format!("INDEX {}", quote(self, name)),
+                    Some("check") => format!("CHECK {}", quote(self, name)),
+                    _ => return Err(CompileError("No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type".into())),
+                };
+                Ok(vec![format!("{} DROP {}", alter_table(self, table), what)])
+            }
+            Op::AlterColumn(a) => alter_column(self, a),
+            Op::CreateTableComment { table, comment } => Ok(vec![format!("{} COMMENT {}", alter_table(self, table), quote_string(self, comment))]),
+            Op::DropTableComment { table } => Ok(vec![format!("{} COMMENT ''", alter_table(self, table))]),
+            other => ddl::generic_op_statements(self, other),
+        }
+    }
+}
+
+/// MySQL 8 requires expression defaults in parentheses: `DEFAULT (now())`, but not
+/// literals, `CURRENT_TIMESTAMP`-style words or `ON UPDATE` clauses.
+fn functional_default(d: &str) -> String {
+    let lower = d.to_lowercase();
+    let quoted_or_paren = d.trim_start().starts_with(['\'', '"', '(']);
+    let on_update = lower.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w[0] == "on" && w[1] == "update");
+    let now_n = {
+        let t = lower.trim_start();
+        (t.starts_with("now(") || t.starts_with("current_timestamp(")) && t.split('(').nth(1).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let first_line = d.split('\n').next().unwrap_or("");
+    let has_non_word = first_line.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
+    if !quoted_or_paren && !on_update && !now_n && has_non_word { format!("DEFAULT ({d})") } else { format!("DEFAULT {d}") }
+}
+
+fn create_index(d: &MySQL, name: &str, table: &TableRef, elements: &[IndexElement], o: &IndexOpts) -> String {
+    let cols: Vec<(Option<&str>, String)> = elements
+        .iter()
+        .map(|e| match e {
+            IndexElement::Column(c) => (Some(c.as_str()), quote(d, c)),
+            IndexElement::Expr(x) => (None, x.clone()),
+        })
+        .collect();
+    let mut s = String::from("CREATE ");
+    if o.unique {
+        s.push_str("UNIQUE ");
+    }
+    if let Some(p) = &o.mysql_prefix {
+        s.push_str(&format!("{p} "));
+    }
+    s.push_str("INDEX ");
+    if o.if_not_exists {
+        s.push_str("IF NOT EXISTS ");
+    }
+    s.push_str(&format!("{} ON {} ", quote(d, name), format_table(d, table)));
+    let rendered: Vec<String> = match &o.mysql_length {
+        None => cols.into_iter().map(|(_, r)| r).collect(),
+        Some(MysqlLength::All(n)) => cols.into_iter().map(|(_, r)| format!("{r}({n})")).collect(),
+        Some(MysqlLength::PerColumn(m)) => cols
+            .into_iter()
+            .map(|(name, r)| match name.and_then(|n| m.iter().find(|(k, _)| k == n)) {
+                Some((_, n)) => format!("{r}({n})"),
+                None => r,
+            })
+            .collect(),
+    };
+    s.push_str(&format!("({})", rendered.join(", ")));
+    if let Some(u) = &o.mysql_using {
+        s.push_str(&format!(" USING {}", quote(d, u)));
+    }
+    s
+}
+
+/// `MySQLImpl.alter_column`: one `CHANGE` (rename, or a DATETIME with a functional
+/// default), one `MODIFY`, or `ALTER COLUMN ... SET/DROP DEFAULT`.
+fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError> {
+    let is_datetime = a.type_.as_ref().or(a.existing_type.as_ref()).is_some_and(|t| t.visit == "datetime" || t.visit == "DATETIME");
+    let functional = is_datetime && matches!(a.server_default, Some(Some(_)));
+    let colspec = |a: &AlterColumn| -> Compiled {
+        let Some(t) = a.type_.as_ref().or(a.existing_type.as_ref()) else {
+            return Err(CompileError("All MySQL CHANGE/MODIFY COLUMN operations require the existing type.".into()));
+        };
+        let nullable = a.nullable.or(a.existing_nullable).unwrap_or(true);
+        let mut s = format!("{} {}", compile_type(d, t)?, if nullable { "NULL" } else { "NOT NULL" });
+        if a.autoincrement.or(a.existing_autoincrement).unwrap_or(false) {
+            s.push_str(" AUTO_INCREMENT");
+        }
+        let default = match &a.server_default {
+            Some(x) => x.clone(),
+            None => a.existing_server_default.clone(),
+        };
+        if let Some(def) = default {
+            s.push_str(&format!(" DEFAULT {}", server_default_sql(d, &def)?));
+        }
+        let comment = match &a.comment {
+            Some(c) => c.clone(),
+            None => a.existing_comment.clone(),
+        };
+        if let Some(c) = comment {
+            s.push_str(&format!(" COMMENT {}", quote_string(d, &c)));
+        }
+        Ok(s)
+    };
+    if a.new_column_name.is_some() || functional {
+        let new = a.new_column_name.clone().unwrap_or_else(|| a.column.clone());
+        return Ok(vec![format!("{} CHANGE {} {} {}", alter_table(d, &a.table), quote(d, &a.column), quote(d, &new), colspec(a)?)]);
+    }
+    if a.nullable.is_some() || a.type_.is_some() || a.autoincrement.is_some() || a.comment.is_some() {
+        return Ok(vec![format!("{} MODIFY {} {}", alter_table(d, &a.table), quote(d, &a.column), colspec(a)?)]);
+    }
+    if let Some(def) = &a.server_default {
+        let head = format!("{} ALTER COLUMN {}", alter_table(d, &a.table), quote(d, &a.column));
+        return Ok(vec![match def {
+            Some(e) => format!("{head} SET DEFAULT {}", server_default_sql(d, e)?),
+            None => format!("{head} DROP DEFAULT"),
+        }]);
+    }
+    Ok(Vec::new())
+}

@@ -1,0 +1,237 @@
+//! PostgreSQL: SQLAlchemy's `PGDDLCompiler` / `PGTypeCompiler` and Alembic's
+//! `PostgresqlImpl` (transactional DDL, SERIAL, native ENUM types, `USING`, concurrent
+//! indexes, `COMMENT ON`).
+
+use super::ddl::{self, alter_table, format_table, quote, quote_schema, server_default_sql};
+use super::types::{compile_type, visit};
+use super::{ColumnContext, CompileError, Compiled, Dialect};
+use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Op, SqlType, TableRef};
+
+pub struct PostgreSQL;
+
+impl Dialect for PostgreSQL {
+    fn name(&self) -> &'static str {
+        "postgresql"
+    }
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        super::keywords::POSTGRESQL
+    }
+    fn supports_native_enum(&self) -> bool {
+        true
+    }
+    fn supports_native_uuid(&self) -> bool {
+        true
+    }
+    fn supports_identity_columns(&self) -> bool {
+        true
+    }
+
+    fn visit_type(&self, name: &str, t: &SqlType) -> Option<Compiled> {
+        let tz = |base: &str| {
+            format!(
+                "{}{} {} TIME ZONE",
+                base,
+                t.precision.map(|p| format!("({p})")).unwrap_or_default(),
+                if t.timezone { "WITH" } else { "WITHOUT" }
+            )
+        };
+        Some(Ok(match name {
+            "datetime" => return Some(visit(self, "TIMESTAMP", t)),
+            "TIMESTAMP" => tz("TIMESTAMP"),
+            "TIME" => tz("TIME"),
+            "double" => "DOUBLE PRECISION".into(),
+            "FLOAT" => match t.precision {
+                Some(p) if p > 0 => format!("FLOAT({p})"),
+                _ => "FLOAT".into(),
+            },
+            "large_binary" | "BYTEA" => "BYTEA".into(),
+            "uuid" => return Some(if t.native_uuid { Ok("UUID".into()) } else { super::types::generic_visit(self, "uuid", t) }),
+            "enum" => {
+                if !t.native_enum {
+                    return Some(visit(self, "VARCHAR", &super::types::enum_as_varchar(t)));
+                }
+                return Some(visit(self, "ENUM", t));
+            }
+            "ENUM" => match &t.name {
+                Some(n) => match &t.schema {
+                    Some(s) => format!("{}.{}", quote_schema(self, s), quote(self, n)),
+                    None => quote(self, n),
+                },
+                None => return Some(Err(CompileError("PostgreSQL ENUM type requires a name.".into()))),
+            },
+            "interval" | "INTERVAL" => {
+                let mut s = "INTERVAL".to_string();
+                if let Some(f) = &t.fields {
+                    s.push(' ');
+                    s.push_str(f);
+                }
+                if let Some(p) = t.precision {
+                    s.push_str(&format!(" ({p})"));
+                }
+                s
+            }
+            "BIT" => {
+                if t.varying {
+                    format!("BIT VARYING{}", t.length.map(|l| format!("({l})")).unwrap_or_default())
+                } else {
+                    format!("BIT({})", t.length.unwrap_or(1))
+                }
+            }
+            "ARRAY" => {
+                let Some(item) = &t.item_type else {
+                    return Some(Err(CompileError("ARRAY requires an item type".into())));
+                };
+                let inner = match compile_type(self, item) {
+                    Ok(s) => s,
+                    Err(e) => return Some(Err(e)),
+                };
+                let dims = "[]".repeat(t.dimensions.unwrap_or(1) as usize);
+                match inner.find(" COLLATE") {
+                    Some(i) => format!("{}{}{}", &inner[..i], dims, &inner[i..]),
+                    None => format!("{inner}{dims}"),
+                }
+            }
+            "JSONB" => "JSONB".into(),
+            "INET" => "INET".into(),
+            "CIDR" => "CIDR".into(),
+            "MACADDR" => "MACADDR".into(),
+            "MACADDR8" => "MACADDR8".into(),
+            "MONEY" => "MONEY".into(),
+            "OID" => "OID".into(),
+            "TSVECTOR" => "TSVECTOR".into(),
+            "TSQUERY" => "TSQUERY".into(),
+            "CITEXT" => "CITEXT".into(),
+            "HSTORE" => "HSTORE".into(),
+            "INT4RANGE" | "INT8RANGE" | "NUMRANGE" | "DATERANGE" | "TSRANGE" | "TSTZRANGE" | "REGCLASS" | "REGCONFIG" => name.into(),
+            _ => return None,
+        }))
+    }
+
+    fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
+        let identity = col.identity.is_some();
+        let mut s = quote(self, &col.name);
+        if col.primary_key && ctx.is_autoincrement && !identity {
+            s.push_str(if col.type_.is_big_integer() {
+                " BIGSERIAL"
+            } else if col.type_.is_small_integer() {
+                " SMALLSERIAL"
+            } else {
+                " SERIAL"
+            });
+        } else {
+            s.push(' ');
+            s.push_str(&compile_type(self, &col.type_)?);
+            if let Some(def) = &col.server_default {
+                s.push_str(" DEFAULT ");
+                s.push_str(&server_default_sql(self, def)?);
+            }
+        }
+        if let Some(c) = &col.computed {
+            s.push(' ');
+            s.push_str(&ddl::computed_sql(c));
+        }
+        if let Some(i) = &col.identity {
+            s.push(' ');
+            s.push_str(&ddl::identity_sql(i));
+        }
+        let nullable = col.is_nullable();
+        if !nullable && !identity {
+            s.push_str(" NOT NULL");
+        } else if nullable && identity && col.nullable == Some(true) {
+            s.push_str(" NULL");
+        }
+        Ok(s)
+    }
+
+    fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
+        match op {
+            Op::CreateIndex { name: Some(name), table, elements, opts } => Ok(vec![create_index(self, name, table, elements, opts)]),
+            Op::DropIndex { name, table, if_exists, postgresql_concurrently } => Ok(vec![format!(
+                "DROP INDEX {}{}{}{}",
+                if *postgresql_concurrently { "CONCURRENTLY " } else { "" },
+                if *if_exists { "IF EXISTS " } else { "" },
+                table.as_ref().and_then(|t| t.schema.as_ref()).map(|s| format!("{}.", quote_schema(self, s))).unwrap_or_default(),
+                quote(self, name)
+            )]),
+            Op::AlterColumn(a) => alter_column(self, a),
+            Op::CreateEnumType { name, schema, values } => {
+                let vals: Vec<String> = values.iter().map(|v| super::types::quote_string(self, v)).collect();
+                Ok(vec![format!("CREATE TYPE {} AS ENUM ({})", enum_name(self, name, schema.as_deref()), vals.join(", "))])
+            }
+            Op::DropEnumType { name, schema } => Ok(vec![format!("DROP TYPE {}", enum_name(self, name, schema.as_deref()))]),
+            other => ddl::generic_op_statements(self, other),
+        }
+    }
+
+    fn version_insert_suffix(&self, table: &TableRef) -> String {
+        format!(" RETURNING {}.version_num", format_table(self, table))
+    }
+}
+
+fn enum_name(d: &PostgreSQL, name: &str, schema: Option<&str>) -> String {
+    match schema {
+        Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
+        None => quote(d, name),
+    }
+}
+
+fn create_index(d: &PostgreSQL, name: &str, table: &TableRef, elements: &[IndexElement], o: &IndexOpts) -> String {
+    let mut s = String::from("CREATE ");
+    if o.unique {
+        s.push_str("UNIQUE ");
+    }
+    s.push_str("INDEX ");
+    if o.postgresql_concurrently {
+        s.push_str("CONCURRENTLY ");
+    }
+    if o.if_not_exists {
+        s.push_str("IF NOT EXISTS ");
+    }
+    s.push_str(&format!("{} ON {} ", quote(d, name), format_table(d, table)));
+    if let Some(u) = &o.postgresql_using {
+        s.push_str(&format!("USING {} ", u.to_lowercase()));
+    }
+    let els: Vec<String> = elements
+        .iter()
+        .map(|e| match e {
+            IndexElement::Column(c) => quote(d, c),
+            IndexElement::Expr(x) => x.clone(),
+        })
+        .collect();
+    s.push_str(&format!("({})", els.join(", ")));
+    if !o.postgresql_include.is_empty() {
+        let inc: Vec<String> = o.postgresql_include.iter().map(|c| quote(d, c)).collect();
+        s.push_str(&format!(" INCLUDE ({})", inc.join(", ")));
+    }
+    match o.postgresql_nulls_not_distinct {
+        Some(true) => s.push_str(" NULLS NOT DISTINCT"),
+        Some(false) => s.push_str(" NULLS DISTINCT"),
+        None => {}
+    }
+    if let Some(w) = &o.postgresql_where {
+        s.push_str(&format!(" WHERE {w}"));
+    }
+    s
+}
+
+/// `PostgresqlImpl.alter_column`: the type change (with `USING`) comes first.
+fn alter_column(d: &PostgreSQL, a: &AlterColumn) -> Result<Vec<String>, CompileError> {
+    if a.postgresql_using.is_some() && a.type_.is_none() {
+        return Err(CompileError("postgresql_using must be used with the type_ parameter".into()));
+    }
+    let mut out = Vec::new();
+    if let Some(t) = &a.type_ {
+        let mut s = format!("{} ALTER COLUMN {} TYPE {}", alter_table(d, &a.table), quote(d, &a.column), compile_type(d, t)?);
+        if let Some(u) = &a.postgresql_using {
+            s.push_str(&format!(" USING {u}"));
+        }
+        out.push(s);
+    }
+    let mut rest = a.clone();
+    rest.type_ = None;
+    out.extend(ddl::alter_column_generic(d, &rest)?);
+    Ok(out)
+}

@@ -1,0 +1,123 @@
+//! SQLite: SQLAlchemy's `SQLiteDDLCompiler` / `SQLiteTypeCompiler` and Alembic's
+//! `SQLiteImpl` (non-transactional DDL, no ALTER of constraints outside batch mode,
+//! `RENAME COLUMN`).
+
+use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
+use super::types::compile_type;
+use super::{ColumnContext, CompileError, Compiled, Dialect};
+use crate::ops::{Column, Op, SqlType, TableRef};
+
+pub struct SQLite;
+
+/// Alembic's message for constraint changes SQLite cannot do outside batch mode.
+pub const NO_ALTER_CONSTRAINT: &str = "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
+
+impl Dialect for SQLite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        super::keywords::SQLITE
+    }
+    fn supports_comments(&self) -> bool {
+        false
+    }
+    fn supports_native_boolean(&self) -> bool {
+        false
+    }
+
+    fn render_bool(&self, b: bool) -> &'static str {
+        if b { "1" } else { "0" }
+    }
+
+    fn render_datetime(&self, date: (i64, u32, u32), time: Option<(u32, u32, u32, u32)>, is_date_only: bool) -> String {
+        let (y, m, d) = date;
+        if is_date_only {
+            return format!("'{y:04}-{m:02}-{d:02}'");
+        }
+        let (h, mi, s, us) = time.unwrap_or((0, 0, 0, 0));
+        format!("'{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}'")
+    }
+
+    fn visit_type(&self, name: &str, _t: &SqlType) -> Option<Compiled> {
+        Some(Ok(match name {
+            "large_binary" => "BLOB".into(),
+            "JSON" => "JSON".into(),
+            "JSONB" => "JSONB".into(),
+            _ => return None,
+        }))
+    }
+
+    fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
+        let _ = ctx;
+        let mut s = format!("{} {}", quote(self, &col.name), compile_type(self, &col.type_)?);
+        if let Some(def) = &col.server_default {
+            let d = server_default_sql(self, def)?;
+            s.push_str(&wrap_expression_default(&d));
+        }
+        if !col.is_nullable() {
+            s.push_str(" NOT NULL");
+        }
+        if let Some(c) = &col.computed {
+            s.push(' ');
+            s.push_str(&ddl::computed_sql(c));
+        }
+        Ok(s)
+    }
+
+    fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
+        match op {
+            Op::AddConstraint { .. } | Op::DropConstraint { .. } => Err(CompileError(NO_ALTER_CONSTRAINT.into())),
+            Op::AlterColumn(a) if a.new_column_name.is_some() && a.nullable.is_none() && a.server_default.is_none() && a.type_.is_none() && a.comment.is_none() => {
+                Ok(vec![format!(
+                    "{} RENAME COLUMN {} TO {}",
+                    alter_table(self, &a.table),
+                    quote(self, &a.column),
+                    quote(self, a.new_column_name.as_deref().unwrap_or_default())
+                )])
+            }
+            Op::AlterColumn(a) => {
+                if a.comment.is_some() {
+                    return Err(CompileError(
+                        "(in ALTER COLUMN comment) Compiler <SQLiteDDLCompiler> can't render element of type ColumnComment".into(),
+                    ));
+                }
+                let mut out = ddl::alter_column_generic(self, &crate::ops::AlterColumn { new_column_name: None, ..(**a).clone() })?;
+                if let Some(n) = &a.new_column_name {
+                    out.push(format!("{} RENAME COLUMN {} TO {}", alter_table(self, &a.table), quote(self, &a.column), quote(self, n)));
+                }
+                Ok(out)
+            }
+            Op::AddColumn { column, .. } => {
+                // `unique=True` and inline ForeignKeys become constraints SQLite cannot ALTER
+                // in; type-bound CHECKs are skipped (Alembic warns and moves on).
+                if !column.foreign_keys.is_empty() || (column.unique == Some(true) && column.index != Some(true)) {
+                    return Err(CompileError(NO_ALTER_CONSTRAINT.into()));
+                }
+                let mut out = ddl::generic_op_statements(self, op)?;
+                out.retain(|s| !s.contains(" ADD CONSTRAINT ") && !s.contains(" ADD CHECK "));
+                Ok(out)
+            }
+            Op::RenameTable { table, new_name } => {
+                Ok(vec![format!("{} RENAME TO {}", alter_table(self, table), format_table(self, &TableRef::new(new_name.clone())))])
+            }
+            other => ddl::generic_op_statements(self, other),
+        }
+    }
+
+    fn version_insert_suffix(&self, _table: &TableRef) -> String {
+        " RETURNING version_num".into()
+    }
+}
+
+/// SQLite wraps an expression default in parentheses: `DEFAULT (now())`, but leaves
+/// literals and single words alone (`DEFAULT 'x'`, `DEFAULT 0`, `DEFAULT true`).
+pub fn wrap_expression_default(d: &str) -> String {
+    let starts_quoted = d.trim_start().starts_with(['\'', '"', '(']);
+    let first_line = d.split('\n').next().unwrap_or("");
+    let has_non_word = first_line.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
+    if !starts_quoted && has_non_word { format!(" DEFAULT ({d})") } else { format!(" DEFAULT {d}") }
+}

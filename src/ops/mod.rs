@@ -1,0 +1,310 @@
+//! Typed schema operations: what `upgrade()` / `downgrade()` do, read statically from
+//! Alembic's `op.*` calls (and, for SQL folders, raw statements). Plain serde data; the
+//! dialects in `crate::dialect` turn them into SQL.
+
+pub mod types;
+
+use serde::Serialize;
+
+use crate::source::Span;
+pub use types::SqlType;
+
+/// A table name with its optional schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableRef {
+    pub name: String,
+    pub schema: Option<String>,
+}
+
+impl TableRef {
+    pub fn new(name: impl Into<String>) -> Self {
+        TableRef { name: name.into(), schema: None }
+    }
+}
+
+/// A SQL expression fragment as written in a migration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum SqlExpr {
+    /// `sa.text("...")` or a raw string that is SQL (check constraints, `postgresql_where`).
+    Text(String),
+    /// `sa.func.now()` and friends: name and literal arguments.
+    Func { name: String, args: Vec<Literal> },
+    /// `sa.true()` / `sa.false()`.
+    Bool(bool),
+    /// `sa.null()`.
+    Null,
+    /// A literal value rendered with the column's type (`server_default='0'` is a string).
+    Literal(Literal),
+}
+
+/// A Python literal as migrations write them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Literal {
+    Str(String),
+    Int(i128),
+    /// Kept as written so `1.5` prints as `1.5`.
+    Float(String),
+    Bool(bool),
+    None,
+    /// `datetime.datetime(y, m, d, H, M, S, us)` / `datetime.date(...)`.
+    DateTime { date: (i64, u32, u32), time: Option<(u32, u32, u32, u32)> },
+}
+
+/// `server_default=` of a column.
+pub type ServerDefault = SqlExpr;
+
+/// `sa.Identity(...)` options.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub always: bool,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub minvalue: Option<i64>,
+    pub maxvalue: Option<i64>,
+    pub nominvalue: Option<bool>,
+    pub nomaxvalue: Option<bool>,
+    pub cycle: Option<bool>,
+    pub cache: Option<i64>,
+}
+
+/// `sa.Computed(sqltext, persisted=...)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Computed {
+    pub sqltext: String,
+    pub persisted: Option<bool>,
+}
+
+/// `autoincrement=` as SQLAlchemy sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoIncrement {
+    Auto,
+    True,
+    False,
+    IgnoreFk,
+}
+
+/// An inline `sa.ForeignKey('table.col', ...)` on a column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnForeignKey {
+    pub target: String,
+    pub name: Option<String>,
+    pub ondelete: Option<String>,
+    pub onupdate: Option<String>,
+    pub deferrable: Option<bool>,
+    pub initially: Option<String>,
+    pub match_: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub type_: SqlType,
+    /// `None`: SQLAlchemy's default (nullable unless primary key).
+    pub nullable: Option<bool>,
+    pub primary_key: bool,
+    pub autoincrement: AutoIncrement,
+    pub server_default: Option<ServerDefault>,
+    pub comment: Option<String>,
+    pub unique: Option<bool>,
+    pub index: Option<bool>,
+    pub foreign_keys: Vec<ColumnForeignKey>,
+    pub identity: Option<Identity>,
+    pub computed: Option<Computed>,
+    /// Inline `sa.CheckConstraint` given as a column argument.
+    pub checks: Vec<CheckConstraint>,
+}
+
+impl Column {
+    pub fn is_nullable(&self) -> bool {
+        self.nullable.unwrap_or(!self.primary_key && self.identity.is_none())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ConstraintOpts {
+    pub name: Option<String>,
+    pub deferrable: Option<bool>,
+    pub initially: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckConstraint {
+    pub opts: ConstraintOpts,
+    pub sqltext: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ForeignKeyConstraint {
+    pub opts: ConstraintOpts,
+    pub columns: Vec<String>,
+    pub ref_table: TableRef,
+    pub ref_columns: Vec<String>,
+    pub ondelete: Option<String>,
+    pub onupdate: Option<String>,
+    pub match_: Option<String>,
+    pub use_alter: bool,
+}
+
+/// Table-level constraints, in the order SQLAlchemy renders them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Constraint {
+    PrimaryKey { opts: ConstraintOpts, columns: Vec<String> },
+    Unique { opts: ConstraintOpts, columns: Vec<String> },
+    Check(CheckConstraint),
+    ForeignKey(ForeignKeyConstraint),
+}
+
+/// One element of an index: a column name or an expression (`sa.text('x DESC')`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum IndexElement {
+    Column(String),
+    Expr(String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IndexOpts {
+    pub unique: bool,
+    pub if_not_exists: bool,
+    pub postgresql_where: Option<String>,
+    pub postgresql_using: Option<String>,
+    pub postgresql_concurrently: bool,
+    pub postgresql_include: Vec<String>,
+    pub postgresql_nulls_not_distinct: Option<bool>,
+    pub mysql_length: Option<MysqlLength>,
+    pub mysql_prefix: Option<String>,
+    pub mysql_using: Option<String>,
+    pub sqlite_where: Option<String>,
+}
+
+/// `mysql_length=` of an index: one length for all columns, or per column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MysqlLength {
+    All(u32),
+    PerColumn(Vec<(String, u32)>),
+}
+
+/// Dialect-specific table options (`mysql_engine='InnoDB'`, `postgresql_partition_by=`...).
+pub type TableKwargs = Vec<(String, Literal)>;
+
+/// `op.alter_column(...)` with every keyword Alembic takes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AlterColumn {
+    pub table: TableRef,
+    pub column: String,
+    pub nullable: Option<bool>,
+    /// `Some(None)`: `server_default=None` (drop it).
+    pub server_default: Option<Option<ServerDefault>>,
+    pub new_column_name: Option<String>,
+    pub type_: Option<SqlType>,
+    /// `Some(None)`: `comment=None` (drop it).
+    pub comment: Option<Option<String>>,
+    pub autoincrement: Option<bool>,
+    pub existing_type: Option<SqlType>,
+    pub existing_server_default: Option<ServerDefault>,
+    pub existing_nullable: Option<bool>,
+    pub existing_comment: Option<String>,
+    pub existing_autoincrement: Option<bool>,
+    pub postgresql_using: Option<String>,
+}
+
+impl Default for TableRef {
+    fn default() -> Self {
+        TableRef::new("")
+    }
+}
+
+/// A row value for `op.bulk_insert`.
+pub type Row = Vec<(String, Literal)>;
+
+/// One operation of a migration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    CreateTable { table: TableRef, columns: Vec<Column>, constraints: Vec<Constraint>, comment: Option<String>, kwargs: TableKwargs, if_not_exists: bool },
+    DropTable { table: TableRef, if_exists: bool },
+    RenameTable { table: TableRef, new_name: String },
+    AddColumn { table: TableRef, column: Column, if_not_exists: bool },
+    DropColumn { table: TableRef, column: String, if_exists: bool },
+    AlterColumn(Box<AlterColumn>),
+    CreateIndex { name: Option<String>, table: TableRef, elements: Vec<IndexElement>, opts: IndexOpts },
+    DropIndex { name: String, table: Option<TableRef>, if_exists: bool, postgresql_concurrently: bool },
+    AddConstraint { table: TableRef, constraint: Constraint },
+    DropConstraint { table: TableRef, name: String, type_: Option<String>, if_exists: bool },
+    CreateTableComment { table: TableRef, comment: String },
+    DropTableComment { table: TableRef },
+    /// `op.execute(...)`: SQL text as it will be emitted (bind parameters already inlined).
+    Execute { sql: String },
+    /// `op.bulk_insert(table, rows)`: one INSERT per row offline.
+    BulkInsert { table: TableRef, columns: Vec<(String, Option<SqlType>)>, rows: Vec<Row> },
+    /// `sa.Enum(..., name=...).create(op.get_bind())` / `.drop(...)`, PostgreSQL types.
+    CreateEnumType { name: String, schema: Option<String>, values: Vec<String> },
+    DropEnumType { name: String, schema: Option<String> },
+    /// `with op.batch_alter_table(...)`: operations on one table.
+    Batch(Box<Batch>),
+    /// `with op.get_context().autocommit_block():`
+    AutocommitBlock { steps: Vec<Step> },
+}
+
+/// `op.batch_alter_table(table, recreate=..., copy_from=..., ...)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Batch {
+    pub table: TableRef,
+    pub recreate: String,
+    /// The table's full definition when given (`copy_from=`), needed to recreate on SQLite.
+    pub copy_from: Option<(Vec<Column>, Vec<Constraint>)>,
+    pub steps: Vec<Step>,
+}
+
+/// Something that could not be read statically: shown in the plan, never dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Opaque {
+    pub reason: String,
+    pub excerpt: String,
+}
+
+/// One statement of a migration body, with where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    pub span: Span,
+    /// 1-based first and last line of the statement.
+    pub lines: (u32, u32),
+    pub kind: StepKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum StepKind {
+    Op(Op),
+    Opaque(Opaque),
+    /// `if` on something decidable without a database: the dialect's name, offline mode.
+    If { cond: Cond, then: Vec<Step>, otherwise: Vec<Step> },
+}
+
+/// A condition decided when the plan is rendered for a dialect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "cond", content = "args", rename_all = "snake_case")]
+pub enum Cond {
+    Const(bool),
+    DialectIs(String),
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    pub fn eval(&self, dialect: &str) -> bool {
+        match self {
+            Cond::Const(b) => *b,
+            Cond::DialectIs(d) => d == dialect,
+            Cond::Not(c) => !c.eval(dialect),
+            Cond::And(cs) => cs.iter().all(|c| c.eval(dialect)),
+            Cond::Or(cs) => cs.iter().any(|c| c.eval(dialect)),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Column types as SQLAlchemy models them: the `__visit_name__` the type compiler
+//! dispatches on, plus the constructor arguments that change the rendered DDL.
+
+use serde::Serialize;
+
+/// Which SQLAlchemy namespace a type class came from (`sa.UUID` and `postgresql.UUID`
+/// differ in defaults).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeNamespace {
+    #[default]
+    Generic,
+    Postgresql,
+    Mysql,
+    Sqlite,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SqlType {
+    /// The class as written, e.g. `String`, `postgresql.UUID`.
+    pub class: String,
+    /// SQLAlchemy's `__visit_name__`: lower-case for generic types (`string`, `datetime`),
+    /// upper-case for SQL-standard and dialect types (`VARCHAR`, `TIMESTAMP`, `JSONB`).
+    pub visit: String,
+    pub namespace: TypeNamespace,
+    pub length: Option<u32>,
+    pub collation: Option<String>,
+    pub precision: Option<u32>,
+    pub scale: Option<u32>,
+    pub timezone: bool,
+    /// `Enum`: values, type name, `native_enum`, `create_constraint`, `length`, schema.
+    pub enums: Vec<String>,
+    pub name: Option<String>,
+    pub native_enum: bool,
+    pub create_constraint: bool,
+    pub enum_length: Option<u32>,
+    pub schema: Option<String>,
+    /// `Uuid(native_uuid=...)`.
+    pub native_uuid: bool,
+    /// `ARRAY(item_type, dimensions=...)`.
+    pub item_type: Option<Box<SqlType>>,
+    pub dimensions: Option<u32>,
+    /// MySQL numeric and string extensions.
+    pub unsigned: bool,
+    pub zerofill: bool,
+    pub display_width: Option<u32>,
+    pub fsp: Option<u32>,
+    pub charset: Option<String>,
+    pub national: bool,
+    /// PostgreSQL `INTERVAL(fields=...)`, `BIT(varying=...)`.
+    pub fields: Option<String>,
+    pub varying: bool,
+}
+
+impl SqlType {
+    pub fn new(class: &str, visit: &str) -> Self {
+        SqlType { class: class.to_string(), visit: visit.to_string(), native_enum: true, native_uuid: true, ..Default::default() }
+    }
+
+    /// Integer affinity (`Integer` and its subclasses), which decides autoincrement.
+    pub fn is_integer(&self) -> bool {
+        matches!(self.visit.as_str(), "integer" | "small_integer" | "big_integer" | "INTEGER" | "SMALLINT" | "BIGINT" | "TINYINT" | "MEDIUMINT")
+    }
+
+    /// Numeric affinity (SQLAlchemy also accepts `Numeric` primary keys as autoincrement).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self.visit.as_str(), "numeric" | "NUMERIC" | "DECIMAL" | "float" | "FLOAT" | "double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "real")
+    }
+
+    pub fn is_big_integer(&self) -> bool {
+        matches!(self.visit.as_str(), "big_integer" | "BIGINT")
+    }
+
+    pub fn is_small_integer(&self) -> bool {
+        matches!(self.visit.as_str(), "small_integer" | "SMALLINT")
+    }
+
+    pub fn is_boolean(&self) -> bool {
+        matches!(self.visit.as_str(), "boolean" | "BOOLEAN")
+    }
+
+    pub fn is_enum(&self) -> bool {
+        matches!(self.visit.as_str(), "enum" | "ENUM")
+    }
+
+    pub fn is_string_like(&self) -> bool {
+        matches!(
+            self.visit.as_str(),
+            "string" | "unicode" | "text" | "unicode_text" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "enum" | "ENUM"
+        )
+    }
+
+    pub fn is_datetime(&self) -> bool {
+        matches!(self.visit.as_str(), "datetime" | "DATETIME" | "TIMESTAMP")
+    }
+
+    pub fn is_date(&self) -> bool {
+        matches!(self.visit.as_str(), "date" | "DATE")
+    }
+
+    /// The length SQLAlchemy gives a non-native `Enum`'s VARCHAR: the longest value unless
+    /// `length=` says otherwise.
+    pub fn enum_varchar_length(&self) -> Option<u32> {
+        self.enum_length.or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
+    }
+}

@@ -1,0 +1,837 @@
+//! A small static evaluator for the Python that migrations are written in: literals,
+//! module constants, `op.f()`, SQLAlchemy constructors (`sa.Column`, types, constraints,
+//! `sa.text`, `sa.func.*`, `sa.table`/`sa.column`) and simple Core expressions. Anything
+//! it cannot evaluate is `Val::Unknown` with a reason; callers turn that into an opaque
+//! step rather than guessing.
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{CmpOp, Expr, Number, Operator, UnaryOp};
+
+use crate::ops::types::{SqlType, TypeNamespace};
+use crate::ops::{
+    AutoIncrement, CheckConstraint, Column, ColumnForeignKey, Computed, Constraint, ConstraintOpts, ForeignKeyConstraint, Identity, Literal,
+    SqlExpr, TableRef,
+};
+
+/// What an expression evaluates to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Lit(Literal),
+    Seq(Vec<Val>),
+    Dict(Vec<(String, Val)>),
+    /// A module or a name inside one, by dotted path (`sqlalchemy`, `sqlalchemy.dialects.postgresql`).
+    Module(String),
+    /// A type class not yet called (`sa.Integer`).
+    TypeClass(SqlType),
+    Type(SqlType),
+    Column(Box<Column>),
+    Constraint(Constraint),
+    ForeignKey(ColumnForeignKey),
+    Identity(Identity),
+    Computed(Computed),
+    /// SQL text (`sa.text(...)`, rendered Core expressions).
+    Sql(SqlExpr),
+    /// A table known by name and (possibly) columns: `sa.table(...)`, `op.create_table(...)`.
+    Table(TableVal),
+    /// `table.c` of a known table.
+    TableColumns(TableVal),
+    /// `sa.column('x')` or `table.c.x`.
+    ColumnRef { table: Option<String>, name: String },
+    /// The `op` proxy, `op.get_bind()`, `op.get_context()`.
+    Op,
+    Bind,
+    MigrationContext,
+    /// `context` (alembic.context).
+    EnvContext,
+    /// `<bind>.dialect` and `.dialect.name`.
+    DialectObj,
+    DialectName,
+    /// A Core statement under construction (`t.update()`, `.where()`, `.values()`).
+    Statement(Box<CoreStatement>),
+    /// A method of a Core statement, about to be called.
+    StatementMethod(Box<CoreStatement>, String),
+    /// `x.bindparams(...)` pending on a text clause.
+    Unknown(String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableVal {
+    pub table: TableRef,
+    pub columns: Vec<(String, Option<SqlType>)>,
+    /// Full definitions when known (`sa.Table(...)` with Columns, `op.create_table`).
+    pub full: Option<(Vec<Column>, Vec<Constraint>)>,
+}
+
+/// `table.update()/.insert()/.delete()` with `.where(...)` and `.values(...)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoreStatement {
+    pub kind: CoreKind,
+    pub table: TableVal,
+    pub wheres: Vec<String>,
+    pub values: Vec<(String, Literal)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreKind {
+    Insert,
+    Update,
+    Delete,
+}
+
+pub fn unknown(why: impl Into<String>) -> Val {
+    Val::Unknown(why.into())
+}
+
+/// Names bound in the module and in the function being read.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub names: BTreeMap<String, Val>,
+}
+
+const MAX_DEPTH: usize = 48;
+
+impl Scope {
+    pub fn get(&self, name: &str) -> Option<&Val> {
+        self.names.get(name)
+    }
+    pub fn set(&mut self, name: &str, v: Val) {
+        self.names.insert(name.to_string(), v);
+    }
+}
+
+/// Keyword and positional arguments of a call, evaluated.
+pub struct Args {
+    pub pos: Vec<Val>,
+    pub kw: Vec<(String, Val)>,
+}
+
+impl Args {
+    pub fn kw(&self, name: &str) -> Option<&Val> {
+        self.kw.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// A parameter given by position `i` or by keyword `name`.
+    pub fn param(&self, i: usize, name: &str) -> Option<&Val> {
+        self.kw(name).or_else(|| self.pos.get(i))
+    }
+    pub fn first_unknown(&self) -> Option<String> {
+        self.pos.iter().chain(self.kw.iter().map(|(_, v)| v)).find_map(|v| match v {
+            Val::Unknown(w) => Some(w.clone()),
+            _ => None,
+        })
+    }
+}
+
+pub fn as_str(v: Option<&Val>) -> Option<String> {
+    match v {
+        Some(Val::Lit(Literal::Str(s))) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub fn as_bool(v: Option<&Val>) -> Option<bool> {
+    match v {
+        Some(Val::Lit(Literal::Bool(b))) => Some(*b),
+        Some(Val::Lit(Literal::Int(i))) => Some(*i != 0),
+        _ => None,
+    }
+}
+
+pub fn as_int(v: Option<&Val>) -> Option<i128> {
+    match v {
+        Some(Val::Lit(Literal::Int(i))) => Some(*i),
+        _ => None,
+    }
+}
+
+pub fn as_u32(v: Option<&Val>) -> Option<u32> {
+    as_int(v).and_then(|i| u32::try_from(i).ok())
+}
+
+pub fn is_none(v: Option<&Val>) -> bool {
+    matches!(v, Some(Val::Lit(Literal::None)))
+}
+
+/// A list of strings (`['a', 'b']`, or one string).
+pub fn as_str_list(v: Option<&Val>) -> Option<Vec<String>> {
+    match v {
+        Some(Val::Seq(items)) => items
+            .iter()
+            .map(|i| match i {
+                Val::Lit(Literal::Str(s)) => Some(s.clone()),
+                Val::ColumnRef { name, .. } => Some(name.clone()),
+                Val::Column(c) => Some(c.name.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(Val::Lit(Literal::Str(s))) => Some(vec![s.clone()]),
+        _ => None,
+    }
+}
+
+pub struct Evaluator<'a> {
+    pub scope: &'a Scope,
+}
+
+impl Evaluator<'_> {
+    pub fn eval(&self, e: &Expr) -> Val {
+        self.eval_d(e, 0)
+    }
+
+    fn eval_d(&self, e: &Expr, depth: usize) -> Val {
+        if depth > MAX_DEPTH {
+            return unknown("expression nested too deeply");
+        }
+        let d = depth + 1;
+        match e {
+            Expr::StringLiteral(s) => Val::Lit(Literal::Str(s.value.to_str().to_string())),
+            Expr::NoneLiteral(_) => Val::Lit(Literal::None),
+            Expr::BooleanLiteral(b) => Val::Lit(Literal::Bool(b.value)),
+            Expr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => match i.as_i64() {
+                    Some(v) => Val::Lit(Literal::Int(v as i128)),
+                    None => unknown("integer too large"),
+                },
+                Number::Float(_) => {
+                    let r = n.range;
+                    let _ = r;
+                    Val::Lit(Literal::Float(float_text(n)))
+                }
+                Number::Complex { .. } => unknown("complex number"),
+            },
+            Expr::UnaryOp(u) if u.op == UnaryOp::USub => match self.eval_d(&u.operand, d) {
+                Val::Lit(Literal::Int(i)) => Val::Lit(Literal::Int(-i)),
+                Val::Lit(Literal::Float(f)) => Val::Lit(Literal::Float(format!("-{f}"))),
+                _ => unknown("negation of a non-number"),
+            },
+            Expr::Tuple(t) => Val::Seq(t.elts.iter().map(|x| self.eval_d(x, d)).collect()),
+            Expr::List(l) => Val::Seq(l.elts.iter().map(|x| self.eval_d(x, d)).collect()),
+            Expr::Dict(dict) => {
+                let mut out = Vec::new();
+                for item in &dict.items {
+                    let Some(k) = &item.key else { return unknown("dict unpacking") };
+                    match self.eval_d(k, d) {
+                        Val::Lit(Literal::Str(s)) => out.push((s, self.eval_d(&item.value, d))),
+                        _ => return unknown("non-string dict key"),
+                    }
+                }
+                Val::Dict(out)
+            }
+            Expr::Name(n) => match self.scope.get(n.id.as_str()) {
+                Some(v) => v.clone(),
+                None => unknown(format!("`{}` is not known statically", n.id)),
+            },
+            Expr::BinOp(b) if b.op == Operator::Add => match (self.eval_d(&b.left, d), self.eval_d(&b.right, d)) {
+                (Val::Lit(Literal::Str(a)), Val::Lit(Literal::Str(c))) => Val::Lit(Literal::Str(a + &c)),
+                (Val::Seq(mut a), Val::Seq(c)) => {
+                    a.extend(c);
+                    Val::Seq(a)
+                }
+                (Val::Lit(Literal::Int(a)), Val::Lit(Literal::Int(c))) => Val::Lit(Literal::Int(a + c)),
+                _ => unknown("`+` of values that are not constants"),
+            },
+            Expr::Attribute(a) => self.attribute(self.eval_d(&a.value, d), a.attr.as_str()),
+            Expr::Call(c) => {
+                let callee = self.eval_d(&c.func, d);
+                let mut pos = Vec::new();
+                for a in c.arguments.args.iter() {
+                    if matches!(a, Expr::Starred(_)) {
+                        return unknown("*args in a call");
+                    }
+                    pos.push(self.eval_d(a, d));
+                }
+                let mut kw = Vec::new();
+                for k in c.arguments.keywords.iter() {
+                    match &k.arg {
+                        Some(name) => kw.push((name.as_str().to_string(), self.eval_d(&k.value, d))),
+                        None => return unknown("**kwargs in a call"),
+                    }
+                }
+                self.call(callee, Args { pos, kw })
+            }
+            Expr::Compare(cmp) if cmp.ops.len() == 1 => {
+                let left = self.eval_d(&cmp.left, d);
+                let right = self.eval_d(&cmp.comparators[0], d);
+                compare(left, cmp.ops[0], right)
+            }
+            Expr::FString(_) => unknown("f-string"),
+            _ => unknown("expression that needs Python to evaluate"),
+        }
+    }
+
+    fn attribute(&self, base: Val, attr: &str) -> Val {
+        match base {
+            Val::Module(path) => {
+                let full = format!("{path}.{attr}");
+                if let Some(t) = type_class(&full) {
+                    return Val::TypeClass(t);
+                }
+                Val::Module(full)
+            }
+            Val::Op => Val::Module(format!("alembic.op.{attr}")),
+            Val::EnvContext => Val::Module(format!("alembic.context.{attr}")),
+            Val::Bind | Val::MigrationContext if attr == "dialect" => Val::DialectObj,
+            Val::DialectObj if attr == "name" => Val::DialectName,
+            Val::Table(t) if attr == "c" || attr == "columns" => Val::TableColumns(t),
+            Val::Table(t) => Val::Module(format!("__table__.{}.{attr}", t.table.name)),
+            Val::TableColumns(t) => Val::ColumnRef { table: Some(t.table.name.clone()), name: attr.to_string() },
+            Val::Sql(SqlExpr::Text(s)) if attr == "bindparams" => Val::Module(format!("__text_bindparams__.{s}")),
+            Val::Statement(s) => Val::Module(format!("__stmt__.{}", attr)).with_statement(*s),
+            Val::Unknown(w) => Val::Unknown(w),
+            _ => unknown(format!("attribute `.{attr}` of a value that is not known statically")),
+        }
+    }
+
+    fn call(&self, callee: Val, args: Args) -> Val {
+        match callee {
+            Val::Module(path) => self.call_path(&path, args),
+            Val::TypeClass(t) => build_type(t, &args),
+            Val::StatementMethod(stmt, method) => statement_method(*stmt, &method, &args),
+            Val::Unknown(w) => Val::Unknown(w),
+            _ => unknown("a call of something that is not known statically"),
+        }
+    }
+
+    fn call_path(&self, path: &str, args: Args) -> Val {
+        if let Some(rest) = path.strip_prefix("__text_bindparams__.") {
+            return bind_params(rest, &args);
+        }
+        let last = path.rsplit('.').next().unwrap_or(path);
+        let in_sa = path.starts_with("sqlalchemy.");
+        let in_op = path.starts_with("alembic.op.") || path.starts_with("__batch_op__.");
+        let in_ctx = path.starts_with("alembic.context.");
+        match last {
+            "f" | "inline_literal" if in_op => match args.pos.first() {
+                Some(Val::Lit(l)) => Val::Lit(l.clone()),
+                _ => unknown("op.f() of a non-literal"),
+            },
+            "get_bind" if in_op || in_ctx => Val::Bind,
+            "get_context" if in_op || in_ctx => Val::MigrationContext,
+            "is_offline_mode" if in_ctx || in_op => Val::Lit(Literal::Bool(true)),
+            "Column" if in_sa => build_column(&args),
+            "text" | "literal_column" if in_sa => match args.pos.first() {
+                Some(Val::Lit(Literal::Str(s))) => Val::Sql(SqlExpr::Text(s.clone())),
+                _ => unknown("sa.text() of a non-literal"),
+            },
+            "true" if in_sa => Val::Sql(SqlExpr::Bool(true)),
+            "false" if in_sa => Val::Sql(SqlExpr::Bool(false)),
+            "null" if in_sa => Val::Sql(SqlExpr::Null),
+            "ForeignKey" if in_sa => build_fk(&args),
+            "ForeignKeyConstraint" if in_sa => build_fkc(&args),
+            "PrimaryKeyConstraint" if in_sa => match (args.first_unknown(), cols_of(&args)) {
+                (None, Some(columns)) => Val::Constraint(Constraint::PrimaryKey { opts: opts(&args), columns }),
+                (w, _) => unknown(w.unwrap_or_else(|| "PrimaryKeyConstraint columns".into())),
+            },
+            "UniqueConstraint" if in_sa => match (args.first_unknown(), cols_of(&args)) {
+                (None, Some(columns)) => Val::Constraint(Constraint::Unique { opts: opts(&args), columns }),
+                (w, _) => unknown(w.unwrap_or_else(|| "UniqueConstraint columns".into())),
+            },
+            "CheckConstraint" if in_sa => match sql_text(args.param(0, "sqltext")) {
+                Some(sqltext) => Val::Constraint(Constraint::Check(CheckConstraint { opts: opts(&args), sqltext })),
+                None => unknown("CheckConstraint condition is not static SQL"),
+            },
+            "Identity" if in_sa => Val::Identity(Identity {
+                always: as_bool(args.param(0, "always")).unwrap_or(false),
+                start: as_int(args.kw("start")).map(|v| v as i64),
+                increment: as_int(args.kw("increment")).map(|v| v as i64),
+                minvalue: as_int(args.kw("minvalue")).map(|v| v as i64),
+                maxvalue: as_int(args.kw("maxvalue")).map(|v| v as i64),
+                nominvalue: as_bool(args.kw("nominvalue")),
+                nomaxvalue: as_bool(args.kw("nomaxvalue")),
+                cycle: as_bool(args.kw("cycle")),
+                cache: as_int(args.kw("cache")).map(|v| v as i64),
+            }),
+            "Computed" if in_sa => match sql_text(args.param(0, "sqltext")) {
+                Some(sqltext) => Val::Computed(Computed { sqltext, persisted: as_bool(args.kw("persisted")) }),
+                None => unknown("Computed expression is not static SQL"),
+            },
+            "table" | "Table" if in_sa => build_table(&args, last == "Table"),
+            "MetaData" if in_sa => Val::Module("sqlalchemy.MetaData()".into()),
+            "column" if in_sa => match (as_str(args.pos.first()), args.pos.get(1)) {
+                (Some(name), _) => Val::ColumnRef { table: None, name },
+                _ => unknown("sa.column() of a non-literal name"),
+            },
+            _ if in_sa && path.contains(".func.") => {
+                let name = path.split(".func.").nth(1).unwrap_or(last).to_string();
+                let mut lits = Vec::new();
+                for a in &args.pos {
+                    match a {
+                        Val::Lit(l) => lits.push(l.clone()),
+                        _ => return unknown("sa.func argument that is not a literal"),
+                    }
+                }
+                Val::Sql(SqlExpr::Func { name, args: lits })
+            }
+            _ if path.starts_with("datetime.") || path == "datetime" => build_datetime(last, &args),
+            _ if path.starts_with("__table__.") => {
+                let table = self.find_table(path);
+                match (table, last) {
+                    (Some(t), "insert") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Insert, table: t, wheres: vec![], values: vec![] })),
+                    (Some(t), "update") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Update, table: t, wheres: vec![], values: vec![] })),
+                    (Some(t), "delete") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Delete, table: t, wheres: vec![], values: vec![] })),
+                    _ => unknown(format!("table method `{last}`")),
+                }
+            }
+            _ => unknown(format!("call of `{}`", path.trim_start_matches("alembic.").trim_start_matches("sqlalchemy."))),
+        }
+    }
+
+    fn find_table(&self, path: &str) -> Option<TableVal> {
+        let name = path.strip_prefix("__table__.")?.rsplit_once('.')?.0;
+        self.scope.names.values().find_map(|v| match v {
+            Val::Table(t) if t.table.name == name => Some(t.clone()),
+            _ => None,
+        })
+    }
+}
+
+impl Val {
+    fn with_statement(self, stmt: CoreStatement) -> Val {
+        match self {
+            Val::Module(p) => Val::StatementMethod(Box::new(stmt), p.trim_start_matches("__stmt__.").to_string()),
+            other => other,
+        }
+    }
+}
+
+fn float_text(n: &ruff_python_ast::ExprNumberLiteral) -> String {
+    match &n.value {
+        Number::Float(f) => {
+            let s = format!("{f}");
+            if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") { s } else { format!("{s}.0") }
+        }
+        _ => String::new(),
+    }
+}
+
+/// A comparison in a Core expression (`users.c.id > 100`, `sa.column('n') >= 0`).
+fn compare(left: Val, op: CmpOp, right: Val) -> Val {
+    let col = match &left {
+        Val::ColumnRef { table, name } => match table {
+            Some(t) => format!("{t}.{name}"),
+            None => name.clone(),
+        },
+        Val::DialectName => {
+            return match (op, right) {
+                (CmpOp::Eq, Val::Lit(Literal::Str(s))) => Val::Module(format!("__dialect_is__.{s}")),
+                (CmpOp::NotEq, Val::Lit(Literal::Str(s))) => Val::Module(format!("__dialect_is_not__.{s}")),
+                _ => unknown("comparison of the dialect name"),
+            };
+        }
+        _ => return unknown("comparison that is not `column <op> literal`"),
+    };
+    let sym = match op {
+        CmpOp::Eq => "=",
+        CmpOp::NotEq => "!=",
+        CmpOp::Lt => "<",
+        CmpOp::LtE => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::GtE => ">=",
+        _ => return unknown("comparison operator"),
+    };
+    let rhs = match right {
+        Val::Lit(Literal::Int(i)) => i.to_string(),
+        Val::Lit(Literal::Float(f)) => f,
+        Val::Lit(Literal::Str(s)) => format!("'{}'", s.replace('\'', "''")),
+        Val::Lit(Literal::None) => {
+            return Val::Sql(SqlExpr::Text(format!("{col} IS {}NULL", if op == CmpOp::NotEq { "NOT " } else { "" })));
+        }
+        Val::Lit(Literal::Bool(b)) => if b { "true".into() } else { "false".into() },
+        _ => return unknown("comparison with a non-literal"),
+    };
+    Val::Sql(SqlExpr::Text(format!("{col} {sym} {rhs}")))
+}
+
+fn sql_text(v: Option<&Val>) -> Option<String> {
+    match v {
+        Some(Val::Lit(Literal::Str(s))) => Some(s.clone()),
+        Some(Val::Sql(SqlExpr::Text(s))) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn opts(args: &Args) -> ConstraintOpts {
+    ConstraintOpts { name: as_str(args.kw("name")), deferrable: as_bool(args.kw("deferrable")), initially: as_str(args.kw("initially")) }
+}
+
+fn cols_of(args: &Args) -> Option<Vec<String>> {
+    args.pos
+        .iter()
+        .map(|v| match v {
+            Val::Lit(Literal::Str(s)) => Some(s.clone()),
+            Val::ColumnRef { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn build_fk(args: &Args) -> Val {
+    let target = match args.pos.first() {
+        Some(Val::Lit(Literal::Str(s))) => s.clone(),
+        Some(Val::ColumnRef { table: Some(t), name }) => format!("{t}.{name}"),
+        _ => return unknown("ForeignKey target is not a string"),
+    };
+    Val::ForeignKey(ColumnForeignKey {
+        target,
+        name: as_str(args.kw("name")),
+        ondelete: as_str(args.kw("ondelete")),
+        onupdate: as_str(args.kw("onupdate")),
+        deferrable: as_bool(args.kw("deferrable")),
+        initially: as_str(args.kw("initially")),
+        match_: as_str(args.kw("match")),
+    })
+}
+
+fn build_fkc(args: &Args) -> Val {
+    let (Some(cols), Some(refs)) = (as_str_list(args.param(0, "columns")), as_str_list(args.param(1, "refcolumns"))) else {
+        return unknown("ForeignKeyConstraint columns are not literal lists");
+    };
+    let mut ref_table = TableRef::new("");
+    let mut ref_columns = Vec::new();
+    for r in &refs {
+        let parts: Vec<&str> = r.split('.').collect();
+        match parts.len() {
+            2 => {
+                ref_table = TableRef::new(parts[0]);
+                ref_columns.push(parts[1].to_string());
+            }
+            n if n > 2 => {
+                ref_table = TableRef { name: parts[n - 2].into(), schema: Some(parts[..n - 2].join(".")) };
+                ref_columns.push(parts[n - 1].to_string());
+            }
+            _ => return unknown("ForeignKeyConstraint reference without a table"),
+        }
+    }
+    Val::Constraint(Constraint::ForeignKey(ForeignKeyConstraint {
+        opts: opts(args),
+        columns: cols,
+        ref_table,
+        ref_columns,
+        ondelete: as_str(args.kw("ondelete")),
+        onupdate: as_str(args.kw("onupdate")),
+        match_: as_str(args.kw("match")),
+        use_alter: as_bool(args.kw("use_alter")).unwrap_or(false),
+    }))
+}
+
+fn build_column(args: &Args) -> Val {
+    let Some(name) = as_str(args.pos.first()) else { return unknown("sa.Column without a literal name") };
+    let mut type_: Option<SqlType> = None;
+    let mut col = Column {
+        name,
+        type_: SqlType::new("NullType", "null"),
+        nullable: None,
+        primary_key: false,
+        autoincrement: AutoIncrement::Auto,
+        server_default: None,
+        comment: None,
+        unique: None,
+        index: None,
+        foreign_keys: vec![],
+        identity: None,
+        computed: None,
+        checks: vec![],
+    };
+    for a in args.pos.iter().skip(1) {
+        match a {
+            Val::Type(t) => type_ = Some(t.clone()),
+            Val::TypeClass(t) => type_ = Some(t.clone()),
+            Val::ForeignKey(fk) => col.foreign_keys.push(fk.clone()),
+            Val::Identity(i) => col.identity = Some(i.clone()),
+            Val::Computed(c) => col.computed = Some(c.clone()),
+            Val::Constraint(Constraint::Check(c)) => col.checks.push(c.clone()),
+            Val::Unknown(w) => return Val::Unknown(w.clone()),
+            _ => return unknown("unsupported positional argument to sa.Column"),
+        }
+    }
+    match args.kw("type_") {
+        Some(Val::Type(t)) | Some(Val::TypeClass(t)) => type_ = Some(t.clone()),
+        Some(Val::Unknown(w)) => return Val::Unknown(w.clone()),
+        _ => {}
+    }
+    let Some(t) = type_ else { return unknown("sa.Column without a type") };
+    col.type_ = t;
+    for (k, v) in &args.kw {
+        if let Val::Unknown(w) = v {
+            if matches!(k.as_str(), "nullable" | "primary_key" | "server_default" | "autoincrement" | "comment" | "unique" | "index") {
+                return Val::Unknown(w.clone());
+            }
+        }
+        match k.as_str() {
+            "nullable" => col.nullable = as_bool(Some(v)),
+            "primary_key" => col.primary_key = as_bool(Some(v)).unwrap_or(false),
+            "autoincrement" => {
+                col.autoincrement = match v {
+                    Val::Lit(Literal::Bool(true)) => AutoIncrement::True,
+                    Val::Lit(Literal::Bool(false)) => AutoIncrement::False,
+                    Val::Lit(Literal::Str(s)) if s == "ignore_fk" => AutoIncrement::IgnoreFk,
+                    _ => AutoIncrement::Auto,
+                }
+            }
+            "server_default" => {
+                col.server_default = match v {
+                    Val::Lit(Literal::None) => None,
+                    Val::Lit(Literal::Str(s)) => Some(SqlExpr::Literal(Literal::Str(s.clone()))),
+                    Val::Sql(e) => Some(e.clone()),
+                    Val::Lit(_) => return unknown("server_default must be a string or SQL expression"),
+                    _ => return unknown("server_default that is not static"),
+                }
+            }
+            "comment" => col.comment = as_str(Some(v)),
+            "unique" => col.unique = as_bool(Some(v)),
+            "index" => col.index = as_bool(Some(v)),
+            _ => {}
+        }
+    }
+    Val::Column(Box::new(col))
+}
+
+fn build_table(args: &Args, full: bool) -> Val {
+    let Some(name) = as_str(args.pos.first()) else { return unknown("table without a literal name") };
+    let mut columns = Vec::new();
+    let mut full_cols = Vec::new();
+    let mut full_cons = Vec::new();
+    // sa.Table(name, metadata, *cols); sa.table(name, *cols)
+    let skip = if full { 2 } else { 1 };
+    for a in args.pos.iter().skip(skip) {
+        match a {
+            Val::ColumnRef { name, .. } => columns.push((name.clone(), None)),
+            Val::Column(c) => {
+                columns.push((c.name.clone(), Some(c.type_.clone())));
+                full_cols.push((**c).clone());
+            }
+            Val::Constraint(c) => full_cons.push(c.clone()),
+            Val::Unknown(w) => return Val::Unknown(w.clone()),
+            _ => return unknown("table column that is not static"),
+        }
+    }
+    let full = (full && !full_cols.is_empty()).then_some((full_cols, full_cons));
+    Val::Table(TableVal { table: TableRef { name, schema: as_str(args.kw("schema")) }, columns, full })
+}
+
+fn build_datetime(func: &str, args: &Args) -> Val {
+    let nums: Option<Vec<i128>> = args.pos.iter().map(|v| as_int(Some(v))).collect();
+    let Some(n) = nums else { return unknown("datetime with non-literal parts") };
+    let get = |i: usize, default: i128| n.get(i).copied().unwrap_or(default);
+    match func {
+        "datetime" if n.len() >= 3 => Val::Lit(Literal::DateTime {
+            date: (get(0, 1970) as i64, get(1, 1) as u32, get(2, 1) as u32),
+            time: Some((get(3, 0) as u32, get(4, 0) as u32, get(5, 0) as u32, get(6, 0) as u32)),
+        }),
+        "date" if n.len() == 3 => Val::Lit(Literal::DateTime { date: (get(0, 1970) as i64, get(1, 1) as u32, get(2, 1) as u32), time: None }),
+        _ => unknown(format!("datetime.{func}")),
+    }
+}
+
+/// `sa.text("... :name ...").bindparams(name=value)`: inline the literals (offline mode
+/// renders bound values as literals).
+fn bind_params(text: &str, args: &Args) -> Val {
+    let mut out = String::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let c = bytes[i];
+        if c == b':' && i + 1 < text.len() && (bytes[i + 1].is_ascii_alphabetic() || bytes[i + 1] == b'_') && (i == 0 || bytes[i - 1] != b':') {
+            let start = i + 1;
+            let mut end = start;
+            while end < text.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            let name = &text[start..end];
+            match args.kw(name) {
+                Some(Val::Lit(Literal::Str(s))) => out.push_str(&format!("'{}'", s.replace('\'', "''"))),
+                Some(Val::Lit(Literal::Int(v))) => out.push_str(&v.to_string()),
+                Some(Val::Lit(Literal::Float(f))) => out.push_str(f),
+                Some(Val::Lit(Literal::Bool(b))) => out.push_str(if *b { "true" } else { "false" }),
+                Some(Val::Lit(Literal::None)) => out.push_str("NULL"),
+                _ => return unknown(format!("bind parameter :{name} has no literal value")),
+            }
+            i = end;
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    Val::Sql(SqlExpr::Text(out))
+}
+
+fn statement_method(mut stmt: CoreStatement, method: &str, args: &Args) -> Val {
+    match method {
+        "where" | "filter" => {
+            for a in &args.pos {
+                match a {
+                    Val::Sql(SqlExpr::Text(s)) => stmt.wheres.push(s.clone()),
+                    _ => return unknown("where() clause that is not a simple comparison"),
+                }
+            }
+            Val::Statement(Box::new(stmt))
+        }
+        "values" => {
+            for (k, v) in &args.kw {
+                match v {
+                    Val::Lit(l) => stmt.values.push((k.clone(), l.clone())),
+                    _ => return unknown("values() with a non-literal value"),
+                }
+            }
+            if let Some(Val::Dict(d)) = args.pos.first() {
+                for (k, v) in d {
+                    match v {
+                        Val::Lit(l) => stmt.values.push((k.clone(), l.clone())),
+                        _ => return unknown("values() with a non-literal value"),
+                    }
+                }
+            }
+            Val::Statement(Box::new(stmt))
+        }
+        "inline" => Val::Statement(Box::new(stmt)),
+        _ => unknown(format!("Core method `.{method}()`")),
+    }
+}
+
+/// Known SQLAlchemy type classes by dotted path (module aliases already resolved).
+pub fn type_class(path: &str) -> Option<SqlType> {
+    let (ns, name) = if let Some(n) = path.strip_prefix("sqlalchemy.dialects.postgresql.") {
+        (TypeNamespace::Postgresql, n)
+    } else if let Some(n) = path.strip_prefix("sqlalchemy.dialects.mysql.") {
+        (TypeNamespace::Mysql, n)
+    } else if let Some(n) = path.strip_prefix("sqlalchemy.dialects.sqlite.") {
+        (TypeNamespace::Sqlite, n)
+    } else if let Some(n) = path.strip_prefix("sqlalchemy.types.") {
+        (TypeNamespace::Generic, n)
+    } else if let Some(n) = path.strip_prefix("sqlalchemy.") {
+        (TypeNamespace::Generic, n)
+    } else {
+        return None;
+    };
+    let visit = match name {
+        "String" => "string",
+        "Unicode" => "unicode",
+        "Text" => "text",
+        "UnicodeText" => "unicode_text",
+        "Integer" => "integer",
+        "SmallInteger" => "small_integer",
+        "BigInteger" => "big_integer",
+        "Boolean" => "boolean",
+        "Date" => "date",
+        "DateTime" => "datetime",
+        "Time" => "time",
+        "Interval" => "interval",
+        "Float" => "float",
+        "Double" => "double",
+        "Numeric" => "numeric",
+        "LargeBinary" => "large_binary",
+        "Enum" => "enum",
+        "Uuid" => "uuid",
+        "JSON" => "JSON",
+        "INT" | "INTEGER" => "INTEGER",
+        "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "SMALLINT" | "BIGINT" | "BOOLEAN" | "DATE" | "DATETIME" | "TIME" | "TIMESTAMP"
+        | "FLOAT" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "NUMERIC" | "DECIMAL" | "BLOB" | "BINARY" | "VARBINARY" | "UUID" | "ARRAY" | "JSONB"
+        | "INET" | "CIDR" | "MACADDR" | "MACADDR8" | "MONEY" | "OID" | "TSVECTOR" | "TSQUERY" | "CITEXT" | "HSTORE" | "BYTEA" | "INTERVAL" | "BIT"
+        | "TINYINT" | "MEDIUMINT" | "MEDIUMTEXT" | "LONGTEXT" | "TINYTEXT" | "TINYBLOB" | "MEDIUMBLOB" | "LONGBLOB" | "YEAR" | "SET" | "INT4RANGE"
+        | "INT8RANGE" | "NUMRANGE" | "DATERANGE" | "TSRANGE" | "TSTZRANGE" | "REGCLASS" => name,
+        "ENUM" => match ns {
+            TypeNamespace::Postgresql | TypeNamespace::Mysql => "ENUM",
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut t = SqlType::new(name, visit);
+    t.namespace = ns;
+    t.class = match ns {
+        TypeNamespace::Generic => name.to_string(),
+        TypeNamespace::Postgresql => format!("postgresql.{name}"),
+        TypeNamespace::Mysql => format!("mysql.{name}"),
+        TypeNamespace::Sqlite => format!("sqlite.{name}"),
+    };
+    if name == "ENUM" && ns == TypeNamespace::Postgresql {
+        t.visit = "enum".into();
+    }
+    Some(t)
+}
+
+/// Call a type class with its constructor arguments.
+pub fn build_type(mut t: SqlType, args: &Args) -> Val {
+    if let Some(w) = args.first_unknown() {
+        return Val::Unknown(w);
+    }
+    let name = t.class.rsplit('.').next().unwrap_or("").to_string();
+    match name.as_str() {
+        "String" | "Unicode" | "Text" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "TINYTEXT" | "MEDIUMTEXT"
+        | "LONGTEXT" => {
+            t.length = as_u32(args.param(0, "length"));
+            t.collation = as_str(args.param(1, "collation")).or_else(|| as_str(args.kw("collation")));
+            t.charset = as_str(args.kw("charset"));
+            t.national = as_bool(args.kw("national")).unwrap_or(false);
+        }
+        "Numeric" | "NUMERIC" | "DECIMAL" | "Float" | "FLOAT" | "Double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" => {
+            t.precision = as_u32(args.param(0, "precision"));
+            if matches!(name.as_str(), "Numeric" | "NUMERIC" | "DECIMAL") || t.namespace == TypeNamespace::Mysql {
+                t.scale = as_u32(args.param(1, "scale"));
+            }
+            t.unsigned = as_bool(args.kw("unsigned")).unwrap_or(false);
+            t.zerofill = as_bool(args.kw("zerofill")).unwrap_or(false);
+        }
+        "INTEGER" | "INT" | "BIGINT" | "SMALLINT" | "TINYINT" | "MEDIUMINT" | "YEAR" => {
+            t.display_width = as_u32(args.param(0, "display_width"));
+            t.unsigned = as_bool(args.kw("unsigned")).unwrap_or(false);
+            t.zerofill = as_bool(args.kw("zerofill")).unwrap_or(false);
+        }
+        "DateTime" | "DATETIME" | "TIMESTAMP" | "Time" | "TIME" => {
+            t.timezone = as_bool(args.param(0, "timezone")).unwrap_or(false);
+            t.precision = as_u32(args.param(1, "precision")).filter(|_| t.namespace == TypeNamespace::Postgresql);
+            t.fsp = as_u32(args.kw("fsp")).or_else(|| as_u32(args.pos.get(1)).filter(|_| t.namespace == TypeNamespace::Mysql));
+        }
+        "Interval" => {}
+        "INTERVAL" => {
+            t.precision = as_u32(args.param(0, "precision"));
+            t.fields = as_str(args.param(1, "fields"));
+        }
+        "BIT" => {
+            t.length = as_u32(args.param(0, "length"));
+            t.varying = as_bool(args.param(1, "varying")).unwrap_or(false);
+        }
+        "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" => t.length = as_u32(args.param(0, "length")),
+        "Boolean" => {
+            t.create_constraint = as_bool(args.param(0, "create_constraint")).unwrap_or(false);
+            t.name = as_str(args.param(1, "name"));
+        }
+        "Enum" | "ENUM" | "SET" => {
+            let mut values = Vec::new();
+            for v in &args.pos {
+                match v {
+                    Val::Lit(Literal::Str(s)) => values.push(s.clone()),
+                    Val::Seq(items) => {
+                        for i in items {
+                            match i {
+                                Val::Lit(Literal::Str(s)) => values.push(s.clone()),
+                                _ => return unknown("Enum values that are not strings"),
+                            }
+                        }
+                    }
+                    _ => return unknown("Enum values from a Python enum class"),
+                }
+            }
+            t.enums = values;
+            t.name = as_str(args.kw("name"));
+            t.native_enum = as_bool(args.kw("native_enum")).unwrap_or(true);
+            t.create_constraint = as_bool(args.kw("create_constraint")).unwrap_or(false);
+            t.enum_length = as_u32(args.kw("length"));
+            t.schema = as_str(args.kw("schema"));
+            t.charset = as_str(args.kw("charset"));
+            t.collation = as_str(args.kw("collation"));
+        }
+        "Uuid" => {
+            t.native_uuid = as_bool(args.kw("native_uuid")).unwrap_or(true);
+        }
+        "ARRAY" => {
+            match args.param(0, "item_type") {
+                Some(Val::Type(it)) | Some(Val::TypeClass(it)) => t.item_type = Some(Box::new(it.clone())),
+                _ => return unknown("ARRAY item type is not static"),
+            }
+            t.dimensions = as_u32(args.kw("dimensions"));
+        }
+        _ => {}
+    }
+    Val::Type(t)
+}

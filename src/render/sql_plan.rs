@@ -1,0 +1,225 @@
+//! A plan as the SQL text Alembic's offline mode (`--sql`) prints, and as data.
+//!
+//! Layout (`MigrationContext.run_migrations` with `as_sql`): `BEGIN;` / `COMMIT;` only for
+//! transactional-DDL dialects (once around the run, or per step with
+//! `transaction_per_migration`), `CREATE TABLE alembic_version` before a step that starts
+//! from no heads, `-- Running <step>`, the step's statements, then its version-table
+//! bookkeeping; every chunk is followed by a blank line.
+
+use serde::Serialize;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::dialect::ddl::{format_table, quote};
+use crate::dialect::{CompileError, Dialect};
+use crate::graph::RevisionMap;
+use crate::model::Revision;
+use crate::ops::{AutoIncrement, Column, Constraint, ConstraintOpts, Op, SqlType, Step, StepKind, TableRef};
+use crate::plan::{Direction, Plan, VersionChange};
+
+/// Options that change the rendered text.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    pub transaction_per_migration: bool,
+    pub version_table: String,
+    pub version_table_schema: Option<String>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { transaction_per_migration: false, version_table: "alembic_version".into(), version_table_schema: None }
+    }
+}
+
+/// One emitted statement with its origin.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PlanStatement {
+    /// Index of the plan step (none for the run's `BEGIN;`/`COMMIT;`).
+    pub step: Option<usize>,
+    pub sql: String,
+    /// `migration`, `version-table`, `transaction`, `opaque`, `comment`.
+    pub kind: &'static str,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RenderedPlan {
+    pub dialect: &'static str,
+    pub statements: Vec<PlanStatement>,
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when a statement cannot be rendered; `statements` holds what came before, as
+    /// Alembic prints partial output before failing.
+    pub error: Option<String>,
+}
+
+impl RenderedPlan {
+    /// The `--sql` text.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for st in &self.statements {
+            s.push_str(&st.sql);
+            s.push_str("\n\n");
+        }
+        s
+    }
+}
+
+struct Out<'a> {
+    d: &'a dyn Dialect,
+    rendered: RenderedPlan,
+    step: Option<usize>,
+}
+
+impl Out<'_> {
+    fn emit(&mut self, sql: String, kind: &'static str, file: Option<&str>, line: Option<u32>) {
+        self.rendered.statements.push(PlanStatement { step: self.step, sql, kind, file: file.map(str::to_string), line });
+    }
+    fn begin(&mut self) {
+        if self.d.transactional_ddl() {
+            self.emit("BEGIN;".into(), "transaction", None, None);
+        }
+    }
+    fn commit(&mut self) {
+        if self.d.transactional_ddl() {
+            self.emit("COMMIT;".into(), "transaction", None, None);
+        }
+    }
+}
+
+/// Alembic's `_exec`: tabs become four spaces, the text is stripped, the terminator added.
+fn statement(sql: &str) -> String {
+    format!("{};", sql.replace('\t', "    ").trim())
+}
+
+pub fn version_table_ref(opts: &RenderOptions) -> TableRef {
+    TableRef { name: opts.version_table.clone(), schema: opts.version_table_schema.clone() }
+}
+
+/// `CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT <t>_pkc ...)`.
+pub fn version_table_create(d: &dyn Dialect, opts: &RenderOptions) -> Result<String, CompileError> {
+    let table = version_table_ref(opts);
+    let mut t = SqlType::new("String", "string");
+    t.length = Some(32);
+    let col = Column {
+        name: "version_num".into(),
+        type_: t,
+        nullable: Some(false),
+        primary_key: false,
+        autoincrement: AutoIncrement::False,
+        server_default: None,
+        comment: None,
+        unique: None,
+        index: None,
+        foreign_keys: vec![],
+        identity: None,
+        computed: None,
+        checks: vec![],
+    };
+    let pk = Constraint::PrimaryKey {
+        opts: ConstraintOpts { name: Some(format!("{}_pkc", opts.version_table)), ..Default::default() },
+        columns: vec!["version_num".into()],
+    };
+    let op = Op::CreateTable { table, columns: vec![col], constraints: vec![pk], comment: None, kwargs: vec![], if_not_exists: false };
+    Ok(d.op_statements(&op)?.join("\n"))
+}
+
+pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChange) -> String {
+    let table = version_table_ref(opts);
+    let t = format_table(d, &table);
+    let col = format!("{}.{}", t, quote(d, "version_num"));
+    match c {
+        VersionChange::Insert { version } => {
+            format!("INSERT INTO {t} (version_num) VALUES ('{version}'){};", d.version_insert_suffix(&table))
+        }
+        VersionChange::Delete { version } => format!("DELETE FROM {t} WHERE {col} = '{version}';"),
+        VersionChange::Update { from, to } => format!("UPDATE {t} SET version_num='{to}' WHERE {col} = '{from}';"),
+    }
+}
+
+/// Render `plan` for dialect `d`.
+pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &dyn Dialect, opts: &RenderOptions) -> RenderedPlan {
+    let mut out = Out { d, rendered: RenderedPlan { dialect: d.name(), statements: Vec::new(), diagnostics: Vec::new(), error: None }, step: None };
+    let tpm = opts.transaction_per_migration;
+    if !tpm {
+        out.begin();
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.step = Some(i);
+        if tpm {
+            out.begin();
+        }
+        if step.create_version_table {
+            match version_table_create(d, opts) {
+                Ok(sql) => out.emit(statement(&sql), "version-table", None, None),
+                Err(e) => {
+                    out.rendered.error = Some(e.0);
+                    return out.rendered;
+                }
+            }
+        }
+        out.emit(format!("-- Running {}", step.short_log()), "comment", None, None);
+        if let Some(r) = step.revision {
+            let rev = &revisions[map.node(r).rev];
+            let steps = if step.direction == Direction::Upgrade { &rev.upgrade_steps } else { &rev.downgrade_steps };
+            if let Err(e) = render_steps(&mut out, steps, rev) {
+                out.rendered.error = Some(e.0);
+                return out.rendered;
+            }
+        }
+        for c in &step.version_changes {
+            out.emit(version_change_sql(d, opts, c), "version-table", None, None);
+        }
+        if tpm {
+            out.commit();
+        }
+    }
+    out.step = None;
+    if !tpm {
+        out.commit();
+    }
+    out.rendered
+}
+
+fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), CompileError> {
+    for s in steps {
+        match &s.kind {
+            StepKind::Op(Op::AutocommitBlock { steps }) => {
+                out.commit();
+                render_steps(out, steps, rev)?;
+                out.begin();
+            }
+            StepKind::Op(Op::Batch(b)) => render_steps(out, &b.steps, rev).map_err(|e| CompileError(e.0))?,
+            StepKind::Op(op) => {
+                let sqls = out.d.op_statements(op).map_err(|e| {
+                    CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0))
+                })?;
+                for sql in sqls {
+                    out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
+                }
+            }
+            StepKind::If { cond, then, otherwise } => {
+                let branch = if cond.eval(out.d.name()) { then } else { otherwise };
+                render_steps(out, branch, rev)?;
+            }
+            StepKind::Opaque(o) => {
+                let mut text = format!(
+                    "-- migplan: opaque Python step not rendered: {} ({}, lines {}-{})",
+                    o.reason, rev.path, s.lines.0, s.lines.1
+                );
+                for line in o.excerpt.lines() {
+                    text.push_str("\n-- | ");
+                    text.push_str(line.trim_end());
+                }
+                out.emit(text, "opaque", Some(&rev.path), Some(s.lines.0));
+                out.rendered.diagnostics.push(
+                    Diagnostic::new(Code::OpaquePython, format!("revision {}: {} — shown as a comment in the plan, not as SQL", rev.id, o.reason))
+                        .at(&rev.path, s.span)
+                        .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
