@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Set the version table to a revision without running migrations
     Stamp {
-        #[arg(required = true, allow_hyphen_values = true)]
+        #[arg(required = true)]
         revisions: Vec<String>,
         #[command(flatten)]
         plan: PlanArgs,

@@ -51,8 +51,19 @@ pub fn render_sql_expr<D: Dialect + ?Sized>(d: &D, e: &SqlExpr, t: Option<&SqlTy
     Ok(match e {
         SqlExpr::Text(s) => s.clone(),
         SqlExpr::Func { name, args } => {
-            let args: Result<Vec<String>, CompileError> = args.iter().map(|a| render_literal(d, a, None)).collect();
-            format!("{}({})", name, args?.join(", "))
+            let args: Vec<String> = args.iter().map(|a| render_literal(d, a, None)).collect::<Result<_, _>>()?;
+            match d.render_function(name, &args) {
+                Some(s) => s,
+                // ANSI functions render without parentheses (`AnsiFunction`).
+                None if matches!(
+                    name.to_lowercase().as_str(),
+                    "current_date" | "current_time" | "current_timestamp" | "current_user" | "localtime" | "localtimestamp" | "session_user" | "sysdate" | "user"
+                ) && args.is_empty() =>
+                {
+                    name.to_uppercase()
+                }
+                None => format!("{}({})", name, args.join(", ")),
+            }
         }
         SqlExpr::Bool(b) => d.render_bool(*b).to_string(),
         SqlExpr::Null => "NULL".to_string(),
@@ -514,7 +525,7 @@ fn d_enum_types<D: Dialect + ?Sized>(d: &D, columns: &[Column], create: bool) ->
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
         for t in std::iter::once(&c.type_).chain(c.type_.item_type.as_deref()) {
-            if t.is_enum() && t.native_enum && d.supports_native_enum() {
+            if t.is_enum() && t.native_enum && d.creates_enum_types() {
                 if let Some(name) = &t.name {
                     let key = format!("{:?}.{}", t.schema, name);
                     if seen.contains(&key) {

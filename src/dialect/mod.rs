@@ -50,6 +50,10 @@ pub trait Dialect: Sync {
     fn supports_native_enum(&self) -> bool {
         false
     }
+    /// Named enum types created around tables (`CREATE TYPE ... AS ENUM`, PostgreSQL).
+    fn creates_enum_types(&self) -> bool {
+        false
+    }
     fn supports_native_boolean(&self) -> bool {
         true
     }
@@ -66,6 +70,12 @@ pub trait Dialect: Sync {
 
     /// A dialect's own rendering of a type visit, or `None` for the generic one.
     fn visit_type(&self, _visit: &str, _t: &SqlType) -> Option<Compiled> {
+        None
+    }
+
+    /// A dialect's own spelling of `sa.func.<name>(args)` (SQLite: `now()` is
+    /// `CURRENT_TIMESTAMP`), or `None` for the generic `name(args)`.
+    fn render_function(&self, _name: &str, _args: &[String]) -> Option<String> {
         None
     }
 

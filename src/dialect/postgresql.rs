@@ -25,6 +25,9 @@ impl Dialect for PostgreSQL {
     fn supports_native_uuid(&self) -> bool {
         true
     }
+    fn creates_enum_types(&self) -> bool {
+        true
+    }
     fn supports_identity_columns(&self) -> bool {
         true
     }

@@ -33,6 +33,15 @@ impl Dialect for SQLite {
         if b { "1" } else { "0" }
     }
 
+    fn render_function(&self, name: &str, args: &[String]) -> Option<String> {
+        match name.to_lowercase().as_str() {
+            "now" => Some("CURRENT_TIMESTAMP".into()),
+            "localtimestamp" => Some("DATETIME(CURRENT_TIMESTAMP, 'localtime')".into()),
+            "char_length" => Some(format!("length({})", args.join(", "))),
+            _ => None,
+        }
+    }
+
     fn render_datetime(&self, date: (i64, u32, u32), time: Option<(u32, u32, u32, u32)>, is_date_only: bool) -> String {
         let (y, m, d) = date;
         if is_date_only {
