@@ -15,8 +15,13 @@ fn broken(name: &str) -> PathBuf {
 }
 
 fn check_json(dir: &Path) -> (Output, Value) {
-    let out = Command::new(BIN).args(["check", "--format", "json"]).current_dir(dir).output().expect("run migplan");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json from {}: {e}\n{}", dir.display(), String::from_utf8_lossy(&out.stdout)));
+    let out = Command::new(BIN)
+        .args(["check", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .expect("run migplan");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json from {}: {e}\n{}", dir.display(), String::from_utf8_lossy(&out.stdout)));
     (out, v)
 }
 
@@ -26,18 +31,31 @@ fn assert_located(v: &Value) {
         if d["code"] == "multiple-heads" {
             continue;
         }
-        assert!(d["file"].is_string() && d["line"].as_u64().is_some_and(|l| l >= 1), "diagnostic without file/line: {d}");
+        assert!(
+            d["file"].is_string() && d["line"].as_u64().is_some_and(|l| l >= 1),
+            "diagnostic without file/line: {d}"
+        );
     }
 }
 
 fn codes(v: &Value) -> Vec<String> {
-    v["diagnostics"].as_array().expect("diagnostics").iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 fn golden(name: &str, expect_errors: bool) -> Value {
     let dir = broken(name);
     let (out, v) = check_json(&dir);
-    assert_eq!(out.status.code(), Some(if expect_errors { 1 } else { 0 }), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(if expect_errors { 1 } else { 0 }),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     assert_located(&v);
     let path = dir.join("check.json");
@@ -45,7 +63,8 @@ fn golden(name: &str, expect_errors: bool) -> Value {
     if std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some() {
         std::fs::write(&path, &text).expect("write golden");
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {}; run with MIGPLAN_UPDATE_GOLDENS=1", path.display()));
+    let want =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {}; run with MIGPLAN_UPDATE_GOLDENS=1", path.display()));
     assert_eq!(text, want, "{name}: check.json differs from the golden");
     v
 }
@@ -98,7 +117,12 @@ fn missing_parent() {
 #[test]
 fn duplicate_id() {
     let v = golden("duplicate_id", true);
-    let dups: Vec<&Value> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "duplicate-revision").collect();
+    let dups: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "duplicate-revision")
+        .collect();
     assert_eq!(dups.len(), 2, "both files are reported");
     assert_ne!(dups[0]["file"], dups[1]["file"]);
 }
@@ -177,12 +201,20 @@ fn crlf_and_bom_report_correct_lines() {
     std::fs::create_dir_all(dir.join("versions")).unwrap();
     let text = "\u{feff}\"\"\"first\r\n\r\nRevision ID: aaaa00000001\r\n\"\"\"\r\nrevision = 'aaaa00000001'\r\ndown_revision = None\r\n\r\ndef upgrade():\r\n    op.execute('x')\r\n\r\ndef downgrade():\r\n    pass\r\n";
     std::fs::write(dir.join("versions/aaaa00000001_first.py"), text).unwrap();
-    let out = Command::new(BIN).args(["-d", "versions", "check", "--format", "json"]).current_dir(&dir).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["-d", "versions", "check", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "empty-downgrade");
     assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(11), Some(5)));
-    let h = Command::new(BIN).args(["-d", "versions", "history"]).current_dir(&dir).output().unwrap();
+    let h = Command::new(BIN)
+        .args(["-d", "versions", "history"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&h.stdout), "<base> -> aaaa00000001 (head), first\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -193,7 +225,11 @@ fn config_problems() {
     let dir = temp_dir("cfg");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("alembic.ini"), "[loggers]\nkeys = root\n").unwrap();
-    let out = Command::new(BIN).args(["check", "--format", "json"]).current_dir(&dir).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["check", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["diagnostics"][0]["code"], "config-error");

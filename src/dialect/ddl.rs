@@ -9,13 +9,13 @@ use crate::ops::{
     SqlType, TableRef,
 };
 
-/// `IdentifierPreparer._requires_quotes`: reserved words, a leading digit / `$` / `_`,
+/// `IdentifierPreparer._requires_quotes`: reserved words, a leading digit or `$`,
 /// anything but `[A-Za-z0-9_$]`, or upper-case letters.
 pub fn requires_quotes<D: Dialect + ?Sized>(d: &D, ident: &str) -> bool {
     let lower = ident.to_lowercase();
     ident.is_empty()
         || d.reserved_words().binary_search(&lower.as_str()).is_ok()
-        || ident.starts_with(|c: char| c.is_ascii_digit() || c == '$' || c == '_')
+        || ident.starts_with(|c: char| c.is_ascii_digit() || c == '$')
         || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
         || lower != ident
 }

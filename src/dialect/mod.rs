@@ -6,6 +6,7 @@
 //! override. Every method returns the statements exactly as Alembic's offline mode prints
 //! them (without the terminator), or a [`CompileError`] with SQLAlchemy's message.
 
+pub mod batch;
 pub mod ddl;
 pub mod keywords;
 pub mod mysql;
@@ -102,6 +103,11 @@ pub trait Dialect: Sync {
     /// All statements for one operation.
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         ddl::generic_op_statements(self, op)
+    }
+
+    /// Whether `batch_alter_table` with `recreate="auto"` must move and copy the table.
+    fn batch_requires_recreate(&self, _steps: &[crate::ops::Step]) -> bool {
+        false
     }
 
     /// `INSERT INTO alembic_version ...` suffix (PostgreSQL/SQLite use RETURNING).

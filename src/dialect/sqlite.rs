@@ -117,6 +117,10 @@ impl Dialect for SQLite {
         }
     }
 
+    fn batch_requires_recreate(&self, steps: &[crate::ops::Step]) -> bool {
+        super::batch::sqlite_requires_recreate(steps)
+    }
+
     fn version_insert_suffix(&self, _table: &TableRef) -> String {
         " RETURNING version_num".into()
     }

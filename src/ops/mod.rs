@@ -258,6 +258,9 @@ pub struct Batch {
     pub recreate: String,
     /// The table's full definition when given (`copy_from=`), needed to recreate on SQLite.
     pub copy_from: Option<(Vec<Column>, Vec<Constraint>)>,
+    /// `copy_from=` was passed but is built by Python migplan cannot evaluate: the reason
+    /// and the `with` block's source.
+    pub copy_from_opaque: Option<(String, String)>,
     pub steps: Vec<Step>,
 }
 

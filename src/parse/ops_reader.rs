@@ -129,12 +129,22 @@ impl<'a> BodyReader<'a> {
                         return;
                     };
                     let table = TableRef { name, schema: as_str(args.kw("schema")) };
+                    let mut copy_from_opaque = None;
                     let copy_from = match args.kw("copy_from") {
                         Some(Val::Table(t)) => match &t.full {
                             Some(full) => Some(full.clone()),
                             None => self.table_defs.iter().find(|(n, _, _)| *n == t.table.name).map(|(_, c, k)| (c.clone(), k.clone())),
                         },
-                        _ => None,
+                        Some(Val::Unknown(w)) => {
+                            copy_from_opaque = Some((w.clone(), self.text.get(span.range()).unwrap_or("").to_string()));
+                            None
+                        }
+                        Some(_) => {
+                            copy_from_opaque =
+                                Some(("copy_from is not a table migplan can read".into(), self.text.get(span.range()).unwrap_or("").to_string()));
+                            None
+                        }
+                        None => None,
                     };
                     let recreate = as_str(args.kw("recreate")).unwrap_or_else(|| "auto".into());
                     let saved = if let Some(var) = item.optional_vars.as_deref() {
@@ -147,7 +157,7 @@ impl<'a> BodyReader<'a> {
                     }
                     let target = BatchTarget { table: table.clone() };
                     let steps = self.read_stmts(&w.body, Some(&target));
-                    out.push(self.step(span, StepKind::Op(Op::Batch(Box::new(Batch { table, recreate, copy_from, steps })))));
+                    out.push(self.step(span, StepKind::Op(Op::Batch(Box::new(Batch { table, recreate, copy_from, copy_from_opaque, steps })))));
                     return;
                 }
                 if callee.ends_with("autocommit_block") {

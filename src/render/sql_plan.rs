@@ -190,7 +190,40 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 render_steps(out, steps, rev)?;
                 out.begin();
             }
-            StepKind::Op(Op::Batch(b)) => render_steps(out, &b.steps, rev).map_err(|e| CompileError(e.0))?,
+            StepKind::Op(Op::Batch(b)) => {
+                let recreate = match b.recreate.as_str() {
+                    "always" => true,
+                    "never" => false,
+                    _ => out.d.batch_requires_recreate(&b.steps),
+                };
+                if !recreate {
+                    render_steps(out, &b.steps, rev)?;
+                    continue;
+                }
+                match (&b.copy_from, &b.copy_from_opaque) {
+                    (Some(def), _) => {
+                        let sqls = crate::dialect::batch::recreate(out.d, b, def)
+                            .map_err(|e| CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
+                        for sql in sqls {
+                            out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
+                        }
+                    }
+                    (None, Some((why, excerpt))) => opaque(
+                        out,
+                        s,
+                        rev,
+                        &format!("batch_alter_table('{}') must recreate the table on {}, and its copy_from= needs Python: {}", b.table.name, out.d.name(), why),
+                        excerpt,
+                    ),
+                    (None, None) => {
+                        return Err(CompileError(format!(
+                            "This operation cannot proceed in --sql mode; batch mode with dialect {} requires a live database connection with which to reflect the table \"{}\". To generate a batch SQL migration script using table \"move and copy\", a complete Table object should be passed to the \"copy_from\" argument of the batch_alter_table() method so that table reflection can be skipped.",
+                            out.d.name(),
+                            b.table.name
+                        )));
+                    }
+                }
+            }
             StepKind::Op(op) => {
                 let sqls = out.d.op_statements(op).map_err(|e| {
                     CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0))
@@ -203,23 +236,23 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 let branch = if cond.eval(out.d.name()) { then } else { otherwise };
                 render_steps(out, branch, rev)?;
             }
-            StepKind::Opaque(o) => {
-                let mut text = format!(
-                    "-- migplan: opaque Python step not rendered: {} ({}, lines {}-{})",
-                    o.reason, rev.path, s.lines.0, s.lines.1
-                );
-                for line in o.excerpt.lines() {
-                    text.push_str("\n-- | ");
-                    text.push_str(line.trim_end());
-                }
-                out.emit(text, "opaque", Some(&rev.path), Some(s.lines.0));
-                out.rendered.diagnostics.push(
-                    Diagnostic::new(Code::OpaquePython, format!("revision {}: {} — shown as a comment in the plan, not as SQL", rev.id, o.reason))
-                        .at(&rev.path, s.span)
-                        .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
-                );
-            }
+            StepKind::Opaque(o) => opaque(out, s, rev, &o.reason, &o.excerpt),
         }
     }
     Ok(())
+}
+
+/// An opaque step: a comment block naming the file, lines and source, plus a warning.
+fn opaque(out: &mut Out, s: &Step, rev: &Revision, reason: &str, excerpt: &str) {
+    let mut text = format!("-- migplan: opaque Python step not rendered: {} ({}, lines {}-{})", reason, rev.path, s.lines.0, s.lines.1);
+    for line in excerpt.lines() {
+        text.push_str("\n-- | ");
+        text.push_str(line.trim_end());
+    }
+    out.emit(text, "opaque", Some(&rev.path), Some(s.lines.0));
+    out.rendered.diagnostics.push(
+        Diagnostic::new(Code::OpaquePython, format!("revision {}: {} — shown as a comment in the plan, not as SQL", rev.id, reason))
+            .at(&rev.path, s.span)
+            .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
+    );
 }

@@ -4,6 +4,7 @@
 usage:
     python capture.py --out DIR [--fixtures tests/fixtures]
     python capture.py --update-goldens [--fixtures tests/fixtures]
+    python capture.py --check DIR [--fixtures tests/fixtures]
 
 Run it with the interpreter of a venv that has alembic installed: the
 ``alembic`` executable next to ``sys.executable`` is used, e.g.
@@ -19,11 +20,23 @@ PYTHONHASHSEED=0, stdin = /dev/null, and stores
   (stale files in those alembic/ folders are removed; stderr is not kept
   because it holds machine-specific paths of the venv)
 
-Normalisation: the absolute path of the fixture directory (plus the path
-separator) is removed from stdout/stderr, so ``Path: /abs/fixture/versions/x.py``
-becomes ``Path: versions/x.py``.  In the kept stderr the venv's
-site-packages path becomes ``<site-packages>``.  Nothing else is changed:
-order-insensitive comparison (PYTHONHASHSEED effects) is compare.py's job.
+``--check DIR`` compares a capture made with ``--out DIR`` against the
+committed goldens (cmd, stdout, rc of every case; missing and stale golden
+files) without running alembic, and exits 1 on any difference.  Combined
+with ``--out DIR`` it captures first.
+
+Normalisation:
+
+* the absolute path of the fixture directory (plus the path separator) is
+  removed from stdout/stderr, so ``Path: /abs/fixture/versions/x.py`` becomes
+  ``Path: versions/x.py``; in the kept stderr the venv's site-packages path
+  becomes ``<site-packages>``;
+* stdout is put in the canonical order of normalize.py: the parts of the
+  output that follow Python set order (several branch labels of one
+  revision, ``Branches into:`` / ``Branch names:`` items, the ``-> child``
+  lines of ``branches``) are sorted.  Label order changes from run to run
+  even with PYTHONHASHSEED=0, so without this the goldens would not be
+  reproducible.  ``--raw`` keeps Alembic's order.
 """
 import argparse
 import os
@@ -37,6 +50,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import cases as case_table  # noqa: E402
+from normalize import normalise as canonical_order  # noqa: E402
 
 DEFAULT_FIXTURES = HERE.parent / "fixtures"
 
@@ -94,10 +108,62 @@ def main(argv=None) -> int:
                     help="fixture root (default: %(default)s)")
     ap.add_argument("--only", action="append", default=[],
                     help="restrict to FIXTURE or FIXTURE/CASE (repeatable)")
+    ap.add_argument("--raw", action="store_true",
+                    help="keep Alembic's (set-ordered) label/branch order in stdout")
+    ap.add_argument("--check", type=Path, metavar="DIR",
+                    help="compare the capture in DIR (made with --out DIR) with the committed goldens")
     args = ap.parse_args(argv)
-    if not args.out and not args.update_goldens:
-        ap.error("give --out DIR and/or --update-goldens")
+    if not args.out and not args.update_goldens and not args.check:
+        ap.error("give --out DIR, --update-goldens and/or --check DIR")
+    if args.check and args.update_goldens:
+        ap.error("--check compares with the committed goldens; do not combine with --update-goldens")
 
+    rc = 0
+    if args.out or args.update_goldens:
+        rc = capture(args)
+    if args.check:
+        rc = max(rc, check(args.check, args.fixtures, args.only))
+    return rc
+
+
+def check(fresh: Path, fixtures: Path, only) -> int:
+    """Compare fresh captures (capture.py --out layout) with the committed goldens."""
+    import difflib
+    bad = 0
+    total = 0
+    for fixture in case_table.FIXTURES:
+        golden_dir = fixtures / fixture / "alembic"
+        expected = set()
+        for name, _cmd in case_table.cases(fixture):
+            if only and fixture not in only and f"{fixture}/{name}" not in only:
+                continue
+            total += 1
+            for ext in (".cmd", ".stdout", ".rc"):
+                expected.add(name + ext)
+                g, f = golden_dir / (name + ext), fresh / fixture / (name + ext)
+                if not g.exists():
+                    print(f"!! {fixture}/{name}{ext}: no committed golden (run --update-goldens)")
+                    bad += 1
+                elif not f.exists():
+                    print(f"!! {fixture}/{name}{ext}: not in the fresh capture {fresh}")
+                    bad += 1
+                elif g.read_bytes() != f.read_bytes():
+                    bad += 1
+                    print(f"!! {fixture}/{name}{ext}: committed golden differs from today's alembic")
+                    a = g.read_bytes().decode("utf-8", "replace").splitlines(keepends=True)
+                    b = f.read_bytes().decode("utf-8", "replace").splitlines(keepends=True)
+                    for line in difflib.unified_diff(a, b, "committed", "fresh"):
+                        print("    " + line.rstrip("\n"))
+        if not only and golden_dir.is_dir():
+            for g in sorted(golden_dir.iterdir()):
+                if g.name not in expected:
+                    print(f"!! {g.relative_to(fixtures)}: stale golden, no such case in cases.py")
+                    bad += 1
+    print(f"checked {total} cases: {'OK' if not bad else f'{bad} difference(s)'}")
+    return 1 if bad else 0
+
+
+def capture(args) -> int:
     exe = alembic_executable()
     env = run_env()
     site_packages = sysconfig.get_paths()["purelib"]
@@ -119,6 +185,8 @@ def main(argv=None) -> int:
                 continue
             out, err, rc = capture_case(exe, fixture_dir, cmd, env)
             out = normalise(out, fixture_dir)
+            if not args.raw:
+                out = canonical_order(out.decode("utf-8")).encode("utf-8")
             err = normalise(err, fixture_dir, site_packages)
             cmdline = "alembic " + " ".join(shlex.quote(a) for a in cmd) + "\n"
             expect_fail = name.startswith("err_")
