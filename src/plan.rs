@@ -158,7 +158,9 @@ pub fn plan_stamp(map: &RevisionMap, targets: &[String]) -> Result<Plan, PlanErr
         if let Some(s) = s {
             match &start {
                 Some(prev) if prev != s => {
-                    return Err(PlanError("Stamp operation with --sql only supports a single starting revision at a time".into()));
+                    return Err(PlanError(
+                        "Stamp operation with --sql only supports a single starting revision at a time".into(),
+                    ));
                 }
                 _ => start = Some(s.to_string()),
             }
@@ -209,7 +211,11 @@ fn stamp_step(from: Vec<String>, to: Vec<String>, upgrade: bool, branch_move: bo
 
 /// `ScriptDirectory._stamp_revs`.
 fn stamp_steps(map: &RevisionMap, dests: &[String], heads: &[String]) -> Result<Vec<PlanStep>, RevisionError> {
-    let head_revs: Vec<RevIdx> = map.get_revisions(&RevArg::Tuple(heads.to_vec()))?.into_iter().filter_map(Pos::rev).collect();
+    let head_revs: Vec<RevIdx> = map
+        .get_revisions(&RevArg::Tuple(heads.to_vec()))?
+        .into_iter()
+        .filter_map(Pos::rev)
+        .collect();
     let dests: Vec<String> = if dests.is_empty() { vec!["base".into()] } else { dests.to_vec() };
     let mut filtered: Vec<RevIdx> = Vec::new();
     for d in &dests {
@@ -260,7 +266,12 @@ fn run(map: &RevisionMap, direction: Direction, start: Vec<String>, mut steps: V
         step.create_version_table = heads.is_empty();
         step.version_changes = Maintainer { map, step }.update(&mut heads)?;
     }
-    Ok(Plan { direction, start_heads: start, steps, end_heads: heads })
+    Ok(Plan {
+        direction,
+        start_heads: start,
+        steps,
+        end_heads: heads,
+    })
 }
 
 /// `HeadMaintainer` + the `RevisionStep` / `StampStep` predicates it consults. Heads are a
@@ -291,12 +302,18 @@ impl Maintainer<'_> {
     /// `_normalized_down_revisions` of the step's revision, as ids.
     fn downrevs(&self) -> Vec<String> {
         match self.step.revision {
-            Some(r) => self.map.node(r).normalized_down().into_iter().map(|d| self.map.id(d).to_string()).collect(),
+            Some(r) => self
+                .map
+                .node(r)
+                .normalized_down()
+                .into_iter()
+                .map(|d| self.map.id(d).to_string())
+                .collect(),
             None => Vec::new(),
         }
     }
 
-    fn from_revisions(&self) -> Vec<String> {
+    fn step_from_revisions(&self) -> Vec<String> {
         match self.step.revision {
             None => self.step.from.clone(),
             Some(_) if self.is_upgrade() => self.downrevs(),
@@ -304,7 +321,7 @@ impl Maintainer<'_> {
         }
     }
 
-    fn to_revisions(&self) -> Vec<String> {
+    fn step_to_revisions(&self) -> Vec<String> {
         match self.step.revision {
             None => self.step.to.clone(),
             Some(_) if self.is_upgrade() => vec![self.rev_id()],
@@ -314,11 +331,15 @@ impl Maintainer<'_> {
 
     fn ancestor_ids(&self, of: &[String]) -> Vec<String> {
         let idx: Vec<RevIdx> = of.iter().filter_map(|h| self.map.by_id.get(h).copied()).collect();
-        self.map.ancestors(&idx, true).into_iter().map(|a| self.map.id(a).to_string()).collect()
+        self.map
+            .ancestors(&idx, true)
+            .into_iter()
+            .map(|a| self.map.id(a).to_string())
+            .collect()
     }
 
     fn unmerge_to_revisions(&self, heads: &[String]) -> Vec<String> {
-        let to = self.to_revisions();
+        let to = self.step_to_revisions();
         let other = minus(heads, &[self.rev_id()]);
         if !other.is_empty() {
             minus(&to, &self.ancestor_ids(&other))
@@ -405,13 +426,21 @@ impl Maintainer<'_> {
         };
         let one = |v: &[String]| v.first().cloned().ok_or_else(|| fail("update"));
         if self.should_delete_branch(heads) {
-            let v = if self.step.revision.is_some() { self.rev_id() } else { one(&self.step.from)? };
+            let v = if self.step.revision.is_some() {
+                self.rev_id()
+            } else {
+                one(&self.step.from)?
+            };
             delete(heads, &mut changes, v)?;
         } else if self.should_create_branch(heads) {
-            let v = if self.step.revision.is_some() { self.rev_id() } else { one(&self.step.to)? };
+            let v = if self.step.revision.is_some() {
+                self.rev_id()
+            } else {
+                one(&self.step.to)?
+            };
             insert(heads, &mut changes, v)?;
         } else if self.should_merge_branches(heads) {
-            let mut from = self.from_revisions();
+            let mut from = self.step_from_revisions();
             if self.step.revision.is_some() {
                 let other = minus(heads, &from);
                 if !other.is_empty() {
@@ -422,7 +451,7 @@ impl Maintainer<'_> {
             for d in from {
                 delete(heads, &mut changes, d)?;
             }
-            update(heads, &mut changes, last, one(&self.to_revisions())?)?;
+            update(heads, &mut changes, last, one(&self.step_to_revisions())?)?;
         } else if self.should_unmerge_branches(heads) {
             let (from0, mut to) = if self.step.revision.is_some() {
                 (self.rev_id(), self.unmerge_to_revisions(heads))
@@ -451,7 +480,11 @@ impl Maintainer<'_> {
                     } else {
                         down[0].clone()
                     };
-                    if self.is_upgrade() { (down_revision, self.rev_id()) } else { (self.rev_id(), down_revision) }
+                    if self.is_upgrade() {
+                        (down_revision, self.rev_id())
+                    } else {
+                        (self.rev_id(), down_revision)
+                    }
                 }
             };
             update(heads, &mut changes, from, to)?;

@@ -12,11 +12,11 @@ use clap::Parser;
 use crate::analysis::{Analysis, analyze_reads};
 use crate::codes::Severity;
 use crate::diagnostic::Diagnostic;
+use crate::dialect::{dialect_from_name, dialect_from_url};
+use crate::plan::{Direction, plan_downgrade, plan_stamp, plan_upgrade};
 use crate::render::alembic_text::View;
 use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
-use crate::dialect::{dialect_from_name, dialect_from_url};
-use crate::plan::{plan_downgrade, plan_stamp, plan_upgrade, Direction};
-use crate::render::sql_plan::{render_plan, RenderOptions};
+use crate::render::sql_plan::{RenderOptions, render_plan};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
@@ -108,8 +108,21 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Upgrade { revision, plan } | Command::Downgrade { revision, plan } => {
             report_load_problems(&analysis, &known, color);
-            let direction = if matches!(cli.command, Command::Upgrade { .. }) { Direction::Upgrade } else { Direction::Downgrade };
-            let code = plan_command(&analysis, &disc, direction, std::slice::from_ref(revision), plan, false, cli.format, color);
+            let direction = if matches!(cli.command, Command::Upgrade { .. }) {
+                Direction::Upgrade
+            } else {
+                Direction::Downgrade
+            };
+            let code = plan_command(
+                &analysis,
+                &disc,
+                direction,
+                std::slice::from_ref(revision),
+                plan,
+                false,
+                cli.format,
+                color,
+            );
             timer.lap("plan");
             code
         }
@@ -307,7 +320,12 @@ fn plan_command(
     }
     let dialect = match &p.dialect {
         Some(name) => dialect_from_name(name),
-        None => disc.settings.as_ref().and_then(|s| s.sqlalchemy_url.as_deref()).and_then(dialect_from_url).or_else(|| dialect_from_name("postgresql")),
+        None => disc
+            .settings
+            .as_ref()
+            .and_then(|s| s.sqlalchemy_url.as_deref())
+            .and_then(dialect_from_url)
+            .or_else(|| dialect_from_name("postgresql")),
     };
     let Some(dialect) = dialect else {
         eprintln!("FAILED: unknown dialect");
@@ -327,7 +345,11 @@ fn plan_command(
     };
     let opts = RenderOptions {
         transaction_per_migration: p.transaction_per_migration || a.env.transaction_per_migration.unwrap_or(false),
-        version_table: p.version_table.clone().or_else(|| a.env.version_table.clone()).unwrap_or_else(|| "alembic_version".into()),
+        version_table: p
+            .version_table
+            .clone()
+            .or_else(|| a.env.version_table.clone())
+            .unwrap_or_else(|| "alembic_version".into()),
         version_table_schema: p.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
     };
     let rendered = render_plan(&plan, &a.map, &a.revisions, dialect, &opts);

@@ -12,8 +12,10 @@ use crate::ops::{Batch, Column, Constraint, ConstraintOpts, IndexElement, IndexO
 pub fn sqlite_requires_recreate(steps: &[Step]) -> bool {
     steps.iter().any(|s| match &s.kind {
         StepKind::Op(Op::AddColumn { column, .. }) => {
-            matches!(column.server_default, Some(SqlExpr::Text(_) | SqlExpr::Func { .. } | SqlExpr::Bool(_) | SqlExpr::Null))
-                || column.computed.as_ref().is_some_and(|c| c.persisted == Some(true))
+            matches!(
+                column.server_default,
+                Some(SqlExpr::Text(_) | SqlExpr::Func { .. } | SqlExpr::Bool(_) | SqlExpr::Null)
+            ) || column.computed.as_ref().is_some_and(|c| c.persisted == Some(true))
         }
         StepKind::Op(Op::CreateIndex { .. } | Op::DropIndex { .. }) => false,
         _ => true,
@@ -30,7 +32,10 @@ struct Transfer {
 pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, Vec<Constraint>)) -> Result<Vec<String>, CompileError> {
     let table = &batch.table;
     let (orig_cols, orig_cons) = def;
-    let tmp = TableRef { name: format!("_alembic_tmp_{}", table.name).chars().take(50).collect(), schema: table.schema.clone() };
+    let tmp = TableRef {
+        name: format!("_alembic_tmp_{}", table.name).chars().take(50).collect(),
+        schema: table.schema.clone(),
+    };
     // Column flags become table constraints before the copies lose them.
     let mut unnamed: Vec<Constraint> = Vec::new();
     let mut named: Vec<(String, Constraint)> = Vec::new();
@@ -45,7 +50,10 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     let mut columns: Vec<Column> = Vec::new();
     for c in orig_cols {
         if c.unique == Some(true) && c.index != Some(true) {
-            unnamed.push(Constraint::Unique { opts: ConstraintOpts::default(), columns: vec![c.name.clone()] });
+            unnamed.push(Constraint::Unique {
+                opts: ConstraintOpts::default(),
+                columns: vec![c.name.clone()],
+            });
         }
         for fk in &c.foreign_keys {
             let fkc = Constraint::ForeignKey(super::ddl::column_fk(table, c, fk));
@@ -62,19 +70,29 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     }
     let mut transfers: Vec<Transfer> = columns
         .iter()
-        .map(|c| Transfer { key: c.name.clone(), name: c.name.clone(), expr: Some(format!("{}.{}", format_table(d, table), quote(d, &c.name))) })
+        .map(|c| Transfer {
+            key: c.name.clone(),
+            name: c.name.clone(),
+            expr: Some(format!("{}.{}", format_table(d, table), quote(d, &c.name))),
+        })
         .collect();
     let mut new_indexes: Vec<(String, Vec<IndexElement>, IndexOpts)> = Vec::new();
 
     for s in &batch.steps {
         let StepKind::Op(op) = &s.kind else {
-            return Err(CompileError("a batch block with a step migplan cannot read cannot be recreated statically".into()));
+            return Err(CompileError(
+                "a batch block with a step migplan cannot read cannot be recreated statically".into(),
+            ));
         };
         match op {
             Op::AddColumn { column, .. } => {
                 let mut c = column.clone();
                 c.type_.create_constraint = false;
-                transfers.push(Transfer { key: c.name.clone(), name: c.name.clone(), expr: None });
+                transfers.push(Transfer {
+                    key: c.name.clone(),
+                    name: c.name.clone(),
+                    expr: None,
+                });
                 columns.push(c);
             }
             Op::DropColumn { column, .. } => {
@@ -115,11 +133,17 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                             "other"
                         }
                     };
-                    if affinity(&col.type_) != affinity(t) && t.visit != "JSON" {
-                        if let Some(e) = &transfers[ti].expr {
-                            // a CAST in the SELECT is labelled with the column's key
-                            transfers[ti].expr = Some(format!("CAST({} AS {}) AS {}", e, compile_type(d, t)?, quote(d, &transfers[ti].key)));
-                        }
+                    if affinity(&col.type_) != affinity(t)
+                        && t.visit != "JSON"
+                        && let Some(e) = &transfers[ti].expr
+                    {
+                        // a CAST in the SELECT is labelled with the column's key
+                        transfers[ti].expr = Some(format!(
+                            "CAST({} AS {}) AS {}",
+                            e,
+                            compile_type(d, t)?,
+                            quote(d, &transfers[ti].key)
+                        ));
                     }
                     let mut t = t.clone();
                     t.create_constraint = false;
@@ -153,14 +177,19 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                             col.primary_key = false;
                         }
                     }
-                } else if let Some(col) = columns.iter_mut().find(|c| c.checks.iter().any(|k| k.opts.name.as_deref() == Some(name))) {
+                } else if let Some(col) = columns
+                    .iter_mut()
+                    .find(|c| c.checks.iter().any(|k| k.opts.name.as_deref() == Some(name)))
+                {
                     col.checks.retain(|k| k.opts.name.as_deref() != Some(name));
                 } else if !columns.iter().any(|c| c.type_.name.as_deref() == Some(name)) {
                     return Err(CompileError(format!("No such constraint: '{name}'")));
                 }
             }
             Op::CreateIndex { name, elements, opts, .. } => {
-                let Some(name) = name else { return Err(CompileError("CREATE INDEX requires that the index have a name".into())) };
+                let Some(name) = name else {
+                    return Err(CompileError("CREATE INDEX requires that the index have a name".into()));
+                };
                 new_indexes.push((name.clone(), elements.clone(), opts.clone()));
             }
             Op::DropIndex { name, .. } => {
@@ -171,7 +200,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                 }
             }
             Op::CreateTableComment { .. } | Op::DropTableComment { .. } => {}
-            other => return Err(CompileError(format!("{other:?} is not supported inside batch_alter_table")))
+            other => return Err(CompileError(format!("{other:?} is not supported inside batch_alter_table"))),
         }
     }
 
@@ -179,7 +208,13 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     // unnamed constraints whose columns all survive (by original key, as Alembic checks),
     // with renamed columns under their new names.
     let keys: Vec<&str> = transfers.iter().map(|t| t.key.as_str()).collect();
-    let rename = |c: &str| transfers.iter().find(|t| t.key == c).map(|t| t.name.clone()).unwrap_or_else(|| c.to_string());
+    let rename = |c: &str| {
+        transfers
+            .iter()
+            .find(|t| t.key == c)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| c.to_string())
+    };
     let mut constraints: Vec<Constraint> = column_generated_constraints(d, &tmp, &columns)
         .into_iter()
         .filter(|c| matches!(c, Constraint::Check(_)))
@@ -224,8 +259,14 @@ fn constraint_columns(c: &Constraint) -> Vec<String> {
 
 fn map_columns(c: Constraint, rename: &dyn Fn(&str) -> String) -> Constraint {
     match c {
-        Constraint::PrimaryKey { opts, columns } => Constraint::PrimaryKey { opts, columns: columns.iter().map(|x| rename(x)).collect() },
-        Constraint::Unique { opts, columns } => Constraint::Unique { opts, columns: columns.iter().map(|x| rename(x)).collect() },
+        Constraint::PrimaryKey { opts, columns } => Constraint::PrimaryKey {
+            opts,
+            columns: columns.iter().map(|x| rename(x)).collect(),
+        },
+        Constraint::Unique { opts, columns } => Constraint::Unique {
+            opts,
+            columns: columns.iter().map(|x| rename(x)).collect(),
+        },
         Constraint::ForeignKey(mut f) => {
             f.columns = f.columns.iter().map(|x| rename(x)).collect();
             Constraint::ForeignKey(f)

@@ -57,7 +57,15 @@ pub fn render_sql_expr<D: Dialect + ?Sized>(d: &D, e: &SqlExpr, t: Option<&SqlTy
                 // ANSI functions render without parentheses (`AnsiFunction`).
                 None if matches!(
                     name.to_lowercase().as_str(),
-                    "current_date" | "current_time" | "current_timestamp" | "current_user" | "localtime" | "localtimestamp" | "session_user" | "sysdate" | "user"
+                    "current_date"
+                        | "current_time"
+                        | "current_timestamp"
+                        | "current_user"
+                        | "localtime"
+                        | "localtimestamp"
+                        | "session_user"
+                        | "sysdate"
+                        | "user"
                 ) && args.is_empty() =>
                 {
                     name.to_uppercase()
@@ -269,7 +277,10 @@ pub fn column_generated_constraints<D: Dialect + ?Sized>(d: &D, table: &TableRef
     let mut out = Vec::new();
     for c in columns {
         if c.unique == Some(true) && c.index != Some(true) {
-            out.push(Constraint::Unique { opts: ConstraintOpts::default(), columns: vec![c.name.clone()] });
+            out.push(Constraint::Unique {
+                opts: ConstraintOpts::default(),
+                columns: vec![c.name.clone()],
+            });
         }
         if let Some(ck) = type_check_constraint(d, c) {
             out.push(Constraint::Check(ck));
@@ -287,11 +298,21 @@ pub fn column_fk(table: &TableRef, c: &Column, fk: &crate::ops::ColumnForeignKey
     let (ref_table, ref_col) = match parts.len() {
         0 | 1 => (TableRef::new(fk.target.clone()), fk.target.clone()),
         2 => (TableRef::new(parts[0]), parts[1].to_string()),
-        n => (TableRef { name: parts[n - 2].to_string(), schema: Some(parts[..n - 2].join(".")) }, parts[n - 1].to_string()),
+        n => (
+            TableRef {
+                name: parts[n - 2].to_string(),
+                schema: Some(parts[..n - 2].join(".")),
+            },
+            parts[n - 1].to_string(),
+        ),
     };
     let _ = table;
     ForeignKeyConstraint {
-        opts: ConstraintOpts { name: fk.name.clone(), deferrable: fk.deferrable, initially: fk.initially.clone() },
+        opts: ConstraintOpts {
+            name: fk.name.clone(),
+            deferrable: fk.deferrable,
+            initially: fk.initially.clone(),
+        },
         columns: vec![c.name.clone()],
         ref_table,
         ref_columns: vec![ref_col],
@@ -313,13 +334,19 @@ pub fn type_check_constraint<D: Dialect + ?Sized>(d: &D, c: &Column) -> Option<c
     if t.is_enum() && !(t.native_enum && d.supports_native_enum()) {
         let vals: Vec<String> = t.enums.iter().map(|v| quote_string(d, v)).collect();
         return Some(crate::ops::CheckConstraint {
-            opts: ConstraintOpts { name: t.name.clone(), ..Default::default() },
+            opts: ConstraintOpts {
+                name: t.name.clone(),
+                ..Default::default()
+            },
             sqltext: format!("{col} IN ({})", vals.join(", ")),
         });
     }
     if t.is_boolean() && !d.supports_native_boolean() {
         return Some(crate::ops::CheckConstraint {
-            opts: ConstraintOpts { name: t.name.clone(), ..Default::default() },
+            opts: ConstraintOpts {
+                name: t.name.clone(),
+                ..Default::default()
+            },
             sqltext: format!("{col} IN (0, 1)"),
         });
     }
@@ -346,16 +373,25 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
         None => (ConstraintOpts::default(), flagged, true),
     };
     let autoinc = autoincrement_column(columns, &pk_cols);
-    let mut text = format!("CREATE TABLE {}{} (", if if_not_exists { "IF NOT EXISTS " } else { "" }, format_table(d, table));
+    let mut text = format!(
+        "CREATE TABLE {}{} (",
+        if if_not_exists { "IF NOT EXISTS " } else { "" },
+        format_table(d, table)
+    );
     let mut sep = "\n";
     for (i, c) in columns.iter().enumerate() {
         let mut col = c.clone();
         if pk_cols.contains(&c.name) {
             col.primary_key = true;
         }
-        let spec = create_column_sql(d, &col, ColumnContext { is_autoincrement: autoinc == Some(i) }).map_err(|e| {
-            CompileError(format!("(in table '{}', column '{}'): {}", table.name, c.name, e.0))
-        })?;
+        let spec = create_column_sql(
+            d,
+            &col,
+            ColumnContext {
+                is_autoincrement: autoinc == Some(i),
+            },
+        )
+        .map_err(|e| CompileError(format!("(in table '{}', column '{}'): {}", table.name, c.name, e.0)))?;
         text.push_str(sep);
         text.push('\t');
         text.push_str(&spec);
@@ -372,7 +408,13 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
         }
     }
     let mut all: Vec<String> = Vec::new();
-    if let Some(pk) = constraint_sql(d, &Constraint::PrimaryKey { opts: pk_opts, columns: pk_render }) {
+    if let Some(pk) = constraint_sql(
+        d,
+        &Constraint::PrimaryKey {
+            opts: pk_opts,
+            columns: pk_render,
+        },
+    ) {
         all.push(pk);
     }
     let generated = column_generated_constraints(d, table, columns);
@@ -403,7 +445,13 @@ pub fn column_index_name(table: &TableRef, col: &str) -> String {
     format!("ix_{}_{}", table.name, col)
 }
 
-pub fn create_index_generic<D: Dialect + ?Sized>(d: &D, name: &str, table: &TableRef, elements: &[IndexElement], opts: &IndexOpts) -> String {
+pub fn create_index_generic<D: Dialect + ?Sized>(
+    d: &D,
+    name: &str,
+    table: &TableRef,
+    elements: &[IndexElement],
+    opts: &IndexOpts,
+) -> String {
     let els: Vec<String> = elements
         .iter()
         .map(|e| match e {
@@ -422,21 +470,53 @@ pub fn create_index_generic<D: Dialect + ?Sized>(d: &D, name: &str, table: &Tabl
 }
 
 pub fn drop_index_generic<D: Dialect + ?Sized>(d: &D, name: &str, table: Option<&TableRef>, if_exists: bool) -> String {
-    let schema = table.and_then(|t| t.schema.as_ref()).map(|s| format!("{}.", quote_schema(d, s))).unwrap_or_default();
-    format!("DROP INDEX {}{}{}", if if_exists { "IF EXISTS " } else { "" }, schema, quote(d, name))
+    let schema = table
+        .and_then(|t| t.schema.as_ref())
+        .map(|s| format!("{}.", quote_schema(d, s)))
+        .unwrap_or_default();
+    format!(
+        "DROP INDEX {}{}{}",
+        if if_exists { "IF EXISTS " } else { "" },
+        schema,
+        quote(d, name)
+    )
 }
 
 /// Statements for one operation with the generic (SQL-standard) compiler; dialects
 /// override `op_statements` and fall back to this.
 pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<String>, CompileError> {
     Ok(match op {
-        Op::CreateTable { table, columns, constraints, comment, kwargs, if_not_exists } => {
+        Op::CreateTable {
+            table,
+            columns,
+            constraints,
+            comment,
+            kwargs,
+            if_not_exists,
+        } => {
             let mut out = d_enum_types(d, columns, true);
-            out.push(create_table_sql(d, table, columns, constraints, comment.as_deref(), kwargs, *if_not_exists)?);
+            out.push(create_table_sql(
+                d,
+                table,
+                columns,
+                constraints,
+                comment.as_deref(),
+                kwargs,
+                *if_not_exists,
+            )?);
             for c in columns.iter().filter(|c| c.index == Some(true)) {
                 let name = column_index_name(table, &c.name);
-                let opts = IndexOpts { unique: c.unique == Some(true), ..Default::default() };
-                out.push(create_index_generic(d, &name, table, &[IndexElement::Column(c.name.clone())], &opts));
+                let opts = IndexOpts {
+                    unique: c.unique == Some(true),
+                    ..Default::default()
+                };
+                out.push(create_index_generic(
+                    d,
+                    &name,
+                    table,
+                    &[IndexElement::Column(c.name.clone())],
+                    &opts,
+                ));
             }
             if d.supports_comments() && !d.inline_comments() {
                 if let Some(cm) = comment {
@@ -444,19 +524,42 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
                 }
                 for c in columns {
                     if let Some(cm) = &c.comment {
-                        out.push(format!("COMMENT ON COLUMN {}.{} IS {}", format_table(d, table), quote(d, &c.name), quote_string(d, cm)));
+                        out.push(format!(
+                            "COMMENT ON COLUMN {}.{} IS {}",
+                            format_table(d, table),
+                            quote(d, &c.name),
+                            quote_string(d, cm)
+                        ));
                     }
                 }
             }
             out
         }
         Op::DropTable { table, if_exists } => {
-            vec![format!("DROP TABLE {}{}", if *if_exists { "IF EXISTS " } else { "" }, format_table(d, table))]
+            vec![format!(
+                "DROP TABLE {}{}",
+                if *if_exists { "IF EXISTS " } else { "" },
+                format_table(d, table)
+            )]
         }
         Op::RenameTable { table, new_name } => {
-            vec![format!("{} RENAME TO {}", alter_table(d, table), format_table(d, &TableRef { name: new_name.clone(), schema: table.schema.clone() }))]
+            vec![format!(
+                "{} RENAME TO {}",
+                alter_table(d, table),
+                format_table(
+                    d,
+                    &TableRef {
+                        name: new_name.clone(),
+                        schema: table.schema.clone()
+                    }
+                )
+            )]
         }
-        Op::AddColumn { table, column, if_not_exists } => {
+        Op::AddColumn {
+            table,
+            column,
+            if_not_exists,
+        } => {
             let mut out = vec![format!(
                 "{} ADD COLUMN {}{}",
                 alter_table(d, table),
@@ -467,33 +570,71 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
                 out.extend(add_constraint_statements(d, table, &c, true)?);
             }
             if column.index == Some(true) {
-                let opts = IndexOpts { unique: column.unique == Some(true), ..Default::default() };
-                out.push(create_index_generic(d, &column_index_name(table, &column.name), table, &[IndexElement::Column(column.name.clone())], &opts));
+                let opts = IndexOpts {
+                    unique: column.unique == Some(true),
+                    ..Default::default()
+                };
+                out.push(create_index_generic(
+                    d,
+                    &column_index_name(table, &column.name),
+                    table,
+                    &[IndexElement::Column(column.name.clone())],
+                    &opts,
+                ));
             }
-            if d.supports_comments() && !d.inline_comments() {
-                if let Some(cm) = &column.comment {
-                    out.push(format!("COMMENT ON COLUMN {}.{} IS {}", format_table(d, table), quote(d, &column.name), quote_string(d, cm)));
-                }
+            if d.supports_comments()
+                && !d.inline_comments()
+                && let Some(cm) = &column.comment
+            {
+                out.push(format!(
+                    "COMMENT ON COLUMN {}.{} IS {}",
+                    format_table(d, table),
+                    quote(d, &column.name),
+                    quote_string(d, cm)
+                ));
             }
             out
         }
         Op::DropColumn { table, column, if_exists } => {
-            vec![format!("{} DROP COLUMN {}{}", alter_table(d, table), if *if_exists { "IF EXISTS " } else { "" }, quote(d, column))]
+            vec![format!(
+                "{} DROP COLUMN {}{}",
+                alter_table(d, table),
+                if *if_exists { "IF EXISTS " } else { "" },
+                quote(d, column)
+            )]
         }
         Op::AlterColumn(a) => alter_column_generic(d, a)?,
-        Op::CreateIndex { name, table, elements, opts } => {
+        Op::CreateIndex {
+            name,
+            table,
+            elements,
+            opts,
+        } => {
             let Some(name) = name else {
                 return Err(CompileError("CREATE INDEX requires that the index have a name".into()));
             };
             vec![create_index_generic(d, name, table, elements, opts)]
         }
-        Op::DropIndex { name, table, if_exists, .. } => vec![drop_index_generic(d, name, table.as_ref(), *if_exists)],
+        Op::DropIndex {
+            name, table, if_exists, ..
+        } => vec![drop_index_generic(d, name, table.as_ref(), *if_exists)],
         Op::AddConstraint { table, constraint } => add_constraint_statements(d, table, constraint, false)?,
-        Op::DropConstraint { table, name, if_exists, .. } => {
-            vec![format!("{} DROP CONSTRAINT {}{}", alter_table(d, table), if *if_exists { "IF EXISTS " } else { "" }, quote(d, name))]
+        Op::DropConstraint {
+            table, name, if_exists, ..
+        } => {
+            vec![format!(
+                "{} DROP CONSTRAINT {}{}",
+                alter_table(d, table),
+                if *if_exists { "IF EXISTS " } else { "" },
+                quote(d, name)
+            )]
         }
         Op::CreateTableComment { table, comment } => {
-            vec![format!("COMMENT ON TABLE {} IS {}", format_table(d, table), quote_string(d, comment))]
+            vec![format!(
+                "COMMENT ON TABLE {} IS {}",
+                format_table(d, table),
+                quote_string(d, comment)
+            )]
         }
         Op::DropTableComment { table } => vec![format!("COMMENT ON TABLE {} IS NULL", format_table(d, table))],
         Op::Execute { sql } => vec![sql.trim().to_string()],
@@ -510,7 +651,12 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
                     names.push(quote(d, k));
                     values.push(render_literal(d, v, t)?);
                 }
-                out.push(format!("INSERT INTO {} ({}) VALUES ({})", format_table(d, table), names.join(", "), values.join(", ")));
+                out.push(format!(
+                    "INSERT INTO {} ({}) VALUES ({})",
+                    format_table(d, table),
+                    names.join(", "),
+                    values.join(", ")
+                ));
             }
             out
         }
@@ -525,23 +671,25 @@ fn d_enum_types<D: Dialect + ?Sized>(d: &D, columns: &[Column], create: bool) ->
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
         for t in std::iter::once(&c.type_).chain(c.type_.item_type.as_deref()) {
-            if t.is_enum() && t.native_enum && d.creates_enum_types() {
-                if let Some(name) = &t.name {
-                    let key = format!("{:?}.{}", t.schema, name);
-                    if seen.contains(&key) {
-                        continue;
-                    }
-                    seen.push(key);
-                    let full = match &t.schema {
-                        Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
-                        None => quote(d, name),
-                    };
-                    if create {
-                        let vals: Vec<String> = t.enums.iter().map(|v| quote_string(d, v)).collect();
-                        out.push(format!("CREATE TYPE {} AS ENUM ({})", full, vals.join(", ")));
-                    } else {
-                        out.push(format!("DROP TYPE {full}"));
-                    }
+            if t.is_enum()
+                && t.native_enum
+                && d.creates_enum_types()
+                && let Some(name) = &t.name
+            {
+                let key = format!("{:?}.{}", t.schema, name);
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key);
+                let full = match &t.schema {
+                    Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
+                    None => quote(d, name),
+                };
+                if create {
+                    let vals: Vec<String> = t.enums.iter().map(|v| quote_string(d, v)).collect();
+                    out.push(format!("CREATE TYPE {} AS ENUM ({})", full, vals.join(", ")));
+                } else {
+                    out.push(format!("DROP TYPE {full}"));
                 }
             }
         }
@@ -551,9 +699,17 @@ fn d_enum_types<D: Dialect + ?Sized>(d: &D, columns: &[Column], create: bool) ->
 
 /// `ALTER TABLE t ADD <constraint>`; `implicit` marks constraints derived from column
 /// flags (dialects that cannot ALTER constraints skip those with a warning).
-pub fn add_constraint_statements<D: Dialect + ?Sized>(d: &D, table: &TableRef, c: &Constraint, implicit: bool) -> Result<Vec<String>, CompileError> {
+pub fn add_constraint_statements<D: Dialect + ?Sized>(
+    d: &D,
+    table: &TableRef,
+    c: &Constraint,
+    implicit: bool,
+) -> Result<Vec<String>, CompileError> {
     let _ = implicit;
-    Ok(constraint_sql(d, c).map(|s| format!("{} ADD {}", alter_table(d, table), s)).into_iter().collect())
+    Ok(constraint_sql(d, c)
+        .map(|s| format!("{} ADD {}", alter_table(d, table), s))
+        .into_iter()
+        .collect())
 }
 
 /// `DefaultImpl.alter_column` order: nullable, server default, type, comment, name.
@@ -574,12 +730,22 @@ pub fn alter_column_generic<D: Dialect + ?Sized>(d: &D, a: &AlterColumn) -> Resu
     }
     if let Some(c) = &a.comment {
         out.push(match c {
-            Some(c) => format!("COMMENT ON COLUMN {}.{} IS {}", format_table(d, &a.table), quote(d, &a.column), quote_string(d, c)),
+            Some(c) => format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                format_table(d, &a.table),
+                quote(d, &a.column),
+                quote_string(d, c)
+            ),
             None => format!("COMMENT ON COLUMN {}.{} IS NULL", format_table(d, &a.table), quote(d, &a.column)),
         });
     }
     if let Some(n) = &a.new_column_name {
-        out.push(format!("{} RENAME {} TO {}", alter_table(d, &a.table), quote(d, &a.column), quote(d, n)));
+        out.push(format!(
+            "{} RENAME {} TO {}",
+            alter_table(d, &a.table),
+            quote(d, &a.column),
+            quote(d, n)
+        ));
     }
     Ok(out)
 }

@@ -54,10 +54,10 @@ impl Dialect for MySQL {
                 parts.push("NATIONAL".to_string());
             }
             parts.push(spec);
-            if !(national || t.national) {
-                if let Some(c) = &t.charset {
-                    parts.push(format!("CHARACTER SET {c}"));
-                }
+            if !(national || t.national)
+                && let Some(c) = &t.charset
+            {
+                parts.push(format!("CHARACTER SET {c}"));
             }
             if let Some(c) = &t.collation {
                 parts.push(format!("COLLATE {c}"));
@@ -97,9 +97,21 @@ impl Dialect for MySQL {
             "TINYINT" => width("TINYINT"),
             "SMALLINT" => width("SMALLINT"),
             "BIT" => t.length.map(|l| format!("BIT({l})")).unwrap_or_else(|| "BIT".into()),
-            "DATETIME" => t.fsp.filter(|f| *f > 0).map(|f| format!("DATETIME({f})")).unwrap_or_else(|| "DATETIME".into()),
-            "TIME" => t.fsp.filter(|f| *f > 0).map(|f| format!("TIME({f})")).unwrap_or_else(|| "TIME".into()),
-            "TIMESTAMP" => t.fsp.filter(|f| *f > 0).map(|f| format!("TIMESTAMP({f})")).unwrap_or_else(|| "TIMESTAMP".into()),
+            "DATETIME" => t
+                .fsp
+                .filter(|f| *f > 0)
+                .map(|f| format!("DATETIME({f})"))
+                .unwrap_or_else(|| "DATETIME".into()),
+            "TIME" => t
+                .fsp
+                .filter(|f| *f > 0)
+                .map(|f| format!("TIME({f})"))
+                .unwrap_or_else(|| "TIME".into()),
+            "TIMESTAMP" => t
+                .fsp
+                .filter(|f| *f > 0)
+                .map(|f| format!("TIMESTAMP({f})"))
+                .unwrap_or_else(|| "TIMESTAMP".into()),
             "DATE" => "DATE".into(),
             "YEAR" => t.display_width.map(|w| format!("YEAR({w})")).unwrap_or_else(|| "YEAR".into()),
             "TEXT" => ext_str(t.length.map(|l| format!("TEXT({l})")).unwrap_or_else(|| "TEXT".into()), false),
@@ -171,7 +183,13 @@ impl Dialect for MySQL {
                         Literal::Str(s) => s.clone(),
                         Literal::Int(i) => i.to_string(),
                         Literal::Float(f) => f.clone(),
-                        Literal::Bool(b) => if *b { "1".into() } else { "0".into() },
+                        Literal::Bool(b) => {
+                            if *b {
+                                "1".into()
+                            } else {
+                                "0".into()
+                            }
+                        }
                         _ => continue,
                     };
                     opts.push((rest.to_uppercase(), val));
@@ -185,14 +203,24 @@ impl Dialect for MySQL {
         opts.sort_by_key(|(k, _)| if k == "COLLATE" { 1 } else { 0 });
         let mut out = Vec::new();
         for (k, v) in opts {
-            let string_valued = matches!(k.as_str(), "COMMENT" | "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "PASSWORD" | "CONNECTION");
+            let string_valued = matches!(
+                k.as_str(),
+                "COMMENT" | "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "PASSWORD" | "CONNECTION"
+            );
             let v = if string_valued { quote_string(self, &v) } else { v };
-            let k = if matches!(k.as_str(), "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "DEFAULT_CHARACTER_SET" | "CHARACTER_SET" | "DEFAULT_CHARSET" | "DEFAULT_COLLATE") {
+            let k = if matches!(
+                k.as_str(),
+                "DATA_DIRECTORY" | "INDEX_DIRECTORY" | "DEFAULT_CHARACTER_SET" | "CHARACTER_SET" | "DEFAULT_CHARSET" | "DEFAULT_COLLATE"
+            ) {
                 k.replace('_', " ")
             } else {
                 k
             };
-            let joiner = if matches!(k.as_str(), "TABLESPACE" | "DEFAULT CHARACTER SET" | "CHARACTER SET" | "COLLATE") { " " } else { "=" };
+            let joiner = if matches!(k.as_str(), "TABLESPACE" | "DEFAULT CHARACTER SET" | "CHARACTER SET" | "COLLATE") {
+                " "
+            } else {
+                "="
+            };
             out.push(format!("{k}{joiner}{v}"));
         }
         out.join(" ")
@@ -200,7 +228,12 @@ impl Dialect for MySQL {
 
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         match op {
-            Op::CreateIndex { name: Some(name), table, elements, opts } => Ok(vec![create_index(self, name, table, elements, opts)]),
+            Op::CreateIndex {
+                name: Some(name),
+                table,
+                elements,
+                opts,
+            } => Ok(vec![create_index(self, name, table, elements, opts)]),
             Op::DropIndex { name, table, .. } => match table {
                 Some(t) => Ok(vec![format!("DROP INDEX {} ON {}", quote(self, name), format_table(self, t))]),
                 None => Err(CompileError("DROP INDEX on MySQL requires the table name (table_name=...)".into())),
@@ -211,12 +244,20 @@ impl Dialect for MySQL {
                     Some("primary") => "PRIMARY KEY ".trim_end().to_string(),
                     Some("unique") => format!("INDEX {}", quote(self, name)),
                     Some("check") => format!("CHECK {}", quote(self, name)),
-                    _ => return Err(CompileError("No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type".into())),
+                    _ => {
+                        return Err(CompileError(
+                            "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type".into(),
+                        ));
+                    }
                 };
                 Ok(vec![format!("{} DROP {}", alter_table(self, table), what)])
             }
             Op::AlterColumn(a) => alter_column(self, a),
-            Op::CreateTableComment { table, comment } => Ok(vec![format!("{} COMMENT {}", alter_table(self, table), quote_string(self, comment))]),
+            Op::CreateTableComment { table, comment } => Ok(vec![format!(
+                "{} COMMENT {}",
+                alter_table(self, table),
+                quote_string(self, comment)
+            )]),
             Op::DropTableComment { table } => Ok(vec![format!("{} COMMENT ''", alter_table(self, table))]),
             other => ddl::generic_op_statements(self, other),
         }
@@ -228,14 +269,23 @@ impl Dialect for MySQL {
 fn functional_default(d: &str) -> String {
     let lower = d.to_lowercase();
     let quoted_or_paren = d.trim_start().starts_with(['\'', '"', '(']);
-    let on_update = lower.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w[0] == "on" && w[1] == "update");
+    let on_update = lower
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w[0] == "on" && w[1] == "update");
     let now_n = {
         let t = lower.trim_start();
-        (t.starts_with("now(") || t.starts_with("current_timestamp(")) && t.split('(').nth(1).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        (t.starts_with("now(") || t.starts_with("current_timestamp("))
+            && t.split('(').nth(1).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
     };
     let first_line = d.split('\n').next().unwrap_or("");
     let has_non_word = first_line.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
-    if !quoted_or_paren && !on_update && !now_n && has_non_word { format!("DEFAULT ({d})") } else { format!("DEFAULT {d}") }
+    if !quoted_or_paren && !on_update && !now_n && has_non_word {
+        format!("DEFAULT ({d})")
+    } else {
+        format!("DEFAULT {d}")
+    }
 }
 
 fn create_index(d: &MySQL, name: &str, table: &TableRef, elements: &[IndexElement], o: &IndexOpts) -> String {
@@ -279,11 +329,17 @@ fn create_index(d: &MySQL, name: &str, table: &TableRef, elements: &[IndexElemen
 /// `MySQLImpl.alter_column`: one `CHANGE` (rename, or a DATETIME with a functional
 /// default), one `MODIFY`, or `ALTER COLUMN ... SET/DROP DEFAULT`.
 fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError> {
-    let is_datetime = a.type_.as_ref().or(a.existing_type.as_ref()).is_some_and(|t| t.visit == "datetime" || t.visit == "DATETIME");
+    let is_datetime = a
+        .type_
+        .as_ref()
+        .or(a.existing_type.as_ref())
+        .is_some_and(|t| t.visit == "datetime" || t.visit == "DATETIME");
     let functional = is_datetime && matches!(a.server_default, Some(Some(_)));
     let colspec = |a: &AlterColumn| -> Compiled {
         let Some(t) = a.type_.as_ref().or(a.existing_type.as_ref()) else {
-            return Err(CompileError("All MySQL CHANGE/MODIFY COLUMN operations require the existing type.".into()));
+            return Err(CompileError(
+                "All MySQL CHANGE/MODIFY COLUMN operations require the existing type.".into(),
+            ));
         };
         let nullable = a.nullable.or(a.existing_nullable).unwrap_or(true);
         let mut s = format!("{} {}", compile_type(d, t)?, if nullable { "NULL" } else { "NOT NULL" });
@@ -308,10 +364,21 @@ fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError>
     };
     if a.new_column_name.is_some() || functional {
         let new = a.new_column_name.clone().unwrap_or_else(|| a.column.clone());
-        return Ok(vec![format!("{} CHANGE {} {} {}", alter_table(d, &a.table), quote(d, &a.column), quote(d, &new), colspec(a)?)]);
+        return Ok(vec![format!(
+            "{} CHANGE {} {} {}",
+            alter_table(d, &a.table),
+            quote(d, &a.column),
+            quote(d, &new),
+            colspec(a)?
+        )]);
     }
     if a.nullable.is_some() || a.type_.is_some() || a.autoincrement.is_some() || a.comment.is_some() {
-        return Ok(vec![format!("{} MODIFY {} {}", alter_table(d, &a.table), quote(d, &a.column), colspec(a)?)]);
+        return Ok(vec![format!(
+            "{} MODIFY {} {}",
+            alter_table(d, &a.table),
+            quote(d, &a.column),
+            colspec(a)?
+        )]);
     }
     if let Some(def) = &a.server_default {
         let head = format!("{} ALTER COLUMN {}", alter_table(d, &a.table), quote(d, &a.column));

@@ -51,7 +51,13 @@ impl Dialect for PostgreSQL {
                 _ => "FLOAT".into(),
             },
             "large_binary" | "BYTEA" => "BYTEA".into(),
-            "uuid" => return Some(if t.native_uuid { Ok("UUID".into()) } else { super::types::generic_visit(self, "uuid", t) }),
+            "uuid" => {
+                return Some(if t.native_uuid {
+                    Ok("UUID".into())
+                } else {
+                    super::types::generic_visit(self, "uuid", t)
+                });
+            }
             "enum" => {
                 if !t.native_enum {
                     return Some(visit(self, "VARCHAR", &super::types::enum_as_varchar(t)));
@@ -151,18 +157,36 @@ impl Dialect for PostgreSQL {
 
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         match op {
-            Op::CreateIndex { name: Some(name), table, elements, opts } => Ok(vec![create_index(self, name, table, elements, opts)]),
-            Op::DropIndex { name, table, if_exists, postgresql_concurrently } => Ok(vec![format!(
+            Op::CreateIndex {
+                name: Some(name),
+                table,
+                elements,
+                opts,
+            } => Ok(vec![create_index(self, name, table, elements, opts)]),
+            Op::DropIndex {
+                name,
+                table,
+                if_exists,
+                postgresql_concurrently,
+            } => Ok(vec![format!(
                 "DROP INDEX {}{}{}{}",
                 if *postgresql_concurrently { "CONCURRENTLY " } else { "" },
                 if *if_exists { "IF EXISTS " } else { "" },
-                table.as_ref().and_then(|t| t.schema.as_ref()).map(|s| format!("{}.", quote_schema(self, s))).unwrap_or_default(),
+                table
+                    .as_ref()
+                    .and_then(|t| t.schema.as_ref())
+                    .map(|s| format!("{}.", quote_schema(self, s)))
+                    .unwrap_or_default(),
                 quote(self, name)
             )]),
             Op::AlterColumn(a) => alter_column(self, a),
             Op::CreateEnumType { name, schema, values } => {
                 let vals: Vec<String> = values.iter().map(|v| super::types::quote_string(self, v)).collect();
-                Ok(vec![format!("CREATE TYPE {} AS ENUM ({})", enum_name(self, name, schema.as_deref()), vals.join(", "))])
+                Ok(vec![format!(
+                    "CREATE TYPE {} AS ENUM ({})",
+                    enum_name(self, name, schema.as_deref()),
+                    vals.join(", ")
+                )])
             }
             Op::DropEnumType { name, schema } => Ok(vec![format!("DROP TYPE {}", enum_name(self, name, schema.as_deref()))]),
             other => ddl::generic_op_statements(self, other),
@@ -227,7 +251,12 @@ fn alter_column(d: &PostgreSQL, a: &AlterColumn) -> Result<Vec<String>, CompileE
     }
     let mut out = Vec::new();
     if let Some(t) = &a.type_ {
-        let mut s = format!("{} ALTER COLUMN {} TYPE {}", alter_table(d, &a.table), quote(d, &a.column), compile_type(d, t)?);
+        let mut s = format!(
+            "{} ALTER COLUMN {} TYPE {}",
+            alter_table(d, &a.table),
+            quote(d, &a.column),
+            compile_type(d, t)?
+        );
         if let Some(u) = &a.postgresql_using {
             s.push_str(&format!(" USING {u}"));
         }

@@ -80,7 +80,13 @@ impl Dialect for SQLite {
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         match op {
             Op::AddConstraint { .. } | Op::DropConstraint { .. } => Err(CompileError(NO_ALTER_CONSTRAINT.into())),
-            Op::AlterColumn(a) if a.new_column_name.is_some() && a.nullable.is_none() && a.server_default.is_none() && a.type_.is_none() && a.comment.is_none() => {
+            Op::AlterColumn(a)
+                if a.new_column_name.is_some()
+                    && a.nullable.is_none()
+                    && a.server_default.is_none()
+                    && a.type_.is_none()
+                    && a.comment.is_none() =>
+            {
                 Ok(vec![format!(
                     "{} RENAME COLUMN {} TO {}",
                     alter_table(self, &a.table),
@@ -94,9 +100,20 @@ impl Dialect for SQLite {
                         "(in ALTER COLUMN comment) Compiler <SQLiteDDLCompiler> can't render element of type ColumnComment".into(),
                     ));
                 }
-                let mut out = ddl::alter_column_generic(self, &crate::ops::AlterColumn { new_column_name: None, ..(**a).clone() })?;
+                let mut out = ddl::alter_column_generic(
+                    self,
+                    &crate::ops::AlterColumn {
+                        new_column_name: None,
+                        ..(**a).clone()
+                    },
+                )?;
                 if let Some(n) = &a.new_column_name {
-                    out.push(format!("{} RENAME COLUMN {} TO {}", alter_table(self, &a.table), quote(self, &a.column), quote(self, n)));
+                    out.push(format!(
+                        "{} RENAME COLUMN {} TO {}",
+                        alter_table(self, &a.table),
+                        quote(self, &a.column),
+                        quote(self, n)
+                    ));
                 }
                 Ok(out)
             }
@@ -110,9 +127,11 @@ impl Dialect for SQLite {
                 out.retain(|s| !s.contains(" ADD CONSTRAINT ") && !s.contains(" ADD CHECK "));
                 Ok(out)
             }
-            Op::RenameTable { table, new_name } => {
-                Ok(vec![format!("{} RENAME TO {}", alter_table(self, table), format_table(self, &TableRef::new(new_name.clone())))])
-            }
+            Op::RenameTable { table, new_name } => Ok(vec![format!(
+                "{} RENAME TO {}",
+                alter_table(self, table),
+                format_table(self, &TableRef::new(new_name.clone()))
+            )]),
             other => ddl::generic_op_statements(self, other),
         }
     }
@@ -132,5 +151,9 @@ pub fn wrap_expression_default(d: &str) -> String {
     let starts_quoted = d.trim_start().starts_with(['\'', '"', '(']);
     let first_line = d.split('\n').next().unwrap_or("");
     let has_non_word = first_line.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
-    if !starts_quoted && has_non_word { format!(" DEFAULT ({d})") } else { format!(" DEFAULT {d}") }
+    if !starts_quoted && has_non_word {
+        format!(" DEFAULT ({d})")
+    } else {
+        format!(" DEFAULT {d}")
+    }
 }

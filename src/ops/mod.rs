@@ -18,7 +18,10 @@ pub struct TableRef {
 
 impl TableRef {
     pub fn new(name: impl Into<String>) -> Self {
-        TableRef { name: name.into(), schema: None }
+        TableRef {
+            name: name.into(),
+            schema: None,
+        }
     }
 }
 
@@ -49,7 +52,10 @@ pub enum Literal {
     Bool(bool),
     None,
     /// `datetime.datetime(y, m, d, H, M, S, us)` / `datetime.date(...)`.
-    DateTime { date: (i64, u32, u32), time: Option<(u32, u32, u32, u32)> },
+    DateTime {
+        date: (i64, u32, u32),
+        time: Option<(u32, u32, u32, u32)>,
+    },
 }
 
 /// `server_default=` of a column.
@@ -222,33 +228,94 @@ impl Default for TableRef {
 /// A row value for `op.bulk_insert`.
 pub type Row = Vec<(String, Literal)>;
 
-/// One operation of a migration.
+/// One operation of a migration. Plain data built once per file; boxing the large
+/// variants would only add indirection to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    CreateTable { table: TableRef, columns: Vec<Column>, constraints: Vec<Constraint>, comment: Option<String>, kwargs: TableKwargs, if_not_exists: bool },
-    DropTable { table: TableRef, if_exists: bool },
-    RenameTable { table: TableRef, new_name: String },
-    AddColumn { table: TableRef, column: Column, if_not_exists: bool },
-    DropColumn { table: TableRef, column: String, if_exists: bool },
+    CreateTable {
+        table: TableRef,
+        columns: Vec<Column>,
+        constraints: Vec<Constraint>,
+        comment: Option<String>,
+        kwargs: TableKwargs,
+        if_not_exists: bool,
+    },
+    DropTable {
+        table: TableRef,
+        if_exists: bool,
+    },
+    RenameTable {
+        table: TableRef,
+        new_name: String,
+    },
+    AddColumn {
+        table: TableRef,
+        column: Column,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        table: TableRef,
+        column: String,
+        if_exists: bool,
+    },
     AlterColumn(Box<AlterColumn>),
-    CreateIndex { name: Option<String>, table: TableRef, elements: Vec<IndexElement>, opts: IndexOpts },
-    DropIndex { name: String, table: Option<TableRef>, if_exists: bool, postgresql_concurrently: bool },
-    AddConstraint { table: TableRef, constraint: Constraint },
-    DropConstraint { table: TableRef, name: String, type_: Option<String>, if_exists: bool },
-    CreateTableComment { table: TableRef, comment: String },
-    DropTableComment { table: TableRef },
+    CreateIndex {
+        name: Option<String>,
+        table: TableRef,
+        elements: Vec<IndexElement>,
+        opts: IndexOpts,
+    },
+    DropIndex {
+        name: String,
+        table: Option<TableRef>,
+        if_exists: bool,
+        postgresql_concurrently: bool,
+    },
+    AddConstraint {
+        table: TableRef,
+        constraint: Constraint,
+    },
+    DropConstraint {
+        table: TableRef,
+        name: String,
+        type_: Option<String>,
+        if_exists: bool,
+    },
+    CreateTableComment {
+        table: TableRef,
+        comment: String,
+    },
+    DropTableComment {
+        table: TableRef,
+    },
     /// `op.execute(...)`: SQL text as it will be emitted (bind parameters already inlined).
-    Execute { sql: String },
+    Execute {
+        sql: String,
+    },
     /// `op.bulk_insert(table, rows)`: one INSERT per row offline.
-    BulkInsert { table: TableRef, columns: Vec<(String, Option<SqlType>)>, rows: Vec<Row> },
+    BulkInsert {
+        table: TableRef,
+        columns: Vec<(String, Option<SqlType>)>,
+        rows: Vec<Row>,
+    },
     /// `sa.Enum(..., name=...).create(op.get_bind())` / `.drop(...)`, PostgreSQL types.
-    CreateEnumType { name: String, schema: Option<String>, values: Vec<String> },
-    DropEnumType { name: String, schema: Option<String> },
+    CreateEnumType {
+        name: String,
+        schema: Option<String>,
+        values: Vec<String>,
+    },
+    DropEnumType {
+        name: String,
+        schema: Option<String>,
+    },
     /// `with op.batch_alter_table(...)`: operations on one table.
     Batch(Box<Batch>),
     /// `with op.get_context().autocommit_block():`
-    AutocommitBlock { steps: Vec<Step> },
+    AutocommitBlock {
+        steps: Vec<Step>,
+    },
 }
 
 /// `op.batch_alter_table(table, recreate=..., copy_from=..., ...)`.
@@ -280,13 +347,18 @@ pub struct Step {
     pub kind: StepKind,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum StepKind {
     Op(Op),
     Opaque(Opaque),
     /// `if` on something decidable without a database: the dialect's name, offline mode.
-    If { cond: Cond, then: Vec<Step>, otherwise: Vec<Step> },
+    If {
+        cond: Cond,
+        then: Vec<Step>,
+        otherwise: Vec<Step>,
+    },
 }
 
 /// A condition decided when the plan is rendered for a dialect.

@@ -54,17 +54,29 @@ pub struct SqlType {
 
 impl SqlType {
     pub fn new(class: &str, visit: &str) -> Self {
-        SqlType { class: class.to_string(), visit: visit.to_string(), native_enum: true, native_uuid: true, ..Default::default() }
+        SqlType {
+            class: class.to_string(),
+            visit: visit.to_string(),
+            native_enum: true,
+            native_uuid: true,
+            ..Default::default()
+        }
     }
 
     /// Integer affinity (`Integer` and its subclasses), which decides autoincrement.
     pub fn is_integer(&self) -> bool {
-        matches!(self.visit.as_str(), "integer" | "small_integer" | "big_integer" | "INTEGER" | "SMALLINT" | "BIGINT" | "TINYINT" | "MEDIUMINT")
+        matches!(
+            self.visit.as_str(),
+            "integer" | "small_integer" | "big_integer" | "INTEGER" | "SMALLINT" | "BIGINT" | "TINYINT" | "MEDIUMINT"
+        )
     }
 
     /// Numeric affinity (SQLAlchemy also accepts `Numeric` primary keys as autoincrement).
     pub fn is_numeric(&self) -> bool {
-        matches!(self.visit.as_str(), "numeric" | "NUMERIC" | "DECIMAL" | "float" | "FLOAT" | "double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "real")
+        matches!(
+            self.visit.as_str(),
+            "numeric" | "NUMERIC" | "DECIMAL" | "float" | "FLOAT" | "double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "real"
+        )
     }
 
     pub fn is_big_integer(&self) -> bool {
@@ -101,6 +113,7 @@ impl SqlType {
     /// The length SQLAlchemy gives a non-native `Enum`'s VARCHAR: the longest value unless
     /// `length=` says otherwise.
     pub fn enum_varchar_length(&self) -> Option<u32> {
-        self.enum_length.or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
+        self.enum_length
+            .or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
     }
 }

@@ -7,9 +7,7 @@
 use ruff_python_ast::{BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
 
-use super::py_eval::{
-    as_bool, as_str, as_str_list, as_u32, is_none, Args, CoreKind, CoreStatement, Evaluator, Scope, TableVal, Val,
-};
+use super::py_eval::{Args, CoreKind, CoreStatement, Evaluator, Scope, TableVal, Val, as_bool, as_str, as_str_list, as_u32, is_none};
 use crate::ops::{
     AlterColumn, Batch, CheckConstraint, Column, Cond, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, IndexOpts, Literal,
     MysqlLength, Op, Opaque, SqlExpr, SqlType, Step, StepKind, TableRef,
@@ -40,12 +38,22 @@ impl<'a> BodyReader<'a> {
     fn step(&self, span: Span, kind: StepKind) -> Step {
         let first = self.lines.line_of(span.start as usize) as u32 + 1;
         let last = self.lines.line_of((span.end as usize).saturating_sub(1).max(span.start as usize)) as u32 + 1;
-        Step { span, lines: (first, last), kind }
+        Step {
+            span,
+            lines: (first, last),
+            kind,
+        }
     }
 
     fn opaque(&self, span: Span, reason: impl Into<String>) -> Step {
         let excerpt = self.text.get(span.range()).unwrap_or("").to_string();
-        self.step(span, StepKind::Opaque(Opaque { reason: reason.into(), excerpt }))
+        self.step(
+            span,
+            StepKind::Opaque(Opaque {
+                reason: reason.into(),
+                excerpt,
+            }),
+        )
     }
 
     pub fn read_body(&mut self, body: &[Stmt]) -> Vec<Step> {
@@ -84,21 +92,21 @@ impl<'a> BodyReader<'a> {
                     out.push(self.opaque(span, "assignment to something other than a plain name"));
                     return;
                 };
-                if let Expr::Call(call) = &*a.value {
-                    if self.is_op_call(call, batch) {
-                        match self.call_step(call, batch) {
-                            Ok(Some((op, val))) => {
-                                self.scope.set(target.id.as_str(), val);
-                                out.push(self.step(span, StepKind::Op(op)));
-                            }
-                            Ok(None) => {}
-                            Err(why) => {
-                                self.scope.set(target.id.as_str(), Val::Unknown(why.clone()));
-                                out.push(self.opaque(span, why));
-                            }
+                if let Expr::Call(call) = &*a.value
+                    && self.is_op_call(call, batch)
+                {
+                    match self.call_step(call, batch) {
+                        Ok(Some((op, val))) => {
+                            self.scope.set(target.id.as_str(), val);
+                            out.push(self.step(span, StepKind::Op(op)));
                         }
-                        return;
+                        Ok(None) => {}
+                        Err(why) => {
+                            self.scope.set(target.id.as_str(), Val::Unknown(why.clone()));
+                            out.push(self.opaque(span, why));
+                        }
                     }
+                    return;
                 }
                 let v = Evaluator { scope: &self.scope }.eval(&a.value);
                 let known = !matches!(v, Val::Unknown(_));
@@ -128,36 +136,53 @@ impl<'a> BodyReader<'a> {
                         out.push(self.opaque(span, "batch_alter_table() on a table name that is not a literal"));
                         return;
                     };
-                    let table = TableRef { name, schema: as_str(args.kw("schema")) };
+                    let table = TableRef {
+                        name,
+                        schema: as_str(args.kw("schema")),
+                    };
                     let mut copy_from_opaque = None;
                     let copy_from = match args.kw("copy_from") {
                         Some(Val::Table(t)) => match &t.full {
                             Some(full) => Some(full.clone()),
-                            None => self.table_defs.iter().find(|(n, _, _)| *n == t.table.name).map(|(_, c, k)| (c.clone(), k.clone())),
+                            None => self
+                                .table_defs
+                                .iter()
+                                .find(|(n, _, _)| *n == t.table.name)
+                                .map(|(_, c, k)| (c.clone(), k.clone())),
                         },
                         Some(Val::Unknown(w)) => {
                             copy_from_opaque = Some((w.clone(), self.text.get(span.range()).unwrap_or("").to_string()));
                             None
                         }
                         Some(_) => {
-                            copy_from_opaque =
-                                Some(("copy_from is not a table migplan can read".into(), self.text.get(span.range()).unwrap_or("").to_string()));
+                            copy_from_opaque = Some((
+                                "copy_from is not a table migplan can read".into(),
+                                self.text.get(span.range()).unwrap_or("").to_string(),
+                            ));
                             None
                         }
                         None => None,
                     };
                     let recreate = as_str(args.kw("recreate")).unwrap_or_else(|| "auto".into());
-                    let saved = if let Some(var) = item.optional_vars.as_deref() {
-                        if let Expr::Name(n) = var { Some(n.id.as_str().to_string()) } else { None }
-                    } else {
-                        None
+                    let saved = match item.optional_vars.as_deref() {
+                        Some(Expr::Name(n)) => Some(n.id.as_str().to_string()),
+                        _ => None,
                     };
                     if let Some(v) = &saved {
                         self.scope.set(v, Val::Module("__batch_op__".into()));
                     }
                     let target = BatchTarget { table: table.clone() };
                     let steps = self.read_stmts(&w.body, Some(&target));
-                    out.push(self.step(span, StepKind::Op(Op::Batch(Box::new(Batch { table, recreate, copy_from, copy_from_opaque, steps })))));
+                    out.push(self.step(
+                        span,
+                        StepKind::Op(Op::Batch(Box::new(Batch {
+                            table,
+                            recreate,
+                            copy_from,
+                            copy_from_opaque,
+                            steps,
+                        }))),
+                    ));
                     return;
                 }
                 if callee.ends_with("autocommit_block") {
@@ -175,7 +200,8 @@ impl<'a> BodyReader<'a> {
                 let then = self.read_stmts(&ifs.body, batch);
                 let mut otherwise = Vec::new();
                 // elif chains: nest them as else-if
-                let mut rest: Vec<(Option<&Expr>, &[Stmt])> = ifs.elif_else_clauses.iter().map(|c| (c.test.as_ref(), &c.body[..])).collect();
+                let mut rest: Vec<(Option<&Expr>, &[Stmt])> =
+                    ifs.elif_else_clauses.iter().map(|c| (c.test.as_ref(), &c.body[..])).collect();
                 if !rest.is_empty() {
                     otherwise = self.elif_chain(&mut rest, batch, span);
                 }
@@ -198,7 +224,11 @@ impl<'a> BodyReader<'a> {
                     return vec![self.opaque(span, "an `elif` whose condition needs a database or Python")];
                 };
                 let then = self.read_stmts(body, batch);
-                let otherwise = if rest.is_empty() { Vec::new() } else { self.elif_chain(rest, batch, span) };
+                let otherwise = if rest.is_empty() {
+                    Vec::new()
+                } else {
+                    self.elif_chain(rest, batch, span)
+                };
                 vec![self.step(span, StepKind::If { cond, then, otherwise })]
             }
         }
@@ -222,7 +252,11 @@ impl<'a> BodyReader<'a> {
                 }
                 let names = as_str_list(Some(&ev.eval(&c.comparators[0])))?;
                 let any = Cond::Or(names.into_iter().map(Cond::DialectIs).collect());
-                Some(if c.ops[0] == ruff_python_ast::CmpOp::In { any } else { Cond::Not(Box::new(any)) })
+                Some(if c.ops[0] == ruff_python_ast::CmpOp::In {
+                    any
+                } else {
+                    Cond::Not(Box::new(any))
+                })
             }
             _ => {
                 let ev = Evaluator { scope: &self.scope };
@@ -232,7 +266,8 @@ impl<'a> BodyReader<'a> {
                         if let Some(d) = p.strip_prefix("__dialect_is__.") {
                             Some(Cond::DialectIs(d.to_string()))
                         } else {
-                            p.strip_prefix("__dialect_is_not__.").map(|d| Cond::Not(Box::new(Cond::DialectIs(d.to_string()))))
+                            p.strip_prefix("__dialect_is_not__.")
+                                .map(|d| Cond::Not(Box::new(Cond::DialectIs(d.to_string()))))
                         }
                     }
                     _ => None,
@@ -284,11 +319,20 @@ impl<'a> BodyReader<'a> {
                 if !t.is_enum() {
                     return Err(format!("`.{method}()` of a {} type", t.class));
                 }
-                let Some(name) = t.name.clone() else { return Err("Enum type without a name".into()) };
+                let Some(name) = t.name.clone() else {
+                    return Err("Enum type without a name".into());
+                };
                 let op = if method == "create" {
-                    Op::CreateEnumType { name, schema: t.schema.clone(), values: t.enums.clone() }
+                    Op::CreateEnumType {
+                        name,
+                        schema: t.schema.clone(),
+                        values: t.enums.clone(),
+                    }
                 } else {
-                    Op::DropEnumType { name, schema: t.schema.clone() }
+                    Op::DropEnumType {
+                        name,
+                        schema: t.schema.clone(),
+                    }
                 };
                 Ok(Some((op, Val::Lit(Literal::None))))
             }
@@ -306,7 +350,10 @@ impl<'a> BodyReader<'a> {
                 return Ok(t.clone());
             }
             match as_str(a.param(i, kw)) {
-                Some(name) => Ok(TableRef { name, schema: as_str(a.kw("schema")) }),
+                Some(name) => Ok(TableRef {
+                    name,
+                    schema: as_str(a.kw("schema")),
+                }),
                 None => Err(format!("op.{method}() on a table name that is not a literal")),
             }
         };
@@ -326,15 +373,19 @@ impl<'a> BodyReader<'a> {
                         _ => return Err("create_table() argument that is not a Column or constraint".into()),
                     }
                 }
-                let kwargs: Vec<(String, Literal)> = a
-                    .kw
-                    .iter()
-                    .filter(|(k, _)| k.contains('_') && k.split('_').next().is_some_and(|p| matches!(p, "mysql" | "mariadb" | "postgresql" | "sqlite")))
-                    .filter_map(|(k, v)| match v {
-                        Val::Lit(l) => Some((k.clone(), l.clone())),
-                        _ => None,
-                    })
-                    .collect();
+                let kwargs: Vec<(String, Literal)> =
+                    a.kw.iter()
+                        .filter(|(k, _)| {
+                            k.contains('_')
+                                && k.split('_')
+                                    .next()
+                                    .is_some_and(|p| matches!(p, "mysql" | "mariadb" | "postgresql" | "sqlite"))
+                        })
+                        .filter_map(|(k, v)| match v {
+                            Val::Lit(l) => Some((k.clone(), l.clone())),
+                            _ => None,
+                        })
+                        .collect();
                 let tv = TableVal {
                     table: table.clone(),
                     columns: columns.iter().map(|c| (c.name.clone(), Some(c.type_.clone()))).collect(),
@@ -351,7 +402,10 @@ impl<'a> BodyReader<'a> {
                 };
                 return Ok(Some((op, Val::Table(tv))));
             }
-            "drop_table" => Op::DropTable { table: table_at(a, 0, "table_name")?, if_exists: as_bool(a.kw("if_exists")).unwrap_or(false) },
+            "drop_table" => Op::DropTable {
+                table: table_at(a, 0, "table_name")?,
+                if_exists: as_bool(a.kw("if_exists")).unwrap_or(false),
+            },
             "rename_table" => Op::RenameTable {
                 table: table_at(a, 0, "old_table_name")?,
                 new_name: as_str(a.param(1, "new_table_name")).ok_or("rename_table() new name is not a literal")?,
@@ -362,7 +416,11 @@ impl<'a> BodyReader<'a> {
                     Some(Val::Unknown(w)) => return Err(w.clone()),
                     _ => return Err("add_column() of something that is not a Column".into()),
                 };
-                Op::AddColumn { table: table_at(a, 0, "table_name")?, column, if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false) }
+                Op::AddColumn {
+                    table: table_at(a, 0, "table_name")?,
+                    column,
+                    if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
+                }
             }
             "drop_column" => Op::DropColumn {
                 table: table_at(a, 0, "table_name")?,
@@ -379,13 +437,21 @@ impl<'a> BodyReader<'a> {
                 let table = table_at(a, 1, "table_name")?;
                 let cols = a.param(shift(2), "columns");
                 let elements = index_elements(cols).ok_or("create_index() columns are not literals")?;
-                Op::CreateIndex { name, table, elements, opts: index_opts(a)? }
+                Op::CreateIndex {
+                    name,
+                    table,
+                    elements,
+                    opts: index_opts(a)?,
+                }
             }
             "drop_index" => Op::DropIndex {
                 name: as_str(a.param(0, "index_name")).ok_or("drop_index() name is not a literal")?,
                 table: match batch {
                     Some(t) => Some(t.clone()),
-                    None => as_str(a.param(1, "table_name")).map(|name| TableRef { name, schema: as_str(a.kw("schema")) }),
+                    None => as_str(a.param(1, "table_name")).map(|name| TableRef {
+                        name,
+                        schema: as_str(a.kw("schema")),
+                    }),
                 },
                 if_exists: as_bool(a.kw("if_exists")).unwrap_or(false),
                 postgresql_concurrently: as_bool(a.kw("postgresql_concurrently")).unwrap_or(false),
@@ -394,7 +460,11 @@ impl<'a> BodyReader<'a> {
                 let name = constraint_name(a.param(0, "constraint_name"))?;
                 let table = table_at(a, 1, "table_name")?;
                 let columns = as_str_list(a.param(shift(2), "columns")).ok_or("constraint columns are not literals")?;
-                let opts = ConstraintOpts { name, deferrable: as_bool(a.kw("deferrable")), initially: as_str(a.kw("initially")) };
+                let opts = ConstraintOpts {
+                    name,
+                    deferrable: as_bool(a.kw("deferrable")),
+                    initially: as_str(a.kw("initially")),
+                };
                 let constraint = if method == "create_unique_constraint" {
                     Constraint::Unique { opts, columns }
                 } else {
@@ -409,9 +479,16 @@ impl<'a> BodyReader<'a> {
                 let columns = as_str_list(a.param(shift(3), "local_cols")).ok_or("create_foreign_key() columns are not literals")?;
                 let ref_columns = as_str_list(a.param(shift(4), "remote_cols")).ok_or("create_foreign_key() columns are not literals")?;
                 let fk = ForeignKeyConstraint {
-                    opts: ConstraintOpts { name, deferrable: as_bool(a.kw("deferrable")), initially: as_str(a.kw("initially")) },
+                    opts: ConstraintOpts {
+                        name,
+                        deferrable: as_bool(a.kw("deferrable")),
+                        initially: as_str(a.kw("initially")),
+                    },
                     columns,
-                    ref_table: TableRef { name: referent, schema: as_str(a.kw("referent_schema")) },
+                    ref_table: TableRef {
+                        name: referent,
+                        schema: as_str(a.kw("referent_schema")),
+                    },
                     ref_columns,
                     ondelete: as_str(a.kw("ondelete")),
                     onupdate: as_str(a.kw("onupdate")),
@@ -422,7 +499,10 @@ impl<'a> BodyReader<'a> {
                 if batch.is_none() {
                     table.schema = as_str(a.kw("source_schema"));
                 }
-                Op::AddConstraint { table, constraint: Constraint::ForeignKey(fk) }
+                Op::AddConstraint {
+                    table,
+                    constraint: Constraint::ForeignKey(fk),
+                }
             }
             "create_check_constraint" => {
                 let name = constraint_name(a.param(0, "constraint_name"))?;
@@ -433,8 +513,15 @@ impl<'a> BodyReader<'a> {
                     Some(Val::Unknown(w)) => return Err(w.clone()),
                     _ => return Err("create_check_constraint() condition is not static SQL".into()),
                 };
-                let opts = ConstraintOpts { name, deferrable: as_bool(a.kw("deferrable")), initially: as_str(a.kw("initially")) };
-                Op::AddConstraint { table, constraint: Constraint::Check(CheckConstraint { opts, sqltext }) }
+                let opts = ConstraintOpts {
+                    name,
+                    deferrable: as_bool(a.kw("deferrable")),
+                    initially: as_str(a.kw("initially")),
+                };
+                Op::AddConstraint {
+                    table,
+                    constraint: Constraint::Check(CheckConstraint { opts, sqltext }),
+                }
             }
             "drop_constraint" => Op::DropConstraint {
                 name: as_str(a.param(0, "constraint_name")).ok_or("drop_constraint() name is not a literal")?,
@@ -446,7 +533,9 @@ impl<'a> BodyReader<'a> {
                 table: table_at(a, 0, "table_name")?,
                 comment: as_str(a.param(shift(1), "comment")).ok_or("create_table_comment() comment is not a literal")?,
             },
-            "drop_table_comment" => Op::DropTableComment { table: table_at(a, 0, "table_name")? },
+            "drop_table_comment" => Op::DropTableComment {
+                table: table_at(a, 0, "table_name")?,
+            },
             "execute" => {
                 let sql = match a.param(0, "sqltext") {
                     Some(Val::Lit(Literal::Str(s))) => s.clone(),
@@ -470,7 +559,9 @@ impl<'a> BodyReader<'a> {
                 };
                 let mut out_rows = Vec::new();
                 for r in rows {
-                    let Val::Dict(items) = r else { return Err("bulk_insert() row that is not a literal dict".into()) };
+                    let Val::Dict(items) = r else {
+                        return Err("bulk_insert() row that is not a literal dict".into());
+                    };
                     let mut row = Vec::new();
                     for (k, v) in items {
                         match v {
@@ -480,7 +571,11 @@ impl<'a> BodyReader<'a> {
                     }
                     out_rows.push(row);
                 }
-                Op::BulkInsert { table: table.table, columns: table.columns, rows: out_rows }
+                Op::BulkInsert {
+                    table: table.table,
+                    columns: table.columns,
+                    rows: out_rows,
+                }
             }
             "f" | "inline_literal" | "get_bind" | "get_context" => return Ok(None),
             other => return Err(format!("op.{other}() is not read statically yet")),
@@ -526,7 +621,9 @@ fn index_opts(a: &Args) -> Result<IndexOpts, String> {
     let mysql_length = match a.kw("mysql_length") {
         None => None,
         Some(Val::Lit(Literal::Int(n))) => Some(MysqlLength::All(*n as u32)),
-        Some(Val::Dict(d)) => Some(MysqlLength::PerColumn(d.iter().filter_map(|(k, v)| as_u32(Some(v)).map(|n| (k.clone(), n))).collect())),
+        Some(Val::Dict(d)) => Some(MysqlLength::PerColumn(
+            d.iter().filter_map(|(k, v)| as_u32(Some(v)).map(|n| (k.clone(), n))).collect(),
+        )),
         _ => return Err("mysql_length is not a literal".into()),
     };
     Ok(IndexOpts {
@@ -565,14 +662,24 @@ fn default_arg(v: &Val) -> Result<Option<SqlExpr>, String> {
 
 fn alter_column(a: &Args, table: TableRef, col_pos: usize) -> Result<AlterColumn, String> {
     let column = as_str(a.param(col_pos, "column_name")).ok_or("alter_column() column is not a literal")?;
-    let mut out = AlterColumn { table, column, ..Default::default() };
+    let mut out = AlterColumn {
+        table,
+        column,
+        ..Default::default()
+    };
     for (k, v) in &a.kw {
         match k.as_str() {
             "nullable" => out.nullable = as_bool(Some(v)),
             "server_default" => out.server_default = Some(default_arg(v)?),
             "new_column_name" => out.new_column_name = as_str(Some(v)),
             "type_" => out.type_ = type_arg(Some(v))?,
-            "comment" => out.comment = Some(if is_none(Some(v)) { None } else { Some(as_str(Some(v)).ok_or("comment is not a literal")?) }),
+            "comment" => {
+                out.comment = Some(if is_none(Some(v)) {
+                    None
+                } else {
+                    Some(as_str(Some(v)).ok_or("comment is not a literal")?)
+                })
+            }
             "autoincrement" => out.autoincrement = as_bool(Some(v)),
             "existing_type" => out.existing_type = type_arg(Some(v))?,
             "existing_server_default" => out.existing_server_default = default_arg(v)?,
@@ -610,7 +717,11 @@ fn core_statement_sql(s: &CoreStatement) -> Result<String, String> {
         }
     };
     let table = &s.table.table.name;
-    let where_sql = if s.wheres.is_empty() { String::new() } else { format!(" WHERE {}", s.wheres.join(" AND ")) };
+    let where_sql = if s.wheres.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", s.wheres.join(" AND "))
+    };
     Ok(match s.kind {
         CoreKind::Update => {
             if s.values.is_empty() {
@@ -681,7 +792,11 @@ pub fn bind_imports(stmt: &Stmt, scope: &mut Scope) {
             let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or("");
             for a in &i.names {
                 let name = a.name.as_str();
-                let full = if module.is_empty() { name.to_string() } else { format!("{module}.{name}") };
+                let full = if module.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{module}.{name}")
+                };
                 let bound = a.asname.as_ref().map(|x| x.as_str()).unwrap_or(name);
                 scope.set(bound, module_val(&full));
             }

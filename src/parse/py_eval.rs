@@ -10,8 +10,8 @@ use ruff_python_ast::{CmpOp, Expr, Number, Operator, UnaryOp};
 
 use crate::ops::types::{SqlType, TypeNamespace};
 use crate::ops::{
-    AutoIncrement, CheckConstraint, Column, ColumnForeignKey, Computed, Constraint, ConstraintOpts, ForeignKeyConstraint, Identity, Literal,
-    SqlExpr, TableRef,
+    AutoIncrement, CheckConstraint, Column, ColumnForeignKey, Computed, Constraint, ConstraintOpts, ForeignKeyConstraint, Identity,
+    Literal, SqlExpr, TableRef,
 };
 
 /// What an expression evaluates to.
@@ -37,7 +37,10 @@ pub enum Val {
     /// `table.c` of a known table.
     TableColumns(TableVal),
     /// `sa.column('x')` or `table.c.x`.
-    ColumnRef { table: Option<String>, name: String },
+    ColumnRef {
+        table: Option<String>,
+        name: String,
+    },
     /// The `op` proxy, `op.get_bind()`, `op.get_context()`.
     Op,
     Bind,
@@ -274,7 +277,10 @@ impl Evaluator<'_> {
             Val::DialectObj if attr == "name" => Val::DialectName,
             Val::Table(t) if attr == "c" || attr == "columns" => Val::TableColumns(t),
             Val::Table(t) => Val::Module(format!("__table__.{}.{attr}", t.table.name)),
-            Val::TableColumns(t) => Val::ColumnRef { table: Some(t.table.name.clone()), name: attr.to_string() },
+            Val::TableColumns(t) => Val::ColumnRef {
+                table: Some(t.table.name.clone()),
+                name: attr.to_string(),
+            },
             Val::Sql(SqlExpr::Text(s)) if attr == "bindparams" => Val::Module(format!("__text_bindparams__.{s}")),
             Val::Statement(s) => Val::Module(format!("__stmt__.{}", attr)).with_statement(*s),
             Val::Unknown(w) => Val::Unknown(w),
@@ -319,15 +325,24 @@ impl Evaluator<'_> {
             "ForeignKey" if in_sa => build_fk(&args),
             "ForeignKeyConstraint" if in_sa => build_fkc(&args),
             "PrimaryKeyConstraint" if in_sa => match (args.first_unknown(), cols_of(&args)) {
-                (None, Some(columns)) => Val::Constraint(Constraint::PrimaryKey { opts: opts(&args), columns }),
+                (None, Some(columns)) => Val::Constraint(Constraint::PrimaryKey {
+                    opts: opts(&args),
+                    columns,
+                }),
                 (w, _) => unknown(w.unwrap_or_else(|| "PrimaryKeyConstraint columns".into())),
             },
             "UniqueConstraint" if in_sa => match (args.first_unknown(), cols_of(&args)) {
-                (None, Some(columns)) => Val::Constraint(Constraint::Unique { opts: opts(&args), columns }),
+                (None, Some(columns)) => Val::Constraint(Constraint::Unique {
+                    opts: opts(&args),
+                    columns,
+                }),
                 (w, _) => unknown(w.unwrap_or_else(|| "UniqueConstraint columns".into())),
             },
             "CheckConstraint" if in_sa => match sql_text(args.param(0, "sqltext")) {
-                Some(sqltext) => Val::Constraint(Constraint::Check(CheckConstraint { opts: opts(&args), sqltext })),
+                Some(sqltext) => Val::Constraint(Constraint::Check(CheckConstraint {
+                    opts: opts(&args),
+                    sqltext,
+                })),
                 None => unknown("CheckConstraint condition is not static SQL"),
             },
             "Identity" if in_sa => Val::Identity(Identity {
@@ -342,7 +357,10 @@ impl Evaluator<'_> {
                 cache: as_int(args.kw("cache")).map(|v| v as i64),
             }),
             "Computed" if in_sa => match sql_text(args.param(0, "sqltext")) {
-                Some(sqltext) => Val::Computed(Computed { sqltext, persisted: as_bool(args.kw("persisted")) }),
+                Some(sqltext) => Val::Computed(Computed {
+                    sqltext,
+                    persisted: as_bool(args.kw("persisted")),
+                }),
                 None => unknown("Computed expression is not static SQL"),
             },
             "table" | "Table" if in_sa => build_table(&args, last == "Table"),
@@ -366,13 +384,31 @@ impl Evaluator<'_> {
             _ if path.starts_with("__table__.") => {
                 let table = self.find_table(path);
                 match (table, last) {
-                    (Some(t), "insert") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Insert, table: t, wheres: vec![], values: vec![] })),
-                    (Some(t), "update") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Update, table: t, wheres: vec![], values: vec![] })),
-                    (Some(t), "delete") => Val::Statement(Box::new(CoreStatement { kind: CoreKind::Delete, table: t, wheres: vec![], values: vec![] })),
+                    (Some(t), "insert") => Val::Statement(Box::new(CoreStatement {
+                        kind: CoreKind::Insert,
+                        table: t,
+                        wheres: vec![],
+                        values: vec![],
+                    })),
+                    (Some(t), "update") => Val::Statement(Box::new(CoreStatement {
+                        kind: CoreKind::Update,
+                        table: t,
+                        wheres: vec![],
+                        values: vec![],
+                    })),
+                    (Some(t), "delete") => Val::Statement(Box::new(CoreStatement {
+                        kind: CoreKind::Delete,
+                        table: t,
+                        wheres: vec![],
+                        values: vec![],
+                    })),
                     _ => unknown(format!("table method `{last}`")),
                 }
             }
-            _ => unknown(format!("call of `{}`", path.trim_start_matches("alembic.").trim_start_matches("sqlalchemy."))),
+            _ => unknown(format!(
+                "call of `{}`",
+                path.trim_start_matches("alembic.").trim_start_matches("sqlalchemy.")
+            )),
         }
     }
 
@@ -398,7 +434,11 @@ fn float_text(n: &ruff_python_ast::ExprNumberLiteral) -> String {
     match &n.value {
         Number::Float(f) => {
             let s = format!("{f}");
-            if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") { s } else { format!("{s}.0") }
+            if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+                s
+            } else {
+                format!("{s}.0")
+            }
         }
         _ => String::new(),
     }
@@ -434,9 +474,18 @@ fn compare(left: Val, op: CmpOp, right: Val) -> Val {
         Val::Lit(Literal::Float(f)) => f,
         Val::Lit(Literal::Str(s)) => format!("'{}'", s.replace('\'', "''")),
         Val::Lit(Literal::None) => {
-            return Val::Sql(SqlExpr::Text(format!("{col} IS {}NULL", if op == CmpOp::NotEq { "NOT " } else { "" })));
+            return Val::Sql(SqlExpr::Text(format!(
+                "{col} IS {}NULL",
+                if op == CmpOp::NotEq { "NOT " } else { "" }
+            )));
         }
-        Val::Lit(Literal::Bool(b)) => if b { "true".into() } else { "false".into() },
+        Val::Lit(Literal::Bool(b)) => {
+            if b {
+                "true".into()
+            } else {
+                "false".into()
+            }
+        }
         _ => return unknown("comparison with a non-literal"),
     };
     Val::Sql(SqlExpr::Text(format!("{col} {sym} {rhs}")))
@@ -451,7 +500,11 @@ fn sql_text(v: Option<&Val>) -> Option<String> {
 }
 
 fn opts(args: &Args) -> ConstraintOpts {
-    ConstraintOpts { name: as_str(args.kw("name")), deferrable: as_bool(args.kw("deferrable")), initially: as_str(args.kw("initially")) }
+    ConstraintOpts {
+        name: as_str(args.kw("name")),
+        deferrable: as_bool(args.kw("deferrable")),
+        initially: as_str(args.kw("initially")),
+    }
 }
 
 fn cols_of(args: &Args) -> Option<Vec<String>> {
@@ -496,7 +549,10 @@ fn build_fkc(args: &Args) -> Val {
                 ref_columns.push(parts[1].to_string());
             }
             n if n > 2 => {
-                ref_table = TableRef { name: parts[n - 2].into(), schema: Some(parts[..n - 2].join(".")) };
+                ref_table = TableRef {
+                    name: parts[n - 2].into(),
+                    schema: Some(parts[..n - 2].join(".")),
+                };
                 ref_columns.push(parts[n - 1].to_string());
             }
             _ => return unknown("ForeignKeyConstraint reference without a table"),
@@ -515,7 +571,9 @@ fn build_fkc(args: &Args) -> Val {
 }
 
 fn build_column(args: &Args) -> Val {
-    let Some(name) = as_str(args.pos.first()) else { return unknown("sa.Column without a literal name") };
+    let Some(name) = as_str(args.pos.first()) else {
+        return unknown("sa.Column without a literal name");
+    };
     let mut type_: Option<SqlType> = None;
     let mut col = Column {
         name,
@@ -549,13 +607,18 @@ fn build_column(args: &Args) -> Val {
         Some(Val::Unknown(w)) => return Val::Unknown(w.clone()),
         _ => {}
     }
-    let Some(t) = type_ else { return unknown("sa.Column without a type") };
+    let Some(t) = type_ else {
+        return unknown("sa.Column without a type");
+    };
     col.type_ = t;
     for (k, v) in &args.kw {
-        if let Val::Unknown(w) = v {
-            if matches!(k.as_str(), "nullable" | "primary_key" | "server_default" | "autoincrement" | "comment" | "unique" | "index") {
-                return Val::Unknown(w.clone());
-            }
+        if let Val::Unknown(w) = v
+            && matches!(
+                k.as_str(),
+                "nullable" | "primary_key" | "server_default" | "autoincrement" | "comment" | "unique" | "index"
+            )
+        {
+            return Val::Unknown(w.clone());
         }
         match k.as_str() {
             "nullable" => col.nullable = as_bool(Some(v)),
@@ -587,7 +650,9 @@ fn build_column(args: &Args) -> Val {
 }
 
 fn build_table(args: &Args, full: bool) -> Val {
-    let Some(name) = as_str(args.pos.first()) else { return unknown("table without a literal name") };
+    let Some(name) = as_str(args.pos.first()) else {
+        return unknown("table without a literal name");
+    };
     let mut columns = Vec::new();
     let mut full_cols = Vec::new();
     let mut full_cons = Vec::new();
@@ -606,19 +671,31 @@ fn build_table(args: &Args, full: bool) -> Val {
         }
     }
     let full = (full && !full_cols.is_empty()).then_some((full_cols, full_cons));
-    Val::Table(TableVal { table: TableRef { name, schema: as_str(args.kw("schema")) }, columns, full })
+    Val::Table(TableVal {
+        table: TableRef {
+            name,
+            schema: as_str(args.kw("schema")),
+        },
+        columns,
+        full,
+    })
 }
 
 fn build_datetime(func: &str, args: &Args) -> Val {
     let nums: Option<Vec<i128>> = args.pos.iter().map(|v| as_int(Some(v))).collect();
-    let Some(n) = nums else { return unknown("datetime with non-literal parts") };
+    let Some(n) = nums else {
+        return unknown("datetime with non-literal parts");
+    };
     let get = |i: usize, default: i128| n.get(i).copied().unwrap_or(default);
     match func {
         "datetime" if n.len() >= 3 => Val::Lit(Literal::DateTime {
             date: (get(0, 1970) as i64, get(1, 1) as u32, get(2, 1) as u32),
             time: Some((get(3, 0) as u32, get(4, 0) as u32, get(5, 0) as u32, get(6, 0) as u32)),
         }),
-        "date" if n.len() == 3 => Val::Lit(Literal::DateTime { date: (get(0, 1970) as i64, get(1, 1) as u32, get(2, 1) as u32), time: None }),
+        "date" if n.len() == 3 => Val::Lit(Literal::DateTime {
+            date: (get(0, 1970) as i64, get(1, 1) as u32, get(2, 1) as u32),
+            time: None,
+        }),
         _ => unknown(format!("datetime.{func}")),
     }
 }
@@ -631,7 +708,11 @@ fn bind_params(text: &str, args: &Args) -> Val {
     let mut i = 0;
     while i < text.len() {
         let c = bytes[i];
-        if c == b':' && i + 1 < text.len() && (bytes[i + 1].is_ascii_alphabetic() || bytes[i + 1] == b'_') && (i == 0 || bytes[i - 1] != b':') {
+        if c == b':'
+            && i + 1 < text.len()
+            && (bytes[i + 1].is_ascii_alphabetic() || bytes[i + 1] == b'_')
+            && (i == 0 || bytes[i - 1] != b':')
+        {
             let start = i + 1;
             let mut end = start;
             while end < text.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
@@ -725,11 +806,12 @@ pub fn type_class(path: &str) -> Option<SqlType> {
         "Uuid" => "uuid",
         "JSON" => "JSON",
         "INT" | "INTEGER" => "INTEGER",
-        "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "SMALLINT" | "BIGINT" | "BOOLEAN" | "DATE" | "DATETIME" | "TIME" | "TIMESTAMP"
-        | "FLOAT" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "NUMERIC" | "DECIMAL" | "BLOB" | "BINARY" | "VARBINARY" | "UUID" | "ARRAY" | "JSONB"
-        | "INET" | "CIDR" | "MACADDR" | "MACADDR8" | "MONEY" | "OID" | "TSVECTOR" | "TSQUERY" | "CITEXT" | "HSTORE" | "BYTEA" | "INTERVAL" | "BIT"
-        | "TINYINT" | "MEDIUMINT" | "MEDIUMTEXT" | "LONGTEXT" | "TINYTEXT" | "TINYBLOB" | "MEDIUMBLOB" | "LONGBLOB" | "YEAR" | "SET" | "INT4RANGE"
-        | "INT8RANGE" | "NUMRANGE" | "DATERANGE" | "TSRANGE" | "TSTZRANGE" | "REGCLASS" => name,
+        "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "SMALLINT" | "BIGINT" | "BOOLEAN" | "DATE" | "DATETIME" | "TIME"
+        | "TIMESTAMP" | "FLOAT" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "NUMERIC" | "DECIMAL" | "BLOB" | "BINARY" | "VARBINARY"
+        | "UUID" | "ARRAY" | "JSONB" | "INET" | "CIDR" | "MACADDR" | "MACADDR8" | "MONEY" | "OID" | "TSVECTOR" | "TSQUERY" | "CITEXT"
+        | "HSTORE" | "BYTEA" | "INTERVAL" | "BIT" | "TINYINT" | "MEDIUMINT" | "MEDIUMTEXT" | "LONGTEXT" | "TINYTEXT" | "TINYBLOB"
+        | "MEDIUMBLOB" | "LONGBLOB" | "YEAR" | "SET" | "INT4RANGE" | "INT8RANGE" | "NUMRANGE" | "DATERANGE" | "TSRANGE" | "TSTZRANGE"
+        | "REGCLASS" => name,
         "ENUM" => match ns {
             TypeNamespace::Postgresql | TypeNamespace::Mysql => "ENUM",
             _ => return None,
@@ -757,8 +839,8 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
     }
     let name = t.class.rsplit('.').next().unwrap_or("").to_string();
     match name.as_str() {
-        "String" | "Unicode" | "Text" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "TINYTEXT" | "MEDIUMTEXT"
-        | "LONGTEXT" => {
+        "String" | "Unicode" | "Text" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "TINYTEXT"
+        | "MEDIUMTEXT" | "LONGTEXT" => {
             t.length = as_u32(args.param(0, "length"));
             t.collation = as_str(args.param(1, "collation")).or_else(|| as_str(args.kw("collation")));
             t.charset = as_str(args.kw("charset"));

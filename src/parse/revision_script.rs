@@ -252,7 +252,12 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
     let mut steps: [Vec<Step>; 2] = Default::default();
     for (i, body) in bodies.iter().enumerate() {
         if let Some(body) = body {
-            let mut reader = BodyReader { text: &file.text, lines: &line_index, scope: scope.clone(), table_defs: Vec::new() };
+            let mut reader = BodyReader {
+                text: &file.text,
+                lines: &line_index,
+                scope: scope.clone(),
+                table_defs: Vec::new(),
+            };
             steps[i] = reader.read_body(body);
         }
     }

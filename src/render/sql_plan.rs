@@ -27,7 +27,11 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { transaction_per_migration: false, version_table: "alembic_version".into(), version_table_schema: None }
+        RenderOptions {
+            transaction_per_migration: false,
+            version_table: "alembic_version".into(),
+            version_table_schema: None,
+        }
     }
 }
 
@@ -74,7 +78,13 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn emit(&mut self, sql: String, kind: &'static str, file: Option<&str>, line: Option<u32>) {
-        self.rendered.statements.push(PlanStatement { step: self.step, sql, kind, file: file.map(str::to_string), line });
+        self.rendered.statements.push(PlanStatement {
+            step: self.step,
+            sql,
+            kind,
+            file: file.map(str::to_string),
+            line,
+        });
     }
     fn begin(&mut self) {
         if self.d.transactional_ddl() {
@@ -94,7 +104,10 @@ fn statement(sql: &str) -> String {
 }
 
 pub fn version_table_ref(opts: &RenderOptions) -> TableRef {
-    TableRef { name: opts.version_table.clone(), schema: opts.version_table_schema.clone() }
+    TableRef {
+        name: opts.version_table.clone(),
+        schema: opts.version_table_schema.clone(),
+    }
 }
 
 /// `CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT <t>_pkc ...)`.
@@ -118,10 +131,20 @@ pub fn version_table_create(d: &dyn Dialect, opts: &RenderOptions) -> Result<Str
         checks: vec![],
     };
     let pk = Constraint::PrimaryKey {
-        opts: ConstraintOpts { name: Some(format!("{}_pkc", opts.version_table)), ..Default::default() },
+        opts: ConstraintOpts {
+            name: Some(format!("{}_pkc", opts.version_table)),
+            ..Default::default()
+        },
         columns: vec!["version_num".into()],
     };
-    let op = Op::CreateTable { table, columns: vec![col], constraints: vec![pk], comment: None, kwargs: vec![], if_not_exists: false };
+    let op = Op::CreateTable {
+        table,
+        columns: vec![col],
+        constraints: vec![pk],
+        comment: None,
+        kwargs: vec![],
+        if_not_exists: false,
+    };
     Ok(d.op_statements(&op)?.join("\n"))
 }
 
@@ -131,7 +154,10 @@ pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChan
     let col = format!("{}.{}", t, quote(d, "version_num"));
     match c {
         VersionChange::Insert { version } => {
-            format!("INSERT INTO {t} (version_num) VALUES ('{version}'){};", d.version_insert_suffix(&table))
+            format!(
+                "INSERT INTO {t} (version_num) VALUES ('{version}'){};",
+                d.version_insert_suffix(&table)
+            )
         }
         VersionChange::Delete { version } => format!("DELETE FROM {t} WHERE {col} = '{version}';"),
         VersionChange::Update { from, to } => format!("UPDATE {t} SET version_num='{to}' WHERE {col} = '{from}';"),
@@ -140,7 +166,16 @@ pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChan
 
 /// Render `plan` for dialect `d`.
 pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &dyn Dialect, opts: &RenderOptions) -> RenderedPlan {
-    let mut out = Out { d, rendered: RenderedPlan { dialect: d.name(), statements: Vec::new(), diagnostics: Vec::new(), error: None }, step: None };
+    let mut out = Out {
+        d,
+        rendered: RenderedPlan {
+            dialect: d.name(),
+            statements: Vec::new(),
+            diagnostics: Vec::new(),
+            error: None,
+        },
+        step: None,
+    };
     let tpm = opts.transaction_per_migration;
     if !tpm {
         out.begin();
@@ -162,7 +197,11 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
         out.emit(format!("-- Running {}", step.short_log()), "comment", None, None);
         if let Some(r) = step.revision {
             let rev = &revisions[map.node(r).rev];
-            let steps = if step.direction == Direction::Upgrade { &rev.upgrade_steps } else { &rev.downgrade_steps };
+            let steps = if step.direction == Direction::Upgrade {
+                &rev.upgrade_steps
+            } else {
+                &rev.downgrade_steps
+            };
             if let Err(e) = render_steps(&mut out, steps, rev) {
                 out.rendered.error = Some(e.0);
                 return out.rendered;
@@ -212,7 +251,12 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                         out,
                         s,
                         rev,
-                        &format!("batch_alter_table('{}') must recreate the table on {}, and its copy_from= needs Python: {}", b.table.name, out.d.name(), why),
+                        &format!(
+                            "batch_alter_table('{}') must recreate the table on {}, and its copy_from= needs Python: {}",
+                            b.table.name,
+                            out.d.name(),
+                            why
+                        ),
                         excerpt,
                     ),
                     (None, None) => {
@@ -225,9 +269,10 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 }
             }
             StepKind::Op(op) => {
-                let sqls = out.d.op_statements(op).map_err(|e| {
-                    CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0))
-                })?;
+                let sqls = out
+                    .d
+                    .op_statements(op)
+                    .map_err(|e| CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
                 for sql in sqls {
                     out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
                 }
@@ -244,15 +289,21 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
 
 /// An opaque step: a comment block naming the file, lines and source, plus a warning.
 fn opaque(out: &mut Out, s: &Step, rev: &Revision, reason: &str, excerpt: &str) {
-    let mut text = format!("-- migplan: opaque Python step not rendered: {} ({}, lines {}-{})", reason, rev.path, s.lines.0, s.lines.1);
+    let mut text = format!(
+        "-- migplan: opaque Python step not rendered: {} ({}, lines {}-{})",
+        reason, rev.path, s.lines.0, s.lines.1
+    );
     for line in excerpt.lines() {
         text.push_str("\n-- | ");
         text.push_str(line.trim_end());
     }
     out.emit(text, "opaque", Some(&rev.path), Some(s.lines.0));
     out.rendered.diagnostics.push(
-        Diagnostic::new(Code::OpaquePython, format!("revision {}: {} — shown as a comment in the plan, not as SQL", rev.id, reason))
-            .at(&rev.path, s.span)
-            .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
+        Diagnostic::new(
+            Code::OpaquePython,
+            format!("revision {}: {} — shown as a comment in the plan, not as SQL", rev.id, reason),
+        )
+        .at(&rev.path, s.span)
+        .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
     );
 }
