@@ -84,7 +84,7 @@ fn main() {
     );
     println!(
         "{:>8} {:>9} {:>10} {:>10} {:>10} {:>10} {:>9}",
-        "revs", "MB", "load+parse", "graph", "check", "total", "peak MiB"
+        "revs", "MB", "read+parse", "graph", "check", "total", "peak MiB"
     );
     for &n in &sizes {
         let dir = root.join(format!("h{n}"));
@@ -123,7 +123,10 @@ fn main() {
                 let words: Vec<&str> = cmd.split(' ').collect();
                 let (ta, oa) = time_cmd(3, || {
                     let mut c = Command::new(&alembic);
-                    c.args(["-c", "alembic.ini"]).args(&words).current_dir(&dir).env("PYTHONHASHSEED", "0");
+                    c.args(["-c", "alembic.ini"])
+                        .args(&words)
+                        .current_dir(&dir)
+                        .env("PYTHONHASHSEED", "0");
                     c
                 });
                 let (tm, om) = time_cmd(3, || {
