@@ -68,6 +68,10 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         copy.foreign_keys.clear();
         columns.push(copy);
     }
+    // Column order: Alembic's existing ordering plus (before, after) pairs for added columns,
+    // topologically sorted when columns were added.
+    let mut existing_ordering: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let mut add_pairs: Vec<(String, String)> = Vec::new();
     let mut transfers: Vec<Transfer> = columns
         .iter()
         .map(|c| Transfer {
@@ -77,6 +81,8 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         })
         .collect();
     let mut new_indexes: Vec<(String, Vec<IndexElement>, IndexOpts)> = Vec::new();
+    // Indexes declared on the copied table are re-created after the rename unless dropped.
+    let mut old_indexes: Vec<(String, Vec<IndexElement>, IndexOpts)> = batch.copy_indexes.clone();
 
     for s in &batch.steps {
         let StepKind::Op(op) = &s.kind else {
@@ -85,7 +91,19 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
             ));
         };
         match op {
-            Op::AddColumn { column, .. } => {
+            Op::AddColumn {
+                column,
+                insert_before,
+                insert_after,
+                ..
+            } => {
+                setup_add_column_order(
+                    &existing_ordering,
+                    &mut add_pairs,
+                    &column.name,
+                    insert_before.clone(),
+                    insert_after.clone(),
+                );
                 let mut c = column.clone();
                 c.type_.create_constraint = false;
                 transfers.push(Transfer {
@@ -101,6 +119,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                 };
                 let t = transfers.remove(i);
                 columns.retain(|c| c.name != t.name);
+                existing_ordering.retain(|k| *k != t.key);
                 for (_, c) in named.iter_mut() {
                     if let Constraint::PrimaryKey { columns, .. } = c {
                         columns.retain(|x| *x != t.name);
@@ -193,10 +212,11 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                 new_indexes.push((name.clone(), elements.clone(), opts.clone()));
             }
             Op::DropIndex { name, .. } => {
-                let before = new_indexes.len();
+                let before = old_indexes.len() + new_indexes.len();
+                old_indexes.retain(|(n, _, _)| n != name);
                 new_indexes.retain(|(n, _, _)| n != name);
-                if before == new_indexes.len() {
-                    // Indexes of the copied table are not re-created unless re-declared.
+                if before == old_indexes.len() + new_indexes.len() {
+                    return Err(CompileError(format!("No such index: '{name}'")));
                 }
             }
             Op::CreateTableComment { .. } | Op::DropTableComment { .. } => {}
@@ -204,6 +224,32 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         }
     }
 
+    if !add_pairs.is_empty() {
+        let keys: Vec<String> = transfers.iter().map(|t| t.key.clone()).collect();
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (i, elem) in existing_ordering.iter().enumerate().skip(1) {
+            if let Some(prev) = keys.get(i - 1) {
+                pairs.push((prev.clone(), elem.clone()));
+            }
+        }
+        pairs.extend(add_pairs.iter().cloned());
+        pairs.retain(|(a, b)| a != b);
+        let order = sort_as_subsets(&pairs, &keys);
+        let mut cols2 = Vec::new();
+        let mut tr2 = Vec::new();
+        for k in order {
+            if let Some(i) = transfers.iter().position(|t| t.key == k) {
+                cols2.push(columns[i].clone());
+                tr2.push(Transfer {
+                    key: transfers[i].key.clone(),
+                    name: transfers[i].name.clone(),
+                    expr: transfers[i].expr.clone(),
+                });
+            }
+        }
+        columns = cols2;
+        transfers = tr2;
+    }
     // Type-bound CHECKs come first (the new Table creates them), then the copied named and
     // unnamed constraints whose columns all survive (by original key, as Alembic checks),
     // with renamed columns under their new names.
@@ -242,7 +288,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     ));
     out.push(format!("DROP TABLE {}", format_table(d, table)));
     out.push(format!("ALTER TABLE {} RENAME TO {}", format_table(d, &tmp), quote(d, &table.name)));
-    for (name, elements, opts) in &new_indexes {
+    for (name, elements, opts) in old_indexes.iter().chain(new_indexes.iter()) {
         out.push(create_index_generic(d, name, table, elements, opts));
     }
     Ok(out)
@@ -281,4 +327,60 @@ fn constraint_name(c: &Constraint) -> Option<String> {
         Constraint::Check(k) => k.opts.name.clone(),
         Constraint::ForeignKey(f) => f.opts.name.clone(),
     }
+}
+
+/// `ApplyBatchImpl._setup_dependencies_for_add_column` (without partial reordering).
+fn setup_add_column_order(
+    existing: &[String],
+    pairs: &mut Vec<(String, String)>,
+    col: &str,
+    mut before: Option<String>,
+    mut after: Option<String>,
+) {
+    let pos = |n: &str| existing.iter().position(|x| x == n);
+    if let (Some(a), None) = (&after, &before) {
+        match pos(a) {
+            Some(i) => before = existing.get(i + 1).cloned(),
+            None => before = pairs.iter().find(|(x, _)| x == a).map(|(_, b)| b.clone()),
+        }
+    }
+    if let (Some(b), None) = (&before, &after) {
+        match pos(b) {
+            Some(i) if i > 0 => after = existing.get(i - 1).cloned(),
+            Some(_) => {}
+            None => after = pairs.iter().find(|(_, y)| y == b).map(|(a, _)| a.clone()),
+        }
+    }
+    if let Some(b) = &before {
+        pairs.push((col.to_string(), b.clone()));
+    }
+    if let Some(a) = &after {
+        pairs.push((a.clone(), col.to_string()));
+    }
+    if before.is_none() && after.is_none() && !existing.is_empty() {
+        pairs.push((existing[existing.len() - 1].clone(), col.to_string()));
+    }
+}
+
+/// SQLAlchemy's `topological.sort_as_subsets` flattened: repeatedly emit, in `items` order,
+/// every item none of whose parents is still pending.
+fn sort_as_subsets(pairs: &[(String, String)], items: &[String]) -> Vec<String> {
+    let mut todo: Vec<String> = items.to_vec();
+    let mut out = Vec::new();
+    while !todo.is_empty() {
+        let pending: std::collections::BTreeSet<&String> = todo.iter().collect();
+        let ready: Vec<String> = todo
+            .iter()
+            .filter(|n| !pairs.iter().any(|(p, c)| c == *n && pending.contains(p)))
+            .cloned()
+            .collect();
+        if ready.is_empty() {
+            // a cycle cannot come from these pairs; keep the remaining order rather than loop
+            out.extend(todo);
+            break;
+        }
+        todo.retain(|n| !ready.contains(n));
+        out.extend(ready);
+    }
+    out
 }

@@ -49,7 +49,7 @@ pub fn alter_table<D: Dialect + ?Sized>(d: &D, t: &TableRef) -> String {
 /// A SQL expression in DDL (server defaults, checks, index elements).
 pub fn render_sql_expr<D: Dialect + ?Sized>(d: &D, e: &SqlExpr, t: Option<&SqlType>) -> Compiled {
     Ok(match e {
-        SqlExpr::Text(s) => s.clone(),
+        SqlExpr::Text(s) => resolve_marks(d, s),
         SqlExpr::Func { name, args } => {
             let args: Vec<String> = args.iter().map(|a| render_literal(d, a, None)).collect::<Result<_, _>>()?;
             match d.render_function(name, &args) {
@@ -77,6 +77,16 @@ pub fn render_sql_expr<D: Dialect + ?Sized>(d: &D, e: &SqlExpr, t: Option<&SqlTy
         SqlExpr::Null => "NULL".to_string(),
         SqlExpr::Literal(l) => render_literal(d, l, t)?,
     })
+}
+
+/// Booleans captured inside SQL text become the dialect's literals.
+pub fn resolve_marks<D: Dialect + ?Sized>(d: &D, sql: &str) -> String {
+    use crate::parse::py_eval::{FALSE_MARK, TRUE_MARK};
+    if !sql.contains('\u{1}') {
+        return sql.to_string();
+    }
+    sql.replace(TRUE_MARK, d.render_bool(true))
+        .replace(FALSE_MARK, d.render_bool(false))
 }
 
 /// `get_column_default_string`: a plain string default is a quoted literal (whatever the
@@ -222,7 +232,12 @@ pub fn preamble<D: Dialect + ?Sized>(d: &D, o: &ConstraintOpts) -> String {
 }
 
 pub fn check_sql<D: Dialect + ?Sized>(d: &D, c: &crate::ops::CheckConstraint) -> String {
-    format!("{}CHECK ({}){}", preamble(d, &c.opts), c.sqltext, deferrability(&c.opts))
+    format!(
+        "{}CHECK ({}){}",
+        preamble(d, &c.opts),
+        resolve_marks(d, &c.sqltext),
+        deferrability(&c.opts)
+    )
 }
 
 pub fn fk_sql<D: Dialect + ?Sized>(d: &D, fk: &ForeignKeyConstraint) -> String {
@@ -373,6 +388,13 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
         None => (ConstraintOpts::default(), flagged, true),
     };
     let autoinc = autoincrement_column(columns, &pk_cols);
+    let inline_pk = match pk_cols.as_slice() {
+        [one] => columns
+            .iter()
+            .position(|c| c.name == *one)
+            .filter(|&i| d.inline_primary_key(kwargs, &columns[i])),
+        _ => None,
+    };
     let mut text = format!(
         "CREATE TABLE {}{} (",
         if if_not_exists { "IF NOT EXISTS " } else { "" },
@@ -384,14 +406,12 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
         if pk_cols.contains(&c.name) {
             col.primary_key = true;
         }
-        let spec = create_column_sql(
-            d,
-            &col,
-            ColumnContext {
-                is_autoincrement: autoinc == Some(i),
-            },
-        )
-        .map_err(|e| CompileError(format!("(in table '{}', column '{}'): {}", table.name, c.name, e.0)))?;
+        let ctx = ColumnContext {
+            is_autoincrement: autoinc == Some(i),
+            inline_primary_key: inline_pk == Some(i),
+        };
+        let spec = create_column_sql(d, &col, ctx)
+            .map_err(|e| CompileError(format!("(in table '{}', column '{}'): {}", table.name, c.name, e.0)))?;
         text.push_str(sep);
         text.push('\t');
         text.push_str(&spec);
@@ -408,7 +428,9 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
         }
     }
     let mut all: Vec<String> = Vec::new();
-    if let Some(pk) = constraint_sql(
+    if inline_pk.is_some() {
+        // declared on the column
+    } else if let Some(pk) = constraint_sql(
         d,
         &Constraint::PrimaryKey {
             opts: pk_opts,
@@ -423,7 +445,7 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
             continue;
         }
         if let Constraint::ForeignKey(fk) = c
-            && fk.use_alter
+            && (fk.use_alter || !d.foreign_key_allowed(table, fk))
         {
             continue;
         }
@@ -543,22 +565,17 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
             )]
         }
         Op::RenameTable { table, new_name } => {
-            vec![format!(
-                "{} RENAME TO {}",
-                alter_table(d, table),
-                format_table(
-                    d,
-                    &TableRef {
-                        name: new_name.clone(),
-                        schema: table.schema.clone()
-                    }
-                )
-            )]
+            let new = TableRef {
+                name: new_name.clone(),
+                schema: table.schema.clone(),
+            };
+            vec![format!("{} RENAME TO {}", alter_table(d, table), format_table(d, &new))]
         }
         Op::AddColumn {
             table,
             column,
             if_not_exists,
+            ..
         } => {
             let mut out = vec![format!(
                 "{} ADD COLUMN {}{}",
@@ -637,7 +654,7 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
             )]
         }
         Op::DropTableComment { table } => vec![format!("COMMENT ON TABLE {} IS NULL", format_table(d, table))],
-        Op::Execute { sql } => vec![sql.trim().to_string()],
+        Op::Execute { sql } => vec![resolve_marks(d, sql.trim())],
         Op::BulkInsert { table, columns, rows } => {
             let mut out = Vec::new();
             for row in rows {

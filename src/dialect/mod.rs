@@ -29,6 +29,8 @@ pub type Compiled = Result<String, CompileError>;
 pub struct ColumnContext {
     /// This column is the table's `_autoincrement_column`.
     pub is_autoincrement: bool,
+    /// The primary key is declared on the column itself (SQLite's `sqlite_autoincrement`).
+    pub inline_primary_key: bool,
 }
 
 /// Behaviour of one SQL dialect. See the module docs.
@@ -103,6 +105,18 @@ pub trait Dialect: Sync {
     /// All statements for one operation.
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         ddl::generic_op_statements(self, op)
+    }
+
+    /// Whether a foreign key can appear in this table's DDL (SQLite cannot reference a table
+    /// in another schema, and leaves the constraint out).
+    fn foreign_key_allowed(&self, _table: &TableRef, _fk: &crate::ops::ForeignKeyConstraint) -> bool {
+        true
+    }
+
+    /// Whether the single-column primary key is declared inline on the column instead of as a
+    /// table constraint (`sqlite_autoincrement=True`).
+    fn inline_primary_key(&self, _kwargs: &[(String, Literal)], _col: &Column) -> bool {
+        false
     }
 
     /// Whether `batch_alter_table` with `recreate="auto"` must move and copy the table.

@@ -234,8 +234,15 @@ impl Dialect for MySQL {
                 elements,
                 opts,
             } => Ok(vec![create_index(self, name, table, elements, opts)]),
-            Op::DropIndex { name, table, .. } => match table {
-                Some(t) => Ok(vec![format!("DROP INDEX {} ON {}", quote(self, name), format_table(self, t))]),
+            Op::DropIndex {
+                name, table, if_exists, ..
+            } => match table {
+                Some(t) => Ok(vec![format!(
+                    "DROP INDEX {}{} ON {}",
+                    if *if_exists { "IF EXISTS " } else { "" },
+                    quote(self, name),
+                    format_table(self, t)
+                )]),
                 None => Err(CompileError("DROP INDEX on MySQL requires the table name (table_name=...)".into())),
             },
             Op::DropConstraint { table, name, type_, .. } => {

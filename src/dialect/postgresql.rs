@@ -180,6 +180,8 @@ impl Dialect for PostgreSQL {
                 quote(self, name)
             )]),
             Op::AlterColumn(a) => alter_column(self, a),
+            // PostgreSQL's RENAME TO takes a bare name (the table stays in its schema).
+            Op::RenameTable { table, new_name } => Ok(vec![format!("{} RENAME TO {}", alter_table(self, table), quote(self, new_name))]),
             Op::CreateEnumType { name, schema, values } => {
                 let vals: Vec<String> = values.iter().map(|v| super::types::quote_string(self, v)).collect();
                 Ok(vec![format!(
@@ -224,7 +226,10 @@ fn create_index(d: &PostgreSQL, name: &str, table: &TableRef, elements: &[IndexE
     let els: Vec<String> = elements
         .iter()
         .map(|e| match e {
-            IndexElement::Column(c) => quote(d, c),
+            IndexElement::Column(c) => match o.postgresql_ops.iter().find(|(k, _)| k == c) {
+                Some((_, ops)) => format!("{} {}", quote(d, c), ops),
+                None => quote(d, c),
+            },
             IndexElement::Expr(x) => x.clone(),
         })
         .collect();

@@ -61,7 +61,6 @@ impl Dialect for SQLite {
     }
 
     fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
-        let _ = ctx;
         let mut s = format!("{} {}", quote(self, &col.name), compile_type(self, &col.type_)?);
         if let Some(def) = &col.server_default {
             let d = server_default_sql(self, def)?;
@@ -69,6 +68,9 @@ impl Dialect for SQLite {
         }
         if !col.is_nullable() {
             s.push_str(" NOT NULL");
+        }
+        if ctx.inline_primary_key {
+            s.push_str(" PRIMARY KEY AUTOINCREMENT");
         }
         if let Some(c) = &col.computed {
             s.push(' ');
@@ -80,6 +82,32 @@ impl Dialect for SQLite {
     fn op_statements(&self, op: &Op) -> Result<Vec<String>, CompileError> {
         match op {
             Op::AddConstraint { .. } | Op::DropConstraint { .. } => Err(CompileError(NO_ALTER_CONSTRAINT.into())),
+            Op::CreateIndex {
+                name: Some(name),
+                table,
+                elements,
+                opts,
+            } => {
+                // SQLite qualifies the index name, not the table, with the schema.
+                let bare = TableRef::new(table.name.clone());
+                let mut sql = ddl::create_index_generic(self, name, &bare, elements, opts);
+                if let Some(s) = &table.schema {
+                    let q = quote(self, name);
+                    sql = sql.replacen(
+                        &format!("INDEX {}{q}", if opts.if_not_exists { "IF NOT EXISTS " } else { "" }),
+                        &format!(
+                            "INDEX {}{}.{q}",
+                            if opts.if_not_exists { "IF NOT EXISTS " } else { "" },
+                            ddl::quote_schema(self, s)
+                        ),
+                        1,
+                    );
+                }
+                if let Some(w) = &opts.sqlite_where {
+                    sql.push_str(&format!(" WHERE {}", ddl::resolve_marks(self, w)));
+                }
+                Ok(vec![sql])
+            }
             Op::AlterColumn(a)
                 if a.new_column_name.is_some()
                     && a.nullable.is_none()
@@ -134,6 +162,18 @@ impl Dialect for SQLite {
             )]),
             other => ddl::generic_op_statements(self, other),
         }
+    }
+
+    fn foreign_key_allowed(&self, table: &TableRef, fk: &crate::ops::ForeignKeyConstraint) -> bool {
+        table.schema == fk.ref_table.schema
+    }
+
+    fn inline_primary_key(&self, kwargs: &[(String, crate::ops::Literal)], col: &Column) -> bool {
+        kwargs
+            .iter()
+            .any(|(k, v)| k == "sqlite_autoincrement" && *v == crate::ops::Literal::Bool(true))
+            && col.type_.is_integer()
+            && col.foreign_keys.is_empty()
     }
 
     fn batch_requires_recreate(&self, steps: &[crate::ops::Step]) -> bool {

@@ -181,6 +181,8 @@ pub struct IndexOpts {
     pub postgresql_concurrently: bool,
     pub postgresql_include: Vec<String>,
     pub postgresql_nulls_not_distinct: Option<bool>,
+    /// `postgresql_ops={'col': 'gin_trgm_ops'}`.
+    pub postgresql_ops: Vec<(String, String)>,
     pub mysql_length: Option<MysqlLength>,
     pub mysql_prefix: Option<String>,
     pub mysql_using: Option<String>,
@@ -254,6 +256,9 @@ pub enum Op {
         table: TableRef,
         column: Column,
         if_not_exists: bool,
+        /// `batch_op.add_column(..., insert_before=/insert_after=)`: column order in a recreate.
+        insert_before: Option<String>,
+        insert_after: Option<String>,
     },
     DropColumn {
         table: TableRef,
@@ -325,6 +330,8 @@ pub struct Batch {
     pub recreate: String,
     /// The table's full definition when given (`copy_from=`), needed to recreate on SQLite.
     pub copy_from: Option<(Vec<Column>, Vec<Constraint>)>,
+    /// `sa.Index(...)` objects of the `copy_from` table (re-created after a move and copy).
+    pub copy_indexes: Vec<(String, Vec<IndexElement>, IndexOpts)>,
     /// `copy_from=` was passed but is built by Python migplan cannot evaluate: the reason
     /// and the `with` block's source.
     pub copy_from_opaque: Option<(String, String)>,

@@ -63,6 +63,22 @@ impl<'a> BodyReader<'a> {
     fn read_stmts(&mut self, body: &[Stmt], batch: Option<&BatchTarget>) -> Vec<Step> {
         let mut out = Vec::new();
         for (i, stmt) in body.iter().enumerate() {
+            // `if <cond>: return` ends the function for that branch: the statements after it
+            // belong to the other branch.
+            if let Stmt::If(ifs) = stmt
+                && ifs.elif_else_clauses.is_empty()
+                && matches!(ifs.body.last(), Some(Stmt::Return(r)) if r.value.is_none())
+            {
+                let span = span_of(stmt);
+                if let Some(cond) = self.condition(&ifs.test) {
+                    let then = self.read_stmts(&ifs.body[..ifs.body.len() - 1], batch);
+                    let otherwise = self.read_stmts(&body[i + 1..], batch);
+                    out.push(self.step(span, StepKind::If { cond, then, otherwise }));
+                } else {
+                    out.push(self.opaque(span, "an early `return` whose condition needs a database or Python"));
+                }
+                return out;
+            }
             // A leading docstring and `pass` / `...` do nothing.
             match stmt {
                 Stmt::Pass(_) => continue,
@@ -94,6 +110,7 @@ impl<'a> BodyReader<'a> {
                 };
                 if let Expr::Call(call) = &*a.value
                     && self.is_op_call(call, batch)
+                    && !is_accessor_call(call)
                 {
                     match self.call_step(call, batch) {
                         Ok(Some((op, val))) => {
@@ -141,6 +158,14 @@ impl<'a> BodyReader<'a> {
                         schema: as_str(args.kw("schema")),
                     };
                     let mut copy_from_opaque = None;
+                    let copy_indexes: Vec<(String, Vec<IndexElement>, IndexOpts)> = match args.kw("copy_from") {
+                        Some(Val::Table(t)) => t
+                            .indexes
+                            .iter()
+                            .map(|i| (i.name.clone(), i.elements.clone(), i.opts.clone()))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     let copy_from = match args.kw("copy_from") {
                         Some(Val::Table(t)) => match &t.full {
                             Some(full) => Some(full.clone()),
@@ -180,6 +205,7 @@ impl<'a> BodyReader<'a> {
                             recreate,
                             copy_from,
                             copy_from_opaque,
+                            copy_indexes,
                             steps,
                         }))),
                     ));
@@ -336,7 +362,20 @@ impl<'a> BodyReader<'a> {
                 };
                 Ok(Some((op, Val::Lit(Literal::None))))
             }
-            Val::Bind if method == "execute" => Err("op.get_bind().execute(...) runs a query against the live database".into()),
+            // Offline, a connection's execute() only prints its statement (as Alembic does).
+            Val::Bind if method == "execute" => match args.pos.first() {
+                Some(Val::Lit(Literal::Str(s))) | Some(Val::Sql(SqlExpr::Text(s))) => {
+                    Ok(Some((Op::Execute { sql: s.clone() }, Val::Lit(Literal::None))))
+                }
+                Some(Val::Statement(stmt)) => Ok(Some((
+                    Op::Execute {
+                        sql: core_statement_sql(stmt)?,
+                    },
+                    Val::Lit(Literal::None),
+                ))),
+                Some(Val::Unknown(w)) => Err(w.clone()),
+                _ => Err("execute() on the connection with SQL migplan cannot read".into()),
+            },
             Val::Unknown(w) => Err(w),
             _ => Err(format!("call of `.{method}()` on something migplan cannot evaluate")),
         }
@@ -390,6 +429,7 @@ impl<'a> BodyReader<'a> {
                     table: table.clone(),
                     columns: columns.iter().map(|c| (c.name.clone(), Some(c.type_.clone()))).collect(),
                     full: Some((columns.clone(), constraints.clone())),
+                    indexes: Vec::new(),
                 };
                 self.table_defs.push((table.name.clone(), columns.clone(), constraints.clone()));
                 let op = Op::CreateTable {
@@ -420,6 +460,8 @@ impl<'a> BodyReader<'a> {
                     table: table_at(a, 0, "table_name")?,
                     column,
                     if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
+                    insert_before: as_str(a.kw("insert_before")),
+                    insert_after: as_str(a.kw("insert_after")),
                 }
             }
             "drop_column" => Op::DropColumn {
@@ -626,7 +668,13 @@ fn index_opts(a: &Args) -> Result<IndexOpts, String> {
         )),
         _ => return Err("mysql_length is not a literal".into()),
     };
+    let postgresql_ops = match a.kw("postgresql_ops") {
+        None => Vec::new(),
+        Some(Val::Dict(d)) => d.iter().filter_map(|(k, v)| as_str(Some(v)).map(|o| (k.clone(), o))).collect(),
+        _ => return Err("postgresql_ops is not a literal dict".into()),
+    };
     Ok(IndexOpts {
+        postgresql_ops,
         unique: as_bool(a.kw("unique")).unwrap_or(false),
         if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
         postgresql_where: text("postgresql_where")?,
@@ -711,7 +759,7 @@ fn core_statement_sql(s: &CoreStatement) -> Result<String, String> {
             Literal::Str(v) => format!("'{}'", v.replace('\'', "''")),
             Literal::Int(i) => i.to_string(),
             Literal::Float(f) => f.clone(),
-            Literal::Bool(b) => (if *b { "true" } else { "false" }).to_string(),
+            Literal::Bool(b) => super::py_eval::bool_mark(*b).to_string(),
             Literal::None => "NULL".into(),
             Literal::DateTime { .. } => "NULL".into(),
         }
@@ -751,6 +799,12 @@ pub fn eval_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
         }
     }
     Args { pos, kw }
+}
+
+/// `op.f(...)`, `op.get_bind()`, `op.get_context()`: calls that return a value, not an
+/// operation.
+fn is_accessor_call(call: &ruff_python_ast::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Attribute(a) if matches!(a.attr.as_str(), "f" | "inline_literal" | "get_bind" | "get_context"))
 }
 
 /// `a.b.c(...)` → "a.b.c" (names only).

@@ -34,6 +34,7 @@ pub enum Val {
     Sql(SqlExpr),
     /// A table known by name and (possibly) columns: `sa.table(...)`, `op.create_table(...)`.
     Table(TableVal),
+    Index(IndexDef),
     /// `table.c` of a known table.
     TableColumns(TableVal),
     /// `sa.column('x')` or `table.c.x`.
@@ -64,6 +65,16 @@ pub struct TableVal {
     pub columns: Vec<(String, Option<SqlType>)>,
     /// Full definitions when known (`sa.Table(...)` with Columns, `op.create_table`).
     pub full: Option<(Vec<Column>, Vec<Constraint>)>,
+    /// `sa.Index(...)` objects declared in `sa.Table(...)`.
+    pub indexes: Vec<IndexDef>,
+}
+
+/// An `sa.Index(name, *cols, unique=...)` declared with a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexDef {
+    pub name: String,
+    pub elements: Vec<crate::ops::IndexElement>,
+    pub opts: crate::ops::IndexOpts,
 }
 
 /// `table.update()/.insert()/.delete()` with `.where(...)` and `.values(...)`.
@@ -80,6 +91,15 @@ pub enum CoreKind {
     Insert,
     Update,
     Delete,
+}
+
+/// Booleans inside rendered SQL text depend on the dialect (`true` / `1`); they are kept as
+/// markers until the plan is rendered for one.
+pub const TRUE_MARK: &str = "\u{1}TRUE\u{1}";
+pub const FALSE_MARK: &str = "\u{1}FALSE\u{1}";
+
+pub fn bool_mark(b: bool) -> &'static str {
+    if b { TRUE_MARK } else { FALSE_MARK }
 }
 
 pub fn unknown(why: impl Into<String>) -> Val {
@@ -281,6 +301,7 @@ impl Evaluator<'_> {
                 table: Some(t.table.name.clone()),
                 name: attr.to_string(),
             },
+            Val::ColumnRef { table, name } => Val::Module(format!("__colmethod__.{}.{}.{attr}", table.unwrap_or_default(), name)),
             Val::Sql(SqlExpr::Text(s)) if attr == "bindparams" => Val::Module(format!("__text_bindparams__.{s}")),
             Val::Statement(s) => Val::Module(format!("__stmt__.{}", attr)).with_statement(*s),
             Val::Unknown(w) => Val::Unknown(w),
@@ -301,6 +322,9 @@ impl Evaluator<'_> {
     fn call_path(&self, path: &str, args: Args) -> Val {
         if let Some(rest) = path.strip_prefix("__text_bindparams__.") {
             return bind_params(rest, &args);
+        }
+        if let Some(rest) = path.strip_prefix("__colmethod__.") {
+            return column_method(rest, &args);
         }
         let last = path.rsplit('.').next().unwrap_or(path);
         let in_sa = path.starts_with("sqlalchemy.");
@@ -365,6 +389,25 @@ impl Evaluator<'_> {
             },
             "table" | "Table" if in_sa => build_table(&args, last == "Table"),
             "MetaData" if in_sa => Val::Module("sqlalchemy.MetaData()".into()),
+            "Index" if in_sa => {
+                let Some(name) = as_str(args.pos.first()) else {
+                    return unknown("sa.Index without a literal name");
+                };
+                let mut elements = Vec::new();
+                for a in args.pos.iter().skip(1) {
+                    match a {
+                        Val::Lit(Literal::Str(c)) => elements.push(crate::ops::IndexElement::Column(c.clone())),
+                        Val::ColumnRef { name, .. } => elements.push(crate::ops::IndexElement::Column(name.clone())),
+                        Val::Sql(SqlExpr::Text(t)) => elements.push(crate::ops::IndexElement::Expr(t.clone())),
+                        _ => return unknown("sa.Index element that is not static"),
+                    }
+                }
+                let opts = crate::ops::IndexOpts {
+                    unique: as_bool(args.kw("unique")).unwrap_or(false),
+                    ..Default::default()
+                };
+                Val::Index(IndexDef { name, elements, opts })
+            }
             "column" if in_sa => match (as_str(args.pos.first()), args.pos.get(1)) {
                 (Some(name), _) => Val::ColumnRef { table: None, name },
                 _ => unknown("sa.column() of a non-literal name"),
@@ -479,16 +522,56 @@ fn compare(left: Val, op: CmpOp, right: Val) -> Val {
                 if op == CmpOp::NotEq { "NOT " } else { "" }
             )));
         }
-        Val::Lit(Literal::Bool(b)) => {
-            if b {
-                "true".into()
-            } else {
-                "false".into()
-            }
+        Val::Lit(Literal::Bool(b)) | Val::Sql(SqlExpr::Bool(b)) => bool_mark(b).to_string(),
+        Val::Sql(SqlExpr::Null) => {
+            return Val::Sql(SqlExpr::Text(format!(
+                "{col} IS {}NULL",
+                if op == CmpOp::NotEq { "NOT " } else { "" }
+            )));
         }
         _ => return unknown("comparison with a non-literal"),
     };
     Val::Sql(SqlExpr::Text(format!("{col} {sym} {rhs}")))
+}
+
+/// `col.in_([...])`, `col.not_in(...)`, `col.is_(None)`, `col.is_not(None)`.
+fn column_method(rest: &str, args: &Args) -> Val {
+    let mut parts = rest.splitn(3, '.');
+    let (table, name, method) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let col = if table.is_empty() {
+        name.to_string()
+    } else {
+        format!("{table}.{name}")
+    };
+    let lit = |v: &Val| -> Option<String> {
+        match v {
+            Val::Lit(Literal::Str(s)) => Some(format!("'{}'", s.replace('\'', "''"))),
+            Val::Lit(Literal::Int(i)) => Some(i.to_string()),
+            Val::Lit(Literal::Float(f)) => Some(f.clone()),
+            Val::Lit(Literal::Bool(b)) => Some(bool_mark(*b).to_string()),
+            _ => None,
+        }
+    };
+    match method {
+        "in_" | "not_in" | "notin_" => {
+            let Some(Val::Seq(items)) = args.pos.first() else {
+                return unknown("in_() of a non-literal list");
+            };
+            let vals: Option<Vec<String>> = items.iter().map(lit).collect();
+            let Some(vals) = vals else {
+                return unknown("in_() of non-literal values");
+            };
+            let not = if method == "in_" { "" } else { "NOT " };
+            Val::Sql(SqlExpr::Text(format!("{col} {not}IN ({})", vals.join(", "))))
+        }
+        "is_" | "is_not" | "isnot" => match args.pos.first() {
+            Some(Val::Lit(Literal::None)) | Some(Val::Sql(SqlExpr::Null)) => {
+                Val::Sql(SqlExpr::Text(format!("{col} IS {}NULL", if method == "is_" { "" } else { "NOT " })))
+            }
+            _ => unknown("is_() of something other than None"),
+        },
+        _ => unknown(format!("column method `.{method}()`")),
+    }
 }
 
 fn sql_text(v: Option<&Val>) -> Option<String> {
@@ -656,6 +739,7 @@ fn build_table(args: &Args, full: bool) -> Val {
     let mut columns = Vec::new();
     let mut full_cols = Vec::new();
     let mut full_cons = Vec::new();
+    let mut indexes = Vec::new();
     // sa.Table(name, metadata, *cols); sa.table(name, *cols)
     let skip = if full { 2 } else { 1 };
     for a in args.pos.iter().skip(skip) {
@@ -666,6 +750,7 @@ fn build_table(args: &Args, full: bool) -> Val {
                 full_cols.push((**c).clone());
             }
             Val::Constraint(c) => full_cons.push(c.clone()),
+            Val::Index(i) => indexes.push(i.clone()),
             Val::Unknown(w) => return Val::Unknown(w.clone()),
             _ => return unknown("table column that is not static"),
         }
@@ -678,6 +763,7 @@ fn build_table(args: &Args, full: bool) -> Val {
         },
         columns,
         full,
+        indexes,
     })
 }
 
@@ -723,7 +809,7 @@ fn bind_params(text: &str, args: &Args) -> Val {
                 Some(Val::Lit(Literal::Str(s))) => out.push_str(&format!("'{}'", s.replace('\'', "''"))),
                 Some(Val::Lit(Literal::Int(v))) => out.push_str(&v.to_string()),
                 Some(Val::Lit(Literal::Float(f))) => out.push_str(f),
-                Some(Val::Lit(Literal::Bool(b))) => out.push_str(if *b { "true" } else { "false" }),
+                Some(Val::Lit(Literal::Bool(b))) => out.push_str(bool_mark(*b)),
                 Some(Val::Lit(Literal::None)) => out.push_str("NULL"),
                 _ => return unknown(format!("bind parameter :{name} has no literal value")),
             }
