@@ -387,6 +387,9 @@ fn plan_command(
             eprintln!("FAILED: {e}");
             ExitCode::from(FAILED)
         }
+        // The plan is printed, but a history with load errors (duplicate ids, missing
+        // parents...) is not one to trust: fail like every other command does.
+        None if a.diagnostics.iter().any(|d| d.is_error() && d.code.is_load_problem()) => ExitCode::from(FAILED),
         None => ExitCode::SUCCESS,
     }
 }

@@ -336,6 +336,24 @@ impl<'a> BodyReader<'a> {
         let args = eval_args(&ev, call);
         match base {
             Val::Op => self.op_call(method, &args, None),
+            // `t.append_column(...)` on a table built for `copy_from=`: update the variable.
+            Val::Table(mut t) if matches!(method, "append_column" | "append_constraint") => {
+                let Expr::Name(var) = &*attr.value else {
+                    return Err("append on an expression".into());
+                };
+                let full = t.full.get_or_insert_with(|| (Vec::new(), Vec::new()));
+                match args.pos.first() {
+                    Some(Val::Column(c)) if method == "append_column" => {
+                        t.columns.push((c.name.clone(), Some(c.type_.clone())));
+                        full.0.push((**c).clone());
+                    }
+                    Some(Val::Constraint(c)) if method == "append_constraint" => full.1.push(c.clone()),
+                    Some(Val::Unknown(w)) => return Err(w.clone()),
+                    _ => return Err(format!("{method}() of something migplan cannot read")),
+                }
+                self.scope.set(var.id.as_str(), Val::Table(t));
+                Ok(None)
+            }
             Val::Module(m) if m == "__batch_op__" => match batch {
                 Some(b) => self.op_call(method, &args, Some(&b.table)),
                 None => Err("batch_op used outside its block".into()),

@@ -42,6 +42,8 @@ pub enum Val {
         table: Option<String>,
         name: String,
     },
+    /// A module-level helper function (`def _users(...): ... return sa.Table(...)`).
+    Func(std::rc::Rc<ruff_python_ast::StmtFunctionDef>),
     /// The `op` proxy, `op.get_bind()`, `op.get_context()`.
     Op,
     Bind,
@@ -258,8 +260,13 @@ impl Evaluator<'_> {
                 let callee = self.eval_d(&c.func, d);
                 let mut pos = Vec::new();
                 for a in c.arguments.args.iter() {
-                    if matches!(a, Expr::Starred(_)) {
-                        return unknown("*args in a call");
+                    if let Expr::Starred(st) = a {
+                        match self.eval_d(&st.value, d) {
+                            Val::Seq(items) => pos.extend(items),
+                            Val::Unknown(w) => return Val::Unknown(w),
+                            _ => return unknown("*args of something that is not a list"),
+                        }
+                        continue;
                     }
                     pos.push(self.eval_d(a, d));
                 }
@@ -270,6 +277,9 @@ impl Evaluator<'_> {
                         None => return unknown("**kwargs in a call"),
                     }
                 }
+                if let Val::Func(f) = &callee {
+                    return self.call_func(f, Args { pos, kw }, d);
+                }
                 self.call(callee, Args { pos, kw })
             }
             Expr::Compare(cmp) if cmp.ops.len() == 1 => {
@@ -279,6 +289,41 @@ impl Evaluator<'_> {
             }
             Expr::FString(_) => unknown("f-string"),
             _ => unknown("expression that needs Python to evaluate"),
+        }
+    }
+
+    /// Run a small helper function: parameters bound, then assignments, `list.append` /
+    /// `.extend`, `if` on known values and `return`. Anything else makes the call unknown.
+    fn call_func(&self, f: &ruff_python_ast::StmtFunctionDef, args: Args, depth: usize) -> Val {
+        if depth > MAX_DEPTH / 2 {
+            return unknown("helper functions nested too deeply");
+        }
+        let mut local = self.scope.clone();
+        let params = &f.parameters;
+        if params.vararg.is_some() || params.kwarg.is_some() || !params.kwonlyargs.is_empty() {
+            return unknown(format!("call of `{}` with *args/**kwargs parameters", f.name));
+        }
+        let all: Vec<&ruff_python_ast::ParameterWithDefault> = params.posonlyargs.iter().chain(params.args.iter()).collect();
+        if args.pos.len() > all.len() {
+            return unknown(format!("call of `{}` with too many arguments", f.name));
+        }
+        for (i, p) in all.iter().enumerate() {
+            let name = p.parameter.name.as_str();
+            let v = if let Some(v) = args.pos.get(i) {
+                v.clone()
+            } else if let Some(v) = args.kw(name) {
+                v.clone()
+            } else if let Some(def) = &p.default {
+                Evaluator { scope: self.scope }.eval_d(def, depth + 1)
+            } else {
+                return unknown(format!("call of `{}` without argument `{name}`", f.name));
+            };
+            local.set(name, v);
+        }
+        match run_body(&f.body, &mut local, depth + 1) {
+            Flow::Return(v) => v,
+            Flow::Next => Val::Lit(Literal::None),
+            Flow::Unknown(w) => Val::Unknown(format!("helper `{}`: {w}", f.name)),
         }
     }
 
@@ -1002,4 +1047,106 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
         _ => {}
     }
     Val::Type(t)
+}
+
+enum Flow {
+    Next,
+    Return(Val),
+    Unknown(String),
+}
+
+fn truthy(v: &Val) -> Option<bool> {
+    match v {
+        Val::Lit(Literal::Bool(b)) => Some(*b),
+        Val::Lit(Literal::None) => Some(false),
+        Val::Lit(Literal::Int(i)) => Some(*i != 0),
+        Val::Lit(Literal::Str(s)) => Some(!s.is_empty()),
+        Val::Seq(items) => Some(!items.is_empty()),
+        _ => None,
+    }
+}
+
+fn run_body(body: &[ruff_python_ast::Stmt], scope: &mut Scope, depth: usize) -> Flow {
+    use ruff_python_ast::Stmt;
+    for (i, stmt) in body.iter().enumerate() {
+        match stmt {
+            Stmt::Expr(e) if i == 0 && matches!(&*e.value, Expr::StringLiteral(_)) => {}
+            Stmt::Pass(_) => {}
+            Stmt::Assign(a) if a.targets.len() == 1 => {
+                let Expr::Name(n) = &a.targets[0] else {
+                    return Flow::Unknown("assignment to something other than a name".into());
+                };
+                let v = Evaluator { scope }.eval_d(&a.value, depth);
+                scope.set(n.id.as_str(), v);
+            }
+            Stmt::AnnAssign(a) => {
+                let (Expr::Name(n), Some(v)) = (&*a.target, &a.value) else {
+                    return Flow::Unknown("annotated assignment".into());
+                };
+                let v = Evaluator { scope }.eval_d(v, depth);
+                scope.set(n.id.as_str(), v);
+            }
+            Stmt::Expr(e) => {
+                let Expr::Call(c) = &*e.value else {
+                    return Flow::Unknown("an expression statement".into());
+                };
+                let Expr::Attribute(attr) = &*c.func else {
+                    return Flow::Unknown("a call".into());
+                };
+                let Expr::Name(target) = &*attr.value else {
+                    return Flow::Unknown("a method call".into());
+                };
+                let method = attr.attr.as_str();
+                let arg = c.arguments.args.first().map(|a| Evaluator { scope }.eval_d(a, depth));
+                let Some(Val::Seq(mut items)) = scope.get(target.id.as_str()).cloned() else {
+                    return Flow::Unknown(format!("`{}.{method}()`", target.id));
+                };
+                match (method, arg) {
+                    ("append", Some(v)) => items.push(v),
+                    ("extend", Some(Val::Seq(more))) => items.extend(more),
+                    _ => return Flow::Unknown(format!("`{}.{method}()`", target.id)),
+                }
+                scope.set(target.id.as_str(), Val::Seq(items));
+            }
+            Stmt::If(ifs) => {
+                let mut branch: Option<&[Stmt]> = None;
+                match truthy(&Evaluator { scope }.eval_d(&ifs.test, depth)) {
+                    Some(true) => branch = Some(&ifs.body),
+                    Some(false) => {
+                        for clause in &ifs.elif_else_clauses {
+                            match &clause.test {
+                                None => {
+                                    branch = Some(&clause.body);
+                                    break;
+                                }
+                                Some(t) => match truthy(&Evaluator { scope }.eval_d(t, depth)) {
+                                    Some(true) => {
+                                        branch = Some(&clause.body);
+                                        break;
+                                    }
+                                    Some(false) => {}
+                                    None => return Flow::Unknown("an `elif` on a value not known statically".into()),
+                                },
+                            }
+                        }
+                    }
+                    None => return Flow::Unknown("an `if` on a value not known statically".into()),
+                }
+                if let Some(b) = branch {
+                    match run_body(b, scope, depth + 1) {
+                        Flow::Next => {}
+                        other => return other,
+                    }
+                }
+            }
+            Stmt::Return(r) => {
+                return Flow::Return(match &r.value {
+                    Some(v) => Evaluator { scope }.eval_d(v, depth),
+                    None => Val::Lit(Literal::None),
+                });
+            }
+            _ => return Flow::Unknown("a statement migplan does not evaluate".into()),
+        }
+    }
+    Flow::Next
 }

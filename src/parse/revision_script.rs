@@ -148,7 +148,8 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                         downgrade = info;
                         bodies[1] = Some(&f.body);
                     }
-                    _ => {}
+                    // helpers used by the migration functions
+                    _ => scope.set(f.name.as_str(), Val::Func(std::rc::Rc::new(f.clone()))),
                 }
                 env.remove(f.name.as_str());
             }
