@@ -1049,6 +1049,7 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
     Val::Type(t)
 }
 
+#[allow(clippy::large_enum_variant)]
 enum Flow {
     Next,
     Return(Val),
