@@ -21,6 +21,8 @@ pub struct BodyReader<'a> {
     pub scope: Scope,
     /// Tables created so far in this function (for `batch_alter_table(copy_from=...)`).
     pub table_defs: Vec<(String, Vec<Column>, Vec<Constraint>)>,
+    /// How many helper functions deep the reader is (inlined calls).
+    pub depth: usize,
 }
 
 fn span_of(r: impl Ranged) -> Span {
@@ -95,6 +97,32 @@ impl<'a> BodyReader<'a> {
         let span = span_of(stmt);
         match stmt {
             Stmt::Expr(e) => match &*e.value {
+                // A helper function of this module: its operations are inlined.
+                Expr::Call(call) if self.helper(call).is_some() => {
+                    let Some(f) = self.helper(call) else { return };
+                    if self.depth >= 8 {
+                        out.push(self.opaque(span, "helper functions nested too deeply"));
+                        return;
+                    }
+                    let args = eval_args(&Evaluator { scope: &self.scope }, call);
+                    match super::py_eval::bind_call(&self.scope, &f, &args) {
+                        Ok(local) => {
+                            let saved = std::mem::replace(&mut self.scope, local);
+                            self.depth += 1;
+                            let body: Vec<Stmt> = f
+                                .body
+                                .iter()
+                                .filter(|s| !matches!(s, Stmt::Return(r) if r.value.is_none()))
+                                .cloned()
+                                .collect();
+                            let steps = self.read_stmts(&body, batch);
+                            self.depth -= 1;
+                            self.scope = saved;
+                            out.extend(steps);
+                        }
+                        Err(why) => out.push(self.opaque(span, why)),
+                    }
+                }
                 Expr::Call(call) => match self.call_step(call, batch) {
                     Ok(Some((op, _))) => out.push(self.step(span, StepKind::Op(op))),
                     Ok(None) => {}
@@ -236,6 +264,32 @@ impl<'a> BodyReader<'a> {
             Stmt::Import(_) | Stmt::ImportFrom(_) => {
                 super::ops_reader::bind_imports(stmt, &mut self.scope);
             }
+            // `for x in <literal list>:` is unrolled, one pass per item.
+            Stmt::For(f) if f.orelse.is_empty() && !f.is_async => {
+                let Expr::Name(var) = &*f.target else {
+                    out.push(self.opaque(span, "a `for` loop over a tuple target"));
+                    return;
+                };
+                let items = match (Evaluator { scope: &self.scope }).eval(&f.iter) {
+                    Val::Seq(items) if items.len() <= 1000 => items,
+                    _ => {
+                        out.push(self.opaque(span, "a `for` loop over values not known statically"));
+                        return;
+                    }
+                };
+                let saved = self.scope.get(var.id.as_str()).cloned();
+                for item in items {
+                    self.scope.set(var.id.as_str(), item);
+                    let steps = self.read_stmts(&f.body, batch);
+                    out.extend(steps);
+                }
+                match saved {
+                    Some(v) => self.scope.set(var.id.as_str(), v),
+                    None => {
+                        self.scope.names.remove(var.id.as_str());
+                    }
+                }
+            }
             Stmt::Return(r) if r.value.is_none() => {}
             _ => out.push(self.opaque(span, "a Python statement migplan cannot evaluate")),
         }
@@ -302,6 +356,17 @@ impl<'a> BodyReader<'a> {
         }
     }
 
+    /// The module-level helper function a call names, if any.
+    fn helper(&self, call: &ruff_python_ast::ExprCall) -> Option<std::rc::Rc<ruff_python_ast::StmtFunctionDef>> {
+        match &*call.func {
+            Expr::Name(n) => match self.scope.get(n.id.as_str()) {
+                Some(Val::Func(f)) => Some(f.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn base_is_op(&self, func: &Expr) -> bool {
         if let Expr::Attribute(a) = func {
             let ev = Evaluator { scope: &self.scope };
@@ -330,6 +395,7 @@ impl<'a> BodyReader<'a> {
         let Expr::Attribute(attr) = &*call.func else {
             return Err("a call of a function migplan cannot see into".into());
         };
+
         let method = attr.attr.as_str();
         let ev = Evaluator { scope: &self.scope };
         let base = ev.eval(&attr.value);

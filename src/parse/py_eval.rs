@@ -287,7 +287,7 @@ impl Evaluator<'_> {
                 let right = self.eval_d(&cmp.comparators[0], d);
                 compare(left, cmp.ops[0], right)
             }
-            Expr::FString(_) => unknown("f-string"),
+            Expr::FString(f) => self.fstring(f, d),
             _ => unknown("expression that needs Python to evaluate"),
         }
     }
@@ -298,33 +298,46 @@ impl Evaluator<'_> {
         if depth > MAX_DEPTH / 2 {
             return unknown("helper functions nested too deeply");
         }
-        let mut local = self.scope.clone();
-        let params = &f.parameters;
-        if params.vararg.is_some() || params.kwarg.is_some() || !params.kwonlyargs.is_empty() {
-            return unknown(format!("call of `{}` with *args/**kwargs parameters", f.name));
-        }
-        let all: Vec<&ruff_python_ast::ParameterWithDefault> = params.posonlyargs.iter().chain(params.args.iter()).collect();
-        if args.pos.len() > all.len() {
-            return unknown(format!("call of `{}` with too many arguments", f.name));
-        }
-        for (i, p) in all.iter().enumerate() {
-            let name = p.parameter.name.as_str();
-            let v = if let Some(v) = args.pos.get(i) {
-                v.clone()
-            } else if let Some(v) = args.kw(name) {
-                v.clone()
-            } else if let Some(def) = &p.default {
-                Evaluator { scope: self.scope }.eval_d(def, depth + 1)
-            } else {
-                return unknown(format!("call of `{}` without argument `{name}`", f.name));
-            };
-            local.set(name, v);
-        }
+        let mut local = match bind_call(self.scope, f, &args) {
+            Ok(s) => s,
+            Err(w) => return Val::Unknown(w),
+        };
         match run_body(&f.body, &mut local, depth + 1) {
             Flow::Return(v) => v,
             Flow::Next => Val::Lit(Literal::None),
             Flow::Unknown(w) => Val::Unknown(format!("helper `{}`: {w}", f.name)),
         }
+    }
+
+    /// An f-string whose interpolations are constants (`f"... {name} ..."` with `name` bound
+    /// to a literal, no format specs).
+    fn fstring(&self, f: &ruff_python_ast::ExprFString, depth: usize) -> Val {
+        use ruff_python_ast::{FStringPart, InterpolatedStringElement};
+        let mut out = String::new();
+        for part in f.value.as_slice() {
+            match part {
+                FStringPart::Literal(l) => out.push_str(&l.value),
+                FStringPart::FString(fs) => {
+                    for el in fs.elements.iter() {
+                        match el {
+                            InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                            InterpolatedStringElement::Interpolation(i) => {
+                                if i.format_spec.is_some() || i.debug_text.is_some() {
+                                    return unknown("f-string with a format spec");
+                                }
+                                match self.eval_d(&i.expression, depth + 1) {
+                                    Val::Lit(Literal::Str(s)) => out.push_str(&s),
+                                    Val::Lit(Literal::Int(n)) => out.push_str(&n.to_string()),
+                                    Val::Lit(Literal::Float(x)) => out.push_str(&x),
+                                    _ => return unknown("f-string interpolating a value not known statically"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Val::Lit(Literal::Str(out))
     }
 
     fn attribute(&self, base: Val, attr: &str) -> Val {
@@ -1150,4 +1163,32 @@ fn run_body(body: &[ruff_python_ast::Stmt], scope: &mut Scope, depth: usize) -> 
         }
     }
     Flow::Next
+}
+
+/// A scope for running helper `f`: the module scope plus the call's arguments bound to the
+/// parameters (defaults evaluated).
+pub fn bind_call(module: &Scope, f: &ruff_python_ast::StmtFunctionDef, args: &Args) -> Result<Scope, String> {
+    let mut local = module.clone();
+    let params = &f.parameters;
+    if params.vararg.is_some() || params.kwarg.is_some() || !params.kwonlyargs.is_empty() {
+        return Err(format!("call of `{}` with *args/**kwargs parameters", f.name));
+    }
+    let all: Vec<&ruff_python_ast::ParameterWithDefault> = params.posonlyargs.iter().chain(params.args.iter()).collect();
+    if args.pos.len() > all.len() {
+        return Err(format!("call of `{}` with too many arguments", f.name));
+    }
+    for (i, p) in all.iter().enumerate() {
+        let name = p.parameter.name.as_str();
+        let v = if let Some(v) = args.pos.get(i) {
+            v.clone()
+        } else if let Some(v) = args.kw(name) {
+            v.clone()
+        } else if let Some(def) = &p.default {
+            Evaluator { scope: module }.eval(def)
+        } else {
+            return Err(format!("call of `{}` without argument `{name}`", f.name));
+        };
+        local.set(name, v);
+    }
+    Ok(local)
 }

@@ -258,6 +258,7 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                 lines: &line_index,
                 scope: scope.clone(),
                 table_defs: Vec::new(),
+                depth: 0,
             };
             steps[i] = reader.read_body(body);
         }
