@@ -124,6 +124,25 @@ pub struct Column {
 }
 
 impl Column {
+    /// A column with SQLAlchemy's defaults for everything but name and type.
+    pub fn new(name: impl Into<String>, type_: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            type_,
+            nullable: None,
+            primary_key: false,
+            autoincrement: AutoIncrement::Auto,
+            server_default: None,
+            comment: None,
+            unique: None,
+            index: None,
+            foreign_keys: vec![],
+            identity: None,
+            computed: None,
+            checks: vec![],
+        }
+    }
+
     pub fn is_nullable(&self) -> bool {
         self.nullable.unwrap_or(!self.primary_key && self.identity.is_none())
     }

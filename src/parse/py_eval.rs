@@ -717,19 +717,7 @@ fn build_column(args: &Args) -> Val {
     };
     let mut type_: Option<SqlType> = None;
     let mut col = Column {
-        name,
-        type_: SqlType::new("NullType", "null"),
-        nullable: None,
-        primary_key: false,
-        autoincrement: AutoIncrement::Auto,
-        server_default: None,
-        comment: None,
-        unique: None,
-        index: None,
-        foreign_keys: vec![],
-        identity: None,
-        computed: None,
-        checks: vec![],
+        ..Column::new(name, SqlType::new("NullType", "null"))
     };
     for a in args.pos.iter().skip(1) {
         match a {

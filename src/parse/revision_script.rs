@@ -437,18 +437,16 @@ fn guess_id(file: &SourceFile, module: &ModModule) -> String {
 }
 
 fn check_functions(file: &SourceFile, rev: &Revision, diags: &mut Vec<Diagnostic>) {
-    let whole = Span::empty(0);
+    // Point at `revision = ...`, or at the top of the file when it has none.
+    let at = if rev.spans.revision == Span::default() {
+        Span::empty(0)
+    } else {
+        rev.spans.revision
+    };
     if !rev.upgrade.present {
         diags.push(
             Diagnostic::new(Code::MissingUpgrade, format!("revision {} has no upgrade() function", rev.id))
-                .at(
-                    &file.path,
-                    if rev.spans.revision == Span::default() {
-                        whole
-                    } else {
-                        rev.spans.revision
-                    },
-                )
+                .at(&file.path, at)
                 .help("Alembic calls upgrade() for every revision it applies; add `def upgrade() -> None:`"),
         );
     }
@@ -458,14 +456,7 @@ fn check_functions(file: &SourceFile, rev: &Revision, diags: &mut Vec<Diagnostic
                 Code::MissingDowngrade,
                 format!("revision {} has no downgrade() function, so it cannot be undone", rev.id),
             )
-            .at(
-                &file.path,
-                if rev.spans.revision == Span::default() {
-                    whole
-                } else {
-                    rev.spans.revision
-                },
-            )
+            .at(&file.path, at)
             .help("add a downgrade() that reverses upgrade(), or `raise NotImplementedError` to mark it irreversible on purpose"),
         );
     }

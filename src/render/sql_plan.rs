@@ -116,19 +116,9 @@ pub fn version_table_create(d: &dyn Dialect, opts: &RenderOptions) -> Result<Str
     let mut t = SqlType::new("String", "string");
     t.length = Some(32);
     let col = Column {
-        name: "version_num".into(),
-        type_: t,
         nullable: Some(false),
-        primary_key: false,
         autoincrement: AutoIncrement::False,
-        server_default: None,
-        comment: None,
-        unique: None,
-        index: None,
-        foreign_keys: vec![],
-        identity: None,
-        computed: None,
-        checks: vec![],
+        ..Column::new("version_num", t)
     };
     let pk = Constraint::PrimaryKey {
         opts: ConstraintOpts {
