@@ -232,7 +232,7 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 match (&b.copy_from, &b.copy_from_opaque) {
                     (Some(def), _) => {
                         let sqls = crate::dialect::batch::recreate(out.d, b, def)
-                            .map_err(|e| CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
+                            .map_err(|e| CompileError(format!("{}\n  at revision {} ({} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
                         for sql in sqls {
                             out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
                         }
@@ -262,7 +262,7 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 let sqls = out
                     .d
                     .op_statements(op)
-                    .map_err(|e| CompileError(format!("{} (revision {}, {} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
+                    .map_err(|e| CompileError(format!("{}\n  at revision {} ({} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
                 for sql in sqls {
                     out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
                 }
