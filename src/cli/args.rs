@@ -24,6 +24,9 @@ pub struct Cli {
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Additional arguments for env.py and migrations (`context.get_x_argument()`), KEY=VALUE
+    #[arg(short = 'x', global = true, value_name = "KEY=VALUE")]
+    pub x: Vec<String>,
     /// Print phase timings to stderr
     #[arg(long, global = true, hide = true)]
     pub timings: bool,

@@ -120,15 +120,22 @@ fn run(cli: Cli) -> ExitCode {
                 std::slice::from_ref(revision),
                 plan,
                 false,
-                cli.format,
-                color,
+                (cli.format, color, &cli.x),
             );
             timer.lap("plan");
             code
         }
         Command::Stamp { revisions, plan, purge } => {
             report_load_problems(&analysis, &known, color);
-            let code = plan_command(&analysis, &disc, Direction::Stamp, revisions, plan, *purge, cli.format, color);
+            let code = plan_command(
+                &analysis,
+                &disc,
+                Direction::Stamp,
+                revisions,
+                plan,
+                *purge,
+                (cli.format, color, &cli.x),
+            );
             timer.lap("plan");
             code
         }
@@ -307,17 +314,25 @@ fn plan_command(
     targets: &[String],
     p: &args::PlanArgs,
     purge: bool,
-    format: Format,
-    color: bool,
+    (format, color, x): (Format, bool, &[String]),
 ) -> ExitCode {
     if !p.sql {
         eprintln!("FAILED: applying migrations to a database is not available in this build; pass --sql for the dry-run plan");
         return ExitCode::from(FAILED);
     }
-    if purge {
-        eprintln!("FAILED: Can't use --purge with --sql mode");
+    // Alembic's command layer refuses this before env.py runs (so before any BEGIN).
+    if direction == Direction::Downgrade && !targets[0].contains(':') {
+        eprintln!("FAILED: downgrade with --sql requires <fromrev>:<torev>");
         return ExitCode::from(FAILED);
     }
+    let mut x_args = Vec::new();
+    for kv in x {
+        match kv.split_once('=') {
+            Some((k, v)) => x_args.push((k.to_string(), v.to_string())),
+            None => x_args.push((kv.clone(), String::new())),
+        }
+    }
+    let tpm = p.transaction_per_migration || a.env.transaction_per_migration.unwrap_or(false);
     let dialect = match &p.dialect {
         Some(name) => dialect_from_name(name),
         None => disc
@@ -331,6 +346,18 @@ fn plan_command(
         eprintln!("FAILED: unknown dialect");
         return ExitCode::from(FAILED);
     };
+    // Offline, env.py's `begin_transaction()` has printed BEGIN before Alembic resolves the
+    // targets; a failure leaves it on stdout, and so do we.
+    let fail_after_begin = |msg: &str| {
+        if dialect.transactional_ddl() && !tpm && format == Format::Text {
+            print!("BEGIN;\n\n");
+        }
+        eprintln!("FAILED: {msg}");
+        ExitCode::from(FAILED)
+    };
+    if purge {
+        return fail_after_begin("Can't use --purge with --sql mode");
+    }
     let plan = match direction {
         Direction::Upgrade => plan_upgrade(&a.map, &targets[0]),
         Direction::Downgrade => plan_downgrade(&a.map, &targets[0]),
@@ -338,13 +365,11 @@ fn plan_command(
     };
     let plan = match plan {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("FAILED: {}", e.0);
-            return ExitCode::from(FAILED);
-        }
+        Err(e) => return fail_after_begin(&e.0),
     };
     let opts = RenderOptions {
-        transaction_per_migration: p.transaction_per_migration || a.env.transaction_per_migration.unwrap_or(false),
+        x_args,
+        transaction_per_migration: tpm,
         version_table: p
             .version_table
             .clone()

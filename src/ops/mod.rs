@@ -385,6 +385,12 @@ pub enum StepKind {
         then: Vec<Step>,
         otherwise: Vec<Step>,
     },
+    /// `try: ... except NotImplementedError:` — the handler runs where the dialect cannot
+    /// render the body (Alembic raises NotImplementedError there too).
+    TryUnsupported {
+        body: Vec<Step>,
+        handler: Vec<Step>,
+    },
 }
 
 /// A condition decided when the plan is rendered for a dialect.
@@ -393,19 +399,23 @@ pub enum StepKind {
 pub enum Cond {
     Const(bool),
     DialectIs(String),
+    /// `context.get_x_argument(as_dictionary=True).get(key) == value`.
+    XArgIs(String, String),
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
 
 impl Cond {
-    pub fn eval(&self, dialect: &str) -> bool {
+    /// Decide the condition for a dialect and the `-x key=value` arguments of the run.
+    pub fn eval(&self, dialect: &str, x_args: &[(String, String)]) -> bool {
         match self {
             Cond::Const(b) => *b,
             Cond::DialectIs(d) => d == dialect,
-            Cond::Not(c) => !c.eval(dialect),
-            Cond::And(cs) => cs.iter().all(|c| c.eval(dialect)),
-            Cond::Or(cs) => cs.iter().any(|c| c.eval(dialect)),
+            Cond::XArgIs(k, v) => x_args.iter().any(|(xk, xv)| xk == k && xv == v),
+            Cond::Not(c) => !c.eval(dialect, x_args),
+            Cond::And(cs) => cs.iter().all(|c| c.eval(dialect, x_args)),
+            Cond::Or(cs) => cs.iter().any(|c| c.eval(dialect, x_args)),
         }
     }
 }

@@ -291,6 +291,23 @@ impl<'a> BodyReader<'a> {
                 }
             }
             Stmt::Return(r) if r.value.is_none() => {}
+            // `try: <ops> except NotImplementedError: <handler>` (what Alembic raises where a
+            // dialect cannot do an operation, e.g. SQLite constraint ALTERs).
+            Stmt::Try(t) if t.orelse.is_empty() && t.finalbody.is_empty() && t.handlers.len() == 1 => {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = &t.handlers[0];
+                let catches = match h.type_.as_deref() {
+                    None => true,
+                    Some(Expr::Name(n)) => matches!(n.id.as_str(), "NotImplementedError" | "Exception" | "BaseException"),
+                    _ => false,
+                };
+                if !catches {
+                    out.push(self.opaque(span, "a `try` whose handler depends on a run-time error"));
+                    return;
+                }
+                let body = self.read_stmts(&t.body, batch);
+                let handler = self.read_stmts(&h.body, batch);
+                out.push(self.step(span, StepKind::TryUnsupported { body, handler }));
+            }
             _ => out.push(self.opaque(span, "a Python statement migplan cannot evaluate")),
         }
     }
@@ -342,6 +359,13 @@ impl<'a> BodyReader<'a> {
                 let ev = Evaluator { scope: &self.scope };
                 match ev.eval(e) {
                     Val::Lit(Literal::Bool(b)) => Some(Cond::Const(b)),
+                    Val::Module(p) if p.starts_with("__xarg_is") => {
+                        let negate = p.starts_with("__xarg_is_not__.");
+                        let rest = p.trim_start_matches("__xarg_is_not__.").trim_start_matches("__xarg_is__.");
+                        let (k, v) = rest.split_once('=')?;
+                        let c = Cond::XArgIs(k.to_string(), v.to_string());
+                        Some(if negate { Cond::Not(Box::new(c)) } else { c })
+                    }
                     Val::Module(p) => {
                         if let Some(d) = p.strip_prefix("__dialect_is__.") {
                             Some(Cond::DialectIs(d.to_string()))

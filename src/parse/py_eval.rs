@@ -384,6 +384,13 @@ impl Evaluator<'_> {
         if let Some(rest) = path.strip_prefix("__colmethod__.") {
             return column_method(rest, &args);
         }
+        // `context.get_x_argument(as_dictionary=True).get(key)`: decided per run.
+        if path == "__xargs__.get" {
+            return match as_str(args.pos.first()) {
+                Some(k) => Val::Module(format!("__xarg__.{k}")),
+                None => unknown("get_x_argument().get() of a non-literal key"),
+            };
+        }
         let last = path.rsplit('.').next().unwrap_or(path);
         let in_sa = path.starts_with("sqlalchemy.");
         let in_op = path.starts_with("alembic.op.") || path.starts_with("__batch_op__.");
@@ -396,6 +403,7 @@ impl Evaluator<'_> {
             "get_bind" if in_op || in_ctx => Val::Bind,
             "get_context" if in_op || in_ctx => Val::MigrationContext,
             "is_offline_mode" if in_ctx || in_op => Val::Lit(Literal::Bool(true)),
+            "get_x_argument" if in_ctx => Val::Module("__xargs__".into()),
             "Column" if in_sa => build_column(&args),
             "text" | "literal_column" if in_sa => match args.pos.first() {
                 Some(Val::Lit(Literal::Str(s))) => Val::Sql(SqlExpr::Text(s.clone())),
@@ -552,6 +560,14 @@ fn compare(left: Val, op: CmpOp, right: Val) -> Val {
             Some(t) => format!("{t}.{name}"),
             None => name.clone(),
         },
+        Val::Module(p) if p.starts_with("__xarg__.") => {
+            let key = p.trim_start_matches("__xarg__.");
+            return match (op, right) {
+                (CmpOp::Eq, Val::Lit(Literal::Str(s))) => Val::Module(format!("__xarg_is__.{key}={s}")),
+                (CmpOp::NotEq, Val::Lit(Literal::Str(s))) => Val::Module(format!("__xarg_is_not__.{key}={s}")),
+                _ => unknown("comparison of an -x argument"),
+            };
+        }
         Val::DialectName => {
             return match (op, right) {
                 (CmpOp::Eq, Val::Lit(Literal::Str(s))) => Val::Module(format!("__dialect_is__.{s}")),

@@ -23,6 +23,8 @@ pub struct RenderOptions {
     pub transaction_per_migration: bool,
     pub version_table: String,
     pub version_table_schema: Option<String>,
+    /// `-x key=value` arguments (`context.get_x_argument()`).
+    pub x_args: Vec<(String, String)>,
 }
 
 impl Default for RenderOptions {
@@ -31,6 +33,7 @@ impl Default for RenderOptions {
             transaction_per_migration: false,
             version_table: "alembic_version".into(),
             version_table_schema: None,
+            x_args: Vec::new(),
         }
     }
 }
@@ -72,6 +75,7 @@ impl RenderedPlan {
 
 struct Out<'a> {
     d: &'a dyn Dialect,
+    x_args: Vec<(String, String)>,
     rendered: RenderedPlan,
     step: Option<usize>,
 }
@@ -158,6 +162,7 @@ pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChan
 pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &dyn Dialect, opts: &RenderOptions) -> RenderedPlan {
     let mut out = Out {
         d,
+        x_args: opts.x_args.clone(),
         rendered: RenderedPlan {
             dialect: d.name(),
             statements: Vec::new(),
@@ -268,10 +273,19 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 }
             }
             StepKind::If { cond, then, otherwise } => {
-                let branch = if cond.eval(out.d.name()) { then } else { otherwise };
+                let branch = if cond.eval(out.d.name(), &out.x_args) { then } else { otherwise };
                 render_steps(out, branch, rev)?;
             }
             StepKind::Opaque(o) => opaque(out, s, rev, &o.reason, &o.excerpt),
+            StepKind::TryUnsupported { body, handler } => {
+                let mark = out.rendered.statements.len();
+                let diags = out.rendered.diagnostics.len();
+                if render_steps(out, body, rev).is_err() {
+                    out.rendered.statements.truncate(mark);
+                    out.rendered.diagnostics.truncate(diags);
+                    render_steps(out, handler, rev)?;
+                }
+            }
         }
     }
     Ok(())
