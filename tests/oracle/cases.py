@@ -122,7 +122,123 @@ EXTRA = {
     ],
 }
 
+# --- offline SQL (upgrade/downgrade/stamp --sql) -------------------------------
+#
+# Every sql_* fixture has one ini file per dialect pointing at the same
+# script_location.  Case names end in ``_sql``: their stdout is compared with
+# the SQL rule of normalize.py (exact, trailing whitespace per line ignored,
+# the two nondeterministic spots of FORMATS.md section 5 put in canonical
+# order), never with the label-sorting rule above.
+
+PG = ["-c", "alembic.ini"]
+MYSQL = ["-c", "alembic_mysql.ini"]
+SQLITE = ["-c", "alembic_sqlite.ini"]
+DIALECTS = [("pg", PG), ("mysql", MYSQL), ("sqlite", SQLITE)]
+U, D, ST = "upgrade", "downgrade", "stamp"
+
+
+def sql_matrix(up_range=None, down_range=None):
+    """upgrade head, downgrade head:base and the given ranges, for every dialect."""
+    out = []
+    for d, ini in DIALECTS:
+        out.append((f"{d}_upgrade_head_sql", [U, "head", "--sql"], ini))
+        out.append((f"{d}_downgrade_head_base_sql", [D, "head:base", "--sql"], ini))
+        if up_range:
+            out.append((f"{d}_upgrade_range_sql", [U, up_range, "--sql"], ini))
+        if down_range:
+            out.append((f"{d}_downgrade_range_sql", [D, down_range, "--sql"], ini))
+    return out
+
+
+TPM = ["-c", "alembic_tpm.ini"]
+TPM_SQLITE = ["-c", "alembic_tpm_sqlite.ini"]
+
+EXTRA.update({
+    "sql_types": sql_matrix("6ec17c74ca6c:abfbc1720ebe") + [
+        ("pg_upgrade_partial_id_sql", [U, "b61b", "--sql"], PG),
+        ("pg_upgrade_relative_sql", [U, "+2", "--sql"], PG),
+        ("pg_stamp_head_sql", [ST, "head", "--sql"], PG),
+        ("mysql_stamp_head_sql", [ST, "head", "--sql"], MYSQL),
+        ("sqlite_stamp_head_sql", [ST, "head", "--sql"], SQLITE),
+    ],
+    "sql_tables": sql_matrix("a55a408d8100:8c915d0e06f8", "head:97705e32fa91"),
+    "sql_alter": sql_matrix("4aba02b80abb:2db1dc77bafd", "2db1dc77bafd:4aba02b80abb"),
+    "sql_indexes_constraints": sql_matrix("3b9792be0413:head", "head:fde643c4d104"),
+    "sql_data": sql_matrix("7d2cb547171f:08b32eae0c67"),
+    "sql_batch_sqlite": sql_matrix("c2b8501cd016:070a6ec37e1a", "head:070a6ec37e1a"),
+    "sql_conditionals": sql_matrix("6d0c334fb872:head"),
+    "sql_opaque": sql_matrix("277369872b32:7f7236aea621", "7f7236aea621:277369872b32") + [
+        # `alembic -x seed=demo`: cdbb766d52da branches on context.get_x_argument()
+        ("pg_upgrade_x_argument_sql", [U, "0f5097f74c24:head", "--sql"], PG + ["-x", "seed=demo"]),
+    ],
+    "sql_branches": [
+        # two heads (15847958d31b reports/billing, 36b9fbc9b1a1 archive): `downgrade heads:base`
+        # is refused by Alembic, so downgrades start from one head
+        ("pg_upgrade_heads_sql", [U, "heads", "--sql"], PG),
+        ("pg_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], PG),  # un-merge on the way
+        ("pg_downgrade_label_head_base_sql", [D, "billing@head:base", "--sql"], PG),
+        ("pg_upgrade_billing_head_sql", [U, "billing@head", "--sql"], PG),
+        ("pg_upgrade_reports_head_sql", [U, "reports@head", "--sql"], PG),  # depends_on pulls billing's first revision
+        ("pg_upgrade_archive_head_sql", [U, "archive@head", "--sql"], PG),
+        ("pg_upgrade_range_branchpoint_to_merge_sql", [U, "08332ca8f8d6:277b3c3e6b17", "--sql"], PG),
+        ("pg_upgrade_range_from_merge_parent_sql", [U, "a5fa:1584", "--sql"], PG),  # the other parent's branch is INSERTed
+        ("pg_upgrade_range_to_label_sql", [U, "c29edfd89653:archive@head", "--sql"], PG),
+        ("pg_downgrade_through_merge_sql", [D, "15847958d31b:08332ca8f8d6", "--sql"], PG),
+        ("pg_downgrade_branch_sql", [D, "a5fa04fd5e5a:08332ca8f8d6", "--sql"], PG),
+        ("pg_downgrade_label_head_sql", [D, "archive@head:c29edfd89653", "--sql"], PG),
+        ("pg_stamp_heads_sql", [ST, "heads", "--sql"], PG),
+        ("pg_stamp_merge_sql", [ST, "277b3c3e6b17", "--sql"], PG),
+        ("pg_stamp_range_sql", [ST, "08332ca8f8d6:15847958d31b", "--sql"], PG),
+        ("pg_stamp_range_down_sql", [ST, "15847958d31b:08332ca8f8d6", "--sql"], PG),
+        ("pg_stamp_branch_head_sql", [ST, "billing@head", "--sql"], PG),
+        ("pg_stamp_two_revisions_sql", [ST, "15847958d31b", "36b9fbc9b1a1", "--sql"], PG),
+        ("err_pg_upgrade_head_sql", [U, "head", "--sql"], PG),            # multiple heads
+        ("err_pg_downgrade_heads_base_sql", [D, "heads:base", "--sql"], PG),  # refused with 2 heads
+        ("err_pg_stamp_head_sql", [ST, "head", "--sql"], PG),
+        ("err_pg_downgrade_without_range_sql", [D, "base", "--sql"], PG),
+        ("err_pg_upgrade_unknown_label_sql", [U, "nosuch@head", "--sql"], PG),
+        ("err_pg_stamp_purge_sql", [ST, "--purge", "heads", "--sql"], PG),
+        ("mysql_upgrade_heads_sql", [U, "heads", "--sql"], MYSQL),
+        ("mysql_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], MYSQL),
+        ("mysql_downgrade_through_merge_sql", [D, "15847958d31b:08332ca8f8d6", "--sql"], MYSQL),
+        ("mysql_stamp_range_sql", [ST, "08332ca8f8d6:15847958d31b", "--sql"], MYSQL),
+        ("sqlite_upgrade_heads_sql", [U, "heads", "--sql"], SQLITE),
+        ("sqlite_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], SQLITE),
+        ("sqlite_downgrade_head2_base_sql", [D, "36b9fbc9b1a1:base", "--sql"], SQLITE),
+        ("sqlite_upgrade_reports_head_sql", [U, "reports@head", "--sql"], SQLITE),
+        ("sqlite_stamp_heads_sql", [ST, "heads", "--sql"], SQLITE),
+        # tpm/env.py: transaction_per_migration=True, default version table
+        ("pg_tpm_upgrade_heads_sql", [U, "heads", "--sql"], TPM),
+        ("pg_tpm_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], TPM),
+        ("pg_tpm_downgrade_through_merge_sql", [D, "15847958d31b:08332ca8f8d6", "--sql"], TPM),
+        ("pg_tpm_stamp_heads_sql", [ST, "heads", "--sql"], TPM),
+        ("sqlite_tpm_upgrade_heads_sql", [U, "heads", "--sql"], TPM_SQLITE),
+    ],
+    "sql_errors": [
+        # each branch label names the incompatibility; the other dialects succeed
+        ("err_sqlite_alter_constraint_sql", [U, "sqlite_alter_constraint@head", "--sql"], SQLITE),
+        ("pg_upgrade_alter_constraint_sql", [U, "sqlite_alter_constraint@head", "--sql"], PG),
+        ("mysql_downgrade_alter_constraint_sql", [D, "sqlite_alter_constraint@head:base", "--sql"], MYSQL),
+        ("err_sqlite_column_comment_sql", [U, "sqlite_column_comment@head", "--sql"], SQLITE),
+        ("mysql_upgrade_column_comment_sql", [U, "sqlite_column_comment@head", "--sql"], MYSQL),
+        ("err_sqlite_batch_reflect_sql", [U, "sqlite_batch_reflect@head", "--sql"], SQLITE),
+        ("pg_upgrade_batch_reflect_sql", [U, "sqlite_batch_reflect@head", "--sql"], PG),
+        ("err_mysql_varchar_length_sql", [U, "mysql_varchar_length@head", "--sql"], MYSQL),
+        ("pg_upgrade_varchar_length_sql", [U, "mysql_varchar_length@head", "--sql"], PG),
+        ("err_mysql_change_without_type_sql", [U, "mysql_change_without_type@head", "--sql"], MYSQL),
+        ("sqlite_upgrade_change_without_type_sql", [U, "mysql_change_without_type@head", "--sql"], SQLITE),
+        ("err_pg_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], PG),
+        ("err_sqlite_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], SQLITE),
+        ("mysql_upgrade_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], MYSQL),
+    ],
+})
+
 FIXTURES = list(EXTRA)  # the valid fixture projects, in run order
+
+
+def is_sql_case(name: str) -> bool:
+    """Cases compared with the SQL rule (normalize.normalise_sql)."""
+    return name.endswith("_sql")
 
 
 def cases(fixture):

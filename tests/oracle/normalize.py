@@ -85,3 +85,129 @@ def normalise(text: str) -> str:
         out.append(_sort_labels(line))
     flush()
     return "\n".join(out)
+
+
+# --- offline SQL (cases named *_sql) ------------------------------------------
+#
+# SQL output is never label-sorted (that would reorder column lists).  It is
+# compared exactly, except for
+#
+# * trailing whitespace at the end of each line (Alembic ends every element
+#   line of CREATE TABLE with ", " and the SELECT line of a batch copy with
+#   " "), and
+# * the two places FORMATS.md section 5 documents as nondeterministic, which
+#   are put in a canonical order:
+#
+#   A. batch move-and-copy: inside ``CREATE TABLE _alembic_tmp_<name> (`` …
+#      ``)``, the trailing run of table-level constraint lines (lines starting
+#      with CONSTRAINT / PRIMARY KEY / UNIQUE / FOREIGN KEY / CHECK after the
+#      4-space indent) is sorted by its text without the trailing separator;
+#      each position keeps its own separator (", " / none), so the statement
+#      stays well-formed.  Alembic copies the table's constraints out of a
+#      Python set, so this order changes from run to run even with a fixed
+#      PYTHONHASHSEED.
+#   B. version-table moves of a merge / un-merge step: a run of one or more
+#      ``INSERT INTO <vt> (version_num) VALUES ('<a>')…;`` (un-merge) or
+#      ``DELETE FROM <vt> WHERE <vt>.version_num = '<a>';`` (merge) statements
+#      directly followed (only blank lines between) by
+#      ``UPDATE <vt> SET version_num='<b>' WHERE <vt>.version_num = '<c>';``
+#      where <c> (un-merge: the merge revision being left) resp. <b> (merge:
+#      the merge revision) is fixed.  The set of parent ids {a…, c-or-b} is
+#      sorted; the INSERT/DELETE statements get the first n-1 ids in order and
+#      the UPDATE gets the last one (as its new value for un-merge, as its
+#      WHERE value for merge).  Which parent gets which statement follows a
+#      Python set (PYTHONHASHSEED).
+
+_TMP_CREATE_RE = re.compile(r"^CREATE TABLE (?:\S+\.)?_alembic_tmp_\S* \($")
+_CONSTRAINT_LINE_RE = re.compile(r"^    (CONSTRAINT |PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK)")
+_VT_INSERT_RE = re.compile(r"^INSERT INTO (?P<vt>\S+) \(version_num\) VALUES \('(?P<id>[^']*)'\)(?P<tail>.*)$")
+_VT_DELETE_RE = re.compile(r"^DELETE FROM (?P<vt>\S+) WHERE (?P=vt)\.version_num = '(?P<id>[^']*)';$")
+_VT_UPDATE_RE = re.compile(
+    r"^UPDATE (?P<vt>\S+) SET version_num='(?P<new>[^']*)' WHERE (?P=vt)\.version_num = '(?P<old>[^']*)';$")
+
+
+def _element_body(line: str) -> str:
+    body = line.rstrip()
+    return body[:-1] if body.endswith(",") else body
+
+
+def _sort_tmp_table_constraints(lines):
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        if not _TMP_CREATE_RE.match(out[i].rstrip()):
+            i += 1
+            continue
+        start = i + 1
+        end = start
+        while end < len(out) and not out[end].startswith(")"):
+            end += 1
+        # trailing run of constraint lines among the element lines [start, end)
+        first = end
+        while first > start and _CONSTRAINT_LINE_RE.match(out[first - 1]):
+            first -= 1
+        run = out[first:end]
+        if len(run) > 1:
+            suffixes = [line[len(_element_body(line)):] for line in run]
+            bodies = sorted(_element_body(line) for line in run)
+            out[first:end] = [b + s for b, s in zip(bodies, suffixes)]
+        i = end + 1
+    return out
+
+
+def _canonical_version_moves(lines):
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        m = _VT_INSERT_RE.match(out[i]) or _VT_DELETE_RE.match(out[i])
+        if not m:
+            i += 1
+            continue
+        kind = "insert" if out[i].startswith("INSERT") else "delete"
+        vt = m.group("vt")
+        run = []          # indexes of the INSERT/DELETE statements
+        j = i
+        while j < len(out):
+            if out[j].strip() == "":
+                j += 1
+                continue
+            mm = (_VT_INSERT_RE if kind == "insert" else _VT_DELETE_RE).match(out[j])
+            if mm and mm.group("vt") == vt:
+                run.append((j, mm))
+                j += 1
+                continue
+            break
+        up = _VT_UPDATE_RE.match(out[j]) if j < len(out) else None
+        if not up or up.group("vt") != vt:
+            i = run[-1][0] + 1
+            continue
+        moving = "new" if kind == "insert" else "old"   # the parent side of the UPDATE
+        ids = sorted([mm.group("id") for _, mm in run] + [up.group(moving)])
+        for (k, mm), rev in zip(run, ids[:-1]):
+            if kind == "insert":
+                out[k] = f"INSERT INTO {vt} (version_num) VALUES ('{rev}'){mm.group('tail')}"
+            else:
+                out[k] = f"DELETE FROM {vt} WHERE {vt}.version_num = '{rev}';"
+        new, old = up.group("new"), up.group("old")
+        if kind == "insert":
+            new = ids[-1]
+        else:
+            old = ids[-1]
+        out[j] = f"UPDATE {vt} SET version_num='{new}' WHERE {vt}.version_num = '{old}';"
+        i = j + 1
+    return out
+
+
+def canonical_sql(text: str) -> str:
+    """Alembic SQL output with the nondeterministic parts (A, B) in canonical
+    order; everything else byte for byte (used to store the goldens)."""
+    lines = text.split("\n")
+    lines = _sort_tmp_table_constraints(lines)
+    lines = _canonical_version_moves(lines)
+    return "\n".join(lines)
+
+
+def normalise_sql(text: str) -> str:
+    """What compare.py compares for *_sql cases: trailing whitespace of every
+    line removed, then canonical_sql."""
+    return canonical_sql("\n".join(line.rstrip() for line in text.split("\n")))
