@@ -264,10 +264,20 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 }
             }
             StepKind::Op(op) => {
-                let sqls = out
-                    .d
-                    .op_statements(op)
-                    .map_err(|e| CompileError(format!("{}\n  at revision {} ({} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
+                let sqls = match out.d.op_statements(op) {
+                    Ok(sqls) => sqls,
+                    Err(e) => {
+                        out.rendered.diagnostics.push(
+                            Diagnostic::new(Code::UnsupportedOperation, format!("revision {}: {}", rev.id, e.0))
+                                .at(&rev.path, s.span)
+                                .help("Alembic fails on this operation for this dialect too; guard it with a dialect check, or use batch_alter_table on SQLite"),
+                        );
+                        return Err(CompileError(format!(
+                            "{}\n  at revision {} ({} line {})",
+                            e.0, rev.id, rev.path, s.lines.0
+                        )));
+                    }
+                };
                 for sql in sqls {
                     out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
                 }
