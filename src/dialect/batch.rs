@@ -238,8 +238,10 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         let mut cols2 = Vec::new();
         let mut tr2 = Vec::new();
         for k in order {
-            if let Some(i) = transfers.iter().position(|t| t.key == k) {
-                cols2.push(columns[i].clone());
+            if let Some(i) = transfers.iter().position(|t| t.key == k)
+                && let Some(c) = columns.get(i)
+            {
+                cols2.push(c.clone());
                 tr2.push(Transfer {
                     key: transfers[i].key.clone(),
                     name: transfers[i].name.clone(),
