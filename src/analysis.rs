@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, sort_diagnostics};
 use crate::graph::{RevIdx, RevisionMap};
+use crate::layout::{LoadOptions, Repeatable};
 use crate::model::Revision;
 use crate::parse::env_py::{EnvSettings, read_env_py};
 use crate::parse::revision_script::{ScriptRead, read_script};
@@ -18,6 +19,10 @@ pub struct Analysis {
     pub map: RevisionMap,
     pub diagnostics: Vec<Diagnostic>,
     pub env: EnvSettings,
+    /// `alembic`, or the plain-SQL layout the folder was read as (none when unknown).
+    pub layout: Option<&'static str>,
+    /// Flyway repeatable migrations, apart from the versioned history.
+    pub repeatables: Vec<Repeatable>,
 }
 
 /// Analyse revision scripts given in Alembic's load order, plus `env.py` if known.
@@ -36,16 +41,6 @@ pub fn analyze_reads(reads: Vec<ScriptRead>, env_py: Option<&SourceFile>) -> Ana
             revisions.push(rev);
         }
     }
-    let (map, graph_diags) = RevisionMap::build(&revisions);
-    diagnostics.extend(graph_diags);
-    if map.heads.len() > 1 {
-        let ids: Vec<&str> = map.heads.iter().map(|&h| map.id(h)).collect();
-        diagnostics.push(
-            Diagnostic::new(Code::MultipleHeads, format!("the history has {} heads: {}", ids.len(), ids.join(", "))).help(
-                "`upgrade head` fails until they are merged: run `alembic merge heads -m \"merge\"` (or upgrade to `heads` / `<label>@head` on purpose)",
-            ),
-        );
-    }
     let env = match env_py {
         Some(f) => {
             let (settings, d) = read_env_py(f);
@@ -54,12 +49,43 @@ pub fn analyze_reads(reads: Vec<ScriptRead>, env_py: Option<&SourceFile>) -> Ana
         }
         None => EnvSettings::default(),
     };
+    from_revisions(revisions, diagnostics, env, Some("alembic"), Vec::new())
+}
+
+/// Analyse a plain-SQL migrations folder: `files` are every file under `roots` (several
+/// roots for Flyway's locations); the layout is detected unless `opts` names one.
+pub fn analyze_sql_folder(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Analysis {
+    let loaded = crate::layout::load(files, roots, opts);
+    from_revisions(loaded.revisions, loaded.diagnostics, EnvSettings::default(), loaded.layout, loaded.repeatables)
+}
+
+/// The graph and the history-wide checks, shared by every format.
+fn from_revisions(
+    revisions: Vec<Revision>,
+    mut diagnostics: Vec<Diagnostic>,
+    env: EnvSettings,
+    layout: Option<&'static str>,
+    repeatables: Vec<Repeatable>,
+) -> Analysis {
+    let (map, graph_diags) = RevisionMap::build(&revisions);
+    diagnostics.extend(graph_diags);
+    if map.heads.len() > 1 {
+        let ids: Vec<&str> = map.heads.iter().map(|&h| map.id(h)).collect();
+        let help = if layout == Some("alembic") {
+            "`upgrade head` fails until they are merged: run `alembic merge heads -m \"merge\"` (or upgrade to `heads` / `<label>@head` on purpose)"
+        } else {
+            "`upgrade head` fails until they are merged: add a migration whose parents are all the heads"
+        };
+        diagnostics.push(Diagnostic::new(Code::MultipleHeads, format!("the history has {} heads: {}", ids.len(), ids.join(", "))).help(help));
+    }
     sort_diagnostics(&mut diagnostics);
     Analysis {
         revisions,
         map,
         diagnostics,
         env,
+        layout,
+        repeatables,
     }
 }
 

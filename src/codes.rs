@@ -77,6 +77,23 @@ codes! {
     MissingRevision => "missing-revision", Error, "A `down_revision` or `depends_on` names a revision (or branch label) that does not exist.";
     RevisionCycle => "revision-cycle", Error, "Revisions form a cycle through `down_revision` or `depends_on` (including a revision that names itself).";
     MultipleHeads => "multiple-heads", Warning, "The history has more than one head; `upgrade head` fails until the branches are merged.";
+    // Plain-SQL migration folders
+    UnknownLayout => "unknown-layout", Error, "A migrations folder matches none of the plain-SQL layouts migplan reads (or none of its files matches the layout forced with --layout).";
+    UnrecognizedFile => "unrecognized-file", Warning, "A `.sql` file in a migrations folder does not follow the layout's naming, so the tool that owns the folder never runs it.";
+    UnparsableVersion => "unparsable-version", Error, "A migration's version is not a number the tool can order (empty, not numeric, or larger than 2^64-1).";
+    DuplicateVersion => "duplicate-version", Error, "Two migrations have the same version (`1_a.up.sql` and `001_b.up.sql` count as the same); the tool refuses the folder.";
+    VersionGap => "version-gap", Info, "Sequential integer versions skip a number (off by default: enable with `check --enable version-gap`).";
+    OrphanDown => "orphan-down", Warning, "A down migration has no up migration with the same version; it never runs.";
+    MissingDown => "missing-down", Warning, "A plain-SQL migration has no down file or section, so it cannot be undone.";
+    EmptyDown => "empty-down", Warning, "A plain-SQL migration's down file or section has no statements while its up has some.";
+    RepeatableMigration => "repeatable-migration", Info, "A Flyway repeatable migration (`R__*.sql`): re-applied after the versioned ones whenever its checksum changes.";
+    AtlasSumMismatch => "atlas-sum-mismatch", Error, "`atlas.sum` does not match the folder: a migration file was changed, added or removed without `atlas migrate hash`.";
+    UnresolvedPlaceholder => "unresolved-placeholder", Warning, "A Flyway `${placeholder}` is used; its value is configuration migplan does not guess, so the plan shows it as written.";
+    InvalidMetadata => "invalid-metadata", Error, "A migration's metadata file (`metadata.yaml`, `metadata.toml`) or directive cannot be read.";
+    FileTooLarge => "file-too-large", Error, "A migration file is larger than migplan's limit (16 MiB) and is not read.";
+    SqlParseError => "sql-parse-error", Warning, "`sqlparser` rejects a statement for the dialect; it is kept verbatim in the plan.";
+    UnterminatedSql => "unterminated-sql", Error, "A string, quoted identifier, comment, dollar-quoted body or BEGIN … END block is never closed, so the rest of the section is one statement.";
+    NonTransactionalStatement => "non-transactional-statement", Error, "A statement that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`...) is in a migration its tool runs in a transaction.";
     // Plans
     OpaquePython => "opaque-python", Warning, "A statement in upgrade()/downgrade() needs Python or a database to know its SQL; the plan shows it as a comment.";
     UnsupportedOperation => "unsupported-operation", Error, "An operation cannot be rendered for the chosen dialect (Alembic would fail there too).";
@@ -99,7 +116,22 @@ impl Code {
                 | Code::MultipleHeads
                 | Code::OpaquePython
                 | Code::UnsupportedOperation
+                | Code::MissingDown
+                | Code::EmptyDown
+                | Code::VersionGap
+                | Code::RepeatableMigration
+                | Code::SqlParseError
+                | Code::UnresolvedPlaceholder
+                | Code::NonTransactionalStatement
+                | Code::UnrecognizedFile
         )
+    }
+}
+
+impl Code {
+    /// Findings that are only reported when asked for (`check --enable CODE`).
+    pub fn off_by_default(self) -> bool {
+        matches!(self, Code::VersionGap)
     }
 }
 

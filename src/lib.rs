@@ -8,6 +8,7 @@
 //! order) → [`resolve`] (targets) → [`analysis`] (checks) → [`render`].
 
 pub mod analysis;
+pub mod bookkeeping;
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
@@ -18,13 +19,15 @@ pub mod ops;
 pub mod parse;
 pub mod plan;
 pub mod render;
+pub mod layout;
 pub mod resolve;
 pub mod source;
+pub mod sql;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 
-pub use analysis::{Analysis, analyze, analyze_reads};
+pub use analysis::{Analysis, analyze, analyze_reads, analyze_sql_folder};
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
 pub use source::SourceFile;

@@ -55,6 +55,29 @@ pub struct Revision {
     /// What `upgrade()` and `downgrade()` do, statement by statement.
     pub upgrade_steps: Vec<crate::ops::Step>,
     pub downgrade_steps: Vec<crate::ops::Step>,
+    /// The migration runs inside a transaction (false: dbmate `transaction:false`, goose
+    /// `NO TRANSACTION`, golang-migrate files, which that tool never wraps).
+    pub transactional: bool,
+    /// Where a plain-SQL migration came from (none for Alembic scripts).
+    pub sql: Option<SqlSource>,
+}
+
+/// The plain-SQL origin of a revision: layout, files and what the tools' bookkeeping needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SqlSource {
+    /// The layout that read it (`golang-migrate`, `dbmate`, `flyway`...).
+    pub layout: &'static str,
+    /// The version as written in the file name (`0001`, `20240105103000`, `1.2`).
+    pub version: String,
+    /// The title part of the name (`create_users`).
+    pub title: String,
+    /// The file the up migration is in (the revision's `path`), and the down's.
+    pub up_path: Option<String>,
+    pub down_path: Option<String>,
+    /// Flyway's checksum of the up file (CRC32 of its lines, as a signed int).
+    pub crc32: i32,
+    /// sqlx's checksum of the up file (SHA-384, hex).
+    pub sha384: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -101,6 +124,8 @@ impl Revision {
             down_revision_unknown: false,
             upgrade_steps: Vec::new(),
             downgrade_steps: Vec::new(),
+            transactional: true,
+            sql: None,
         }
     }
 }

@@ -27,6 +27,12 @@ pub struct Cli {
     /// Additional arguments for env.py and migrations (`context.get_x_argument()`), KEY=VALUE
     #[arg(short = 'x', global = true, value_name = "KEY=VALUE")]
     pub x: Vec<String>,
+    /// Plain-SQL folder layout for -d (default: detected)
+    #[arg(long, global = true, value_name = "NAME", value_parser = ["alembic", "dag", "diesel", "atlas", "flyway", "dbmate", "goose", "golang-migrate", "sqlx"])]
+    pub layout: Option<String>,
+    /// SQL dialect (default: from sqlalchemy.url in alembic.ini or the folder's config, else postgresql)
+    #[arg(long, global = true, value_parser = ["postgresql", "mysql", "mariadb", "sqlite"])]
+    pub dialect: Option<String>,
     /// Print phase timings to stderr
     #[arg(long, global = true, hide = true)]
     pub timings: bool,
@@ -70,7 +76,11 @@ pub enum Command {
         rev: String,
     },
     /// Report every finding: unreadable files, graph errors, missing or empty downgrades
-    Check,
+    Check {
+        /// Also report an off-by-default finding (version-gap)
+        #[arg(long, value_name = "CODE")]
+        enable: Vec<String>,
+    },
     /// Upgrade to a later version (with --sql: print the plan, as Alembic's offline mode)
     Upgrade {
         /// Target: head, heads, a revision, label@head, +N, or FROM:TO with --sql
@@ -104,9 +114,9 @@ pub struct PlanArgs {
     /// Print the SQL instead of running it (Alembic's offline mode)
     #[arg(long)]
     pub sql: bool,
-    /// SQL dialect (default: from sqlalchemy.url in alembic.ini, else postgresql)
-    #[arg(long, value_parser = ["postgresql", "mysql", "mariadb", "sqlite"])]
-    pub dialect: Option<String>,
+    /// Whose version table to maintain (plain-SQL folders): alembic (default), or the tool's own
+    #[arg(long, value_name = "TOOL", value_parser = ["alembic", "golang-migrate", "dbmate", "sqlx", "diesel", "flyway", "goose"])]
+    pub bookkeeping: Option<String>,
     /// One transaction per migration (default: env.py's setting, else one for the run)
     #[arg(long)]
     pub transaction_per_migration: bool,

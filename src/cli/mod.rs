@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod discover;
+pub mod sql_folder;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -16,7 +17,12 @@ use crate::dialect::{dialect_from_name, dialect_from_url};
 use crate::plan::{Direction, plan_downgrade, plan_stamp, plan_upgrade};
 use crate::render::alembic_text::View;
 use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
-use crate::render::sql_plan::{RenderOptions, render_plan};
+use crate::render::sql_plan::{RenderOptions, append_repeatables, render_plan};
+use crate::analysis::analyze_sql_folder;
+use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
+use crate::codes::Code;
+use crate::diagnostic::sort_diagnostics;
+use crate::layout::{LoadOptions, layout_by_name};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
@@ -65,23 +71,71 @@ fn run(cli: Cli) -> ExitCode {
             let files: Vec<_> = file.into_iter().collect();
             eprint!("{}", render_text(&d, files.as_slice(), color));
             eprintln!("\n\nFAILED: {}", d.message);
-            if cli.format == Format::Json && matches!(cli.command, Command::Check) {
+            if cli.format == Format::Json && matches!(cli.command, Command::Check { .. }) {
                 print_check_json(&Analysis::empty(), &[*d], files.as_slice());
             }
             return ExitCode::from(FAILED);
         }
     };
-    let paths = list_scripts(&disc);
-    timer.lap("list");
-    let reads = read_scripts(&paths);
-    timer.lap("read+parse");
-    let env_py = disc.env_py.as_deref().and_then(read_source);
-    let analysis = analyze_reads(reads, env_py.as_ref());
-    timer.lap("graph");
-    let known: Vec<_> = env_py.into_iter().chain(disc.config_file.clone()).collect();
+    let sql_folder = !cli.dirs.is_empty()
+        && match cli.layout.as_deref() {
+            Some("alembic") => false,
+            Some(_) => true,
+            None => !sql_folder::holds_python(&disc.versions_dirs),
+        };
+    let mut enable = Vec::new();
+    if let Command::Check { enable: names } = &cli.command {
+        for n in names {
+            match Code::from_name(n) {
+                Some(c) if c.off_by_default() => enable.push(c),
+                _ => {
+                    let optional: Vec<&str> = Code::ALL.iter().filter(|c| c.off_by_default()).map(|c| c.name()).collect();
+                    eprintln!("FAILED: --enable {n}: not an off-by-default code (those are: {})", optional.join(", "));
+                    return ExitCode::from(FAILED);
+                }
+            }
+        }
+    }
+    let (analysis, known, file_count, dialect) = if sql_folder {
+        let (files, roots, read_diags) = sql_folder::read_folders(&disc.versions_dirs);
+        timer.lap("read");
+        let dialect = cli
+            .dialect
+            .as_deref()
+            .and_then(dialect_from_name)
+            .or_else(|| sql_folder::dialect_hint(&disc.versions_dirs))
+            .unwrap_or(&crate::dialect::postgresql::PostgreSQL);
+        let opts = LoadOptions {
+            layout: cli.layout.as_deref().and_then(layout_by_name),
+            dialect,
+            enable,
+        };
+        let mut analysis = analyze_sql_folder(&files, &roots, &opts);
+        analysis.diagnostics.extend(read_diags);
+        sort_diagnostics(&mut analysis.diagnostics);
+        timer.lap("parse+graph");
+        let count = files.len();
+        (analysis, files, count, dialect)
+    } else {
+        let paths = list_scripts(&disc);
+        timer.lap("list");
+        let reads = read_scripts(&paths);
+        timer.lap("read+parse");
+        let env_py = disc.env_py.as_deref().and_then(read_source);
+        let analysis = analyze_reads(reads, env_py.as_ref());
+        timer.lap("graph");
+        let known: Vec<_> = env_py.into_iter().chain(disc.config_file.clone()).collect();
+        let dialect = cli
+            .dialect
+            .as_deref()
+            .and_then(dialect_from_name)
+            .or_else(|| disc.settings.as_ref().and_then(|s| s.sqlalchemy_url.as_deref()).and_then(dialect_from_url))
+            .unwrap_or(&crate::dialect::postgresql::PostgreSQL);
+        (analysis, known, paths.len(), dialect)
+    };
 
     let code = match &cli.command {
-        Command::Check => {
+        Command::Check { .. } => {
             let texts = texts_for(&analysis.diagnostics, &known);
             match cli.format {
                 Format::Json => print_check_json(&analysis, &analysis.diagnostics, &texts),
@@ -92,9 +146,10 @@ fn run(cli: Cli) -> ExitCode {
                     }
                     let _ = writeln!(
                         err,
-                        "checked {} revision(s) in {} file(s): {}",
+                        "checked {} revision(s) in {} file(s) ({}): {}",
                         analysis.map.len(),
-                        paths.len(),
+                        file_count,
+                        analysis.layout.unwrap_or("no known layout"),
                         summary(&analysis.diagnostics)
                     );
                 }
@@ -115,7 +170,7 @@ fn run(cli: Cli) -> ExitCode {
             };
             let code = plan_command(
                 &analysis,
-                &disc,
+                dialect,
                 direction,
                 std::slice::from_ref(revision),
                 plan,
@@ -129,7 +184,7 @@ fn run(cli: Cli) -> ExitCode {
             report_load_problems(&analysis, &known, color);
             let code = plan_command(
                 &analysis,
-                &disc,
+                dialect,
                 Direction::Stamp,
                 revisions,
                 plan,
@@ -186,6 +241,8 @@ fn report_load_problems(analysis: &Analysis, known: &[crate::SourceFile], color:
 fn print_check_json(analysis: &Analysis, diags: &[Diagnostic], texts: &(impl crate::render::diagnostics::FileTexts + ?Sized)) {
     let map = &analysis.map;
     let out = CheckJson {
+        layout: analysis.layout,
+        repeatables: &analysis.repeatables,
         revisions: map.len(),
         heads: map.heads.iter().map(|&h| map.id(h)).collect(),
         bases: map.bases.iter().map(|&b| map.id(b)).collect(),
@@ -299,7 +356,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 Format::Json => json("revisions", &revs),
             })
         }
-        Command::Check | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
+        Command::Check { .. } | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
             unreachable!("handled by run")
         }
     }
@@ -309,7 +366,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
 #[allow(clippy::too_many_arguments)]
 fn plan_command(
     a: &Analysis,
-    disc: &discover::Discovery,
+    dialect: &'static dyn crate::dialect::Dialect,
     direction: Direction,
     targets: &[String],
     p: &args::PlanArgs,
@@ -332,19 +389,18 @@ fn plan_command(
             None => x_args.push((kv.clone(), String::new())),
         }
     }
-    let tpm = p.transaction_per_migration || a.env.transaction_per_migration.unwrap_or(false);
-    let dialect = match &p.dialect {
-        Some(name) => dialect_from_name(name),
-        None => disc
-            .settings
-            .as_ref()
-            .and_then(|s| s.sqlalchemy_url.as_deref())
-            .and_then(dialect_from_url)
-            .or_else(|| dialect_from_name("postgresql")),
-    };
-    let Some(dialect) = dialect else {
-        eprintln!("FAILED: unknown dialect");
-        return ExitCode::from(FAILED);
+    // Migration tools run each plain-SQL migration in its own transaction.
+    let sql_layout = a.layout.is_some_and(|l| l != "alembic");
+    let tpm = p.transaction_per_migration || sql_layout || a.env.transaction_per_migration.unwrap_or(false);
+    let bookkeeping = match p.bookkeeping.as_deref() {
+        None => &crate::bookkeeping::alembic::Alembic,
+        Some(name) => match bookkeeping_by_name(name) {
+            Some(b) => b,
+            None => {
+                eprintln!("FAILED: unknown bookkeeping {name} (known: {})", bookkeeping_names().join(", "));
+                return ExitCode::from(FAILED);
+            }
+        },
     };
     // Offline, env.py's `begin_transaction()` has printed BEGIN before Alembic resolves the
     // targets; a failure leaves it on stdout, and so do we.
@@ -376,8 +432,14 @@ fn plan_command(
             .or_else(|| a.env.version_table.clone())
             .unwrap_or_else(|| "alembic_version".into()),
         version_table_schema: p.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
+        bookkeeping,
     };
-    let rendered = render_plan(&plan, &a.map, &a.revisions, dialect, &opts);
+    let mut rendered = render_plan(&plan, &a.map, &a.revisions, dialect, &opts);
+    // Flyway re-applies repeatables after the versioned migrations of a run to the head.
+    let to_heads = a.map.heads.iter().all(|&h| plan.end_heads.iter().any(|e| e == a.map.id(h)));
+    if direction == Direction::Upgrade && to_heads && rendered.error.is_none() {
+        append_repeatables(&mut rendered, &a.repeatables, dialect, &opts);
+    }
     if !rendered.diagnostics.is_empty() {
         let texts = texts_for(&rendered.diagnostics, &[]);
         let mut err = std::io::stderr().lock();

@@ -655,6 +655,7 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
         }
         Op::DropTableComment { table } => vec![format!("COMMENT ON TABLE {} IS NULL", format_table(d, table))],
         Op::Execute { sql } => vec![resolve_marks(d, sql.trim())],
+        Op::Sql(s) => vec![s.sql.clone()],
         Op::BulkInsert { table, columns, rows } => {
             let mut out = Vec::new();
             for row in rows {

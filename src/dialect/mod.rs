@@ -124,6 +124,17 @@ pub trait Dialect: Sync {
         false
     }
 
+    /// A binary literal from hex digits (`X'00ff'`; PostgreSQL spells bytea differently).
+    fn bytes_literal(&self, hex: &str) -> String {
+        format!("X'{hex}'")
+    }
+
+    /// How plain SQL files for this database are split into statements.
+    fn sql_lexing(&self) -> crate::sql::split::Lexing;
+
+    /// The `sqlparser` dialect that checks plain SQL statements.
+    fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect>;
+
     /// `INSERT INTO alembic_version ...` suffix (PostgreSQL/SQLite use RETURNING).
     fn version_insert_suffix(&self, table: &TableRef) -> String {
         let _ = table;

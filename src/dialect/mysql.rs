@@ -2,6 +2,7 @@
 //! `MySQLImpl` (non-transactional DDL, `AUTO_INCREMENT`, inline `COMMENT`, `MODIFY` /
 //! `CHANGE` for column changes, typed `DROP` of constraints).
 
+use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
 use super::types::{compile_type, quote_string, visit};
 use super::{ColumnContext, CompileError, Compiled, Dialect};
@@ -10,6 +11,18 @@ use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Literal, MysqlLen
 pub struct MySQL;
 
 impl Dialect for MySQL {
+    fn sql_lexing(&self) -> Lexing {
+        Lexing {
+            backslash_escapes: true,
+            backticks: true,
+            hash_comments: true,
+            delimiter_command: true,
+            ..Lexing::default()
+        }
+    }
+    fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::MySqlDialect {})
+    }
     fn name(&self) -> &'static str {
         "mysql"
     }

@@ -2,6 +2,7 @@
 //! `PostgresqlImpl` (transactional DDL, SERIAL, native ENUM types, `USING`, concurrent
 //! indexes, `COMMENT ON`).
 
+use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, quote_schema, server_default_sql};
 use super::types::{compile_type, visit};
 use super::{ColumnContext, CompileError, Compiled, Dialect};
@@ -10,6 +11,19 @@ use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Op, SqlType, Tabl
 pub struct PostgreSQL;
 
 impl Dialect for PostgreSQL {
+    fn sql_lexing(&self) -> Lexing {
+        Lexing {
+            dollar_quotes: true,
+            nested_block_comments: true,
+            ..Lexing::default()
+        }
+    }
+    fn bytes_literal(&self, hex: &str) -> String {
+        format!("'\\x{hex}'::bytea")
+    }
+    fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::PostgreSqlDialect {})
+    }
     fn name(&self) -> &'static str {
         "postgresql"
     }

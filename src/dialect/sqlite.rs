@@ -2,6 +2,7 @@
 //! `SQLiteImpl` (non-transactional DDL, no ALTER of constraints outside batch mode,
 //! `RENAME COLUMN`).
 
+use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
 use super::types::compile_type;
 use super::{ColumnContext, CompileError, Compiled, Dialect};
@@ -13,6 +14,15 @@ pub struct SQLite;
 pub const NO_ALTER_CONSTRAINT: &str = "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
 
 impl Dialect for SQLite {
+    fn sql_lexing(&self) -> Lexing {
+        Lexing {
+            backticks: true,
+            ..Lexing::default()
+        }
+    }
+    fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::SQLiteDialect {})
+    }
     fn name(&self) -> &'static str {
         "sqlite"
     }

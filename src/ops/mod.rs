@@ -336,6 +336,8 @@ pub enum Op {
     },
     /// `with op.batch_alter_table(...)`: operations on one table.
     Batch(Box<Batch>),
+    /// A statement of a plain-SQL migration, emitted exactly as written.
+    Sql(crate::sql::SqlStatement),
     /// `with op.get_context().autocommit_block():`
     AutocommitBlock {
         steps: Vec<Step>,

@@ -279,6 +279,8 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
         down_revision_unknown,
         upgrade_steps,
         downgrade_steps,
+        transactional: true,
+        sql: None,
     })
 }
 

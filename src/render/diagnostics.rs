@@ -91,10 +91,15 @@ fn next_char_end(s: &str, at: usize) -> usize {
 /// The `check --format json` object.
 #[derive(Debug, Serialize)]
 pub struct CheckJson<'a> {
+    /// `alembic` or the plain-SQL layout detected (null when none matched).
+    pub layout: Option<&'a str>,
     pub revisions: usize,
     pub heads: Vec<&'a str>,
     pub bases: Vec<&'a str>,
     pub diagnostics: Vec<LocatedDiagnostic>,
+    /// Flyway repeatable migrations (not counted in `revisions`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub repeatables: &'a [crate::layout::Repeatable],
 }
 
 pub fn locate_all(diags: &[Diagnostic], files: &(impl FileTexts + ?Sized)) -> Vec<LocatedDiagnostic> {

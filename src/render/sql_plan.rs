@@ -8,11 +8,13 @@
 
 use serde::Serialize;
 
+use crate::bookkeeping::Bookkeeping;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::dialect::ddl::{format_table, quote};
 use crate::dialect::{CompileError, Dialect};
 use crate::graph::RevisionMap;
+use crate::layout::Repeatable;
 use crate::model::Revision;
 use crate::ops::{AutoIncrement, Column, Constraint, ConstraintOpts, Op, SqlType, Step, StepKind, TableRef};
 use crate::plan::{Direction, Plan, VersionChange};
@@ -25,6 +27,8 @@ pub struct RenderOptions {
     pub version_table_schema: Option<String>,
     /// `-x key=value` arguments (`context.get_x_argument()`).
     pub x_args: Vec<(String, String)>,
+    /// Whose version table the plan maintains (`alembic_version` by default).
+    pub bookkeeping: &'static dyn Bookkeeping,
 }
 
 impl Default for RenderOptions {
@@ -34,6 +38,7 @@ impl Default for RenderOptions {
             version_table: "alembic_version".into(),
             version_table_schema: None,
             x_args: Vec::new(),
+            bookkeeping: &crate::bookkeeping::alembic::Alembic,
         }
     }
 }
@@ -175,14 +180,25 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
     if !tpm {
         out.begin();
     }
+    let lookup = |id: &str| map.by_id.get(id).map(|&i| &revisions[map.node(i).rev]);
     for (i, step) in plan.steps.iter().enumerate() {
         out.step = Some(i);
-        if tpm {
+        let rev = step.revision.map(|r| &revisions[map.node(r).rev]);
+        // A migration its tool runs outside a transaction (dbmate `transaction:false`...).
+        let outside = rev.is_some_and(|r| !r.transactional);
+        if tpm && !outside {
             out.begin();
         }
+        if !tpm && outside {
+            out.commit();
+        }
         if step.create_version_table {
-            match version_table_create(d, opts) {
-                Ok(sql) => out.emit(statement(&sql), "version-table", None, None),
+            match opts.bookkeeping.create(d, opts) {
+                Ok(sqls) => {
+                    for sql in sqls {
+                        out.emit(statement(&sql), "version-table", None, None);
+                    }
+                }
                 Err(e) => {
                     out.rendered.error = Some(e.0);
                     return out.rendered;
@@ -190,11 +206,19 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
             }
         }
         out.emit(format!("-- Running {}", step.short_log()), "comment", None, None);
-        if let Some(r) = step.revision {
-            let rev = &revisions[map.node(r).rev];
+        if let Some(rev) = rev {
             let steps = if step.direction == Direction::Upgrade {
                 &rev.upgrade_steps
             } else {
+                if let Some(src) = &rev.sql
+                    && !rev.downgrade.present
+                {
+                    out.rendered.error = Some(format!(
+                        "migration {} ({}) has no down migration, so it cannot be undone",
+                        src.version, rev.path
+                    ));
+                    return out.rendered;
+                }
                 &rev.downgrade_steps
             };
             if let Err(e) = render_steps(&mut out, steps, rev) {
@@ -202,11 +226,14 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
                 return out.rendered;
             }
         }
-        for c in &step.version_changes {
-            out.emit(version_change_sql(d, opts, c), "version-table", None, None);
+        for sql in opts.bookkeeping.record(d, opts, step, &lookup) {
+            out.emit(statement(&sql), "version-table", None, None);
         }
-        if tpm {
+        if tpm && !outside {
             out.commit();
+        }
+        if !tpm && outside {
+            out.begin();
         }
     }
     out.step = None;
@@ -262,6 +289,9 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                         )));
                     }
                 }
+            }
+            StepKind::Op(Op::Sql(st)) => {
+                out.emit(format!("{};", st.sql.replace("\r\n", "\n")), "migration", Some(&rev.path), Some(s.lines.0));
             }
             StepKind::Op(op) => {
                 let sqls = match out.d.op_statements(op) {
@@ -320,4 +350,42 @@ fn opaque(out: &mut Out, s: &Step, rev: &Revision, reason: &str, excerpt: &str) 
         .at(&rev.path, s.span)
         .help("the SQL this step runs can only be known by running Python; review it by hand, or rewrite it with op.* calls / literal SQL"),
     );
+}
+
+/// Flyway's repeatable migrations after a run to the head: each in its own transaction,
+/// with its checksum (Flyway re-applies it when that differs from the recorded one).
+pub fn append_repeatables(rendered: &mut RenderedPlan, repeatables: &[Repeatable], d: &dyn Dialect, opts: &RenderOptions) {
+    let mut out = Out {
+        d,
+        x_args: opts.x_args.clone(),
+        rendered: std::mem::replace(
+            rendered,
+            RenderedPlan {
+                dialect: d.name(),
+                statements: Vec::new(),
+                diagnostics: Vec::new(),
+                error: None,
+            },
+        ),
+        step: None,
+    };
+    for r in repeatables {
+        out.begin();
+        out.emit(
+            format!("-- Running repeatable {} (checksum {}, re-applied when it changes)", r.path, r.checksum),
+            "comment",
+            Some(&r.path),
+            None,
+        );
+        for s in &r.steps {
+            if let StepKind::Op(Op::Sql(st)) = &s.kind {
+                out.emit(format!("{};", st.sql.replace("\r\n", "\n")), "migration", Some(&r.path), Some(s.lines.0));
+            }
+        }
+        for sql in opts.bookkeeping.record_repeatable(d, opts, r) {
+            out.emit(statement(&sql), "version-table", None, None);
+        }
+        out.commit();
+    }
+    *rendered = out.rendered;
 }

@@ -1,0 +1,25 @@
+//! Alembic's `alembic_version` table (the default): one row per head.
+
+use super::{Bookkeeping, Lookup};
+use crate::dialect::{CompileError, Dialect};
+use crate::plan::PlanStep;
+use crate::render::sql_plan::{RenderOptions, version_change_sql, version_table_create};
+
+#[derive(Debug)]
+pub struct Alembic;
+
+impl Bookkeeping for Alembic {
+    fn name(&self) -> &'static str {
+        "alembic"
+    }
+    fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
+        Ok(vec![version_table_create(d, opts)?])
+    }
+    fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
+        // `statement()` adds the terminator back.
+        step.version_changes
+            .iter()
+            .map(|c| version_change_sql(d, opts, c).trim_end_matches(';').to_string())
+            .collect()
+    }
+}

@@ -1,0 +1,595 @@
+//! Plain-SQL migration folders: each tool's layout (one file each) reads its file names and
+//! directives into [`Migration`]s; [`load`] turns them into the same [`Revision`]s Alembic
+//! scripts become, so the graph, checks, plans and renderers are shared.
+//!
+//! Pure: the caller lists and reads the files. Paths are matched relative to the folder
+//! (`roots`) they were found under; a layout never touches the file system.
+
+pub mod atlas;
+pub mod dag;
+pub mod dbmate;
+pub mod diesel;
+pub mod flyway;
+pub mod golang_migrate;
+pub mod goose;
+pub mod sqlx;
+mod version;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sha2::Digest;
+
+use crate::codes::{Code, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::dialect::Dialect;
+use crate::model::{FunctionInfo, Revision, RevisionSpans, SqlSource};
+use crate::ops::{Step, StepKind};
+use crate::source::{LineIndex, SourceFile, Span};
+pub use version::{VersionKey, parse_dotted_version, parse_int_version};
+
+/// Files larger than this are named in a diagnostic and not read.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// One file of a migrations folder.
+#[derive(Clone, Copy, Debug)]
+pub struct FolderFile<'a> {
+    /// The path relative to the folder it was found in, `/`-separated.
+    pub rel: &'a str,
+    pub file: &'a SourceFile,
+    /// Over [`MAX_FILE_BYTES`]: its text is treated as empty.
+    pub too_large: bool,
+}
+
+impl<'a> FolderFile<'a> {
+    pub fn text(&self) -> &'a str {
+        if self.too_large { "" } else { &self.file.text }
+    }
+    /// The file name without its directories.
+    pub fn name(&self) -> &'a str {
+        self.rel.rsplit('/').next().unwrap_or(self.rel)
+    }
+    /// The directory part of `rel` (empty at the top level).
+    pub fn dir(&self) -> &'a str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+    pub fn whole(&self) -> Span {
+        Span::new(0, self.text().len())
+    }
+}
+
+/// Part of a file holding one direction of a migration.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    pub file: &'a SourceFile,
+    /// The whole section (for locating it in diagnostics).
+    pub span: Span,
+    /// Ranges to split into statements, or (`true`) to keep whole as one statement (goose
+    /// `StatementBegin` … `StatementEnd`).
+    pub parts: Vec<(Span, bool)>,
+}
+
+impl<'a> Section<'a> {
+    pub fn whole(f: &FolderFile<'a>) -> Self {
+        Section::range(f, f.whole())
+    }
+    pub fn range(f: &FolderFile<'a>, span: Span) -> Self {
+        Section {
+            file: f.file,
+            span,
+            parts: vec![(span, false)],
+        }
+    }
+}
+
+/// What a layout reads for one migration.
+#[derive(Clone, Debug)]
+pub struct Migration<'a> {
+    /// The revision id: the version as the tool writes it.
+    pub version: String,
+    pub key: VersionKey,
+    pub title: String,
+    /// The file the migration is named by (the up file, or its directory's up.sql).
+    pub file: &'a SourceFile,
+    pub up: Option<Section<'a>>,
+    pub down: Option<Section<'a>>,
+    /// Explicit parents (DAG folders); `None` chains by version order.
+    pub parents: Option<Vec<String>>,
+    pub transactional: bool,
+    /// A Flyway repeatable migration (no version).
+    pub repeatable: bool,
+    /// The format has no down for it by design (sqlx single files, Atlas, Flyway without
+    /// undo files): a missing down is info, not a warning.
+    pub forward_only: bool,
+}
+
+/// A Flyway repeatable migration, listed apart from the versioned history.
+#[derive(Clone, Debug, Serialize)]
+pub struct Repeatable {
+    pub path: String,
+    pub title: String,
+    /// Flyway's checksum: re-applied when it differs from the recorded one.
+    pub checksum: i32,
+    #[serde(skip)]
+    pub steps: Vec<Step>,
+}
+
+/// One migration tool's folder layout. See the module docs.
+pub trait Layout: Sync {
+    /// The name users pass to `--layout` and see in reports.
+    fn name(&self) -> &'static str;
+    /// Whether the folder looks like this layout (layouts are tried in [`LAYOUTS`] order).
+    fn detect(&self, files: &[FolderFile]) -> bool;
+    /// Read the migrations; problems with single files go to `diags`.
+    fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>>;
+    /// How to run a migration outside a transaction with this tool.
+    fn no_transaction_hint(&self) -> &'static str;
+}
+
+/// Every layout, in detection order: the most specific markers first.
+pub const LAYOUTS: &[&dyn Layout] = &[
+    &dag::Dag,
+    &diesel::Diesel,
+    &atlas::Atlas,
+    &flyway::Flyway,
+    &dbmate::Dbmate,
+    &goose::Goose,
+    &golang_migrate::GolangMigrate,
+    &sqlx::Sqlx,
+];
+
+pub fn layout_by_name(name: &str) -> Option<&'static dyn Layout> {
+    LAYOUTS.iter().copied().find(|l| l.name() == name)
+}
+
+pub fn layout_names() -> Vec<&'static str> {
+    LAYOUTS.iter().map(|l| l.name()).collect()
+}
+
+/// Options for reading a folder.
+pub struct LoadOptions<'d> {
+    /// `--layout`: skip detection.
+    pub layout: Option<&'static dyn Layout>,
+    pub dialect: &'d dyn Dialect,
+    /// Off-by-default codes that were asked for (`version-gap`).
+    pub enable: Vec<Code>,
+}
+
+/// A folder read into revisions.
+pub struct Loaded {
+    pub layout: Option<&'static str>,
+    pub revisions: Vec<Revision>,
+    pub repeatables: Vec<Repeatable>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The path of `file` relative to the first root it is under.
+fn relative<'a>(path: &'a str, roots: &[String]) -> &'a str {
+    for r in roots {
+        let r = r.trim_end_matches('/');
+        if r.is_empty() || r == "." {
+            return path.strip_prefix("./").unwrap_or(path);
+        }
+        if let Some(rest) = path.strip_prefix(r).and_then(|p| p.strip_prefix('/')) {
+            return rest;
+        }
+    }
+    path
+}
+
+/// Read a plain-SQL migrations folder. `roots` are the folders the files were listed from
+/// (several for Flyway's multiple locations); `files` are every file under them.
+pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loaded {
+    let mut diags = Vec::new();
+    let view: Vec<FolderFile> = files
+        .iter()
+        .map(|f| {
+            let too_large = f.text.len() > MAX_FILE_BYTES;
+            if too_large {
+                diags.push(
+                    Diagnostic::new(
+                        Code::FileTooLarge,
+                        format!("{} is {} bytes, over the {} MiB limit; it is not read", f.path, f.text.len(), MAX_FILE_BYTES >> 20),
+                    )
+                    .at(&f.path, Span::empty(0))
+                    .help("split the migration, or load bulk data outside migrations"),
+                );
+            }
+            FolderFile {
+                rel: relative(&f.path, roots),
+                file: f,
+                too_large,
+            }
+        })
+        .collect();
+    let layout = opts.layout.or_else(|| LAYOUTS.iter().copied().find(|l| l.detect(&view)));
+    let Some(layout) = layout else {
+        let sql_files = view.iter().filter(|f| f.rel.ends_with(".sql")).count();
+        diags.push(
+            Diagnostic::new(
+                Code::UnknownLayout,
+                format!(
+                    "{} ({} file(s), {} .sql) matches no migration layout migplan reads",
+                    roots.join(", "),
+                    files.len(),
+                    sql_files
+                ),
+            )
+            .help(format!(
+                "expected one of: {}; name it with --layout, or point -d at an Alembic versions folder",
+                layout_names().join(", ")
+            )),
+        );
+        return Loaded {
+            layout: None,
+            revisions: Vec::new(),
+            repeatables: Vec::new(),
+            diagnostics: diags,
+        };
+    };
+    let migrations = layout.read(&view, &mut diags);
+    if migrations.is_empty() && !files.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::UnknownLayout,
+                format!("no file in {} is a {} migration", roots.join(", "), layout.name()),
+            )
+            .help(format!("expected one of: {}", layout_names().join(", "))),
+        );
+    }
+    let (revisions, repeatables) = build(layout, migrations, opts, &mut diags);
+    Loaded {
+        layout: Some(layout.name()),
+        revisions,
+        repeatables,
+        diagnostics: diags,
+    }
+}
+
+/// Migrations → revisions: order, duplicate versions, chaining, statements, and the
+/// per-migration checks.
+fn build(layout: &dyn Layout, mut migs: Vec<Migration>, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> (Vec<Revision>, Vec<Repeatable>) {
+    let d = opts.dialect;
+    let mut line_indexes: HashMap<String, LineIndex> = HashMap::new();
+    let mut statements = |section: &Section, diags: &mut Vec<Diagnostic>| -> Vec<Step> {
+        let lines = line_indexes
+            .entry(section.file.path.clone())
+            .or_insert_with(|| LineIndex::new(&section.file.text));
+        let mut steps = Vec::new();
+        for &(span, whole) in &section.parts {
+            if whole {
+                steps.extend(crate::sql::read_block(section.file, span, d, lines, diags));
+            } else {
+                steps.extend(crate::sql::read_statements(section.file, span, d, lines, diags));
+            }
+        }
+        steps
+    };
+
+    let (repeat, mut migs): (Vec<Migration>, Vec<Migration>) = std::mem::take(&mut migs).into_iter().partition(|m| m.repeatable);
+    migs.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.file.path.cmp(&b.file.path)));
+
+    let mut revisions: Vec<Revision> = Vec::new();
+    // Linear layouts collide on the version's value, DAG folders on the id.
+    let mut seen: HashMap<(VersionKey, String), String> = HashMap::new();
+    let mut prev_key: Option<VersionKey> = None;
+    for m in migs {
+        let identity = match m.parents {
+            Some(_) => (VersionKey(Vec::new()), m.version.clone()),
+            None => (m.key.clone(), String::new()),
+        };
+        if let Some(first) = seen.get(&identity) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateVersion,
+                    format!("version {} of {} is already used by {}", m.version, m.file.path, first),
+                )
+                .at(&m.file.path, Span::empty(0))
+                .help("give one of them the next free version; this one is left out of the history"),
+            );
+            continue;
+        }
+        seen.insert(identity, m.file.path.clone());
+        if opts.enable.contains(&Code::VersionGap)
+            && m.parents.is_none()
+            && let (Some(p), Some(cur)) = (prev_key.as_ref().and_then(VersionKey::small_int), m.key.small_int())
+            && cur > p + 1
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::VersionGap,
+                    format!("versions jump from {p} to {cur} at {}", m.file.path),
+                )
+                .at(&m.file.path, Span::empty(0))
+                .help("a missing number often means a migration was deleted or is still on another branch"),
+            );
+        }
+        prev_key = Some(m.key.clone());
+
+        let upgrade_steps = m.up.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
+        let downgrade_steps = m.down.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
+        check_transactions(layout, &m, &upgrade_steps, d, diags);
+        check_transactions(layout, &m, &downgrade_steps, d, diags);
+        check_down(layout, &m, &upgrade_steps, &downgrade_steps, diags);
+
+        let down_revisions = match &m.parents {
+            Some(p) => p.clone(),
+            None => revisions.last().map(|r| vec![r.id.clone()]).unwrap_or_default(),
+        };
+        // The up section's text (the whole file for one-file-per-direction layouts).
+        let up_text = m.up.as_ref().map_or("", |s| &s.file.text[s.span.range()]);
+        revisions.push(Revision {
+            id: m.version.clone(),
+            down_revisions,
+            depends_on: Vec::new(),
+            branch_labels: Vec::new(),
+            path: m.file.path.clone(),
+            doc: m.title.replace('_', " "),
+            create_date: version::timestamp_date(&m.version),
+            upgrade: FunctionInfo {
+                present: m.up.is_some(),
+                empty: upgrade_steps.is_empty(),
+                span: m.up.as_ref().map(|s| s.span).unwrap_or_default(),
+            },
+            downgrade: FunctionInfo {
+                present: m.down.is_some(),
+                empty: downgrade_steps.is_empty(),
+                span: m.down.as_ref().map(|s| s.span).unwrap_or_default(),
+            },
+            spans: RevisionSpans::default(),
+            down_revision_unknown: false,
+            upgrade_steps,
+            downgrade_steps,
+            transactional: m.transactional,
+            sql: Some(SqlSource {
+                layout: layout.name(),
+                version: m.version.clone(),
+                title: m.title.clone(),
+                up_path: m.up.as_ref().map(|s| s.file.path.clone()),
+                down_path: m.down.as_ref().map(|s| s.file.path.clone()),
+                crc32: flyway_checksum(up_text),
+                sha384: hex(&sha2::Sha384::digest(up_text.as_bytes())),
+            }),
+        });
+    }
+    // Migrations with explicit parents keep their id order; the graph orders them.
+    let repeatables = repeat
+        .into_iter()
+        .map(|m| {
+            let steps = m.up.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
+            diags.push(
+                Diagnostic::new(
+                    Code::RepeatableMigration,
+                    format!(
+                        "{} is a repeatable migration (checksum {}): it is re-applied after the versioned migrations whenever its checksum changes",
+                        m.file.path,
+                        flyway_checksum(&m.file.text)
+                    ),
+                )
+                .at(&m.file.path, Span::empty(0))
+                .help("keep it idempotent (CREATE OR REPLACE); it is listed apart from the versioned history"),
+            );
+            Repeatable {
+                path: m.file.path.clone(),
+                title: m.title.replace('_', " "),
+                checksum: flyway_checksum(&m.file.text),
+                steps,
+            }
+        })
+        .collect();
+    (revisions, repeatables)
+}
+
+fn check_transactions(layout: &dyn Layout, m: &Migration, steps: &[Step], d: &dyn Dialect, diags: &mut Vec<Diagnostic>) {
+    if !m.transactional || !d.transactional_ddl() {
+        return;
+    }
+    for s in steps {
+        if let StepKind::Op(crate::ops::Op::Sql(st)) = &s.kind
+            && st.class.no_transaction
+        {
+            let first_line = st.sql.lines().next().unwrap_or("");
+            diags.push(
+                Diagnostic::new(
+                    Code::NonTransactionalStatement,
+                    format!(
+                        "`{}` (line {}) cannot run inside a transaction block, and {} runs migration {} in one",
+                        first_line.trim(),
+                        s.lines.0,
+                        layout.name(),
+                        m.version
+                    ),
+                )
+                .at(&m.file.path, s.span)
+                .help(layout.no_transaction_hint()),
+            );
+        }
+    }
+}
+
+fn check_down(layout: &dyn Layout, m: &Migration, up: &[Step], down: &[Step], diags: &mut Vec<Diagnostic>) {
+    match &m.down {
+        None => {
+            let mut diag = Diagnostic::new(
+                Code::MissingDown,
+                format!("migration {} ({}) has no down migration, so it cannot be undone", m.version, m.file.path),
+            )
+            .at(&m.file.path, Span::empty(0));
+            if m.forward_only {
+                diag = diag.severity(Severity::Info).help(format!(
+                    "{} migrations are forward-only here; write the reverse as a new migration when one is needed",
+                    layout.name()
+                ));
+            } else {
+                diag = diag.help("add the down migration that reverses the up (drop what it creates, restore what it drops)");
+            }
+            diags.push(diag);
+        }
+        Some(section) if down.is_empty() && !up.is_empty() => diags.push(
+            Diagnostic::new(
+                Code::EmptyDown,
+                format!("the down migration of {} has no statements, but its up has {}", m.version, up.len()),
+            )
+            .at(&section.file.path, section.span)
+            .help("write the statements that reverse the up, or mark the migration as irreversible in review"),
+        ),
+        _ => {}
+    }
+}
+
+/// Flyway's checksum: CRC32 over the UTF-8 bytes of each line without its line break.
+pub fn flyway_checksum(text: &str) -> i32 {
+    let mut h = crc32fast::Hasher::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for line in text.split('\n') {
+        h.update(line.strip_suffix('\r').unwrap_or(line).as_bytes());
+    }
+    h.finalize() as i32
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `{version}_{title}` → (version, title); the title may be empty (`0001.up.sql`).
+pub fn split_name(stem: &str) -> (&str, &str) {
+    match stem.split_once('_') {
+        Some((v, t)) => (v, t),
+        None => (stem, ""),
+    }
+}
+
+/// `unrecognized-file` for a `.sql` file the layout does not run.
+pub fn unrecognized(f: &FolderFile, layout: &str, expected: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnrecognizedFile,
+        format!("{} is not a {layout} migration file name, so {layout} never runs it", f.file.path),
+    )
+    .at(&f.file.path, Span::empty(0))
+    .help(format!("{layout} migrations are named {expected}"))
+}
+
+/// `unparsable-version` for a file whose version cannot be ordered.
+pub fn bad_version(f: &FolderFile, version: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnparsableVersion,
+        format!("{}: version `{version}` {why}; the migration is left out", f.file.path),
+    )
+    .at(&f.file.path, Span::empty(0))
+    .help("versions are unsigned integers (or timestamps) that fit in 64 bits")
+}
+
+/// The line starting at `at` ends here (after its line break).
+pub fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |p| at + p + 1)
+}
+
+/// Lines of `text` as (start offset, line without break).
+pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut pos = 0;
+    text.split_inclusive('\n').map(move |l| {
+        let start = pos;
+        pos += l.len();
+        (start, l.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// `{version}_{title}.up.sql` / `.down.sql` pairs at the top of the folder (golang-migrate,
+/// sqlx). `single` also takes `{version}_{title}.sql` files as up-only migrations.
+pub fn read_pairs<'a>(
+    files: &[FolderFile<'a>],
+    layout: &str,
+    single: bool,
+    transactional: impl Fn(&FolderFile) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Migration<'a>> {
+    let mut by_version: Vec<(VersionKey, Migration<'a>)> = Vec::new();
+    let mut downs: Vec<(VersionKey, FolderFile<'a>, String)> = Vec::new();
+    for f in files {
+        if !f.dir().is_empty() || !f.rel.ends_with(".sql") {
+            continue;
+        }
+        let name = f.name();
+        let (stem, dir) = if let Some(s) = name.strip_suffix(".up.sql") {
+            (s, Some(true))
+        } else if let Some(s) = name.strip_suffix(".down.sql") {
+            (s, Some(false))
+        } else if single {
+            (name.strip_suffix(".sql").unwrap_or(name), None)
+        } else {
+            diags.push(unrecognized(f, layout, "{version}_{title}.up.sql and {version}_{title}.down.sql"));
+            continue;
+        };
+        let (version, title) = split_name(stem);
+        if !version.bytes().all(|b| b.is_ascii_digit()) || version.is_empty() {
+            diags.push(unrecognized(f, layout, "{version}_{title}.up.sql and .down.sql, the version an integer"));
+            continue;
+        }
+        let key = match parse_int_version(version) {
+            Ok(k) => k,
+            Err(why) => {
+                diags.push(bad_version(f, version, &why));
+                continue;
+            }
+        };
+        if dir == Some(false) {
+            downs.push((key, *f, version.to_string()));
+            continue;
+        }
+        // Two up files with one version: both kept, the duplicate is reported later.
+        by_version.push((
+            key.clone(),
+            Migration {
+                version: version.to_string(),
+                key,
+                title: title.to_string(),
+                file: f.file,
+                up: Some(Section::whole(f)),
+                down: None,
+                parents: None,
+                transactional: transactional(f),
+                repeatable: false,
+                forward_only: dir.is_none(),
+            },
+        ));
+    }
+    for (key, f, version) in downs {
+        match by_version.iter_mut().find(|(k, m)| *k == key && m.down.is_none()) {
+            Some((_, m)) => m.down = Some(Section::whole(&f)),
+            None => diags.push(orphan_down(&f, &version)),
+        }
+    }
+    by_version.into_iter().map(|(_, m)| m).collect()
+}
+
+pub fn orphan_down(f: &FolderFile, version: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::OrphanDown,
+        format!("{} is a down migration for version {version}, which has no up migration", f.file.path),
+    )
+    .at(&f.file.path, Span::empty(0))
+    .help("rename it to match its up migration, or delete it")
+}
+
+/// The database named by the first connection URL in a config text (`DATABASE_URL=postgres://…`,
+/// `flyway.url=jdbc:mysql://…`).
+pub fn dialect_from_text(text: &str) -> Option<&'static dyn Dialect> {
+    const SCHEMES: &[(&str, &str)] = &[
+        ("postgres://", "postgresql"),
+        ("postgresql://", "postgresql"),
+        ("jdbc:postgresql:", "postgresql"),
+        ("mysql://", "mysql"),
+        ("jdbc:mysql:", "mysql"),
+        ("mariadb://", "mysql"),
+        ("jdbc:mariadb:", "mysql"),
+        ("sqlite:", "sqlite"),
+        ("sqlite3:", "sqlite"),
+        ("jdbc:sqlite:", "sqlite"),
+    ];
+    let lower = text.to_ascii_lowercase();
+    SCHEMES
+        .iter()
+        .filter_map(|(s, d)| lower.find(s).map(|p| (p, *d)))
+        .min_by_key(|(p, _)| *p)
+        .and_then(|(_, d)| crate::dialect::dialect_from_name(d))
+}

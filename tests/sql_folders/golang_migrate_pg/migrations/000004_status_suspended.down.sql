@@ -1,0 +1,1 @@
+-- PostgreSQL cannot drop a value from an enum type.

@@ -1,0 +1,1 @@
+ALTER TYPE user_status ADD VALUE IF NOT EXISTS 'suspended' AFTER 'active';

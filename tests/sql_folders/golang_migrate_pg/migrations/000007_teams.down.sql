@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN team_id;
+DROP TABLE teams;

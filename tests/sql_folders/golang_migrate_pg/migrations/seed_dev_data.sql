@@ -1,0 +1,1 @@
+INSERT INTO users (email, full_name) VALUES ('dev@example.com', 'Dev');
