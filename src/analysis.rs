@@ -56,7 +56,13 @@ pub fn analyze_reads(reads: Vec<ScriptRead>, env_py: Option<&SourceFile>) -> Ana
 /// roots for Flyway's locations); the layout is detected unless `opts` names one.
 pub fn analyze_sql_folder(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Analysis {
     let loaded = crate::layout::load(files, roots, opts);
-    from_revisions(loaded.revisions, loaded.diagnostics, EnvSettings::default(), loaded.layout, loaded.repeatables)
+    from_revisions(
+        loaded.revisions,
+        loaded.diagnostics,
+        EnvSettings::default(),
+        loaded.layout,
+        loaded.repeatables,
+    )
 }
 
 /// The graph and the history-wide checks, shared by every format.
@@ -76,7 +82,13 @@ fn from_revisions(
         } else {
             "`upgrade head` fails until they are merged: add a migration whose parents are all the heads"
         };
-        diagnostics.push(Diagnostic::new(Code::MultipleHeads, format!("the history has {} heads: {}", ids.len(), ids.join(", "))).help(help));
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MultipleHeads,
+                format!("the history has {} heads: {}", ids.len(), ids.join(", ")),
+            )
+            .help(help),
+        );
     }
     sort_diagnostics(&mut diagnostics);
     Analysis {

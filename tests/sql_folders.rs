@@ -62,7 +62,12 @@ fn folders_match_their_goldens() {
         }
     }
     assert!(count > 0, "no cases found");
-    assert!(failures.is_empty(), "{} of {count} golden(s) differ:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} golden(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Bad input too awkward to commit: each becomes a diagnostic, never a panic.
@@ -86,9 +91,18 @@ fn bad_input_becomes_diagnostics() {
     std::fs::write(m.join("001_again.up.sql"), "SELECT 1;\n").unwrap();
     std::fs::write(m.join("6_latin1.up.sql"), b"SELECT '\xe9t\xe9';\n").unwrap();
 
-    let out = Command::new(bin()).current_dir(&dir).args(["-d", "migrations", "check", "--format", "json"]).output().unwrap();
+    let out = Command::new(bin())
+        .current_dir(&dir)
+        .args(["-d", "migrations", "check", "--format", "json"])
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check prints JSON");
-    let codes: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     for want in [
         "binary-file",
         "file-too-large",
@@ -106,7 +120,11 @@ fn bad_input_becomes_diagnostics() {
         assert!(d["file"].is_string(), "{d}");
     }
     // The plan of what could be read still renders; nothing panics.
-    let out = Command::new(bin()).current_dir(&dir).args(["-d", "migrations", "upgrade", "head", "--sql"]).output().unwrap();
+    let out = Command::new(bin())
+        .current_dir(&dir)
+        .args(["-d", "migrations", "upgrade", "head", "--sql"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("-- Running upgrade  -> "), "{text}");
     assert!(text.contains("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;"), "{text}");

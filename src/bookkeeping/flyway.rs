@@ -30,7 +30,15 @@ fn file_name(path: &str) -> &str {
 }
 
 /// One history row; `version` is `None` for repeatables.
-pub fn history_row(d: &dyn Dialect, opts: &RenderOptions, version: Option<&str>, title: &str, kind: &str, script: &str, checksum: i32) -> String {
+pub fn history_row(
+    d: &dyn Dialect,
+    opts: &RenderOptions,
+    version: Option<&str>,
+    title: &str,
+    kind: &str,
+    script: &str,
+    checksum: i32,
+) -> String {
     let table = t(d, def(opts).table());
     let cols = [
         "installed_rank",

@@ -10,19 +10,19 @@ use std::time::Instant;
 
 use clap::Parser;
 
+use crate::analysis::analyze_sql_folder;
 use crate::analysis::{Analysis, analyze_reads};
+use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
+use crate::codes::Code;
 use crate::codes::Severity;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::sort_diagnostics;
 use crate::dialect::{dialect_from_name, dialect_from_url};
+use crate::layout::{LoadOptions, layout_by_name};
 use crate::plan::{Direction, plan_downgrade, plan_stamp, plan_upgrade};
 use crate::render::alembic_text::View;
 use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
 use crate::render::sql_plan::{RenderOptions, append_repeatables, render_plan};
-use crate::analysis::analyze_sql_folder;
-use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
-use crate::codes::Code;
-use crate::diagnostic::sort_diagnostics;
-use crate::layout::{LoadOptions, layout_by_name};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
@@ -90,7 +90,10 @@ fn run(cli: Cli) -> ExitCode {
                 Some(c) if c.off_by_default() => enable.push(c),
                 _ => {
                     let optional: Vec<&str> = Code::ALL.iter().filter(|c| c.off_by_default()).map(|c| c.name()).collect();
-                    eprintln!("FAILED: --enable {n}: not an off-by-default code (those are: {})", optional.join(", "));
+                    eprintln!(
+                        "FAILED: --enable {n}: not an off-by-default code (those are: {})",
+                        optional.join(", ")
+                    );
                     return ExitCode::from(FAILED);
                 }
             }
@@ -129,7 +132,12 @@ fn run(cli: Cli) -> ExitCode {
             .dialect
             .as_deref()
             .and_then(dialect_from_name)
-            .or_else(|| disc.settings.as_ref().and_then(|s| s.sqlalchemy_url.as_deref()).and_then(dialect_from_url))
+            .or_else(|| {
+                disc.settings
+                    .as_ref()
+                    .and_then(|s| s.sqlalchemy_url.as_deref())
+                    .and_then(dialect_from_url)
+            })
             .unwrap_or(&crate::dialect::postgresql::PostgreSQL);
         (analysis, known, paths.len(), dialect)
     };

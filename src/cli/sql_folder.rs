@@ -56,7 +56,8 @@ pub fn read_folders(dirs: &[PathBuf]) -> (Vec<SourceFile>, Vec<String>, Vec<Diag
         .par_iter()
         .map(|p| {
             let shown = display_path(p);
-            let bytes = std::fs::read(p).map_err(|e| Diagnostic::new(Code::ConfigError, format!("cannot read {shown}: {e}")).in_file(&shown))?;
+            let bytes =
+                std::fs::read(p).map_err(|e| Diagnostic::new(Code::ConfigError, format!("cannot read {shown}: {e}")).in_file(&shown))?;
             SourceFile::from_bytes(shown.clone(), &bytes).map_err(|e| decode_problem(&shown, &e))
         })
         .collect();
@@ -74,7 +75,10 @@ pub fn read_folders(dirs: &[PathBuf]) -> (Vec<SourceFile>, Vec<String>, Vec<Diag
 fn decode_problem(path: &str, e: &DecodeError) -> Diagnostic {
     let (code, what) = match e {
         DecodeError::Binary { offset } => (Code::BinaryFile, format!("{path} is a binary file (NUL byte at offset {offset})")),
-        DecodeError::InvalidUtf8 { offset } => (Code::InvalidEncoding, format!("{path} is not valid UTF-8 (first bad byte at offset {offset})")),
+        DecodeError::InvalidUtf8 { offset } => (
+            Code::InvalidEncoding,
+            format!("{path} is not valid UTF-8 (first bad byte at offset {offset})"),
+        ),
     };
     Diagnostic::new(code, format!("{what}; it is not read"))
         .at(path, Span::empty(0))
@@ -84,9 +88,20 @@ fn decode_problem(path: &str, e: &DecodeError) -> Diagnostic {
 /// The database a folder is for, from the connection URLs next to it (`.env`,
 /// `flyway.conf`, `dbconfig.yml`...), if any names one.
 pub fn dialect_hint(dirs: &[PathBuf]) -> Option<&'static dyn Dialect> {
-    const CANDIDATES: &[&str] = &[".env", "flyway.conf", "flyway.toml", "conf/flyway.conf", "dbconfig.yml", "diesel.toml", "atlas.hcl"];
+    const CANDIDATES: &[&str] = &[
+        ".env",
+        "flyway.conf",
+        "flyway.toml",
+        "conf/flyway.conf",
+        "dbconfig.yml",
+        "diesel.toml",
+        "atlas.hcl",
+    ];
+    // The folder, the two above it (`db/migrations` next to a project's `.env`), the cwd.
+    let cwd = std::env::current_dir().ok();
     for d in dirs {
-        for base in [Some(d.as_path()), d.parent()].into_iter().flatten() {
+        let bases = [Some(d.as_path()), d.parent(), d.parent().and_then(Path::parent), cwd.as_deref()];
+        for base in bases.into_iter().flatten() {
             for c in CANDIDATES {
                 if let Ok(text) = std::fs::read_to_string(base.join(c))
                     && let Some(dialect) = crate::layout::dialect_from_text(&text)

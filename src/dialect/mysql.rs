@@ -2,11 +2,11 @@
 //! `MySQLImpl` (non-transactional DDL, `AUTO_INCREMENT`, inline `COMMENT`, `MODIFY` /
 //! `CHANGE` for column changes, typed `DROP` of constraints).
 
-use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
 use super::types::{compile_type, quote_string, visit};
 use super::{ColumnContext, CompileError, Compiled, Dialect};
 use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Literal, MysqlLength, Op, SqlType, TableRef};
+use crate::sql::split::Lexing;
 
 pub struct MySQL;
 

@@ -2,11 +2,11 @@
 //! `PostgresqlImpl` (transactional DDL, SERIAL, native ENUM types, `USING`, concurrent
 //! indexes, `COMMENT ON`).
 
-use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, quote_schema, server_default_sql};
 use super::types::{compile_type, visit};
 use super::{ColumnContext, CompileError, Compiled, Dialect};
 use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Op, SqlType, TableRef};
+use crate::sql::split::Lexing;
 
 pub struct PostgreSQL;
 

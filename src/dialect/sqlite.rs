@@ -2,11 +2,11 @@
 //! `SQLiteImpl` (non-transactional DDL, no ALTER of constraints outside batch mode,
 //! `RENAME COLUMN`).
 
-use crate::sql::split::Lexing;
 use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
 use super::types::compile_type;
 use super::{ColumnContext, CompileError, Compiled, Dialect};
 use crate::ops::{Column, Op, SqlType, TableRef};
+use crate::sql::split::Lexing;
 
 pub struct SQLite;
 

@@ -84,29 +84,52 @@ fn verify_sum(sum: &FolderFile, sql: &[&FolderFile], diags: &mut Vec<Diagnostic>
         && *t != sum_of(&recorded_pairs)
     {
         diags.push(
-            Diagnostic::new(Code::AtlasSumMismatch, format!("{path}: the total sum does not match the file lines (edited by hand?)"))
-                .at(path, *span)
-                .help("regenerate the file with `atlas migrate hash`"),
+            Diagnostic::new(
+                Code::AtlasSumMismatch,
+                format!("{path}: the total sum does not match the file lines (edited by hand?)"),
+            )
+            .at(path, *span)
+            .help("regenerate the file with `atlas migrate hash`"),
         );
     }
+    // The hash runs through the files in order, so after the first difference every later
+    // hash differs too: name added and removed files, and the first edited one.
     let mut changed = Vec::new();
-    for (n, h) in &computed {
-        match recorded.iter().find(|r| &r.0 == n) {
-            None => changed.push(format!("{n} was added")),
-            Some(r) if &r.1 != h => changed.push(format!("{n} was changed (or a file before it was)")),
+    let mut explained = false;
+    let mut all: Vec<&str> = computed
+        .iter()
+        .map(|c| c.0.as_str())
+        .chain(recorded.iter().map(|r| r.0.as_str()))
+        .collect();
+    all.sort();
+    all.dedup();
+    for n in all {
+        let now = computed.iter().find(|c| c.0 == n);
+        let then = recorded.iter().find(|r| r.0 == n);
+        match (now, then) {
+            (Some(_), None) => {
+                changed.push(format!("{n} was added"));
+                explained = true;
+            }
+            (None, Some(_)) => {
+                changed.push(format!("{n} was removed"));
+                explained = true;
+            }
+            (Some(c), Some(r)) if c.1 != r.1 && !explained => {
+                changed.push(format!("{n} was edited"));
+                explained = true;
+            }
             _ => {}
-        }
-    }
-    for (n, _, _) in &recorded {
-        if !computed.iter().any(|c| &c.0 == n) {
-            changed.push(format!("{n} was removed"));
         }
     }
     if !changed.is_empty() {
         diags.push(
-            Diagnostic::new(Code::AtlasSumMismatch, format!("{path} does not match the folder: {}", changed.join("; ")))
-                .at(path, total.map_or(Span::empty(0), |t| t.1))
-                .help("Atlas refuses to run a folder whose files changed after `atlas migrate hash`; if the change is intended, run it again"),
+            Diagnostic::new(
+                Code::AtlasSumMismatch,
+                format!("{path} does not match the folder: {}", changed.join("; ")),
+            )
+            .at(path, total.map_or(Span::empty(0), |t| t.1))
+            .help("Atlas refuses to run a folder whose files changed after `atlas migrate hash`; if the change is intended, run it again"),
         );
     }
 }

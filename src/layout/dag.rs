@@ -50,7 +50,11 @@ fn read_metadata(f: &FolderFile) -> Result<Metadata, (String, Span)> {
             "parents" => {
                 if value.is_empty() {
                     in_parents = true;
-                } else if let Some(inner) = value.strip_prefix('[').and_then(|v| v.split(" #").next().map(str::trim)).and_then(|v| v.strip_suffix(']')) {
+                } else if let Some(inner) = value
+                    .strip_prefix('[')
+                    .and_then(|v| v.split(" #").next().map(str::trim))
+                    .and_then(|v| v.strip_suffix(']'))
+                {
                     m.parents.extend(inner.split(',').map(unquote).filter(|p| !p.is_empty()));
                 } else if value == "null" || value == "~" {
                 } else {
@@ -85,9 +89,12 @@ impl Layout for Dag {
             let meta = match get("metadata.yaml") {
                 None => {
                     diags.push(
-                        Diagnostic::new(Code::InvalidMetadata, format!("{dir}/ has no metadata.yaml, so its parents are unknown"))
-                            .at(&up.file.path, Span::empty(0))
-                            .help("add metadata.yaml with `parents: []` (a base) or the ids it follows"),
+                        Diagnostic::new(
+                            Code::InvalidMetadata,
+                            format!("{dir}/ has no metadata.yaml, so its parents are unknown"),
+                        )
+                        .at(&up.file.path, Span::empty(0))
+                        .help("add metadata.yaml with `parents: []` (a base) or the ids it follows"),
                     );
                     Metadata::default()
                 }

@@ -51,9 +51,12 @@ impl Layout for Dbmate {
                 .collect();
             let Some(up_idx) = marks.iter().position(|m| m.0) else {
                 diags.push(
-                    Diagnostic::new(Code::InvalidMetadata, format!("{} has no `-- migrate:up` line; dbmate refuses to run it", f.file.path))
-                        .at(&f.file.path, Span::empty(0))
-                        .help("start the up statements with a `-- migrate:up` line and the down ones with `-- migrate:down`"),
+                    Diagnostic::new(
+                        Code::InvalidMetadata,
+                        format!("{} has no `-- migrate:up` line; dbmate refuses to run it", f.file.path),
+                    )
+                    .at(&f.file.path, Span::empty(0))
+                    .help("start the up statements with a `-- migrate:up` line and the down ones with `-- migrate:down`"),
                 );
                 continue;
             };

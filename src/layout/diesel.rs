@@ -10,7 +10,7 @@ use crate::source::Span;
 pub struct Diesel;
 
 /// Migration folders: the directories directly holding an `up.sql`.
-pub fn migration_dirs<'f, 'a>(files: &'f [FolderFile<'a>]) -> Vec<&'a str> {
+pub fn migration_dirs<'a>(files: &[FolderFile<'a>]) -> Vec<&'a str> {
     let mut dirs: Vec<&str> = files
         .iter()
         .filter(|f| f.name() == "up.sql" && !f.dir().is_empty() && !f.dir().contains('/'))
@@ -29,8 +29,11 @@ fn run_in_transaction(meta: Option<&FolderFile>, diags: &mut Vec<Diagnostic>) ->
             Some(toml::Value::Boolean(b)) => *b,
             Some(_) => {
                 diags.push(
-                    Diagnostic::new(Code::InvalidMetadata, format!("{}: `run_in_transaction` must be true or false", meta.file.path))
-                        .at(&meta.file.path, Span::empty(0)),
+                    Diagnostic::new(
+                        Code::InvalidMetadata,
+                        format!("{}: `run_in_transaction` must be true or false", meta.file.path),
+                    )
+                    .at(&meta.file.path, Span::empty(0)),
                 );
                 true
             }
@@ -38,9 +41,12 @@ fn run_in_transaction(meta: Option<&FolderFile>, diags: &mut Vec<Diagnostic>) ->
         Err(e) => {
             let span = e.span().map_or(Span::empty(0), |r| Span::new(r.start, r.end));
             diags.push(
-                Diagnostic::new(Code::InvalidMetadata, format!("{} is not valid TOML: {}", meta.file.path, e.message()))
-                    .at(&meta.file.path, span)
-                    .help("diesel fails to read this migration's metadata"),
+                Diagnostic::new(
+                    Code::InvalidMetadata,
+                    format!("{} is not valid TOML: {}", meta.file.path, e.message()),
+                )
+                .at(&meta.file.path, span)
+                .help("diesel fails to read this migration's metadata"),
             );
             true
         }

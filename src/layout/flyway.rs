@@ -63,7 +63,9 @@ impl Layout for Flyway {
         "flyway"
     }
     fn detect(&self, files: &[FolderFile]) -> bool {
-        files.iter().any(|f| matches!(parse_name(f.name()), Some((Kind::Versioned | Kind::Repeatable, _, _))))
+        files
+            .iter()
+            .any(|f| matches!(parse_name(f.name()), Some((Kind::Versioned | Kind::Repeatable, _, _))))
     }
     fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>> {
         let mut out: Vec<Migration<'a>> = Vec::new();
@@ -79,7 +81,11 @@ impl Layout for Flyway {
         };
         for f in files.iter().filter(|f| f.rel.ends_with(".sql")) {
             let Some((kind, version, desc)) = parse_name(f.name()) else {
-                diags.push(unrecognized(f, "flyway", "V{version}__{description}.sql, U{version}__{description}.sql or R__{description}.sql"));
+                diags.push(unrecognized(
+                    f,
+                    "flyway",
+                    "V{version}__{description}.sql, U{version}__{description}.sql or R__{description}.sql",
+                ));
                 continue;
             };
             report_placeholders(f, diags);

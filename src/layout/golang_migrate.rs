@@ -12,9 +12,17 @@ impl Layout for GolangMigrate {
         "golang-migrate"
     }
     fn detect(&self, files: &[FolderFile]) -> bool {
-        files
-            .iter()
-            .any(|f| f.dir().is_empty() && (f.rel.ends_with(".up.sql") || f.rel.ends_with(".down.sql")))
+        let top = || files.iter().filter(|f| f.dir().is_empty() && f.rel.ends_with(".sql"));
+        let pair = |f: &FolderFile| f.rel.ends_with(".up.sql") || f.rel.ends_with(".down.sql");
+        // Numbered single files next to the pairs make it an sqlx folder.
+        top().any(pair)
+            && !top().any(|f| {
+                !pair(f)
+                    && f.name()
+                        .split('_')
+                        .next()
+                        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            })
     }
     fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>> {
         read_pairs(files, self.name(), false, |_| false, diags)

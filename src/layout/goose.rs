@@ -93,25 +93,34 @@ impl Layout for Goose {
                             region_start = next;
                         }
                         None => diags.push(
-                            Diagnostic::new(Code::InvalidMetadata, format!("{}: `-- +goose StatementEnd` without a StatementBegin", f.file.path))
-                                .at(&f.file.path, Span::new(at, next))
-                                .help("goose fails on this file; pair every StatementEnd with a StatementBegin"),
+                            Diagnostic::new(
+                                Code::InvalidMetadata,
+                                format!("{}: `-- +goose StatementEnd` without a StatementBegin", f.file.path),
+                            )
+                            .at(&f.file.path, Span::new(at, next))
+                            .help("goose fails on this file; pair every StatementEnd with a StatementBegin"),
                         ),
                     },
                     "NO TRANSACTION" => transactional = false,
                     a if a.starts_with("ENVSUB") => {}
                     other => diags.push(
-                        Diagnostic::new(Code::InvalidMetadata, format!("{}: unknown goose annotation `+goose {other}`", f.file.path))
-                            .at(&f.file.path, Span::new(at, next))
-                            .help("goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB"),
+                        Diagnostic::new(
+                            Code::InvalidMetadata,
+                            format!("{}: unknown goose annotation `+goose {other}`", f.file.path),
+                        )
+                        .at(&f.file.path, Span::new(at, next))
+                        .help("goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB"),
                     ),
                 }
             }
             if let Some((at, _)) = block_start {
                 diags.push(
-                    Diagnostic::new(Code::UnterminatedSql, format!("{}: `-- +goose StatementBegin` is never ended", f.file.path))
-                        .at(&f.file.path, Span::new(at, line_end(text, at)))
-                        .help("add `-- +goose StatementEnd` after the statement"),
+                    Diagnostic::new(
+                        Code::UnterminatedSql,
+                        format!("{}: `-- +goose StatementBegin` is never ended", f.file.path),
+                    )
+                    .at(&f.file.path, Span::new(at, line_end(text, at)))
+                    .help("add `-- +goose StatementEnd` after the statement"),
                 );
             }
             let sec = if current == Some(true) { &mut up } else { &mut down };
@@ -121,9 +130,12 @@ impl Layout for Goose {
             }
             if up.is_none() {
                 diags.push(
-                    Diagnostic::new(Code::InvalidMetadata, format!("{} has no `-- +goose Up` annotation; goose refuses it", f.file.path))
-                        .at(&f.file.path, Span::empty(0))
-                        .help("start the up statements with `-- +goose Up`"),
+                    Diagnostic::new(
+                        Code::InvalidMetadata,
+                        format!("{} has no `-- +goose Up` annotation; goose refuses it", f.file.path),
+                    )
+                    .at(&f.file.path, Span::empty(0))
+                    .help("start the up statements with `-- +goose Up`"),
                 );
                 continue;
             }

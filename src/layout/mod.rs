@@ -15,7 +15,7 @@ pub mod goose;
 pub mod sqlx;
 mod version;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sha2::Digest;
@@ -189,7 +189,12 @@ pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loade
                 diags.push(
                     Diagnostic::new(
                         Code::FileTooLarge,
-                        format!("{} is {} bytes, over the {} MiB limit; it is not read", f.path, f.text.len(), MAX_FILE_BYTES >> 20),
+                        format!(
+                            "{} is {} bytes, over the {} MiB limit; it is not read",
+                            f.path,
+                            f.text.len(),
+                            MAX_FILE_BYTES >> 20
+                        ),
                     )
                     .at(&f.path, Span::empty(0))
                     .help("split the migration, or load bulk data outside migrations"),
@@ -248,9 +253,14 @@ pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loade
 
 /// Migrations → revisions: order, duplicate versions, chaining, statements, and the
 /// per-migration checks.
-fn build(layout: &dyn Layout, mut migs: Vec<Migration>, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> (Vec<Revision>, Vec<Repeatable>) {
+fn build(
+    layout: &dyn Layout,
+    mut migs: Vec<Migration>,
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Revision>, Vec<Repeatable>) {
     let d = opts.dialect;
-    let mut line_indexes: HashMap<String, LineIndex> = HashMap::new();
+    let mut line_indexes: BTreeMap<String, LineIndex> = BTreeMap::new();
     let mut statements = |section: &Section, diags: &mut Vec<Diagnostic>| -> Vec<Step> {
         let lines = line_indexes
             .entry(section.file.path.clone())
@@ -271,7 +281,7 @@ fn build(layout: &dyn Layout, mut migs: Vec<Migration>, opts: &LoadOptions, diag
 
     let mut revisions: Vec<Revision> = Vec::new();
     // Linear layouts collide on the version's value, DAG folders on the id.
-    let mut seen: HashMap<(VersionKey, String), String> = HashMap::new();
+    let mut seen: BTreeMap<(VersionKey, String), String> = BTreeMap::new();
     let mut prev_key: Option<VersionKey> = None;
     for m in migs {
         let identity = match m.parents {
@@ -296,12 +306,9 @@ fn build(layout: &dyn Layout, mut migs: Vec<Migration>, opts: &LoadOptions, diag
             && cur > p + 1
         {
             diags.push(
-                Diagnostic::new(
-                    Code::VersionGap,
-                    format!("versions jump from {p} to {cur} at {}", m.file.path),
-                )
-                .at(&m.file.path, Span::empty(0))
-                .help("a missing number often means a migration was deleted or is still on another branch"),
+                Diagnostic::new(Code::VersionGap, format!("versions jump from {p} to {cur} at {}", m.file.path))
+                    .at(&m.file.path, Span::empty(0))
+                    .help("a missing number often means a migration was deleted or is still on another branch"),
             );
         }
         prev_key = Some(m.key.clone());
@@ -412,7 +419,10 @@ fn check_down(layout: &dyn Layout, m: &Migration, up: &[Step], down: &[Step], di
         None => {
             let mut diag = Diagnostic::new(
                 Code::MissingDown,
-                format!("migration {} ({}) has no down migration, so it cannot be undone", m.version, m.file.path),
+                format!(
+                    "migration {} ({}) has no down migration, so it cannot be undone",
+                    m.version, m.file.path
+                ),
             )
             .at(&m.file.path, Span::empty(0));
             if m.forward_only {
@@ -522,7 +532,11 @@ pub fn read_pairs<'a>(
         };
         let (version, title) = split_name(stem);
         if !version.bytes().all(|b| b.is_ascii_digit()) || version.is_empty() {
-            diags.push(unrecognized(f, layout, "{version}_{title}.up.sql and .down.sql, the version an integer"));
+            diags.push(unrecognized(
+                f,
+                layout,
+                "{version}_{title}.up.sql and .down.sql, the version an integer",
+            ));
             continue;
         }
         let key = match parse_int_version(version) {
@@ -565,7 +579,10 @@ pub fn read_pairs<'a>(
 pub fn orphan_down(f: &FolderFile, version: &str) -> Diagnostic {
     Diagnostic::new(
         Code::OrphanDown,
-        format!("{} is a down migration for version {version}, which has no up migration", f.file.path),
+        format!(
+            "{} is a down migration for version {version}, which has no up migration",
+            f.file.path
+        ),
     )
     .at(&f.file.path, Span::empty(0))
     .help("rename it to match its up migration, or delete it")

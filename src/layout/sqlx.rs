@@ -19,7 +19,10 @@ impl Layout for Sqlx {
         files.iter().any(|f| {
             f.dir().is_empty()
                 && f.rel.ends_with(".sql")
-                && f.name().split('_').next().is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                && f.name()
+                    .split('_')
+                    .next()
+                    .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
         })
     }
     fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>> {

@@ -39,7 +39,10 @@ pub fn parse_dotted_version(s: &str) -> Result<VersionKey, String> {
         if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
             return Err("is not a dotted list of unsigned integers".into());
         }
-        parts.push(p.parse::<u64>().map_err(|_| format!("has a part ({p}) that does not fit in 64 bits"))?);
+        parts.push(
+            p.parse::<u64>()
+                .map_err(|_| format!("has a part ({p}) that does not fit in 64 bits"))?,
+        );
     }
     while parts.last() == Some(&0) {
         parts.pop();
@@ -58,7 +61,15 @@ pub fn timestamp_date(v: &str) -> Option<String> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    Some(format!("{}-{}-{} {}:{}:{}", &digits[0..4], &digits[4..6], &digits[6..8], &digits[8..10], &digits[10..12], &digits[12..14]))
+    Some(format!(
+        "{}-{}-{} {}:{}:{}",
+        &digits[0..4],
+        &digits[4..6],
+        &digits[6..8],
+        &digits[8..10],
+        &digits[10..12],
+        &digits[12..14]
+    ))
 }
 
 #[cfg(test)]

@@ -291,7 +291,12 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 }
             }
             StepKind::Op(Op::Sql(st)) => {
-                out.emit(format!("{};", st.sql.replace("\r\n", "\n")), "migration", Some(&rev.path), Some(s.lines.0));
+                out.emit(
+                    format!("{};", st.sql.replace("\r\n", "\n")),
+                    "migration",
+                    Some(&rev.path),
+                    Some(s.lines.0),
+                );
             }
             StepKind::Op(op) => {
                 let sqls = match out.d.op_statements(op) {
@@ -372,14 +377,22 @@ pub fn append_repeatables(rendered: &mut RenderedPlan, repeatables: &[Repeatable
     for r in repeatables {
         out.begin();
         out.emit(
-            format!("-- Running repeatable {} (checksum {}, re-applied when it changes)", r.path, r.checksum),
+            format!(
+                "-- Running repeatable {} (checksum {}, re-applied when it changes)",
+                r.path, r.checksum
+            ),
             "comment",
             Some(&r.path),
             None,
         );
         for s in &r.steps {
             if let StepKind::Op(Op::Sql(st)) = &s.kind {
-                out.emit(format!("{};", st.sql.replace("\r\n", "\n")), "migration", Some(&r.path), Some(s.lines.0));
+                out.emit(
+                    format!("{};", st.sql.replace("\r\n", "\n")),
+                    "migration",
+                    Some(&r.path),
+                    Some(s.lines.0),
+                );
             }
         }
         for sql in opts.bookkeeping.record_repeatable(d, opts, r) {

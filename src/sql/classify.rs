@@ -104,7 +104,14 @@ pub fn classify(sql: &str) -> StatementClass {
         "CREATE" | "ALTER" | "DROP" => {
             class.kind = StatementKind::Ddl;
             let mut i = 1;
+            let is_object = |w: &str| OBJECTS.iter().any(|o| o.split(' ').next() == Some(w));
             while i < upper.len() && (MODIFIERS.contains(&upper[i].as_str()) || upper[i].contains('=')) {
+                // `DEFINER = user@host` (MySQL): skip the account name too.
+                if upper[i] == "DEFINER" {
+                    while i + 1 < upper.len() && !is_object(&upper[i + 1]) && !MODIFIERS.contains(&upper[i + 1].as_str()) {
+                        i += 1;
+                    }
+                }
                 i += 1;
             }
             for obj in OBJECTS {
@@ -142,11 +149,10 @@ pub fn classify(sql: &str) -> StatementClass {
             class.kind = StatementKind::Ddl;
             class.no_transaction = first == "REINDEX" && upper.iter().any(|w| w == "CONCURRENTLY");
         }
-        "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "COPY" | "SELECT" | "WITH" | "CALL" | "REPLACE" | "UPSERT" | "VALUES"
-        | "LOAD" => class.kind = StatementKind::Dml,
-        "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "ABORT" => {
-            class.kind = StatementKind::Transaction
+        "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "COPY" | "SELECT" | "WITH" | "CALL" | "REPLACE" | "UPSERT" | "VALUES" | "LOAD" => {
+            class.kind = StatementKind::Dml
         }
+        "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "ABORT" => class.kind = StatementKind::Transaction,
         "VACUUM" => class.no_transaction = true,
         _ => {}
     }
@@ -219,10 +225,16 @@ mod tests {
     #[test]
     fn ddl_objects_and_names() {
         let c = classify("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON a (x)");
-        assert_eq!((c.kind, c.object.as_deref(), c.name.as_deref()), (StatementKind::Ddl, Some("index"), Some("ix_a")));
+        assert_eq!(
+            (c.kind, c.object.as_deref(), c.name.as_deref()),
+            (StatementKind::Ddl, Some("index"), Some("ix_a"))
+        );
         assert!(c.no_transaction);
         let c = classify("-- note\ncreate or replace materialized view \"Stats\".daily as select 1");
-        assert_eq!((c.object.as_deref(), c.name.as_deref()), (Some("materialized view"), Some("Stats.daily")));
+        assert_eq!(
+            (c.object.as_deref(), c.name.as_deref()),
+            (Some("materialized view"), Some("Stats.daily"))
+        );
         let c = classify("ALTER TABLE ONLY public.users ADD COLUMN x int");
         assert_eq!((c.verb.as_str(), c.name.as_deref()), ("alter", Some("public.users")));
         let c = classify("CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN END");

@@ -104,7 +104,10 @@ fn parse_error(file: &SourceFile, span: Span, sql: &str, message: &str, dialect:
     let file_line = lines.line_of(at) + 1;
     Diagnostic::new(
         Code::SqlParseError,
-        format!("{} line {}: sqlparser ({dialect}) cannot parse this statement: {text}", file.path, file_line),
+        format!(
+            "{} line {}: sqlparser ({dialect}) cannot parse this statement: {text}",
+            file.path, file_line
+        ),
     )
     .at(&file.path, Span::new(at, (at + 1).min(span_r.end).max(at)))
     .help("the statement is kept verbatim in the plan; checks that need its structure skip it")

@@ -171,10 +171,10 @@ impl Splitter<'_> {
                 }
             }
         }
-        if self.depth > 0 {
-            if let Some(start) = self.start {
-                self.problem(start, "BEGIN … END block");
-            }
+        if self.depth > 0
+            && let Some(start) = self.start
+        {
+            self.problem(start, "BEGIN … END block");
         }
         self.finish();
     }
@@ -210,10 +210,7 @@ impl Splitter<'_> {
 
     /// PostgreSQL `E'…'` strings take backslash escapes.
     fn e_prefix(&self, i: usize) -> bool {
-        i >= 1
-            && matches!(self.b[i - 1], b'e' | b'E')
-            && (i < 2 || !is_ident_char(self.b[i - 2]))
-            && self.start.is_some_and(|s| s < i)
+        i >= 1 && matches!(self.b[i - 1], b'e' | b'E') && (i < 2 || !is_ident_char(self.b[i - 2])) && self.start.is_some_and(|s| s < i)
     }
 
     fn quoted(&mut self, i: usize, q: u8, escapes: bool, what: &'static str) -> usize {
@@ -285,9 +282,7 @@ impl Splitter<'_> {
                 self.words.push(w);
                 return;
             }
-            if matches!(w.as_str(), "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT")
-                && self.words.first().is_some_and(|f| f == "CREATE")
-            {
+            if matches!(w.as_str(), "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT") && self.words.first().is_some_and(|f| f == "CREATE") {
                 self.routine = true;
             }
             self.words.push(w.clone());
@@ -394,16 +389,16 @@ mod tests {
     fn escapes_by_dialect() {
         assert_eq!(parts(r"SELECT 'a\'; b'; SELECT 2", MY), vec![r"SELECT 'a\'; b'", "SELECT 2"]);
         assert_eq!(parts(r"SELECT E'a\'; b'; SELECT 2", PG), vec![r"SELECT E'a\'; b'", "SELECT 2"]);
-        assert_eq!(parts("SELECT 'it''s;'; SELECT \"a;\"", PG), vec!["SELECT 'it''s;'", "SELECT \"a;\""]);
+        assert_eq!(
+            parts("SELECT 'it''s;'; SELECT \"a;\"", PG),
+            vec!["SELECT 'it''s;'", "SELECT \"a;\""]
+        );
     }
 
     #[test]
     fn mysql_delimiter_blocks() {
         let t = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //\nDELIMITER ;\nCALL p();\n";
-        assert_eq!(
-            parts(t, MY),
-            vec!["CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", "CALL p()"]
-        );
+        assert_eq!(parts(t, MY), vec!["CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", "CALL p()"]);
     }
 
     #[test]
@@ -426,7 +421,13 @@ mod tests {
         let (st, problems) = split(t, Span::new(0, t.len()), PG);
         assert_eq!(st.len(), 2);
         assert_eq!(&t[st[1].span.range()], "CREATE FUNCTION f() AS $$ BEGIN; ");
-        assert_eq!(problems, vec![SplitProblem { at: 33, what: "dollar-quoted body" }]);
+        assert_eq!(
+            problems,
+            vec![SplitProblem {
+                at: 33,
+                what: "dollar-quoted body"
+            }]
+        );
         let (_, p) = split("SELECT 'abc", Span::new(0, 11), PG);
         assert_eq!(p[0].what, "string literal");
     }

@@ -1,0 +1,2 @@
+-- Modify "products" table
+ALTER TABLE "products" ADD COLUMN "stock" integer NOT NULL DEFAULT 0;

@@ -1,0 +1,2 @@
+DROP TABLE app.tenants;
+DROP SCHEMA app;

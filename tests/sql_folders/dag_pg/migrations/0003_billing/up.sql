@@ -1,0 +1,1 @@
+CREATE TABLE app.plans (id text PRIMARY KEY, monthly_cents integer NOT NULL);

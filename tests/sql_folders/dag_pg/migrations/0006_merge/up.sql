@@ -1,0 +1,1 @@
+-- merge point: no schema change

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY posts_published_idx ON posts (published) WHERE published;

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY ix_payments_invoice_id ON billing.payments (invoice_id);
