@@ -610,3 +610,142 @@ pub fn dialect_from_text(text: &str) -> Option<&'static dyn Dialect> {
         .min_by_key(|(p, _)| *p)
         .and_then(|(_, d)| crate::dialect::dialect_from_name(d))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_sql_folder;
+    use crate::dialect::postgresql::PostgreSQL;
+
+    fn files(list: &[(&str, &str)]) -> Vec<SourceFile> {
+        list.iter().map(|(p, t)| SourceFile::new(format!("m/{p}"), *t)).collect()
+    }
+
+    fn opts(layout: Option<&str>) -> LoadOptions<'static> {
+        LoadOptions {
+            layout: layout.and_then(layout_by_name),
+            dialect: &PostgreSQL,
+            enable: vec![Code::VersionGap],
+        }
+    }
+
+    fn detected(list: &[(&str, &str)]) -> Option<&'static str> {
+        load(&files(list), &["m".into()], &opts(None)).layout
+    }
+
+    #[test]
+    fn each_layout_is_detected_from_its_files() {
+        assert_eq!(
+            detected(&[("1_a.up.sql", "SELECT 1;"), ("1_a.down.sql", "")]),
+            Some("golang-migrate")
+        );
+        assert_eq!(
+            detected(&[("1_a.sql", "SELECT 1;"), ("2_b.up.sql", ""), ("2_b.down.sql", "")]),
+            Some("sqlx")
+        );
+        assert_eq!(
+            detected(&[("1_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n")]),
+            Some("dbmate")
+        );
+        assert_eq!(detected(&[("1_a.sql", "-- +goose Up\nSELECT 1;\n")]), Some("goose"));
+        assert_eq!(detected(&[("1_a.sql", "SELECT 1;"), ("atlas.sum", "h1:x\n")]), Some("atlas"));
+        assert_eq!(detected(&[("V1__a.sql", "SELECT 1;")]), Some("flyway"));
+        assert_eq!(detected(&[("2024-01-01-000000_a/up.sql", "SELECT 1;")]), Some("diesel"));
+        assert_eq!(
+            detected(&[("a1_x/up.sql", ""), ("a1_x/metadata.yaml", "parents: []\n")]),
+            Some("dag")
+        );
+        assert_eq!(detected(&[("notes.txt.sql", "SELECT 1;")]), None);
+    }
+
+    #[test]
+    fn a_dag_folder_merges_four_parents() {
+        // Ids are the prefix before the first `_`: `b_1` and `b_2` are both `b`.
+        let list = [
+            ("a_base/up.sql", "CREATE TABLE t (x int);"),
+            ("a_base/metadata.yaml", "parents: []\n"),
+            ("b_1/up.sql", ""),
+            ("b_1/metadata.yaml", "parents: [a]\n"),
+            ("b_2/up.sql", ""),
+            ("b_2/metadata.yaml", "parents: [a]\n"),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(None));
+        assert_eq!(a.layout, Some("dag"));
+        assert!(a.diagnostics.iter().any(|d| d.code == Code::DuplicateVersion));
+
+        let list = [
+            ("a/up.sql", "CREATE TABLE t (x int);"),
+            ("a/metadata.yaml", "parents: []\n"),
+            ("b1/up.sql", ""),
+            ("b1/metadata.yaml", "parents: [a]\n"),
+            ("b2/up.sql", ""),
+            ("b2/metadata.yaml", "parents: [a]\n"),
+            ("b3/up.sql", ""),
+            ("b3/metadata.yaml", "parents: [a]\n"),
+            ("b4/up.sql", ""),
+            ("b4/metadata.yaml", "parents: [a]\n"),
+            ("c/up.sql", ""),
+            ("c/metadata.yaml", "parents: [b1, b2, 'b3', \"b4\"]\n"),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(None));
+        let c = a.map.by_id["c"];
+        assert_eq!(a.map.node(c).down_ids.len(), 4);
+        assert_eq!(a.map.heads.len(), 1);
+        assert!(a.map.node(a.map.by_id["a"]).is_branch_point());
+    }
+
+    #[test]
+    fn forced_layout_and_version_rules() {
+        // golang-migrate names read as sqlx when forced: transactional, so CONCURRENTLY is flagged.
+        let list = [
+            ("1_a.up.sql", "CREATE INDEX CONCURRENTLY ix ON t (x);"),
+            ("1_a.down.sql", "DROP INDEX ix;"),
+            ("3_c.up.sql", "SELECT 1;"),
+            ("3_c.down.sql", "SELECT 1;"),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(Some("sqlx")));
+        assert_eq!(a.layout, Some("sqlx"));
+        let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&Code::NonTransactionalStatement), "{codes:?}");
+        assert!(codes.contains(&Code::VersionGap), "{codes:?}");
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(None));
+        assert!(!a.diagnostics.iter().any(|d| d.code == Code::NonTransactionalStatement));
+        // Forcing a layout no file matches says so.
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(Some("flyway")));
+        assert!(a.diagnostics.iter().any(|d| d.code == Code::UnknownLayout));
+    }
+
+    #[test]
+    fn flyway_orders_versions_numerically_and_lists_repeatables() {
+        let list = [
+            ("V1.10__c.sql", "SELECT 3;"),
+            ("V1_2__b.sql", "SELECT 2;"),
+            ("V1__a.sql", "SELECT ${who};"),
+            ("R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT 1;"),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(None));
+        let order: Vec<&str> = a.revisions.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(order, ["1", "1.2", "1.10"]);
+        assert_eq!(a.revisions[2].down_revisions, ["1.2"]);
+        assert_eq!(a.repeatables.len(), 1);
+        assert_eq!(a.map.len(), 3);
+        assert!(a.diagnostics.iter().any(|d| d.code == Code::UnresolvedPlaceholder));
+    }
+
+    #[test]
+    fn dialect_hints_from_config_text() {
+        assert_eq!(
+            dialect_from_text("DATABASE_URL=postgres://u@h/db").map(|d| d.name()),
+            Some("postgresql")
+        );
+        assert_eq!(dialect_from_text("flyway.url=jdbc:mysql://h/db").map(|d| d.name()), Some("mysql"));
+        assert_eq!(dialect_from_text("DATABASE_URL=sqlite:./app.db").map(|d| d.name()), Some("sqlite"));
+        assert!(dialect_from_text("nothing here").is_none());
+    }
+
+    #[test]
+    fn flyway_checksum_ignores_line_endings() {
+        assert_eq!(flyway_checksum("a\nb\n"), flyway_checksum("a\r\nb\r\n"));
+        assert_ne!(flyway_checksum("a\nb\n"), flyway_checksum("a\nc\n"));
+    }
+}
