@@ -54,7 +54,17 @@ COMMIT;
 
 BEGIN;
 
--- Running upgrade 1.2 -> 1.10
+-- Running upgrade 1.2 -> 1.5
+
+ALTER TABLE billing.invoices ADD COLUMN notes text;
+
+INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) SELECT COALESCE(MAX(installed_rank), 0) + 1, '1.5', 'invoice notes', 'SQL', 'V1.5__invoice_notes.sql', 1351132817, 'migplan', 0, true FROM flyway_schema_history;
+
+COMMIT;
+
+BEGIN;
+
+-- Running upgrade 1.5 -> 1.10
 
 ALTER TABLE billing.invoices ADD COLUMN paid_at timestamptz;
 
