@@ -22,7 +22,10 @@ fn pg_migration(i: usize) -> (String, String) {
         1 => format!(
             "CREATE OR REPLACE FUNCTION f{i}() RETURNS trigger AS $$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;\n"
         ),
-        2 => format!("ALTER TABLE t{p} ADD COLUMN c{i} integer;\nUPDATE t{p} SET c{i} = 0 WHERE c{i} IS NULL;\n", p = i - 2),
+        2 => format!(
+            "ALTER TABLE t{p} ADD COLUMN c{i} integer;\nUPDATE t{p} SET c{i} = 0 WHERE c{i} IS NULL;\n",
+            p = i - 2
+        ),
         _ => format!("INSERT INTO audit (what, at) VALUES ('migration {i}; done', now());\n"),
     };
     let down = match i % 4 {
@@ -106,7 +109,12 @@ fn main() {
     let bin = env!("CARGO_BIN_EXE_migplan");
     for args in [vec!["check"], vec!["upgrade", "head", "--sql"]] {
         let start = Instant::now();
-        let out = Command::new(bin).current_dir(&dir).args(["-d", "m"]).args(&args).output().expect("run migplan");
+        let out = Command::new(bin)
+            .current_dir(&dir)
+            .args(["-d", "m"])
+            .args(&args)
+            .output()
+            .expect("run migplan");
         println!(
             "migplan -d m {:<28} {:>8.1} ms (exit {}, {} bytes of output)",
             args.join(" "),
