@@ -65,6 +65,60 @@ pub fn analyze_sql_folder(files: &[SourceFile], roots: &[String], opts: &LoadOpt
     )
 }
 
+/// How to read a set of files whose origin is not known (the wasm API, tests).
+pub struct ProjectOptions<'d> {
+    /// `alembic`, a plain-SQL layout name, or `None`: Alembic when any `.py` revision script
+    /// is present, else the detected SQL layout.
+    pub layout: Option<String>,
+    pub dialect: &'d dyn crate::dialect::Dialect,
+    /// Folders the SQL paths are relative to (default: the files' common folder).
+    pub roots: Option<Vec<String>>,
+    pub enable: Vec<Code>,
+}
+
+/// Analyse files as a project: Alembic scripts (sorted by path, as Alembic sorts a versions
+/// folder; an `env.py` among them is read for its options) or a plain-SQL folder.
+pub fn analyze_project(files: &[SourceFile], o: &ProjectOptions) -> Analysis {
+    let name = |p: &str| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string();
+    let is_script = |p: &str| crate::parse::revision_script::is_candidate_script(&name(p)) && name(p) != "env.py";
+    let alembic = match o.layout.as_deref() {
+        Some("alembic") => true,
+        Some(_) => false,
+        None => files.iter().any(|f| is_script(&f.path)),
+    };
+    if alembic {
+        let mut scripts: Vec<&SourceFile> = files.iter().filter(|f| is_script(&f.path)).collect();
+        scripts.sort_by(|a, b| a.path.cmp(&b.path));
+        let env = files.iter().find(|f| name(&f.path) == "env.py");
+        return analyze_reads(scripts.into_iter().map(read_script).collect(), env);
+    }
+    let roots = o.roots.clone().unwrap_or_else(|| vec![common_dir(files)]);
+    let opts = LoadOptions {
+        layout: o.layout.as_deref().and_then(crate::layout::layout_by_name),
+        dialect: o.dialect,
+        enable: o.enable.clone(),
+    };
+    analyze_sql_folder(files, &roots, &opts)
+}
+
+/// The deepest folder that holds every file (`a/b/1.sql`, `a/b/2.sql` → `a/b`).
+fn common_dir(files: &[SourceFile]) -> String {
+    let dirs: Vec<Vec<&str>> = files
+        .iter()
+        .map(|f| {
+            let mut parts: Vec<&str> = f.path.split('/').collect();
+            parts.pop();
+            parts
+        })
+        .collect();
+    let Some(first) = dirs.first() else { return String::new() };
+    let mut n = first.len();
+    for d in &dirs[1..] {
+        n = n.min(d.iter().zip(first).take_while(|(a, b)| a == b).count());
+    }
+    first[..n].join("/")
+}
+
 /// The graph and the history-wide checks, shared by every format.
 fn from_revisions(
     revisions: Vec<Revision>,

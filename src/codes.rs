@@ -62,6 +62,7 @@ codes! {
     // Reading files
     BinaryFile => "binary-file", Error, "A file in a versions folder contains NUL bytes and cannot be a Python revision script.";
     InvalidEncoding => "invalid-encoding", Error, "A file is not valid UTF-8 and declares no Latin-1 coding cookie, so Python cannot import it.";
+    TooComplex => "too-complex", Error, "A script nests brackets or blocks, or chains operators, beyond migplan's limits (no real migration does); it is not parsed.";
     PythonSyntaxError => "python-syntax-error", Error, "A revision script does not parse as Python; Alembic fails when it imports the file.";
     NotARevision => "not-a-revision", Warning, "A `.py` file in a versions folder has no `revision` variable and no legacy hex file name; Alembic refuses to load the folder.";
     NonLiteralRevisionAttribute => "non-literal-revision-attribute", Warning, "`revision`, `down_revision`, `branch_labels` or `depends_on` is not a literal that can be read without running Python.";

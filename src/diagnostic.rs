@@ -68,6 +68,9 @@ pub struct LocatedDiagnostic {
     pub column: Option<usize>,
     pub end_line: Option<usize>,
     pub end_column: Option<usize>,
+    /// The span as UTF-16 code-unit offsets into the file (JavaScript string indexes, LSP).
+    pub offset_utf16: Option<usize>,
+    pub end_offset_utf16: Option<usize>,
     pub help: Option<String>,
 }
 
@@ -75,7 +78,14 @@ impl LocatedDiagnostic {
     /// Resolve `d` using the text of its file (`None` when the file is unknown).
     pub fn new(d: &Diagnostic, text: Option<&str>) -> Self {
         let (mut line, mut column, mut end_line, mut end_column) = (None, None, None, None);
+        let (mut offset_utf16, mut end_offset_utf16) = (None, None);
         if let (Some(span), Some(text)) = (d.span, text) {
+            let utf16 = |at: usize| -> usize {
+                let at = crate::source::floor_char_boundary(text, at.min(text.len()));
+                text[..at].encode_utf16().count()
+            };
+            offset_utf16 = Some(utf16(span.start as usize));
+            end_offset_utf16 = Some(utf16(span.end as usize));
             let idx = LineIndex::new(text);
             let s = idx.position(text, span.start as usize);
             let e = idx.position(text, span.end as usize);
@@ -88,6 +98,8 @@ impl LocatedDiagnostic {
             column = Some(1);
             end_line = Some(1);
             end_column = Some(1);
+            offset_utf16 = Some(0);
+            end_offset_utf16 = Some(0);
         }
         LocatedDiagnostic {
             code: d.code.name(),
@@ -98,6 +110,8 @@ impl LocatedDiagnostic {
             column,
             end_line,
             end_column,
+            offset_utf16,
+            end_offset_utf16,
             help: d.help.clone(),
         }
     }

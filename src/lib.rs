@@ -13,6 +13,7 @@ pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod dialect;
+pub mod dry_run;
 pub mod graph;
 pub mod layout;
 pub mod model;
@@ -26,6 +27,9 @@ pub mod sql;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use analysis::{Analysis, analyze, analyze_reads, analyze_sql_folder};
 pub use codes::{Code, Severity};

@@ -75,6 +75,9 @@ pub enum Command {
         #[arg(allow_hyphen_values = true)]
         rev: String,
     },
+    /// List the files migplan reads for this project (with --format json: also the folders
+    /// and dialect, what the wasm API needs to read the same project)
+    Files,
     /// Report every finding: unreadable files, graph errors, missing or empty downgrades
     Check {
         /// Also report an off-by-default finding (version-gap)

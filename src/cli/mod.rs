@@ -18,11 +18,11 @@ use crate::codes::Severity;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::sort_diagnostics;
 use crate::dialect::{dialect_from_name, dialect_from_url};
+use crate::dry_run::DryRun;
 use crate::layout::{LoadOptions, layout_by_name};
-use crate::plan::{Direction, plan_downgrade, plan_stamp, plan_upgrade};
+use crate::plan::Direction;
 use crate::render::alembic_text::View;
-use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
-use crate::render::sql_plan::{RenderOptions, append_repeatables, render_plan};
+use crate::render::diagnostics::{CheckJson, render_text, summary};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
@@ -99,8 +99,12 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+    let listed: Vec<String>;
+    let mut roots_shown: Vec<String> = Vec::new();
     let (analysis, known, file_count, dialect) = if sql_folder {
         let (files, roots, read_diags) = sql_folder::read_folders(&disc.versions_dirs);
+        listed = files.iter().map(|f| f.path.clone()).collect();
+        roots_shown = roots.clone();
         timer.lap("read");
         let dialect = cli
             .dialect
@@ -121,6 +125,11 @@ fn run(cli: Cli) -> ExitCode {
         (analysis, files, count, dialect)
     } else {
         let paths = list_scripts(&disc);
+        listed = paths
+            .iter()
+            .map(|p| discover::display_path(p))
+            .chain(disc.env_py.as_deref().map(discover::display_path))
+            .collect();
         timer.lap("list");
         let reads = read_scripts(&paths);
         timer.lap("read+parse");
@@ -143,6 +152,21 @@ fn run(cli: Cli) -> ExitCode {
     };
 
     let code = match &cli.command {
+        Command::Files => {
+            match cli.format {
+                Format::Text => listed.iter().for_each(|p| println!("{p}")),
+                Format::Json => {
+                    let obj = serde_json::json!({
+                        "layout": analysis.layout,
+                        "roots": roots_shown,
+                        "dialect": dialect.name(),
+                        "files": listed,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check { .. } => {
             let texts = texts_for(&analysis.diagnostics, &known);
             match cli.format {
@@ -247,15 +271,7 @@ fn report_load_problems(analysis: &Analysis, known: &[crate::SourceFile], color:
 }
 
 fn print_check_json(analysis: &Analysis, diags: &[Diagnostic], texts: &(impl crate::render::diagnostics::FileTexts + ?Sized)) {
-    let map = &analysis.map;
-    let out = CheckJson {
-        layout: analysis.layout,
-        repeatables: &analysis.repeatables,
-        revisions: map.len(),
-        heads: map.heads.iter().map(|&h| map.id(h)).collect(),
-        bases: map.bases.iter().map(|&b| map.id(b)).collect(),
-        diagnostics: locate_all(diags, texts),
-    };
+    let out = CheckJson::new(analysis, diags, texts);
     println!(
         "{}",
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -364,7 +380,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 Format::Json => json("revisions", &revs),
             })
         }
-        Command::Check { .. } | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
+        Command::Files | Command::Check { .. } | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
             unreachable!("handled by run")
         }
     }
@@ -397,9 +413,6 @@ fn plan_command(
             None => x_args.push((kv.clone(), String::new())),
         }
     }
-    // Migration tools run each plain-SQL migration in its own transaction.
-    let sql_layout = a.layout.is_some_and(|l| l != "alembic");
-    let tpm = p.transaction_per_migration || sql_layout || a.env.transaction_per_migration.unwrap_or(false);
     let bookkeeping = match p.bookkeeping.as_deref() {
         None => &crate::bookkeeping::alembic::Alembic,
         Some(name) => match bookkeeping_by_name(name) {
@@ -410,6 +423,17 @@ fn plan_command(
             }
         },
     };
+    let run = DryRun {
+        direction,
+        targets,
+        dialect,
+        transaction_per_migration: p.transaction_per_migration,
+        version_table: p.version_table.clone(),
+        version_table_schema: p.version_table_schema.clone(),
+        x_args,
+        bookkeeping,
+    };
+    let tpm = run.options(a).transaction_per_migration;
     // Offline, env.py's `begin_transaction()` has printed BEGIN before Alembic resolves the
     // targets; a failure leaves it on stdout, and so do we.
     let fail_after_begin = |msg: &str| {
@@ -422,32 +446,11 @@ fn plan_command(
     if purge {
         return fail_after_begin("Can't use --purge with --sql mode");
     }
-    let plan = match direction {
-        Direction::Upgrade => plan_upgrade(&a.map, &targets[0]),
-        Direction::Downgrade => plan_downgrade(&a.map, &targets[0]),
-        Direction::Stamp => plan_stamp(&a.map, targets),
+    let outcome = match run.run(a) {
+        Ok(o) => o,
+        Err(e) => return fail_after_begin(&e),
     };
-    let plan = match plan {
-        Ok(p) => p,
-        Err(e) => return fail_after_begin(&e.0),
-    };
-    let opts = RenderOptions {
-        x_args,
-        transaction_per_migration: tpm,
-        version_table: p
-            .version_table
-            .clone()
-            .or_else(|| a.env.version_table.clone())
-            .unwrap_or_else(|| "alembic_version".into()),
-        version_table_schema: p.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
-        bookkeeping,
-    };
-    let mut rendered = render_plan(&plan, &a.map, &a.revisions, dialect, &opts);
-    // Flyway re-applies repeatables after the versioned migrations of a run to the head.
-    let to_heads = a.map.heads.iter().all(|&h| plan.end_heads.iter().any(|e| e == a.map.id(h)));
-    if direction == Direction::Upgrade && to_heads && rendered.error.is_none() {
-        append_repeatables(&mut rendered, &a.repeatables, dialect, &opts);
-    }
+    let rendered = &outcome.rendered;
     if !rendered.diagnostics.is_empty() {
         let texts = texts_for(&rendered.diagnostics, &[]);
         let mut err = std::io::stderr().lock();
@@ -463,18 +466,7 @@ fn plan_command(
         }
         Format::Json => {
             let texts = texts_for(&rendered.diagnostics, &[]);
-            let obj = serde_json::json!({
-                "dialect": rendered.dialect,
-                "direction": plan.direction,
-                "start_heads": plan.start_heads,
-                "end_heads": plan.end_heads,
-                "steps": plan.steps,
-                "statements": rendered.statements,
-                "sql": rendered.text(),
-                "error": rendered.error,
-                "diagnostics": locate_all(&rendered.diagnostics, &texts),
-            });
-            println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+            println!("{}", serde_json::to_string_pretty(&outcome.json(&texts)).unwrap_or_default());
         }
     }
     match &rendered.error {

@@ -72,6 +72,16 @@ impl Found {
 const ATTRS: [&str; 4] = ["revision", "down_revision", "branch_labels", "depends_on"];
 
 pub fn read_script(file: &SourceFile) -> ScriptRead {
+    if let Err(e) = super::guard::check(&file.text) {
+        return ScriptRead {
+            revision: None,
+            diagnostics: vec![
+                Diagnostic::new(Code::TooComplex, format!("{} has {}; it is not parsed", file.path, e.what))
+                    .at(&file.path, e.span)
+                    .help("no migration needs this; CPython refuses most such input too (\"too many nested parentheses\")"),
+            ],
+        };
+    }
     let parsed = parse_unchecked_source(&file.text, PySourceType::Python);
     let mut diagnostics = Vec::new();
     if let Some(err) = parsed.errors().first() {

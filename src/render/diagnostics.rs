@@ -1,6 +1,7 @@
 //! Diagnostics for people (rustc-style, with the source line and a caret) and for machines
 //! (the `check --format json` object).
 
+use crate::analysis::Analysis;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
@@ -100,6 +101,21 @@ pub struct CheckJson<'a> {
     /// Flyway repeatable migrations (not counted in `revisions`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub repeatables: &'a [crate::layout::Repeatable],
+}
+
+impl<'a> CheckJson<'a> {
+    /// The `check` result for `analysis`, with `diags` located in `texts`.
+    pub fn new(analysis: &'a Analysis, diags: &[Diagnostic], texts: &(impl FileTexts + ?Sized)) -> Self {
+        let map = &analysis.map;
+        CheckJson {
+            layout: analysis.layout,
+            revisions: map.len(),
+            heads: map.heads.iter().map(|&h| map.id(h)).collect(),
+            bases: map.bases.iter().map(|&b| map.id(b)).collect(),
+            diagnostics: locate_all(diags, texts),
+            repeatables: &analysis.repeatables,
+        }
+    }
 }
 
 pub fn locate_all(diags: &[Diagnostic], files: &(impl FileTexts + ?Sized)) -> Vec<LocatedDiagnostic> {

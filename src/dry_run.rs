@@ -1,0 +1,99 @@
+//! A dry run: resolve the targets, make the plan, render it for a dialect, and shape the
+//! result as data. Shared by the CLI (`upgrade/downgrade/stamp --sql`) and the wasm API, so
+//! both print the same plan from the same input.
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::bookkeeping::Bookkeeping;
+use crate::diagnostic::LocatedDiagnostic;
+use crate::dialect::Dialect;
+use crate::plan::{Direction, Plan, plan_downgrade, plan_stamp, plan_upgrade};
+use crate::render::diagnostics::{FileTexts, locate_all};
+use crate::render::sql_plan::{PlanStatement, RenderOptions, RenderedPlan, append_repeatables, render_plan};
+
+/// What to plan and how to print it.
+pub struct DryRun<'a> {
+    pub direction: Direction,
+    /// Alembic's argument(s): `head`, `FROM:TO`, `+2`... (several only for stamp).
+    pub targets: &'a [String],
+    pub dialect: &'static dyn Dialect,
+    /// Forced on: otherwise env.py's setting, and always for plain-SQL layouts (their tools
+    /// run each migration in its own transaction).
+    pub transaction_per_migration: bool,
+    pub version_table: Option<String>,
+    pub version_table_schema: Option<String>,
+    pub x_args: Vec<(String, String)>,
+    pub bookkeeping: &'static dyn Bookkeeping,
+}
+
+/// The plan and its SQL, or the reason there is none (Alembic's `FAILED:` message).
+pub struct Outcome {
+    pub plan: Plan,
+    pub rendered: RenderedPlan,
+}
+
+impl DryRun<'_> {
+    pub fn options(&self, a: &Analysis) -> RenderOptions {
+        let sql_layout = a.layout.is_some_and(|l| l != "alembic");
+        RenderOptions {
+            transaction_per_migration: self.transaction_per_migration || sql_layout || a.env.transaction_per_migration.unwrap_or(false),
+            version_table: self
+                .version_table
+                .clone()
+                .or_else(|| a.env.version_table.clone())
+                .unwrap_or_else(|| "alembic_version".into()),
+            version_table_schema: self.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
+            x_args: self.x_args.clone(),
+            bookkeeping: self.bookkeeping,
+        }
+    }
+
+    pub fn run(&self, a: &Analysis) -> Result<Outcome, String> {
+        let first = self.targets.first().map(String::as_str).unwrap_or("heads");
+        let plan = match self.direction {
+            Direction::Upgrade => plan_upgrade(&a.map, first),
+            Direction::Downgrade => plan_downgrade(&a.map, first),
+            Direction::Stamp => plan_stamp(&a.map, self.targets),
+        }
+        .map_err(|e| e.0)?;
+        let opts = self.options(a);
+        let mut rendered = render_plan(&plan, &a.map, &a.revisions, self.dialect, &opts);
+        // Flyway re-applies repeatables after the versioned migrations of a run to the head.
+        let to_heads = a.map.heads.iter().all(|&h| plan.end_heads.iter().any(|e| e == a.map.id(h)));
+        if self.direction == Direction::Upgrade && to_heads && rendered.error.is_none() {
+            append_repeatables(&mut rendered, &a.repeatables, self.dialect, &opts);
+        }
+        Ok(Outcome { plan, rendered })
+    }
+}
+
+/// `upgrade --sql --format json`: the plan as data and as SQL text.
+#[derive(Debug, Serialize)]
+pub struct PlanJson<'a> {
+    pub dialect: &'static str,
+    pub direction: Direction,
+    pub start_heads: &'a [String],
+    pub end_heads: &'a [String],
+    pub steps: &'a [crate::plan::PlanStep],
+    pub statements: &'a [PlanStatement],
+    pub sql: String,
+    pub error: Option<&'a str>,
+    pub diagnostics: Vec<LocatedDiagnostic>,
+}
+
+impl Outcome {
+    pub fn json<'a>(&'a self, texts: &(impl FileTexts + ?Sized)) -> PlanJson<'a> {
+        PlanJson {
+            dialect: self.rendered.dialect,
+            direction: self.plan.direction,
+            start_heads: &self.plan.start_heads,
+            end_heads: &self.plan.end_heads,
+            steps: &self.plan.steps,
+            statements: &self.rendered.statements,
+            sql: self.rendered.text(),
+            error: self.rendered.error.as_deref(),
+            diagnostics: locate_all(&self.rendered.diagnostics, texts),
+        }
+    }
+}

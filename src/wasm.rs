@@ -1,0 +1,404 @@
+//! The WebAssembly API (`pkg/`): the only module that knows about wasm-bindgen.
+//!
+//! Every function is a pure function of its arguments. Bad migration files become
+//! diagnostics in the result, exactly as `migplan check --format json` reports them; misuse
+//! (arguments of the wrong shape, unknown option values, input over the limits) throws a JS
+//! `Error` whose message says what was wrong. Nothing may panic: a panic here would be an
+//! `unreachable` trap in the caller, so the hook below at least names it on the console.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::RevisionJson;
+use crate::analysis::{Analysis, ProjectOptions, analyze_project};
+use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
+use crate::codes::Code;
+use crate::dialect::{Dialect, dialect_from_name};
+use crate::dry_run::DryRun;
+use crate::layout::layout_by_name;
+use crate::plan::Direction;
+use crate::render::diagnostics::CheckJson;
+use crate::source::SourceFile;
+
+/// Input limits: an edge function must not be made to spin.
+pub const MAX_FILES: usize = 50_000;
+pub const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = crate::layout::MAX_FILE_BYTES;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** One migration file: its path as it should appear in diagnostics, and its text. */
+export interface MigrationFile { path: string; text: string; }
+/** Files as an array of `{ path, text }`, or a `Map` from path to text. */
+export type MigrationFiles = MigrationFile[] | Map<string, string>;
+
+export type Dialect = "postgresql" | "mysql" | "mariadb" | "sqlite";
+export type Layout = "alembic" | "dag" | "diesel" | "atlas" | "flyway" | "dbmate" | "goose" | "golang-migrate" | "sqlx";
+export type Severity = "error" | "warning" | "info";
+
+export interface AnalyzeOptions {
+  /** Force a layout; default: Alembic when any `.py` script is given, else detected. */
+  layout?: Layout;
+  /** Dialect used to split and check plain SQL (default postgresql). */
+  dialect?: Dialect;
+  /** The folders the paths are relative to (plain-SQL layouts); default: their common folder. */
+  roots?: string[];
+  /** Off-by-default codes to report (`version-gap`). */
+  enable?: string[];
+}
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  file: string | null;
+  /** 1-based line and column (columns count Unicode scalar values). */
+  line: number | null;
+  column: number | null;
+  end_line: number | null;
+  end_column: number | null;
+  /** The span as UTF-16 offsets into the file's text (JS string indexes). */
+  offset_utf16: number | null;
+  end_offset_utf16: number | null;
+  help: string | null;
+}
+
+export interface Repeatable { path: string; title: string; checksum: number; }
+
+export interface GraphNode {
+  revision: string;
+  down_revisions: string[];
+  depends_on: string[];
+  branch_labels: string[];
+  children: string[];
+  path: string;
+  message: string;
+  create_date: string | null;
+  is_head: boolean;
+  is_real_head: boolean;
+  is_base: boolean;
+  is_branch_point: boolean;
+  is_merge_point: boolean;
+}
+
+/** What `migplan check --format json` prints, plus the graph for drawing. */
+export interface AnalyzeResult {
+  layout: Layout | null;
+  revisions: number;
+  heads: string[];
+  bases: string[];
+  diagnostics: Diagnostic[];
+  repeatables?: Repeatable[];
+  graph: { nodes: GraphNode[] };
+}
+
+export interface PlanOptions extends AnalyzeOptions {
+  direction?: "upgrade" | "downgrade" | "stamp";
+  /** Start of the range (`FROM:TO` in Alembic's offline mode). Downgrade default: "heads". */
+  from?: string;
+  /** Target: "head", "heads", a revision, "label@head", "+2"... Upgrade/stamp default "heads", downgrade "base". */
+  to?: string;
+  transactionPerMigration?: boolean;
+  versionTable?: string;
+  versionTableSchema?: string;
+  /** Whose version table to maintain: "alembic" (default), "golang-migrate", "dbmate", "sqlx", "diesel", "flyway", "goose". */
+  bookkeeping?: string;
+  /** `-x key=value` arguments. */
+  xArgs?: Record<string, string>;
+}
+
+export interface VersionChange { op: "insert" | "delete" | "update"; version?: string; from?: string; to?: string; }
+export interface PlanStep {
+  direction: "upgrade" | "downgrade" | "stamp";
+  revision_id: string | null;
+  from: string[];
+  to: string[];
+  create_version_table: boolean;
+  version_changes: VersionChange[];
+}
+export interface PlanStatement {
+  step: number | null;
+  sql: string;
+  kind: "migration" | "version-table" | "transaction" | "opaque" | "comment";
+  file: string | null;
+  line: number | null;
+}
+
+/** What `migplan upgrade --sql --format json` prints; `error` alone when no plan can be made. */
+export interface PlanResult {
+  dialect?: Dialect;
+  direction?: "upgrade" | "downgrade" | "stamp";
+  start_heads?: string[];
+  end_heads?: string[];
+  steps?: PlanStep[];
+  statements?: PlanStatement[];
+  /** The `--sql` text. */
+  sql?: string;
+  error: string | null;
+  diagnostics: Diagnostic[];
+}
+
+export interface Limits { maxFiles: number; maxTotalBytes: number; maxFileBytes: number; }
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "MigrationFiles")]
+    pub type Files;
+    #[wasm_bindgen(typescript_type = "AnalyzeOptions")]
+    pub type AnalyzeOptionsJs;
+    #[wasm_bindgen(typescript_type = "PlanOptions")]
+    pub type PlanOptionsJs;
+    #[wasm_bindgen(typescript_type = "AnalyzeResult")]
+    pub type AnalyzeResultJs;
+    #[wasm_bindgen(typescript_type = "PlanResult")]
+    pub type PlanResultJs;
+    #[wasm_bindgen(typescript_type = "Limits")]
+    pub type LimitsJs;
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    layout: Option<String>,
+    dialect: Option<String>,
+    roots: Option<Vec<String>>,
+    enable: Option<Vec<String>>,
+    // Plan options.
+    direction: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    transaction_per_migration: Option<bool>,
+    version_table: Option<String>,
+    version_table_schema: Option<String>,
+    bookkeeping: Option<String>,
+    x_args: Option<std::collections::BTreeMap<String, String>>,
+}
+
+const OPTION_NAMES: &[&str] = &[
+    "layout",
+    "dialect",
+    "roots",
+    "enable",
+    "direction",
+    "from",
+    "to",
+    "transactionPerMigration",
+    "versionTable",
+    "versionTableSchema",
+    "bookkeeping",
+    "xArgs",
+];
+
+fn error(msg: impl AsRef<str>) -> JsValue {
+    js_sys::Error::new(msg.as_ref()).into()
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("migplan: internal error (please report): {info}").into());
+        }));
+    });
+}
+
+/// `[{path, text}]` or `Map<path, text>`, within the limits.
+fn read_files(files: &JsValue) -> Result<Vec<SourceFile>, JsValue> {
+    let out: Vec<SourceFile> = if let Some(map) = files.dyn_ref::<js_sys::Map>() {
+        let mut out = Vec::with_capacity(map.size() as usize);
+        let mut bad = None;
+        map.for_each(&mut |value, key| match (key.as_string(), value.as_string()) {
+            (Some(path), Some(text)) => out.push(SourceFile::new(path, text)),
+            _ => bad = Some("files: a Map must map path strings to text strings"),
+        });
+        if let Some(b) = bad {
+            return Err(error(b));
+        }
+        out
+    } else if js_sys::Array::is_array(files) {
+        let arr: &js_sys::Array = files.unchecked_ref();
+        if arr.length() as usize > MAX_FILES {
+            return Err(error(format!("files: {} files given; the limit is {MAX_FILES}", arr.length())));
+        }
+        serde_wasm_bindgen::from_value(files.clone())
+            .map_err(|e| error(format!("files: expected an array of {{ path: string, text: string }}: {e}")))?
+    } else {
+        return Err(error(
+            "files: expected an array of { path, text } objects or a Map from path to text",
+        ));
+    };
+    if out.len() > MAX_FILES {
+        return Err(error(format!("files: {} files given; the limit is {MAX_FILES}", out.len())));
+    }
+    let mut total = 0usize;
+    for f in &out {
+        if f.text.len() > MAX_FILE_BYTES {
+            return Err(error(format!(
+                "files: {} is {} bytes; the limit per file is {MAX_FILE_BYTES}",
+                f.path,
+                f.text.len()
+            )));
+        }
+        total += f.text.len();
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(error(format!("files: {total} bytes in all; the limit is {MAX_TOTAL_BYTES}")));
+    }
+    Ok(out)
+}
+
+fn read_options(options: &JsValue) -> Result<Options, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Options::default());
+    }
+    if !options.is_object() || js_sys::Array::is_array(options) {
+        return Err(error("options: expected an object"));
+    }
+    // A misspelt option would silently do nothing: refuse it.
+    let object: &js_sys::Object = options.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !OPTION_NAMES.contains(&key.as_str()) {
+            return Err(error(format!(
+                "options: unknown field `{key}` (known: {})",
+                OPTION_NAMES.join(", ")
+            )));
+        }
+    }
+    serde_wasm_bindgen::from_value(options.clone()).map_err(|e| error(format!("options: {e}")))
+}
+
+fn dialect(o: &Options) -> Result<&'static dyn Dialect, JsValue> {
+    match &o.dialect {
+        None => Ok(&crate::dialect::postgresql::PostgreSQL),
+        Some(name) => dialect_from_name(name).ok_or_else(|| {
+            error(format!(
+                "options.dialect: unknown dialect {name:?} (postgresql, mysql, mariadb, sqlite)"
+            ))
+        }),
+    }
+}
+
+fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
+    if let Some(l) = &o.layout
+        && l != "alembic"
+        && layout_by_name(l).is_none()
+    {
+        return Err(error(format!("options.layout: unknown layout {l:?}")));
+    }
+    let mut enable = Vec::new();
+    for name in o.enable.iter().flatten() {
+        match Code::from_name(name) {
+            Some(c) if c.off_by_default() => enable.push(c),
+            _ => return Err(error(format!("options.enable: {name:?} is not an off-by-default code"))),
+        }
+    }
+    let opts = ProjectOptions {
+        layout: o.layout.clone(),
+        dialect: dialect(o)?,
+        roots: o.roots.clone(),
+        enable,
+    };
+    Ok(analyze_project(files, &opts))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    // Plain objects (not Maps) for maps, so results serialise with JSON.stringify.
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&ser)
+        .map_err(|e| error(format!("internal: cannot build the result: {e}")))
+}
+
+#[derive(Serialize)]
+struct AnalyzeOut<'a> {
+    #[serde(flatten)]
+    check: CheckJson<'a>,
+    graph: Graph,
+}
+
+#[derive(Serialize)]
+struct Graph {
+    nodes: Vec<RevisionJson>,
+}
+
+/// Analyse migration files: the same data `migplan check --format json` prints, plus the
+/// revision graph.
+#[wasm_bindgen(js_name = analyze)]
+pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<AnalyzeResultJs, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
+    let a = load(&files, &o)?;
+    let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let out = AnalyzeOut {
+        check: CheckJson::new(&a, &a.diagnostics, &texts),
+        graph: Graph {
+            nodes: (0..a.map.len()).map(|i| a.revision_json(i)).collect(),
+        },
+    };
+    Ok(to_js(&out)?.unchecked_into())
+}
+
+/// A dry-run plan: the plan as data and its SQL text, identical to
+/// `migplan upgrade|downgrade|stamp … --sql --format json`.
+#[wasm_bindgen(js_name = plan)]
+pub fn plan_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<PlanResultJs, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
+    let direction = match o.direction.as_deref().unwrap_or("upgrade") {
+        "upgrade" => Direction::Upgrade,
+        "downgrade" => Direction::Downgrade,
+        "stamp" => Direction::Stamp,
+        other => return Err(error(format!("options.direction: {other:?} is not upgrade, downgrade or stamp"))),
+    };
+    let bookkeeping = match o.bookkeeping.as_deref() {
+        None => &crate::bookkeeping::alembic::Alembic,
+        Some(name) => bookkeeping_by_name(name).ok_or_else(|| {
+            error(format!(
+                "options.bookkeeping: unknown {name:?} (known: {})",
+                bookkeeping_names().join(", ")
+            ))
+        })?,
+    };
+    let target = match direction {
+        Direction::Downgrade => format!("{}:{}", o.from.as_deref().unwrap_or("heads"), o.to.as_deref().unwrap_or("base")),
+        _ => match (&o.from, &o.to) {
+            (Some(f), t) => format!("{f}:{}", t.as_deref().unwrap_or("heads")),
+            (None, t) => t.clone().unwrap_or_else(|| "heads".into()),
+        },
+    };
+    let a = load(&files, &o)?;
+    let targets = [target];
+    let run = DryRun {
+        direction,
+        targets: &targets,
+        dialect: dialect(&o)?,
+        transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
+        version_table: o.version_table.clone(),
+        version_table_schema: o.version_table_schema.clone(),
+        x_args: o.x_args.clone().unwrap_or_default().into_iter().collect(),
+        bookkeeping,
+    };
+    let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let value = match run.run(&a) {
+        Ok(outcome) => to_js(&outcome.json(&texts))?,
+        Err(msg) => to_js(&serde_json::json!({ "error": msg, "diagnostics": [] }))?,
+    };
+    Ok(value.unchecked_into())
+}
+
+/// The migplan version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The input limits `analyze` and `plan` enforce.
+#[wasm_bindgen]
+pub fn limits() -> LimitsJs {
+    let v = serde_json::json!({ "maxFiles": MAX_FILES, "maxTotalBytes": MAX_TOTAL_BYTES, "maxFileBytes": MAX_FILE_BYTES });
+    to_js(&v).unwrap_or(JsValue::NULL).unchecked_into()
+}

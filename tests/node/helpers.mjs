@@ -1,0 +1,87 @@
+// Shared helpers for the Node tests of the wasm package (pkg/node).
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+export const migplan = require(path.join(root, 'pkg/node/migplan.js'));
+export const bin = process.env.MIGPLAN_BIN ?? path.join(root, 'target/debug/migplan');
+
+/** Run the native CLI; returns { status, stdout, json } (json when stdout parses). */
+export function cli(cwd, args) {
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  let json;
+  try { json = JSON.parse(r.stdout); } catch { json = undefined; }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** Decode a file as the CLI does: UTF-8 without BOM, Latin-1 when not UTF-8; null if binary. */
+export function readText(file) {
+  const buf = fs.readFileSync(file);
+  if (buf.includes(0)) return null;
+  let text;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { text = buf.toString('latin1'); }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Every project the native tests cover: Alembic fixtures (run from their folder) and the
+ * plain-SQL folders (with the -d/--dialect arguments of their `check` case). */
+export function projects() {
+  const out = [];
+  const fx = path.join(root, 'tests/fixtures');
+  for (const base of [fx, path.join(fx, 'broken')]) {
+    for (const name of fs.readdirSync(base).sort()) {
+      const dir = path.join(base, name);
+      const ini = path.join(dir, 'alembic.ini');
+      if (fs.existsSync(ini)) {
+        // Multi-database ini files: one project per section that has a script_location.
+        const sections = [...fs.readFileSync(ini, 'utf8').matchAll(/^\[([^\]]+)\]\s*\n(?:[^\[]*\n)*?script_location/gm)].map((m) => m[1]);
+        const names = sections.length === 0 || sections.includes('alembic') ? ['alembic'] : sections;
+        for (const s of names) {
+          out.push({ name: path.relative(fx, dir) + (s === 'alembic' ? '' : ` -n ${s}`), dir, args: s === 'alembic' ? [] : ['-n', s] });
+        }
+      } else if (fs.existsSync(path.join(dir, 'pyproject.toml'))) {
+        out.push({ name: path.relative(fx, dir), dir, args: [] });
+      }
+    }
+  }
+  const sf = path.join(root, 'tests/sql_folders');
+  for (const name of fs.readdirSync(sf).sort()) {
+    const dir = path.join(sf, name);
+    const casesFile = path.join(dir, 'cases.txt');
+    if (!fs.existsSync(casesFile)) continue;
+    const check = fs.readFileSync(casesFile, 'utf8').split('\n').find((l) => /:\s.*\bcheck\b/.test(l));
+    const words = check.split(':').slice(1).join(':').trim().split(/\s+/);
+    const args = [];
+    for (let i = 0; i < words.length; i++) {
+      if (['-d', '--dialect', '--layout'].includes(words[i])) args.push(words[i], words[++i]);
+    }
+    if (!args.includes('-d')) args.unshift('-d', 'migrations');
+    out.push({ name: `sql_folders/${name}`, dir, args });
+  }
+  return out;
+}
+
+/** The files the CLI reads for a project, as the wasm API takes them, plus its options. */
+export function load(project) {
+  const listed = cli(project.dir, [...project.args, 'files', '--format', 'json']).json;
+  const files = [];
+  for (const p of listed.files) {
+    const text = readText(path.join(project.dir, p));
+    if (text !== null) files.push({ path: p, text });
+  }
+  const options = { dialect: listed.dialect };
+  if (listed.layout && listed.layout !== 'alembic') {
+    options.layout = listed.layout;
+    options.roots = listed.roots;
+  }
+  if (listed.layout === 'alembic') options.layout = 'alembic';
+  return { files, options, listed };
+}
+
+/** Diagnostics about reading bytes (binary files, encodings) come from the caller's reader,
+ * not from the wasm API, which takes strings. */
+export const readerCodes = new Set(['binary-file', 'invalid-encoding', 'config-error']);
