@@ -304,11 +304,10 @@ fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    // Plain objects (not Maps) for maps, so results serialise with JSON.stringify.
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&ser)
-        .map_err(|e| error(format!("internal: cannot build the result: {e}")))
+    // One JSON string parsed by the engine builds large results several times faster than
+    // creating each object through the JS boundary, and gives exactly the CLI's JSON values.
+    let text = serde_json::to_string(value).map_err(|e| error(format!("internal: cannot build the result: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| error("internal: cannot build the result"))
 }
 
 #[derive(Serialize)]
