@@ -20,6 +20,7 @@ pub mod model;
 pub mod ops;
 pub mod parse;
 pub mod plan;
+pub mod project;
 pub mod render;
 pub mod resolve;
 pub mod source;

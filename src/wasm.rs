@@ -17,7 +17,10 @@ use crate::dialect::{Dialect, dialect_from_name};
 use crate::dry_run::DryRun;
 use crate::layout::layout_by_name;
 use crate::plan::Direction;
-use crate::render::diagnostics::CheckJson;
+use std::collections::BTreeMap;
+
+use crate::render::diagnostics::{CheckJson, locate_all};
+use crate::render::{graph_layout, graph_layout::GraphLayout, html};
 use crate::source::SourceFile;
 
 /// Input limits: an edge function must not be made to spin.
@@ -45,6 +48,10 @@ export interface AnalyzeOptions {
   roots?: string[];
   /** Off-by-default codes to report (`version-gap`). */
   enable?: string[];
+  /** Also return the drawn graph as SVG (`graph.svg`). */
+  graphSvg?: boolean;
+  /** Title of a rendered report. */
+  title?: string;
 }
 
 export interface Diagnostic {
@@ -89,7 +96,25 @@ export interface AnalyzeResult {
   bases: string[];
   diagnostics: Diagnostic[];
   repeatables?: Repeatable[];
-  graph: { nodes: GraphNode[] };
+  graph: {
+    nodes: GraphNode[];
+    /** Rows (newest first) and lanes; edges leave the child into `via_lane` and bend into the parent's lane. */
+    layout: { lanes: number; nodes: { revision: string; row: number; lane: number }[];
+              edges: { from_row: number; from_lane: number; to_row: number; to_lane: number; via_lane: number; dependency: boolean }[] };
+    operations: Record<string, { upgrade: string[]; downgrade: string[] }>;
+    worst: Record<string, Severity>;
+    svg?: string;
+  };
+}
+
+/** Which files of a picked folder make the project. */
+export interface ProjectSelection {
+  kind: "alembic" | "sql" | "none";
+  config: string | null;
+  files: string[];
+  roots: string[];
+  dialect: Dialect | null;
+  problem: string | null;
 }
 
 export interface PlanOptions extends AnalyzeOptions {
@@ -155,6 +180,8 @@ extern "C" {
     pub type PlanResultJs;
     #[wasm_bindgen(typescript_type = "Limits")]
     pub type LimitsJs;
+    #[wasm_bindgen(typescript_type = "ProjectSelection")]
+    pub type ProjectSelectionJs;
 }
 
 #[derive(Default, Deserialize)]
@@ -173,6 +200,8 @@ struct Options {
     version_table_schema: Option<String>,
     bookkeeping: Option<String>,
     x_args: Option<std::collections::BTreeMap<String, String>>,
+    graph_svg: Option<bool>,
+    title: Option<String>,
 }
 
 const OPTION_NAMES: &[&str] = &[
@@ -188,6 +217,8 @@ const OPTION_NAMES: &[&str] = &[
     "versionTableSchema",
     "bookkeeping",
     "xArgs",
+    "graphSvg",
+    "title",
 ];
 
 fn error(msg: impl AsRef<str>) -> JsValue {
@@ -320,6 +351,21 @@ struct AnalyzeOut<'a> {
 #[derive(Serialize)]
 struct Graph {
     nodes: Vec<RevisionJson>,
+    /// Rows and lanes for drawing, newest first (the static report draws the same).
+    layout: GraphLayout,
+    /// What each revision's upgrade and downgrade do, one line per operation.
+    operations: BTreeMap<String, Operations>,
+    /// The worst finding per revision id.
+    worst: BTreeMap<String, &'static str>,
+    /// The drawn SVG, when `options.graphSvg` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    svg: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Operations {
+    upgrade: Vec<String>,
+    downgrade: Vec<String>,
 }
 
 /// Analyse migration files: the same data `migplan check --format json` prints, plus the
@@ -331,10 +377,31 @@ pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<An
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
     let a = load(&files, &o)?;
     let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let order = a.map.walk_revisions("base", "heads").unwrap_or_else(|_| (0..a.map.len()).collect());
+    let layout = graph_layout::layout(&a.map, &order);
+    let worst = html::worst_by_revision(&a, &a.diagnostics);
+    let svg = o.graph_svg.unwrap_or(false).then(|| html::graph_svg(&a, &layout, &worst, &[]));
+    let operations = (0..a.map.len())
+        .map(|i| {
+            let r = a.revision(i);
+            let d = |steps: &[crate::ops::Step]| steps.iter().flat_map(|s| s.describe()).collect();
+            (
+                a.map.id(i).to_string(),
+                Operations {
+                    upgrade: d(&r.upgrade_steps),
+                    downgrade: d(&r.downgrade_steps),
+                },
+            )
+        })
+        .collect();
     let out = AnalyzeOut {
         check: CheckJson::new(&a, &a.diagnostics, &texts),
         graph: Graph {
             nodes: (0..a.map.len()).map(|i| a.revision_json(i)).collect(),
+            layout,
+            operations,
+            worst: worst.into_iter().map(|(k, v)| (k, v.as_str())).collect(),
+            svg,
         },
     };
     Ok(to_js(&out)?.unchecked_into())
@@ -387,6 +454,62 @@ pub fn plan_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<PlanResu
         Err(msg) => to_js(&serde_json::json!({ "error": msg, "diagnostics": [] }))?,
     };
     Ok(value.unchecked_into())
+}
+
+/// Which of a picked folder's files make the project (alembic.ini, pyproject.toml, a SQL
+/// folder), decided as the CLI decides it: `{ kind, config, files, roots, dialect, problem }`.
+#[wasm_bindgen(js_name = selectProject)]
+pub fn select_project_js(files: &Files) -> Result<ProjectSelectionJs, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    Ok(to_js(&crate::project::select(&files))?.unchecked_into())
+}
+
+/// The static report (the HTML `migplan report` writes, without a base) for the files.
+#[wasm_bindgen(js_name = renderReport)]
+pub fn render_report_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<String, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
+    let a = load(&files, &o)?;
+    let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let located = locate_all(&a.diagnostics, &texts);
+    let order = a.map.walk_revisions("base", "heads").unwrap_or_else(|_| (0..a.map.len()).collect());
+    let layout = graph_layout::layout(&a.map, &order);
+    let worst = html::worst_by_revision(&a, &a.diagnostics);
+    let target = o.to.clone().unwrap_or_else(|| "heads".into());
+    let targets = [target.clone()];
+    let run = DryRun {
+        direction: Direction::Upgrade,
+        targets: &targets,
+        dialect: dialect(&o)?,
+        transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
+        version_table: o.version_table.clone(),
+        version_table_schema: o.version_table_schema.clone(),
+        x_args: Vec::new(),
+        bookkeeping: &crate::bookkeeping::alembic::Alembic,
+    };
+    let plan = match run.run(&a) {
+        Ok(out) => (format!("upgrade {target}"), out.rendered.text()),
+        Err(e) => (format!("upgrade {target}"), format!("-- no plan: {e}\n")),
+    };
+    let title = o.title.clone().unwrap_or_else(|| "migrations".into());
+    Ok(html::report_html(&html::Report {
+        title: &title,
+        analysis: &a,
+        diagnostics: &located,
+        layout: &layout,
+        worst: &worst,
+        changes: None,
+        plan: Some(plan),
+        texts: &texts,
+    }))
+}
+
+/// The CSS of the graph and report (the page uses it so both look the same).
+#[wasm_bindgen]
+pub fn styles() -> String {
+    html::CSS.to_string()
 }
 
 /// The migplan version.

@@ -75,6 +75,40 @@ pub enum Command {
         #[arg(allow_hyphen_values = true)]
         rev: String,
     },
+    /// Serve the web page for the project at PATH on 127.0.0.1 and print its URL
+    Serve {
+        /// The project folder (alembic.ini, pyproject.toml or a migrations folder)
+        #[arg(default_value = ".")]
+        path: String,
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The migplan checkout holding www/ and pkg/ (default: the one this binary was built from)
+        #[arg(long, value_name = "DIR")]
+        assets: Option<String>,
+    },
+    /// Write the static PR preview: one self-contained index.html and report.md
+    Report {
+        /// Output folder
+        #[arg(long, value_name = "DIR")]
+        out: String,
+        /// Compare with this git revision (new revisions, forks)
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// Compare with the base's migrations folder instead of a git revision
+        #[arg(long, value_name = "DIR", conflicts_with = "base")]
+        base_dir: Option<String>,
+        /// Start of the SQL plan shown (default: the base's head when there is one, else base)
+        #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+        from: Option<String>,
+        /// End of the SQL plan shown
+        #[arg(long, value_name = "TARGET", default_value = "heads", allow_hyphen_values = true)]
+        to: String,
+        /// Report title (default: the project folder's name)
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// List the files migplan reads for this project (with --format json: also the folders
     /// and dialect, what the wasm API needs to read the same project)
     Files,

@@ -2,6 +2,8 @@
 
 pub mod args;
 pub mod discover;
+pub mod report;
+pub mod serve;
 pub mod sql_folder;
 
 use std::io::{IsTerminal, Write};
@@ -64,6 +66,24 @@ fn run(cli: Cli) -> ExitCode {
         last: now,
     };
     let color = std::io::stderr().is_terminal();
+    if let Command::Serve { path, port, host, assets } = &cli.command {
+        let args = serve::ServeArgs {
+            project: std::path::PathBuf::from(path),
+            host: host.clone(),
+            port: *port,
+            assets: assets
+                .as_deref()
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+        };
+        return match serve::serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("FAILED: {e}");
+                ExitCode::from(FAILED)
+            }
+        };
+    }
 
     let disc = match discover(cli.config.as_deref(), &cli.name, &cli.dirs, cli.recursive) {
         Ok(d) => d,
@@ -152,6 +172,83 @@ fn run(cli: Cli) -> ExitCode {
     };
 
     let code = match &cli.command {
+        Command::Report {
+            out,
+            base,
+            base_dir,
+            from,
+            to,
+            title,
+        } => {
+            let files: Vec<crate::SourceFile> = if sql_folder {
+                known.clone()
+            } else {
+                listed.iter().filter_map(|p| read_source(std::path::Path::new(p))).collect()
+            };
+            let base_spec = match (base, base_dir) {
+                (Some(r), _) => Some(report::Base::GitRef(r)),
+                (None, Some(d)) => Some(report::Base::Dir(d)),
+                _ => None,
+            };
+            let title = title.clone().unwrap_or_else(|| {
+                let p = cli.config.as_deref().or(cli.dirs.first().map(String::as_str)).unwrap_or(".");
+                std::fs::canonicalize(p)
+                    .ok()
+                    .and_then(|p| {
+                        if p.is_file() {
+                            p.parent().map(|d| d.to_path_buf())
+                        } else {
+                            Some(p)
+                        }
+                    })
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| "migrations".into())
+            });
+            let target = match from {
+                Some(f) => format!("{f}:{to}"),
+                None => to.clone(),
+            };
+            let run = DryRun {
+                direction: Direction::Upgrade,
+                targets: std::slice::from_ref(&target),
+                dialect,
+                transaction_per_migration: false,
+                version_table: None,
+                version_table_schema: None,
+                x_args: Vec::new(),
+                bookkeeping: &crate::bookkeeping::alembic::Alembic,
+            };
+            let plan = match run.run(&analysis) {
+                Ok(o) => Some((format!("upgrade {target}"), o.rendered.text())),
+                Err(e) => Some((
+                    format!("upgrade {target}"),
+                    format!(
+                        "-- no plan: {e}
+"
+                    ),
+                )),
+            };
+            let args = report::ReportArgs {
+                out,
+                title,
+                base_label: base.clone().or(base_dir.clone()).unwrap_or_default(),
+                base: base_spec,
+                plan,
+                dialect,
+            };
+            match report::write(&analysis, &files, &roots_shown, &listed, &args) {
+                Ok(paths) => {
+                    for p in paths {
+                        println!("wrote {p}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
         Command::Files => {
             match cli.format {
                 Format::Text => listed.iter().for_each(|p| println!("{p}")),
@@ -380,7 +477,13 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 Format::Json => json("revisions", &revs),
             })
         }
-        Command::Files | Command::Check { .. } | Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Stamp { .. } => {
+        Command::Serve { .. }
+        | Command::Report { .. }
+        | Command::Files
+        | Command::Check { .. }
+        | Command::Upgrade { .. }
+        | Command::Downgrade { .. }
+        | Command::Stamp { .. } => {
             unreachable!("handled by run")
         }
     }

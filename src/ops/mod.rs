@@ -421,3 +421,63 @@ impl Cond {
         }
     }
 }
+
+impl Op {
+    /// A one-line description for people (`create_table users`, `add_column users.email`).
+    pub fn describe(&self) -> String {
+        let t = |t: &TableRef| match &t.schema {
+            Some(s) => format!("{s}.{}", t.name),
+            None => t.name.clone(),
+        };
+        match self {
+            Op::CreateTable { table, columns, .. } => format!("create_table {} ({} columns)", t(table), columns.len()),
+            Op::DropTable { table, .. } => format!("drop_table {}", t(table)),
+            Op::RenameTable { table, new_name } => format!("rename_table {} → {new_name}", t(table)),
+            Op::AddColumn { table, column, .. } => format!("add_column {}.{}", t(table), column.name),
+            Op::DropColumn { table, column, .. } => format!("drop_column {}.{column}", t(table)),
+            Op::AlterColumn(a) => format!("alter_column {}.{}", t(&a.table), a.column),
+            Op::CreateIndex { name, table, .. } => format!("create_index {} on {}", name.as_deref().unwrap_or("(unnamed)"), t(table)),
+            Op::DropIndex { name, .. } => format!("drop_index {name}"),
+            Op::AddConstraint { table, .. } => format!("add constraint on {}", t(table)),
+            Op::DropConstraint { table, name, .. } => format!("drop_constraint {name} on {}", t(table)),
+            Op::CreateTableComment { table, .. } => format!("comment on {}", t(table)),
+            Op::DropTableComment { table } => format!("drop comment on {}", t(table)),
+            Op::Execute { sql } => format!("execute: {}", first_line(sql)),
+            Op::BulkInsert { table, rows, .. } => format!("bulk_insert {} ({} rows)", t(table), rows.len()),
+            Op::CreateEnumType { name, .. } => format!("create enum type {name}"),
+            Op::DropEnumType { name, .. } => format!("drop enum type {name}"),
+            Op::Batch(b) => format!("batch_alter_table {} ({} operations)", t(&b.table), b.steps.len()),
+            Op::AutocommitBlock { steps } => format!("autocommit block ({} operations)", steps.len()),
+            Op::Sql(s) => match (&s.class.object, &s.class.name) {
+                (Some(o), Some(n)) => format!("{} {o} {n}", s.class.verb),
+                _ => first_line(&s.sql),
+            },
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.trim().lines().next().unwrap_or("");
+    if line.chars().count() > 80 {
+        format!("{}…", line.chars().take(80).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+impl Step {
+    /// Descriptions of this step and the steps inside it.
+    pub fn describe(&self) -> Vec<String> {
+        match &self.kind {
+            StepKind::Op(op) => vec![op.describe()],
+            StepKind::Opaque(o) => vec![format!("opaque (needs Python): {}", o.reason)],
+            StepKind::If { then, otherwise, .. } => then
+                .iter()
+                .chain(otherwise)
+                .flat_map(|s| s.describe())
+                .map(|d| format!("if …: {d}"))
+                .collect(),
+            StepKind::TryUnsupported { body, .. } => body.iter().flat_map(|s| s.describe()).collect(),
+        }
+    }
+}

@@ -2,4 +2,6 @@
 
 pub mod alembic_text;
 pub mod diagnostics;
+pub mod graph_layout;
+pub mod html;
 pub mod sql_plan;

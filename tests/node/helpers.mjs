@@ -85,3 +85,24 @@ export function load(project) {
 /** Diagnostics about reading bytes (binary files, encodings) come from the caller's reader,
  * not from the wasm API, which takes strings. */
 export const readerCodes = new Set(['binary-file', 'invalid-encoding', 'config-error']);
+
+/** A linear Alembic history of `n` revisions, with a side branch merged back every 50. */
+export function writeHistory(dir, n) {
+  fs.mkdirSync(path.join(dir, 'versions'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = %(here)s\n');
+  let prev = null;
+  for (let i = 0; i < n; i++) {
+    const id = `r${String(i).padStart(4, '0')}`;
+    const down = prev ? `"${prev}"` : 'None';
+    fs.writeFileSync(path.join(dir, 'versions', `${id}.py`), `"""step ${i}"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = "${id}"\ndown_revision = ${down}\n\ndef upgrade():\n    op.add_column("t", sa.Column("c${i}", sa.Integer()))\n\ndef downgrade():\n    op.drop_column("t", "c${i}")\n`);
+    prev = id;
+    if (i % 50 === 25) {
+      const side = `s${String(i).padStart(4, '0')}`;
+      fs.writeFileSync(path.join(dir, 'versions', `${side}.py`), `"""side ${i}"""\nfrom alembic import op\nrevision = "${side}"\ndown_revision = "${id}"\n\ndef upgrade():\n    op.create_index("ix_${i}", "t", ["c${i}"])\n\ndef downgrade():\n    op.drop_index("ix_${i}")\n`);
+      const m = `m${String(i).padStart(4, '0')}`;
+      fs.writeFileSync(path.join(dir, 'versions', `${m}.py`), `"""merge ${i}"""\nrevision = "${m}"\ndown_revision = ("${id}", "${side}")\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n`);
+      prev = m;
+    }
+  }
+  return dir;
+}

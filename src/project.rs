@@ -1,0 +1,283 @@
+//! Which files of a picked folder make the project, decided as the CLI decides it but over a
+//! list of paths (a browser folder picker, a zip, a PR's file list): `alembic.ini` (or
+//! `[tool.alembic]` in `pyproject.toml`) with its `script_location` and `version_locations`,
+//! else Alembic scripts wherever they are, else a plain-SQL folder.
+
+use serde::Serialize;
+
+use crate::config::{AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, parse_ini};
+use crate::parse::revision_script::is_candidate_script;
+use crate::source::SourceFile;
+
+/// The files to analyse and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Selection {
+    /// `alembic`, or `sql` (the layout is detected from the files), or `none`.
+    pub kind: &'static str,
+    /// The config file read, if any.
+    pub config: Option<String>,
+    /// The paths to pass to `analyze` / `plan`.
+    pub files: Vec<String>,
+    /// For `sql`: the folder(s) the migration paths are relative to.
+    pub roots: Vec<String>,
+    /// The dialect named by the project's configuration (`sqlalchemy.url`, a `.env`...).
+    pub dialect: Option<&'static str>,
+    /// Why the configuration could not be used, when it could not.
+    pub problem: Option<String>,
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `a/./b/../c` → `a/c`; a leading `/` or `./` is dropped.
+fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out.join("/")
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    if dir.is_empty() {
+        normalize(rel)
+    } else {
+        normalize(&format!("{dir}/{rel}"))
+    }
+}
+
+/// Choose the project's files among `files` (paths relative to the picked folder).
+pub fn select(files: &[SourceFile]) -> Selection {
+    let depth = |p: &str| p.matches('/').count();
+    let mut configs: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| name_of(&f.path) == "alembic.ini" || (name_of(&f.path) == "pyproject.toml" && f.text.contains("[tool.alembic]")))
+        .collect();
+    configs.sort_by_key(|f| (depth(&f.path), name_of(&f.path) != "alembic.ini", f.path.clone()));
+    if let Some(cfg) = configs.first() {
+        let here = dir_of(&cfg.path);
+        let settings: Result<AlembicSettings, String> = if name_of(&cfg.path) == "alembic.ini" {
+            parse_ini(&cfg.text)
+                .map_err(|e| e.message)
+                .and_then(|ini| alembic_settings_from_ini(&ini, "alembic", here, ':').map_err(|e| e.message))
+        } else {
+            match alembic_settings_from_pyproject(&cfg.text, here) {
+                Ok(Some(s)) => Ok(s),
+                Ok(None) => Err("no [tool.alembic] table".into()),
+                Err(e) => Err(e.message),
+            }
+        };
+        match settings {
+            Ok(s) => return alembic_selection(files, cfg, here, &s),
+            Err(problem) => {
+                let mut sel = scripts_anywhere(files);
+                sel.config = Some(cfg.path.clone());
+                sel.problem = Some(problem);
+                return sel;
+            }
+        }
+    }
+    let sel = scripts_anywhere(files);
+    if sel.kind == "alembic" {
+        return sel;
+    }
+    sql_selection(files)
+}
+
+fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &AlembicSettings) -> Selection {
+    // `package:path` locations name an importable package; a picked folder has the package
+    // as a folder, so read the part after the colon relative to the config.
+    let location = match s.script_location.split_once(':') {
+        Some((pkg, path)) if !pkg.contains('/') && pkg.len() > 1 => format!("{}/{}", pkg.replace('.', "/"), path),
+        _ => s.script_location.clone(),
+    };
+    // `%(here)s` is already expanded to `here`; other relative paths are relative to it too.
+    let resolve = |l: &str| {
+        if !here.is_empty() && (l == here || l.starts_with(&format!("{here}/"))) {
+            normalize(l)
+        } else {
+            join(here, l)
+        }
+    };
+    let script_dir = resolve(&location);
+    let versions: Vec<String> = match &s.version_locations {
+        Some(v) => v.iter().map(|l| resolve(l)).collect(),
+        None => vec![join(&script_dir, "versions")],
+    };
+    let mut selected: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let d = dir_of(&f.path);
+            is_candidate_script(name_of(&f.path))
+                && versions
+                    .iter()
+                    .any(|v| d == v || (s.recursive_version_locations && d.starts_with(&format!("{v}/"))))
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    selected.sort();
+    let env = join(&script_dir, "env.py");
+    if files.iter().any(|f| f.path == env) {
+        selected.push(env);
+    }
+    Selection {
+        kind: "alembic",
+        config: Some(cfg.path.clone()),
+        files: selected,
+        roots: versions,
+        dialect: s
+            .sqlalchemy_url
+            .as_deref()
+            .and_then(crate::dialect::dialect_from_url)
+            .map(|d| d.name()),
+        problem: None,
+    }
+}
+
+/// No usable config: every `.py` that declares a revision.
+fn scripts_anywhere(files: &[SourceFile]) -> Selection {
+    let mut selected: Vec<String> = files
+        .iter()
+        .filter(|f| is_candidate_script(name_of(&f.path)) && name_of(&f.path) != "env.py" && f.text.contains("revision"))
+        .map(|f| f.path.clone())
+        .collect();
+    if selected.is_empty() {
+        return Selection {
+            kind: "none",
+            ..Default::default()
+        };
+    }
+    selected.sort();
+    Selection {
+        kind: "alembic",
+        files: selected,
+        ..Default::default()
+    }
+}
+
+fn sql_selection(files: &[SourceFile]) -> Selection {
+    let wanted = |p: &str| {
+        let n = name_of(p);
+        n == "atlas.sum" || [".sql", ".yaml", ".yml", ".toml", ".conf"].iter().any(|e| n.ends_with(e))
+    };
+    let sql: Vec<&SourceFile> = files.iter().filter(|f| f.path.ends_with(".sql")).collect();
+    if sql.is_empty() {
+        return Selection {
+            kind: "none",
+            problem: Some("no alembic.ini, no Alembic revision script and no .sql migration in this folder".into()),
+            ..Default::default()
+        };
+    }
+    // The folder of the migrations: where the .sql files are, or the folder above one
+    // folder per migration (diesel, DAG folders: `<root>/<id>_<name>/up.sql`).
+    let mut dirs: Vec<&str> = sql
+        .iter()
+        .map(|f| {
+            if matches!(name_of(&f.path), "up.sql" | "down.sql") {
+                dir_of(dir_of(&f.path))
+            } else {
+                dir_of(&f.path)
+            }
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let root = common_prefix(&dirs);
+    let under = |p: &str| root.is_empty() || p.starts_with(&format!("{root}/"));
+    let selected: Vec<String> = files
+        .iter()
+        .filter(|f| under(&f.path) && wanted(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    let dialect = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                name_of(&f.path),
+                ".env" | "flyway.conf" | "flyway.toml" | "dbconfig.yml" | "diesel.toml" | "atlas.hcl"
+            )
+        })
+        .find_map(|f| crate::layout::dialect_from_text(&f.text))
+        .map(|d| d.name());
+    Selection {
+        kind: "sql",
+        config: None,
+        files: selected,
+        roots: vec![root],
+        dialect,
+        problem: None,
+    }
+}
+
+fn common_prefix(dirs: &[&str]) -> String {
+    let Some(first) = dirs.first() else { return String::new() };
+    let parts: Vec<&str> = first.split('/').collect();
+    let mut n = parts.len();
+    for d in &dirs[1..] {
+        let other: Vec<&str> = d.split('/').collect();
+        n = n.min(parts.iter().zip(&other).take_while(|(a, b)| a == b).count());
+    }
+    parts[..n].join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(path: &str, text: &str) -> SourceFile {
+        SourceFile::new(path, text)
+    }
+
+    #[test]
+    fn alembic_ini_decides() {
+        let files = [
+            f(
+                "shop/alembic.ini",
+                "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = mysql://x/y\n",
+            ),
+            f("shop/migrations/env.py", "context.configure()"),
+            f("shop/migrations/versions/b.py", "revision = 'b'"),
+            f("shop/migrations/versions/a.py", "revision = 'a'"),
+            f("shop/other/c.py", "revision = 'c'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.kind, "alembic");
+        assert_eq!(
+            s.files,
+            [
+                "shop/migrations/versions/a.py",
+                "shop/migrations/versions/b.py",
+                "shop/migrations/env.py"
+            ]
+        );
+        assert_eq!(s.dialect, Some("mysql"));
+    }
+
+    #[test]
+    fn sql_folders_find_their_root() {
+        let files = [
+            f("proj/.env", "DATABASE_URL=sqlite:app.db"),
+            f("proj/db/migrations/a1_x/up.sql", ""),
+            f("proj/db/migrations/a1_x/metadata.yaml", "parents: []"),
+            f("proj/db/migrations/b2_y/up.sql", ""),
+            f("proj/README.md", ""),
+        ];
+        let s = select(&files);
+        assert_eq!(s.kind, "sql");
+        assert_eq!(s.roots, ["proj/db/migrations"]);
+        assert_eq!(s.files.len(), 3);
+        assert_eq!(s.dialect, Some("sqlite"));
+        assert_eq!(select(&[f("x/readme.txt", "")]).kind, "none");
+    }
+}

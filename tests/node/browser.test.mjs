@@ -1,0 +1,155 @@
+// The web page in a real browser (Debian chromium driven by playwright-core), served by
+// `migplan serve`, against the native CLI's answers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, bin, cli, writeHistory } from './helpers.mjs';
+
+const shots = path.join(root, 'target/screenshots');
+let browser;
+const servers = [];
+
+async function serve(project) {
+  const proc = spawn(bin, ['serve', project, '--port', '0', '--assets', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  servers.push(proc);
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
+  });
+  return url;
+}
+
+async function open(url, { width = 1400, height = 900 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  return { page, problems };
+}
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.kill();
+});
+
+const sqlOf = (page) => page.$eval('#sql', (e) => e.textContent);
+
+test('the example project: graph, heads, findings, plan equal the CLI', async () => {
+  const dir = path.join(root, 'examples/shop');
+  const { page, problems } = await open(await serve(dir));
+  const check = cli(dir, ['check', '--format', 'json']).json;
+  assert.equal(await page.locator('svg.graph [data-rev]').count(), check.revisions);
+  assert.equal(await page.textContent('#heads'), check.heads.join(', '));
+  assert.equal(await page.locator('#tab-findings .finding').count(), check.diagnostics.length);
+  await page.click('#tab-plan-btn');
+  const native = cli(dir, ['upgrade', 'heads', '--sql']).stdout;
+  assert.equal(await sqlOf(page), native);
+  await page.screenshot({ path: path.join(shots, 'page-example.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('a fixture loaded through the folder input; click, dialect, URL hash', async () => {
+  const { page, problems } = await open(await serve(path.join(root, 'examples/shop')));
+  const dir = path.join(root, 'tests/fixtures/branchy');
+  await page.setInputFiles('#folder', dir);
+  await page.waitForFunction(() => document.getElementById('project-name').textContent.startsWith('branchy'));
+  const check = cli(dir, ['check', '--format', 'json']).json;
+  assert.equal(await page.locator('svg.graph [data-rev]').count(), check.revisions);
+  assert.equal(await page.textContent('#heads'), check.heads.join(', '));
+
+  // Click a revision: its details show.
+  const rev = check.heads[0];
+  await page.click(`svg.graph [data-rev="${rev}"]`);
+  assert.match(await page.textContent('#tab-revision'), new RegExp(`Revision ${rev}`));
+  assert.equal(await page.getAttribute('#tab-revision-btn', 'aria-selected'), 'true');
+
+  // Change the dialect: the plan follows, and equals the CLI's for that dialect.
+  await page.click('#tab-plan-btn');
+  await page.selectOption('#dialect', 'mysql');
+  const native = cli(dir, ['upgrade', 'heads', '--sql', '--dialect', 'mysql']).stdout;
+  assert.equal(await sqlOf(page), native);
+
+  // The hash keeps the view: reload and find it again.
+  const hash = new URL(page.url()).hash;
+  assert.match(hash, new RegExp(`rev=${rev}`));
+  assert.match(hash, /dialect=mysql/);
+  await page.setInputFiles('#folder', dir);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await page.evaluate(() => { location.hash = '#dialect=sqlite&tab=plan&to=heads'; });
+  await page.waitForFunction(() => document.getElementById('dialect').value === 'sqlite');
+  assert.equal(await sqlOf(page), cli(dir, ['upgrade', 'heads', '--sql', '--dialect', 'sqlite']).stdout);
+  assert.deepEqual(problems, []);
+});
+
+function hostileProject() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-xss-'));
+  fs.mkdirSync(path.join(dir, 'versions'));
+  fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = %(here)s\n');
+  const evil = '<script>alert(1)</script><img src=x onerror=alert(2)> javascript:alert(3)';
+  fs.writeFileSync(path.join(dir, 'versions', 'a1_evil.py'), `"""${evil}\n\nRevision ID: a1\n"""\nfrom alembic import op\nrevision = "a1<img src=x onerror=alert(4)>"\ndown_revision = None\n\ndef upgrade():\n    op.execute("SELECT 1 -- ${evil}")\n    op.create_table("t<script>alert(5)</script>")\n\ndef downgrade():\n    pass\n`);
+  fs.writeFileSync(path.join(dir, 'versions', 'b2.py'), `"""second ${evil}"""\nrevision = "b2"\ndown_revision = "missing<script>alert(6)</script>"\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n`);
+  return dir;
+}
+
+test('hostile text renders as text in the page and the static report', async () => {
+  const dir = hostileProject();
+  const { page, problems } = await open(await serve(dir));
+  await page.click('#tab-plan-btn');
+  for (const rev of await page.$$eval('svg.graph [data-rev]', (ns) => ns.map((n) => n.dataset.rev))) {
+    await page.click(`svg.graph [data-rev="${rev.replace(/"/g, '\\"')}"]`);
+  }
+  await page.click('#tab-findings-btn');
+  assert.equal(await page.locator('img').count(), 0, 'no injected <img>');
+  assert.equal(await page.locator('script').count(), 1, 'only the page script');
+  assert.match(await page.textContent('#graph'), /<script>alert\(1\)<\/script>/);
+  assert.deepEqual(problems, []);
+
+  // The static report: no raw `<` from user text anywhere, and it opens under a strict CSP.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-report-'));
+  const r = cli(dir, ['report', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const html = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+  for (const bad of ['<script>alert', '<img', '</script><script']) assert.ok(!html.includes(bad), bad);
+  assert.doesNotMatch(html, /(href|src|action)\s*=\s*["']?\s*javascript:/i);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  const rp = await browser.newPage();
+  const seen = [];
+  rp.on('dialog', (d) => { seen.push(d.message()); d.dismiss(); });
+  rp.on('console', (m) => { if (m.type() === 'error' && !/Content Security Policy/.test(m.text())) seen.push(m.text()); });
+  await rp.goto(`file://${path.join(out, 'index.html')}`);
+  assert.equal(await rp.locator('img').count(), 0);
+  assert.match(await rp.textContent('body'), /<script>alert\(1\)<\/script>/);
+  assert.deepEqual(seen, []);
+});
+
+test('a 1,000-revision project: drawn, searchable, screenshot', async () => {
+  const dir = writeHistory(fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-1000-')), 1000);
+  const { page, problems } = await open(await serve(dir));
+  const check = cli(dir, ['check', '--format', 'json']).json;
+  assert.equal(await page.locator('svg.graph [data-rev]').count(), check.revisions);
+  await page.fill('#search', 'step 500');
+  assert.ok(await page.locator('svg.graph .node.match').count() >= 1);
+  await page.fill('#search', '');
+  await page.screenshot({ path: path.join(shots, 'page-1000.png') });
+  console.log(`# load to drawn graph + plan, 1,000+ revisions: ${await page.evaluate(() => document.body.dataset.loadMs)} ms`);
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,397 @@
+// migplan in the browser: everything runs in this page's WebAssembly; no file leaves the machine.
+// User text is only ever put into the page with textContent; the graph SVG comes from the core,
+// which escapes every piece of text in it.
+import init, * as mp from '/pkg/web/migplan.js';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+};
+
+const state = {
+  name: '',
+  files: [],          // the project's files as analysed
+  options: {},        // layout / roots / dialect for analyze and plan
+  analysis: null,
+  selected: null,
+  zoom: 1,
+  tab: 'findings',
+};
+
+const WANTED = /(\.(py|ini|toml|sql|ya?ml|conf|cfg|hcl)|atlas\.sum|\.env)$/;
+const SKIP = /(^|\/)(\.git|node_modules|target|__pycache__|\.venv|venv)\//;
+
+await init();
+// The core's styles first, so the page's own stylesheet can adjust them.
+document.head.prepend(el('style', {}, mp.styles()));
+
+// ---------------------------------------------------------------- loading
+
+async function readFileList(list) {
+  const out = [];
+  for (const f of list) {
+    const path = f.webkitRelativePath || f.relPath || f.name;
+    if (!WANTED.test(path) || SKIP.test(path) || f.size > 16 * 1024 * 1024) continue;
+    let text = await f.text();
+    if (text.includes('\u0000')) continue;
+    if (text.startsWith('\uFEFF')) text = text.slice(1);
+    out.push({ path, text });
+  }
+  return out;
+}
+
+function load(all, name) {
+  const sel = mp.selectProject(all);
+  if (sel.kind === 'none') {
+    $('project-name').textContent = `${name}: ${sel.problem ?? 'no migrations found'}`;
+    return;
+  }
+  const keep = new Set(sel.files);
+  state.files = all.filter((f) => keep.has(f.path));
+  state.options = sel.kind === 'alembic' ? { layout: 'alembic' } : { roots: sel.roots };
+  if (sel.dialect) { state.options.dialect = sel.dialect; $('dialect').value = sel.dialect; }
+  state.name = name;
+  state.all = all;
+  analyzeAndRender();
+}
+
+function analyzeAndRender() {
+  const t0 = performance.now();
+  state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true });
+  const a = state.analysis;
+  $('project-name').textContent = `${state.name} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
+  renderSummary();
+  renderGraph();
+  renderFindings();
+  fillRevisionLists();
+  applyHash();
+  renderPlan();
+  document.body.dataset.ready = '1';
+  document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
+}
+
+// ---------------------------------------------------------------- summary + graph
+
+function renderSummary() {
+  const a = state.analysis;
+  const n = (s) => a.diagnostics.filter((d) => d.severity === s).length;
+  $('summary').replaceChildren(
+    el('span', {}, `${a.revisions} revisions · heads `),
+    el('code', { id: 'heads' }, a.heads.join(', ') || '—'),
+    el('span', {}, ' · '),
+    el('span', { class: 'error' }, `${n('error')} errors`), el('span', {}, ' · '),
+    el('span', { class: 'warning' }, `${n('warning')} warnings`), el('span', {}, ' · '),
+    el('span', { class: 'info' }, `${n('info')} notes`),
+  );
+}
+
+function renderGraph() {
+  const box = $('graph');
+  // The SVG is built by the core, which escapes all user text.
+  box.innerHTML = state.analysis.graph.svg;
+  applyZoom();
+}
+
+function applyZoom() {
+  const svg = $('graph').querySelector('svg');
+  if (!svg) return;
+  const w = Number(svg.getAttribute('width'));
+  const h = Number(svg.getAttribute('height'));
+  svg.style.width = `${w * state.zoom}px`;
+  svg.style.height = `${h * state.zoom}px`;
+}
+
+function nodeOf(rev) {
+  return [...$('graph').querySelectorAll('[data-rev]')].find((n) => n.dataset.rev === rev);
+}
+
+$('graph').addEventListener('click', (e) => {
+  const g = e.target.closest('[data-rev]');
+  if (g) select(g.dataset.rev, { tab: 'revision' });
+});
+$('graph').addEventListener('keydown', (e) => {
+  const g = e.target.closest('[data-rev]');
+  if (g && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); select(g.dataset.rev, { tab: 'revision' }); }
+});
+document.addEventListener('keydown', (e) => {
+  if (e.target.matches('input, select, textarea')) return;
+  if (e.key === '/') { e.preventDefault(); $('search').focus(); return; }
+  if (!state.analysis) return;
+  const rows = state.analysis.graph.layout.nodes;
+  const i = rows.findIndex((n) => n.revision === state.selected);
+  if (e.key === 'j' || e.key === 'ArrowDown') { e.preventDefault(); select(rows[Math.min(rows.length - 1, i + 1)].revision, { focus: true }); }
+  if (e.key === 'k' || e.key === 'ArrowUp') { e.preventDefault(); select(rows[Math.max(0, i - 1)].revision, { focus: true }); }
+});
+
+$('search').addEventListener('input', () => {
+  const q = $('search').value.trim().toLowerCase();
+  const nodes = state.analysis?.graph.nodes ?? [];
+  let first = null;
+  for (const n of nodes) {
+    const g = nodeOf(n.revision);
+    if (!g) continue;
+    const hit = q !== '' && (n.revision.toLowerCase().includes(q) || n.message.toLowerCase().includes(q));
+    g.classList.toggle('match', hit);
+    g.classList.toggle('dim', q !== '' && !hit);
+    if (hit && !first) first = g;
+  }
+  first?.scrollIntoView({ block: 'center' });
+});
+$('zoom-in').addEventListener('click', () => { state.zoom = Math.min(3, state.zoom * 1.25); applyZoom(); });
+$('zoom-out').addEventListener('click', () => { state.zoom = Math.max(0.3, state.zoom / 1.25); applyZoom(); });
+
+// ---------------------------------------------------------------- selection + details
+
+function revisionOfFile(file) {
+  const nodes = state.analysis.graph.nodes;
+  return nodes.find((n) => n.path === file)?.revision;
+}
+
+function select(rev, { tab, focus } = {}) {
+  if (!rev) return;
+  state.selected = rev;
+  for (const g of $('graph').querySelectorAll('.node.selected')) g.classList.remove('selected');
+  const g = nodeOf(rev);
+  if (g) {
+    g.classList.add('selected');
+    g.scrollIntoView({ block: 'nearest' });
+    if (focus) g.focus();
+  }
+  renderRevision();
+  if (tab) showTab(tab);
+  writeHash();
+}
+
+function renderRevision() {
+  const a = state.analysis;
+  const n = a.graph.nodes.find((x) => x.revision === state.selected);
+  const box = $('tab-revision');
+  if (!n) { box.replaceChildren(el('p', { class: 'muted' }, 'Click a revision in the graph.')); return; }
+  const ops = a.graph.operations[n.revision] ?? { upgrade: [], downgrade: [] };
+  const link = (id) => el('button', { type: 'button', class: 'link', onclick: () => select(id) }, id);
+  const list = (ids) => (ids.length ? ids.flatMap((id, i) => (i ? [', ', link(id)] : [link(id)])) : ['—']);
+  const props = el('dl', { class: 'props' },
+    el('dt', {}, 'revision'), el('dd', {}, el('code', {}, n.revision)),
+    el('dt', {}, 'file'), el('dd', {}, el('code', {}, n.path)),
+    el('dt', {}, 'message'), el('dd', {}, n.message || '—'),
+    el('dt', {}, 'parents'), el('dd', {}, ...list(n.down_revisions)),
+    el('dt', {}, 'children'), el('dd', {}, ...list(n.children)),
+    el('dt', {}, 'labels'), el('dd', {}, n.branch_labels.join(', ') || '—'),
+    el('dt', {}, 'depends on'), el('dd', {}, n.depends_on.join(', ') || '—'),
+    el('dt', {}, 'created'), el('dd', {}, n.create_date ?? '—'),
+  );
+  const opList = (xs) => (xs.length ? el('ul', {}, ...xs.map((x) => el('li', {}, x))) : el('p', { class: 'muted' }, 'nothing'));
+  const diags = a.diagnostics.filter((d) => d.file === n.path);
+  const sqlBox = el('pre', { class: 'sql', id: 'rev-sql' });
+  const from = n.down_revisions[0];
+  const p = mp.plan(state.files, { ...state.options, dialect: $('dialect').value, direction: 'upgrade', from, to: n.revision });
+  highlight(sqlBox, p.error ? `-- ${p.error}` : p.sql);
+  box.replaceChildren(
+    el('h3', {}, `Revision ${n.revision}`), props,
+    el('h3', {}, 'upgrade'), opList(ops.upgrade),
+    el('h3', {}, 'downgrade'), opList(ops.downgrade),
+    el('h3', {}, `Findings (${diags.length})`), ...diags.map(findingCard),
+    el('h3', {}, `SQL (${$('dialect').value})`), sqlBox,
+  );
+}
+
+// ---------------------------------------------------------------- findings
+
+function snippet(d) {
+  const f = state.files.find((x) => x.path === d.file);
+  if (!f || !d.line) return null;
+  const line = f.text.split(/\r?\n|\r/)[d.line - 1];
+  return line === undefined ? null : el('pre', {}, `${String(d.line).padStart(5)} | ${line}`);
+}
+
+function findingCard(d) {
+  const where = d.file ? `${d.file}${d.line ? `:${d.line}` : ''}` : '';
+  return el('div', {
+    class: 'card finding', tabindex: '0', role: 'button', 'data-code': d.code,
+    onclick: () => { const r = revisionOfFile(d.file); if (r) select(r, { tab: 'revision' }); },
+    onkeydown: (e) => { if (e.key === 'Enter') e.currentTarget.click(); },
+  },
+  el('span', { class: `${d.severity} code` }, `${d.severity}[${d.code}]`), ' ',
+  el('span', { class: 'muted' }, where),
+  el('div', {}, d.message), snippet(d),
+  d.help ? el('div', { class: 'muted' }, `help: ${d.help}`) : null);
+}
+
+function renderFindings() {
+  const a = state.analysis;
+  const box = $('tab-findings');
+  if (a.diagnostics.length === 0) { box.replaceChildren(el('p', { class: 'muted' }, 'No findings.')); return; }
+  const groups = [];
+  for (const sev of ['error', 'warning', 'info']) {
+    const ds = a.diagnostics.filter((d) => d.severity === sev);
+    const codes = [...new Set(ds.map((d) => d.code))].sort();
+    for (const code of codes) {
+      const items = ds.filter((d) => d.code === code);
+      groups.push(el('div', { class: 'group' }, el('h3', { class: sev }, `${sev} · ${code} (${items.length})`), ...items.map(findingCard)));
+    }
+  }
+  box.replaceChildren(...groups);
+}
+
+// ---------------------------------------------------------------- plan
+
+function fillRevisionLists() {
+  $('revs').replaceChildren(...state.analysis.graph.nodes.map((n) => el('option', { value: n.revision }, n.message)));
+}
+
+const KEYWORDS = /^(ADD|ALTER|AND|AS|BEGIN|BIGINT|BOOLEAN|BY|CASCADE|CHECK|COLUMN|COMMIT|CONSTRAINT|CREATE|DEFAULT|DELETE|DROP|ENUM|EXISTS|FOREIGN|FROM|FUNCTION|IF|INDEX|INSERT|INTEGER|INTO|IS|KEY|NOT|NULL|ON|OR|PRIMARY|REFERENCES|RENAME|RETURNING|SELECT|SET|TABLE|TEXT|TO|TRIGGER|TYPE|UNIQUE|UPDATE|USING|VALUES|VARCHAR|VIEW|WHERE|WITH|CONCURRENTLY|SERIAL|BIGSERIAL|TIMESTAMP|COMMENT)$/i;
+
+/** SQL with spans for keywords, strings and comments; opaque steps marked. Text only via textContent. */
+function highlight(pre, sql) {
+  const out = [];
+  const re = /(--[^\n]*)|('(?:[^']|'')*')|([A-Za-z_][A-Za-z0-9_]*)|([^-'A-Za-z_]+|-)/g;
+  let m;
+  while ((m = re.exec(sql)) !== null) {
+    if (m[1]) {
+      const opaque = m[1].startsWith('-- migplan: opaque') || m[1].startsWith('-- |');
+      out.push(el('span', { class: opaque ? 'com opaque' : 'com' }, m[1]));
+    } else if (m[2]) out.push(el('span', { class: 'str' }, m[2]));
+    else if (m[3]) out.push(KEYWORDS.test(m[3]) ? el('span', { class: 'kw' }, m[3]) : document.createTextNode(m[3]));
+    else out.push(document.createTextNode(m[4]));
+  }
+  pre.replaceChildren(...out);
+}
+
+function planOptions() {
+  return {
+    ...state.options,
+    direction: $('direction').value,
+    from: $('from').value.trim() || undefined,
+    to: $('to').value.trim() || undefined,
+    dialect: $('dialect').value,
+    transactionPerMigration: $('tpm').checked,
+  };
+}
+
+function renderPlan() {
+  if (!state.analysis) return;
+  const o = planOptions();
+  if (o.direction === 'downgrade' && !o.from) o.from = 'heads';
+  const p = mp.plan(state.files, o);
+  // A rendering error keeps the statements before it, as the CLI prints them.
+  state.sql = p.sql ?? '';
+  $('plan-status').textContent = p.error ? `FAILED: ${p.error}` : `${p.steps.length} steps, ${p.statements.length} statements`;
+  highlight($('sql'), state.sql || `-- ${p.error}`);
+}
+
+for (const id of ['direction', 'from', 'to', 'dialect', 'tpm']) {
+  $(id).addEventListener('change', () => { renderPlan(); if (id === 'dialect' && state.selected) renderRevision(); writeHash(); });
+}
+$('plan-form').addEventListener('submit', (e) => { e.preventDefault(); renderPlan(); });
+$('copy').addEventListener('click', async () => {
+  try { await navigator.clipboard.writeText(state.sql ?? ''); $('plan-status').textContent = 'copied'; } catch { $('plan-status').textContent = 'copy failed: select the text instead'; }
+});
+$('download').addEventListener('click', () => {
+  const a = el('a', { href: URL.createObjectURL(new Blob([state.sql ?? ''], { type: 'application/sql' })), download: `${state.name || 'plan'}-${$('direction').value}.sql` });
+  a.click();
+  URL.revokeObjectURL(a.href);
+});
+
+// ---------------------------------------------------------------- tabs + URL hash
+
+function showTab(name) {
+  state.tab = name;
+  for (const b of document.querySelectorAll('[role=tab]')) {
+    const on = b.dataset.tab === name;
+    b.setAttribute('aria-selected', String(on));
+    $(b.getAttribute('aria-controls')).hidden = !on;
+  }
+  writeHash();
+}
+for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
+
+let applying = false;
+function writeHash() {
+  if (applying) return;
+  const h = new URLSearchParams();
+  if (state.selected) h.set('rev', state.selected);
+  if ($('from').value) h.set('from', $('from').value);
+  if ($('to').value && $('to').value !== 'heads') h.set('to', $('to').value);
+  if ($('direction').value !== 'upgrade') h.set('dir', $('direction').value);
+  h.set('dialect', $('dialect').value);
+  if ($('tpm').checked) h.set('tpm', '1');
+  if (state.tab !== 'findings') h.set('tab', state.tab);
+  const next = `#${h}`;
+  if (location.hash !== next) history.replaceState(null, '', next);
+}
+
+function applyHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  applying = true;
+  try {
+    if (h.has('dialect')) $('dialect').value = h.get('dialect');
+    $('from').value = h.get('from') ?? '';
+    $('to').value = h.get('to') ?? 'heads';
+    $('direction').value = h.get('dir') ?? 'upgrade';
+    $('tpm').checked = h.get('tpm') === '1';
+    if (h.has('rev') && state.analysis?.graph.nodes.some((n) => n.revision === h.get('rev'))) select(h.get('rev'));
+    showTab(h.get('tab') ?? state.tab);
+  } finally {
+    applying = false;
+  }
+}
+window.addEventListener('hashchange', () => { if (state.analysis) { applyHash(); renderPlan(); } });
+
+// ---------------------------------------------------------------- inputs
+
+$('folder').addEventListener('change', async (e) => {
+  const list = [...e.target.files];
+  const name = (list[0]?.webkitRelativePath ?? '').split('/')[0] || 'folder';
+  load(await readFileList(list), name);
+});
+
+async function fetchProject(url) {
+  const r = await fetch(url);
+  if (!r.ok) return false;
+  const p = await r.json();
+  load(p.files, p.name);
+  return true;
+}
+$('example').addEventListener('click', () => fetchProject('/api/example'));
+
+// Drag and drop of a folder (or files).
+async function walkEntry(entry, prefix, out) {
+  if (entry.isFile) {
+    const file = await new Promise((res, rej) => entry.file(res, rej));
+    file.relPath = prefix + entry.name;
+    out.push(file);
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+      if (batch.length === 0) break;
+      for (const e of batch) await walkEntry(e, `${prefix}${entry.name}/`, out);
+    }
+  }
+}
+let dragDepth = 0;
+document.addEventListener('dragenter', (e) => { e.preventDefault(); dragDepth++; $('drop').hidden = false; });
+document.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; $('drop').hidden = true; } });
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', async (e) => {
+  e.preventDefault();
+  dragDepth = 0;
+  $('drop').hidden = true;
+  const files = [];
+  for (const item of e.dataTransfer.items) {
+    const entry = item.webkitGetAsEntry?.();
+    if (entry) await walkEntry(entry, '', files);
+  }
+  const name = files[0]?.relPath?.split('/')[0] ?? 'dropped';
+  load(await readFileList(files), name);
+});
+
+// Served by `migplan serve PATH`: load that project.
+if (!(await fetchProject('/api/project').catch(() => false))) document.body.dataset.ready = '1';
