@@ -619,6 +619,11 @@ impl RevisionMap {
         }
         let floor = self.generation.get(ancestor).copied().unwrap_or(0);
         let use_gen = self.gen_edges == Some(edges);
+        // An ancestor is strictly older: siblings (a merge of thousands of parents) are
+        // answered without a search.
+        if use_gen && self.generation[from] <= floor {
+            return Some(false);
+        }
         marks.next_epoch();
         let mut stack = vec![from];
         marks.mark(from);

@@ -52,6 +52,8 @@ export interface AnalyzeOptions {
   graphSvg?: boolean;
   /** Title of a rendered report. */
   title?: string;
+  /** `analyze` only: also return this plan (`result.plan`), from the same reading of the files. */
+  plan?: PlanOptions;
 }
 
 export interface Diagnostic {
@@ -105,6 +107,8 @@ export interface AnalyzeResult {
     worst: Record<string, Severity>;
     svg?: string;
   };
+  /** When `options.plan` was given. */
+  plan?: PlanResult;
 }
 
 /** Which files of a picked folder make the project. */
@@ -202,6 +206,8 @@ struct Options {
     x_args: Option<std::collections::BTreeMap<String, String>>,
     graph_svg: Option<bool>,
     title: Option<String>,
+    /// `analyze` only: also make this plan from the same reading of the files.
+    plan: Option<Box<Options>>,
 }
 
 const OPTION_NAMES: &[&str] = &[
@@ -219,6 +225,7 @@ const OPTION_NAMES: &[&str] = &[
     "xArgs",
     "graphSvg",
     "title",
+    "plan",
 ];
 
 fn error(msg: impl AsRef<str>) -> JsValue {
@@ -346,6 +353,8 @@ struct AnalyzeOut<'a> {
     #[serde(flatten)]
     check: CheckJson<'a>,
     graph: Graph,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -403,6 +412,10 @@ pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<An
             worst: worst.into_iter().map(|(k, v)| (k, v.as_str())).collect(),
             svg,
         },
+        plan: match &o.plan {
+            Some(p) => Some(plan_value(&a, p, &texts)?),
+            None => None,
+        },
     };
     Ok(to_js(&out)?.unchecked_into())
 }
@@ -414,6 +427,13 @@ pub fn plan_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<PlanResu
     install_panic_hook();
     let files = read_files(files)?;
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
+    let a = load(&files, &o)?;
+    let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    Ok(to_js(&plan_value(&a, &o, &texts)?)?.unchecked_into())
+}
+
+/// The plan `o` asks for, as `plan()` returns it.
+fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -> Result<serde_json::Value, JsValue> {
     let direction = match o.direction.as_deref().unwrap_or("upgrade") {
         "upgrade" => Direction::Upgrade,
         "downgrade" => Direction::Downgrade,
@@ -436,24 +456,22 @@ pub fn plan_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<PlanResu
             (None, t) => t.clone().unwrap_or_else(|| "heads".into()),
         },
     };
-    let a = load(&files, &o)?;
     let targets = [target];
     let run = DryRun {
         direction,
         targets: &targets,
-        dialect: dialect(&o)?,
+        dialect: dialect(o)?,
         transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
         version_table: o.version_table.clone(),
         version_table_schema: o.version_table_schema.clone(),
         x_args: o.x_args.clone().unwrap_or_default().into_iter().collect(),
         bookkeeping,
     };
-    let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
-    let value = match run.run(&a) {
-        Ok(outcome) => to_js(&outcome.json(&texts))?,
-        Err(msg) => to_js(&serde_json::json!({ "error": msg, "diagnostics": [] }))?,
+    let value = match run.run(a) {
+        Ok(outcome) => serde_json::to_value(outcome.json(texts)),
+        Err(msg) => Ok(serde_json::json!({ "error": msg, "diagnostics": [] })),
     };
-    Ok(value.unchecked_into())
+    value.map_err(|e| error(format!("internal: cannot build the plan: {e}")))
 }
 
 /// Which of a picked folder's files make the project (alembic.ini, pyproject.toml, a SQL

@@ -28,7 +28,11 @@ const state = {
 const WANTED = /(\.(py|ini|toml|sql|ya?ml|conf|cfg|hcl)|atlas\.sum|\.env)$/;
 const SKIP = /(^|\/)(\.git|node_modules|target|__pycache__|\.venv|venv)\//;
 
+const appStart = performance.now();
+// Fetch the served project (if any) while the wasm compiles.
+const served = fetch('/api/project').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 await init();
+const wasmReady = performance.now();
 // The core's styles first, so the page's own stylesheet can adjust them.
 document.head.prepend(el('style', {}, mp.styles()));
 
@@ -64,17 +68,28 @@ function load(all, name) {
 
 function analyzeAndRender() {
   const t0 = performance.now();
-  state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true });
+  // The hash may choose the plan's settings; apply it to the form before the one analysis
+  // that also makes the first plan.
+  applyHash({ formOnly: true });
+  state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true, plan: planRequest() });
+  const t1 = performance.now();
   const a = state.analysis;
   $('project-name').textContent = `${state.name} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
   renderSummary();
   renderGraph();
   renderFindings();
   fillRevisionLists();
+  const t2 = performance.now();
   applyHash();
-  renderPlan();
+  renderPlan(a.plan);
+  const t3 = performance.now();
   document.body.dataset.ready = '1';
-  document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
+  document.body.dataset.loadMs = String(Math.round(t3 - t0));
+  document.body.dataset.timings = JSON.stringify({
+    appStart: Math.round(appStart), wasmReady: Math.round(wasmReady), analyze: Math.round(t1 - t0), draw: Math.round(t2 - t1), plan: Math.round(t3 - t2),
+  });
+  // Since navigation started: what a user waits for.
+  document.body.dataset.readyAt = String(Math.round(t3));
 }
 
 // ---------------------------------------------------------------- summary + graph
@@ -248,20 +263,23 @@ function fillRevisionLists() {
 
 const KEYWORDS = /^(ADD|ALTER|AND|AS|BEGIN|BIGINT|BOOLEAN|BY|CASCADE|CHECK|COLUMN|COMMIT|CONSTRAINT|CREATE|DEFAULT|DELETE|DROP|ENUM|EXISTS|FOREIGN|FROM|FUNCTION|IF|INDEX|INSERT|INTEGER|INTO|IS|KEY|NOT|NULL|ON|OR|PRIMARY|REFERENCES|RENAME|RETURNING|SELECT|SET|TABLE|TEXT|TO|TRIGGER|TYPE|UNIQUE|UPDATE|USING|VALUES|VARCHAR|VIEW|WHERE|WITH|CONCURRENTLY|SERIAL|BIGSERIAL|TIMESTAMP|COMMENT)$/i;
 
-/** SQL with spans for keywords, strings and comments; opaque steps marked. Text only via textContent. */
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** SQL with spans for keywords, strings and comments; opaque steps marked. Every piece of text
+ * is escaped; one innerHTML write keeps a 1,000-revision plan fast. */
 function highlight(pre, sql) {
-  const out = [];
+  let html = '';
   const re = /(--[^\n]*)|('(?:[^']|'')*')|([A-Za-z_][A-Za-z0-9_]*)|([^-'A-Za-z_]+|-)/g;
   let m;
   while ((m = re.exec(sql)) !== null) {
     if (m[1]) {
       const opaque = m[1].startsWith('-- migplan: opaque') || m[1].startsWith('-- |');
-      out.push(el('span', { class: opaque ? 'com opaque' : 'com' }, m[1]));
-    } else if (m[2]) out.push(el('span', { class: 'str' }, m[2]));
-    else if (m[3]) out.push(KEYWORDS.test(m[3]) ? el('span', { class: 'kw' }, m[3]) : document.createTextNode(m[3]));
-    else out.push(document.createTextNode(m[4]));
+      html += `<span class="${opaque ? 'com opaque' : 'com'}">${escapeHtml(m[1])}</span>`;
+    } else if (m[2]) html += `<span class="str">${escapeHtml(m[2])}</span>`;
+    else if (m[3]) html += KEYWORDS.test(m[3]) ? `<span class="kw">${m[3]}</span>` : m[3];
+    else html += escapeHtml(m[4]);
   }
-  pre.replaceChildren(...out);
+  pre.innerHTML = html;
 }
 
 function planOptions() {
@@ -275,11 +293,15 @@ function planOptions() {
   };
 }
 
-function renderPlan() {
-  if (!state.analysis) return;
+function planRequest() {
   const o = planOptions();
   if (o.direction === 'downgrade' && !o.from) o.from = 'heads';
-  const p = mp.plan(state.files, o);
+  return o;
+}
+
+function renderPlan(precomputed) {
+  if (!state.analysis) return;
+  const p = precomputed ?? mp.plan(state.files, planRequest());
   // A rendering error keeps the statements before it, as the CLI prints them.
   state.sql = p.sql ?? '';
   $('plan-status').textContent = p.error ? `FAILED: ${p.error}` : `${p.steps.length} steps, ${p.statements.length} statements`;
@@ -327,7 +349,7 @@ function writeHash() {
   if (location.hash !== next) history.replaceState(null, '', next);
 }
 
-function applyHash() {
+function applyHash({ formOnly = false } = {}) {
   const h = new URLSearchParams(location.hash.slice(1));
   applying = true;
   try {
@@ -336,6 +358,7 @@ function applyHash() {
     $('to').value = h.get('to') ?? 'heads';
     $('direction').value = h.get('dir') ?? 'upgrade';
     $('tpm').checked = h.get('tpm') === '1';
+    if (formOnly) return;
     if (h.has('rev') && state.analysis?.graph.nodes.some((n) => n.revision === h.get('rev'))) select(h.get('rev'));
     showTab(h.get('tab') ?? state.tab);
   } finally {
@@ -394,4 +417,6 @@ document.addEventListener('drop', async (e) => {
 });
 
 // Served by `migplan serve PATH`: load that project.
-if (!(await fetchProject('/api/project').catch(() => false))) document.body.dataset.ready = '1';
+const project = await served;
+if (project) load(project.files, project.name);
+else document.body.dataset.ready = '1';

@@ -58,16 +58,13 @@ pub fn layout(map: &RevisionMap, order: &[RevIdx]) -> GraphLayout {
         }
         lane_of[r] = lane;
         let node = map.node(r);
-        let parents: Vec<(RevIdx, bool)> = node
-            .normalized_down()
-            .into_iter()
-            .map(|p| (p, false))
-            .chain(
-                node.all_down()
-                    .into_iter()
-                    .filter(|p| !node.normalized_down().contains(p))
-                    .map(|p| (p, true)),
-            )
+        // Computed once: a merge can have thousands of parents.
+        let down = node.normalized_down();
+        let down_set: std::collections::BTreeSet<RevIdx> = down.iter().copied().collect();
+        let parents: Vec<(RevIdx, bool)> = down
+            .iter()
+            .map(|&p| (p, false))
+            .chain(node.all_down().into_iter().filter(|p| !down_set.contains(p)).map(|p| (p, true)))
             .filter(|(p, _)| row_of.contains_key(p))
             .collect();
         for (i, (p, dep)) in parents.into_iter().enumerate() {
