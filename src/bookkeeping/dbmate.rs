@@ -1,6 +1,6 @@
 //! dbmate's `schema_migrations(version)`: one row per applied migration.
 
-use super::{Bookkeeping, Lookup, RowChange, TableDef, q, row_changes, s, t};
+use super::{Bookkeeping, Lookup, TableDef, version_rows};
 use crate::dialect::{CompileError, Dialect};
 use crate::plan::PlanStep;
 use crate::render::sql_plan::RenderOptions;
@@ -22,14 +22,6 @@ impl Bookkeeping for Dbmate {
         def(opts).create(d)
     }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
-        let table = t(d, def(opts).table());
-        let col = q(d, "version");
-        row_changes(step)
-            .into_iter()
-            .map(|c| match c {
-                RowChange::Insert(v) => format!("INSERT INTO {table} ({col}) VALUES ({})", s(d, &v)),
-                RowChange::Delete(v) => format!("DELETE FROM {table} WHERE {col} = {}", s(d, &v)),
-            })
-            .collect()
+        version_rows(d, &def(opts), step)
     }
 }

@@ -1,7 +1,7 @@
 //! diesel's `__diesel_schema_migrations(version, run_on)`: one row per applied migration,
 //! the version without dashes.
 
-use super::{Bookkeeping, Lookup, RowChange, TableDef, q, row_changes, s, t};
+use super::{Bookkeeping, Lookup, TableDef, version_rows};
 use crate::dialect::{CompileError, Dialect};
 use crate::plan::PlanStep;
 use crate::render::sql_plan::RenderOptions;
@@ -25,14 +25,6 @@ impl Bookkeeping for Diesel {
         def(opts).create(d)
     }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
-        let table = t(d, def(opts).table());
-        let col = q(d, "version");
-        row_changes(step)
-            .into_iter()
-            .map(|c| match c {
-                RowChange::Insert(v) => format!("INSERT INTO {table} ({col}) VALUES ({})", s(d, &v)),
-                RowChange::Delete(v) => format!("DELETE FROM {table} WHERE {col} = {}", s(d, &v)),
-            })
-            .collect()
+        version_rows(d, &def(opts), step)
     }
 }

@@ -84,6 +84,20 @@ pub fn row_changes(step: &PlanStep) -> Vec<RowChange> {
     }
 }
 
+/// `INSERT` / `DELETE` of the string `version` column, for tools keeping a row per applied
+/// migration and nothing else about it (dbmate, diesel).
+pub(crate) fn version_rows(d: &dyn Dialect, def: &TableDef, step: &PlanStep) -> Vec<String> {
+    let table = t(d, def.table());
+    let col = q(d, "version");
+    row_changes(step)
+        .into_iter()
+        .map(|c| match c {
+            RowChange::Insert(v) => format!("INSERT INTO {table} ({col}) VALUES ({})", s(d, &v)),
+            RowChange::Delete(v) => format!("DELETE FROM {table} WHERE {col} = {}", s(d, &v)),
+        })
+        .collect()
+}
+
 /// Helpers for the tools' table definitions, rendered by the dialect like any table.
 pub(crate) struct TableDef {
     table: TableRef,

@@ -2,7 +2,7 @@
 //! `-- migrate:down` sections; `transaction:false` on a section line runs that section
 //! outside a transaction.
 
-use super::{FolderFile, Layout, Migration, Section, line_end, lines_with_offsets, parse_int_version, split_name, unrecognized};
+use super::{FolderFile, Layout, Migration, Section, int_key, line_end, lines_with_offsets, split_name, unrecognized};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -37,13 +37,7 @@ impl Layout for Dbmate {
                 continue;
             }
             let version = &stem[..digits];
-            let key = match parse_int_version(version) {
-                Ok(k) => k,
-                Err(why) => {
-                    diags.push(super::bad_version(f, version, &why));
-                    continue;
-                }
-            };
+            let Some(key) = int_key(f, version, diags) else { continue };
             let text = f.text();
             // (is_up, marker line start, body start, options)
             let marks: Vec<(bool, usize, usize, &str)> = lines_with_offsets(text)
@@ -78,20 +72,17 @@ impl Layout for Dbmate {
             }
             let down_idx = marks.iter().position(|m| !m.0);
             let (_, title) = split_name(stem);
-            out.push(Migration {
-                version: version.to_string(),
+            // dbmate reads the option per section; migplan takes the up section's for the
+            // migration (a down with a different setting is rare).
+            out.push(Migration::ordered(
+                version,
                 key,
-                title: title.to_string(),
-                file: f.file,
-                up: Some(section(up_idx)),
-                down: down_idx.map(section),
-                parents: None,
-                // dbmate reads the option per section; migplan takes the up section's for
-                // the migration (a down with a different setting is rare).
+                title,
+                f.file,
+                Some(section(up_idx)),
+                down_idx.map(section),
                 transactional,
-                repeatable: false,
-                forward_only: false,
-            });
+            ));
         }
         out
     }

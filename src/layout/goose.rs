@@ -2,7 +2,7 @@
 //! `-- +goose StatementBegin` … `StatementEnd` around statements that contain semicolons,
 //! and `-- +goose NO TRANSACTION`.
 
-use super::{FolderFile, Layout, Migration, Section, line_end, lines_with_offsets, parse_int_version, split_name, unrecognized};
+use super::{FolderFile, Layout, Migration, Section, int_key, line_end, lines_with_offsets, split_name, unrecognized};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -33,13 +33,7 @@ impl Layout for Goose {
                 diags.push(unrecognized(f, "goose", "{version}_{name}.sql"));
                 continue;
             }
-            let key = match parse_int_version(version) {
-                Ok(k) => k,
-                Err(why) => {
-                    diags.push(super::bad_version(f, version, &why));
-                    continue;
-                }
-            };
+            let Some(key) = int_key(f, version, diags) else { continue };
             let text = f.text();
             let mut up: Option<Section> = None;
             let mut down: Option<Section> = None;
@@ -139,18 +133,7 @@ impl Layout for Goose {
                 );
                 continue;
             }
-            out.push(Migration {
-                version: version.to_string(),
-                key,
-                title: title.to_string(),
-                file: f.file,
-                up,
-                down,
-                parents: None,
-                transactional,
-                repeatable: false,
-                forward_only: false,
-            });
+            out.push(Migration::ordered(version, key, title, f.file, up, down, transactional));
         }
         out
     }

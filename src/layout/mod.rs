@@ -103,6 +103,43 @@ pub struct Migration<'a> {
     pub forward_only: bool,
 }
 
+impl<'a> Migration<'a> {
+    /// A migration of a version-ordered layout (chained by version, with a down expected).
+    pub fn ordered(
+        version: &str,
+        key: VersionKey,
+        title: &str,
+        file: &'a SourceFile,
+        up: Option<Section<'a>>,
+        down: Option<Section<'a>>,
+        transactional: bool,
+    ) -> Self {
+        Migration {
+            version: version.to_string(),
+            key,
+            title: title.to_string(),
+            file,
+            up,
+            down,
+            parents: None,
+            transactional,
+            repeatable: false,
+            forward_only: false,
+        }
+    }
+}
+
+/// The ordering key of an integer version, or `unparsable-version` for the file.
+pub fn int_key(f: &FolderFile, version: &str, diags: &mut Vec<Diagnostic>) -> Option<VersionKey> {
+    match parse_int_version(version) {
+        Ok(k) => Some(k),
+        Err(why) => {
+            diags.push(bad_version(f, version, &why));
+            None
+        }
+    }
+}
+
 /// A Flyway repeatable migration, listed apart from the versioned history.
 #[derive(Clone, Debug, Serialize)]
 pub struct Repeatable {
