@@ -56,8 +56,10 @@ fn main() {
         // (which reads the files again).
         let t = Instant::now();
         let a = analyze_project(&files, &opts);
+        // What `analyze` returns: the check JSON and the graph (layout, operations...).
         let check = migplan::render::diagnostics::CheckJson::new(&a, &a.diagnostics, &std::collections::BTreeMap::<String, String>::new());
-        let _ = serde_json::to_string(&check);
+        let graph = migplan::render::graph_json::GraphJson::new(&a, false);
+        let _ = serde_json::to_string(&(check, graph));
         let a = analyze_project(&files, &opts);
         let run = DryRun {
             direction: Direction::Upgrade,

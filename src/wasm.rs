@@ -9,7 +9,6 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::RevisionJson;
 use crate::analysis::{Analysis, ProjectOptions, analyze_project};
 use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
 use crate::codes::Code;
@@ -20,7 +19,8 @@ use crate::plan::Direction;
 use std::collections::BTreeMap;
 
 use crate::render::diagnostics::{CheckJson, locate_all};
-use crate::render::{graph_layout, graph_layout::GraphLayout, html};
+use crate::render::graph_json::GraphJson;
+use crate::render::{graph_layout, html};
 use crate::source::SourceFile;
 
 /// Input limits: an edge function must not be made to spin.
@@ -352,29 +352,9 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 struct AnalyzeOut<'a> {
     #[serde(flatten)]
     check: CheckJson<'a>,
-    graph: Graph,
+    graph: GraphJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     plan: Option<serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct Graph {
-    nodes: Vec<RevisionJson>,
-    /// Rows and lanes for drawing, newest first (the static report draws the same).
-    layout: GraphLayout,
-    /// What each revision's upgrade and downgrade do, one line per operation.
-    operations: BTreeMap<String, Operations>,
-    /// The worst finding per revision id.
-    worst: BTreeMap<String, &'static str>,
-    /// The drawn SVG, when `options.graphSvg` is set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    svg: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Operations {
-    upgrade: Vec<String>,
-    downgrade: Vec<String>,
 }
 
 /// Analyse migration files: the same data `migplan check --format json` prints, plus the
@@ -386,32 +366,9 @@ pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<An
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
     let a = load(&files, &o)?;
     let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
-    let order = a.map.walk_revisions("base", "heads").unwrap_or_else(|_| (0..a.map.len()).collect());
-    let layout = graph_layout::layout(&a.map, &order);
-    let worst = html::worst_by_revision(&a, &a.diagnostics);
-    let svg = o.graph_svg.unwrap_or(false).then(|| html::graph_svg(&a, &layout, &worst, &[]));
-    let operations = (0..a.map.len())
-        .map(|i| {
-            let r = a.revision(i);
-            let d = |steps: &[crate::ops::Step]| steps.iter().flat_map(|s| s.describe()).collect();
-            (
-                a.map.id(i).to_string(),
-                Operations {
-                    upgrade: d(&r.upgrade_steps),
-                    downgrade: d(&r.downgrade_steps),
-                },
-            )
-        })
-        .collect();
     let out = AnalyzeOut {
         check: CheckJson::new(&a, &a.diagnostics, &texts),
-        graph: Graph {
-            nodes: (0..a.map.len()).map(|i| a.revision_json(i)).collect(),
-            layout,
-            operations,
-            worst: worst.into_iter().map(|(k, v)| (k, v.as_str())).collect(),
-            svg,
-        },
+        graph: GraphJson::new(&a, o.graph_svg.unwrap_or(false)),
         plan: match &o.plan {
             Some(p) => Some(plan_value(&a, p, &texts)?),
             None => None,

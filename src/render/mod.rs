@@ -2,6 +2,7 @@
 
 pub mod alembic_text;
 pub mod diagnostics;
+pub mod graph_json;
 pub mod graph_layout;
 pub mod html;
 pub mod sql_plan;
