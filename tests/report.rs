@@ -101,6 +101,11 @@ fn new_revisions_against_a_git_revision() {
     assert!(md.contains("**New revisions** (against `HEAD`): `b2`"), "{md}");
     assert!(!md.contains("Fork"));
     let html = std::fs::read_to_string(root.join("out/index.html")).unwrap();
-    assert!(html.contains("CREATE TABLE t_b2"), "the plan is in the report");
+    assert!(html.contains("CREATE TABLE t_b2"), "the plan of the new revision is in the report");
+    assert!(
+        !html.contains("CREATE TABLE t_a1"),
+        "and only that: the plan starts at the base's head"
+    );
+    assert!(html.contains("upgrade a1:heads"));
     let _ = std::fs::remove_dir_all(&root);
 }

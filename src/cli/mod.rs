@@ -204,36 +204,13 @@ fn run(cli: Cli) -> ExitCode {
                     .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     .unwrap_or_else(|| "migrations".into())
             });
-            let target = match from {
-                Some(f) => format!("{f}:{to}"),
-                None => to.clone(),
-            };
-            let run = DryRun {
-                direction: Direction::Upgrade,
-                targets: std::slice::from_ref(&target),
-                dialect,
-                transaction_per_migration: false,
-                version_table: None,
-                version_table_schema: None,
-                x_args: Vec::new(),
-                bookkeeping: &crate::bookkeeping::alembic::Alembic,
-            };
-            let plan = match run.run(&analysis) {
-                Ok(o) => Some((format!("upgrade {target}"), o.rendered.text())),
-                Err(e) => Some((
-                    format!("upgrade {target}"),
-                    format!(
-                        "-- no plan: {e}
-"
-                    ),
-                )),
-            };
             let args = report::ReportArgs {
                 out,
                 title,
                 base_label: base.clone().or(base_dir.clone()).unwrap_or_default(),
                 base: base_spec,
-                plan,
+                from: from.clone(),
+                to: to.clone(),
                 dialect,
             };
             match report::write(&analysis, &files, &roots_shown, &listed, &args) {

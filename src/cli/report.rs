@@ -6,6 +6,8 @@ use std::process::Command;
 
 use crate::analysis::{Analysis, ProjectOptions, analyze_project};
 use crate::dialect::Dialect;
+use crate::dry_run::DryRun;
+use crate::plan::Direction;
 use crate::render::diagnostics::locate_all;
 use crate::render::graph_layout::layout;
 use crate::render::html::{PrChanges, Report, report_html, report_md, worst_by_revision};
@@ -103,12 +105,35 @@ pub struct ReportArgs<'a> {
     pub title: String,
     pub base: Option<Base<'a>>,
     pub base_label: String,
-    pub plan: Option<(String, String)>,
+    /// The plan shown: `FROM:TO`; without FROM, from the base's head when it has one (the
+    /// new revisions' SQL), else from the start.
+    pub from: Option<String>,
+    pub to: String,
     pub dialect: &'static dyn Dialect,
+}
+
+/// The report's SQL plan: (what it covers, SQL text).
+fn plan_text(a: &Analysis, target: &str, dialect: &'static dyn Dialect) -> (String, String) {
+    let targets = [target.to_string()];
+    let run = DryRun {
+        direction: Direction::Upgrade,
+        targets: &targets,
+        dialect,
+        transaction_per_migration: false,
+        version_table: None,
+        version_table_schema: None,
+        x_args: Vec::new(),
+        bookkeeping: &crate::bookkeeping::alembic::Alembic,
+    };
+    match run.run(a) {
+        Ok(o) => (format!("upgrade {target}"), o.rendered.text()),
+        Err(e) => (format!("upgrade {target}"), format!("-- no plan: {e}\n")),
+    }
 }
 
 /// Write index.html and report.md; returns the paths written.
 pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[String], args: &ReportArgs) -> Result<Vec<String>, String> {
+    let mut base_head: Option<String> = None;
     let changes = match &args.base {
         None => None,
         Some(b) => {
@@ -120,6 +145,10 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
                 enable: Vec::new(),
             };
             let base_analysis = analyze_project(&base, &opts);
+            if let [h] = base_analysis.map.heads[..] {
+                let id = base_analysis.map.id(h);
+                base_head = a.map.by_id.contains_key(id).then(|| id.to_string());
+            }
             Some(changes(a, &base_analysis, &args.base_label))
         }
     };
@@ -135,7 +164,14 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
         layout: &lay,
         worst: &worst,
         changes: changes.as_ref(),
-        plan: args.plan.clone(),
+        plan: Some(plan_text(
+            a,
+            &match args.from.as_ref().or(base_head.as_ref()) {
+                Some(f) => format!("{f}:{}", args.to),
+                None => args.to.clone(),
+            },
+            args.dialect,
+        )),
         texts: &texts,
     };
     std::fs::create_dir_all(args.out).map_err(|e| format!("cannot create {}: {e}", args.out))?;
