@@ -92,31 +92,14 @@ pub fn analyze_project(files: &[SourceFile], o: &ProjectOptions) -> Analysis {
         let env = files.iter().find(|f| name(&f.path) == "env.py");
         return analyze_reads(scripts.into_iter().map(read_script).collect(), env);
     }
-    let roots = o.roots.clone().unwrap_or_else(|| vec![common_dir(files)]);
+    let dirs: Vec<&str> = files.iter().map(|f| f.path.rsplit_once('/').map_or("", |(d, _)| d)).collect();
+    let roots = o.roots.clone().unwrap_or_else(|| vec![crate::project::common_folder(&dirs)]);
     let opts = LoadOptions {
         layout: o.layout.as_deref().and_then(crate::layout::layout_by_name),
         dialect: o.dialect,
         enable: o.enable.clone(),
     };
     analyze_sql_folder(files, &roots, &opts)
-}
-
-/// The deepest folder that holds every file (`a/b/1.sql`, `a/b/2.sql` → `a/b`).
-fn common_dir(files: &[SourceFile]) -> String {
-    let dirs: Vec<Vec<&str>> = files
-        .iter()
-        .map(|f| {
-            let mut parts: Vec<&str> = f.path.split('/').collect();
-            parts.pop();
-            parts
-        })
-        .collect();
-    let Some(first) = dirs.first() else { return String::new() };
-    let mut n = first.len();
-    for d in &dirs[1..] {
-        n = n.min(d.iter().zip(first).take_while(|(a, b)| a == b).count());
-    }
-    first[..n].join("/")
 }
 
 /// The graph and the history-wide checks, shared by every format.

@@ -68,6 +68,27 @@ impl DryRun<'_> {
     }
 }
 
+/// The offline SQL of `upgrade TARGET` with Alembic's defaults, for reports: (what it
+/// covers, the SQL — or a comment saying why there is no plan).
+pub fn upgrade_sql(a: &Analysis, target: &str, dialect: &'static dyn Dialect) -> (String, String) {
+    let targets = [target.to_string()];
+    let run = DryRun {
+        direction: Direction::Upgrade,
+        targets: &targets,
+        dialect,
+        transaction_per_migration: false,
+        version_table: None,
+        version_table_schema: None,
+        x_args: Vec::new(),
+        bookkeeping: &crate::bookkeeping::alembic::Alembic,
+    };
+    let text = match run.run(a) {
+        Ok(o) => o.rendered.text(),
+        Err(e) => format!("-- no plan: {e}\n"),
+    };
+    (format!("upgrade {target}"), text)
+}
+
 /// `upgrade --sql --format json`: the plan as data and as SQL text.
 #[derive(Debug, Serialize)]
 pub struct PlanJson<'a> {

@@ -167,10 +167,6 @@ fn scripts_anywhere(files: &[SourceFile]) -> Selection {
 }
 
 fn sql_selection(files: &[SourceFile]) -> Selection {
-    let wanted = |p: &str| {
-        let n = name_of(p);
-        n == "atlas.sum" || [".sql", ".yaml", ".yml", ".toml", ".conf"].iter().any(|e| n.ends_with(e))
-    };
     let sql: Vec<&SourceFile> = files.iter().filter(|f| f.path.ends_with(".sql")).collect();
     if sql.is_empty() {
         return Selection {
@@ -193,21 +189,16 @@ fn sql_selection(files: &[SourceFile]) -> Selection {
         .collect();
     dirs.sort();
     dirs.dedup();
-    let root = common_prefix(&dirs);
+    let root = common_folder(&dirs);
     let under = |p: &str| root.is_empty() || p.starts_with(&format!("{root}/"));
     let selected: Vec<String> = files
         .iter()
-        .filter(|f| under(&f.path) && wanted(&f.path))
+        .filter(|f| under(&f.path) && crate::layout::is_folder_file(name_of(&f.path)))
         .map(|f| f.path.clone())
         .collect();
     let dialect = files
         .iter()
-        .filter(|f| {
-            matches!(
-                name_of(&f.path),
-                ".env" | "flyway.conf" | "flyway.toml" | "dbconfig.yml" | "diesel.toml" | "atlas.hcl"
-            )
-        })
+        .filter(|f| crate::layout::DIALECT_HINT_FILES.contains(&name_of(&f.path)))
         .find_map(|f| crate::layout::dialect_from_text(&f.text))
         .map(|d| d.name());
     Selection {
@@ -220,7 +211,8 @@ fn sql_selection(files: &[SourceFile]) -> Selection {
     }
 }
 
-fn common_prefix(dirs: &[&str]) -> String {
+/// The deepest folder that contains every one of `dirs` (`a/b`, `a/c` → `a`).
+pub fn common_folder(dirs: &[&str]) -> String {
     let Some(first) = dirs.first() else { return String::new() };
     let parts: Vec<&str> = first.split('/').collect();
     let mut n = parts.len();

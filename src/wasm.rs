@@ -18,9 +18,9 @@ use crate::layout::layout_by_name;
 use crate::plan::Direction;
 use std::collections::BTreeMap;
 
-use crate::render::diagnostics::{CheckJson, locate_all};
+use crate::render::diagnostics::CheckJson;
 use crate::render::graph_json::GraphJson;
-use crate::render::{graph_layout, html};
+use crate::render::html;
 use crate::source::SourceFile;
 
 /// Input limits: an edge function must not be made to spin.
@@ -448,37 +448,10 @@ pub fn render_report_js(files: &Files, options: Option<PlanOptionsJs>) -> Result
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
     let a = load(&files, &o)?;
     let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
-    let located = locate_all(&a.diagnostics, &texts);
-    let order = a.map.walk_revisions("base", "heads").unwrap_or_else(|_| (0..a.map.len()).collect());
-    let layout = graph_layout::layout(&a.map, &order);
-    let worst = html::worst_by_revision(&a, &a.diagnostics);
     let target = o.to.clone().unwrap_or_else(|| "heads".into());
-    let targets = [target.clone()];
-    let run = DryRun {
-        direction: Direction::Upgrade,
-        targets: &targets,
-        dialect: dialect(&o)?,
-        transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
-        version_table: o.version_table.clone(),
-        version_table_schema: o.version_table_schema.clone(),
-        x_args: Vec::new(),
-        bookkeeping: &crate::bookkeeping::alembic::Alembic,
-    };
-    let plan = match run.run(&a) {
-        Ok(out) => (format!("upgrade {target}"), out.rendered.text()),
-        Err(e) => (format!("upgrade {target}"), format!("-- no plan: {e}\n")),
-    };
+    let plan = crate::dry_run::upgrade_sql(&a, &target, dialect(&o)?);
     let title = o.title.clone().unwrap_or_else(|| "migrations".into());
-    Ok(html::report_html(&html::Report {
-        title: &title,
-        analysis: &a,
-        diagnostics: &located,
-        layout: &layout,
-        worst: &worst,
-        changes: None,
-        plan: Some(plan),
-        texts: &texts,
-    }))
+    Ok(html::report_html(&html::Report::new(&title, &a, &texts, None, Some(plan))))
 }
 
 /// The CSS of the graph and report (the page uses it so both look the same).

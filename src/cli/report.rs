@@ -6,11 +6,8 @@ use std::process::Command;
 
 use crate::analysis::{Analysis, ProjectOptions, analyze_project};
 use crate::dialect::Dialect;
-use crate::dry_run::DryRun;
-use crate::plan::Direction;
-use crate::render::diagnostics::locate_all;
-use crate::render::graph_layout::layout;
-use crate::render::html::{PrChanges, Report, report_html, report_md, worst_by_revision};
+use crate::dry_run::upgrade_sql;
+use crate::render::html::{PrChanges, Report, report_html, report_md};
 use crate::source::SourceFile;
 
 /// What the base is.
@@ -112,25 +109,6 @@ pub struct ReportArgs<'a> {
     pub dialect: &'static dyn Dialect,
 }
 
-/// The report's SQL plan: (what it covers, SQL text).
-fn plan_text(a: &Analysis, target: &str, dialect: &'static dyn Dialect) -> (String, String) {
-    let targets = [target.to_string()];
-    let run = DryRun {
-        direction: Direction::Upgrade,
-        targets: &targets,
-        dialect,
-        transaction_per_migration: false,
-        version_table: None,
-        version_table_schema: None,
-        x_args: Vec::new(),
-        bookkeeping: &crate::bookkeeping::alembic::Alembic,
-    };
-    match run.run(a) {
-        Ok(o) => (format!("upgrade {target}"), o.rendered.text()),
-        Err(e) => (format!("upgrade {target}"), format!("-- no plan: {e}\n")),
-    }
-}
-
 /// Write index.html and report.md; returns the paths written.
 pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[String], args: &ReportArgs) -> Result<Vec<String>, String> {
     let mut base_head: Option<String> = None;
@@ -153,27 +131,12 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
         }
     };
     let texts: std::collections::BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
-    let located = locate_all(&a.diagnostics, &texts);
-    let order = a.map.walk_revisions("base", "heads").unwrap_or_else(|_| (0..a.map.len()).collect());
-    let lay = layout(&a.map, &order);
-    let worst = worst_by_revision(a, &a.diagnostics);
-    let report = Report {
-        title: &args.title,
-        analysis: a,
-        diagnostics: &located,
-        layout: &lay,
-        worst: &worst,
-        changes: changes.as_ref(),
-        plan: Some(plan_text(
-            a,
-            &match args.from.as_ref().or(base_head.as_ref()) {
-                Some(f) => format!("{f}:{}", args.to),
-                None => args.to.clone(),
-            },
-            args.dialect,
-        )),
-        texts: &texts,
+    let target = match args.from.as_ref().or(base_head.as_ref()) {
+        Some(f) => format!("{f}:{}", args.to),
+        None => args.to.clone(),
     };
+    let plan = upgrade_sql(a, &target, args.dialect);
+    let report = Report::new(&args.title, a, &texts, changes.as_ref(), Some(plan));
     std::fs::create_dir_all(args.out).map_err(|e| format!("cannot create {}: {e}", args.out))?;
     let html = Path::new(args.out).join("index.html");
     let md = Path::new(args.out).join("report.md");

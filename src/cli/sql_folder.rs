@@ -10,11 +10,6 @@ use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::source::{DecodeError, SourceFile, Span};
 
-/// Files a layout may need: migrations, metadata, integrity and script-config files.
-fn wanted(name: &str) -> bool {
-    name == "atlas.sum" || [".sql", ".yaml", ".yml", ".toml", ".conf"].iter().any(|e| name.ends_with(e))
-}
-
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut entries: Vec<_> = entries.flatten().collect();
@@ -27,7 +22,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(ft) = e.file_type() else { continue };
         if ft.is_dir() {
             walk(&e.path(), out);
-        } else if (ft.is_file() || ft.is_symlink()) && wanted(&name) && e.path().is_file() {
+        } else if (ft.is_file() || ft.is_symlink()) && crate::layout::is_folder_file(&name) && e.path().is_file() {
             out.push(e.path());
         }
     }
@@ -88,21 +83,12 @@ fn decode_problem(path: &str, e: &DecodeError) -> Diagnostic {
 /// The database a folder is for, from the connection URLs next to it (`.env`,
 /// `flyway.conf`, `dbconfig.yml`...), if any names one.
 pub fn dialect_hint(dirs: &[PathBuf]) -> Option<&'static dyn Dialect> {
-    const CANDIDATES: &[&str] = &[
-        ".env",
-        "flyway.conf",
-        "flyway.toml",
-        "conf/flyway.conf",
-        "dbconfig.yml",
-        "diesel.toml",
-        "atlas.hcl",
-    ];
     // The folder, the two above it (`db/migrations` next to a project's `.env`), the cwd.
     let cwd = std::env::current_dir().ok();
     for d in dirs {
         let bases = [Some(d.as_path()), d.parent(), d.parent().and_then(Path::parent), cwd.as_deref()];
         for base in bases.into_iter().flatten() {
-            for c in CANDIDATES {
+            for c in crate::layout::DIALECT_HINT_FILES.iter().chain(&["conf/flyway.conf"]) {
                 if let Ok(text) = std::fs::read_to_string(base.join(c))
                     && let Some(dialect) = crate::layout::dialect_from_text(&text)
                 {

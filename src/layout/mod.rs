@@ -28,6 +28,14 @@ use crate::ops::{Step, StepKind};
 use crate::source::{LineIndex, SourceFile, Span};
 pub use version::{VersionKey, parse_dotted_version, parse_int_version};
 
+/// Files a plain-SQL layout reads: migrations, metadata, integrity and script-config files.
+pub fn is_folder_file(name: &str) -> bool {
+    name == "atlas.sum" || [".sql", ".yaml", ".yml", ".toml", ".conf"].iter().any(|e| name.ends_with(e))
+}
+
+/// Config files next to a migrations folder whose connection URL names its database.
+pub const DIALECT_HINT_FILES: &[&str] = &[".env", "flyway.conf", "flyway.toml", "dbconfig.yml", "diesel.toml", "atlas.hcl"];
+
 /// Files larger than this are named in a diagnostic and not read.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -401,13 +409,13 @@ fn build(
         .into_iter()
         .map(|m| {
             let steps = m.up.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
+            let checksum = flyway_checksum(&m.file.text);
             diags.push(
                 Diagnostic::new(
                     Code::RepeatableMigration,
                     format!(
                         "{} is a repeatable migration (checksum {}): it is re-applied after the versioned migrations whenever its checksum changes",
-                        m.file.path,
-                        flyway_checksum(&m.file.text)
+                        m.file.path, checksum
                     ),
                 )
                 .at(&m.file.path, Span::empty(0))
@@ -416,7 +424,7 @@ fn build(
             Repeatable {
                 path: m.file.path.clone(),
                 title: m.title.replace('_', " "),
-                checksum: flyway_checksum(&m.file.text),
+                checksum,
                 steps,
             }
         })

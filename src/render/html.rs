@@ -163,14 +163,41 @@ pub struct PrChanges {
 pub struct Report<'a> {
     pub title: &'a str,
     pub analysis: &'a Analysis,
-    pub diagnostics: &'a [LocatedDiagnostic],
-    pub layout: &'a GraphLayout,
-    pub worst: &'a BTreeMap<String, Severity>,
+    pub diagnostics: Vec<LocatedDiagnostic>,
+    pub layout: GraphLayout,
+    pub worst: BTreeMap<String, Severity>,
     pub changes: Option<&'a PrChanges>,
     /// The dry-run SQL of the plan shown, with what it covers (`upgrade a -> heads`).
     pub plan: Option<(String, String)>,
     /// Source lines for snippets: file → text.
     pub texts: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Report<'a> {
+    /// Everything the report shows of `analysis`: findings located in `texts`, the graph
+    /// laid out in history order, the worst finding per revision.
+    pub fn new(
+        title: &'a str,
+        analysis: &'a Analysis,
+        texts: &'a BTreeMap<String, String>,
+        changes: Option<&'a PrChanges>,
+        plan: Option<(String, String)>,
+    ) -> Self {
+        let order = analysis
+            .map
+            .walk_revisions("base", "heads")
+            .unwrap_or_else(|_| (0..analysis.map.len()).collect());
+        Report {
+            title,
+            analysis,
+            diagnostics: crate::render::diagnostics::locate_all(&analysis.diagnostics, texts),
+            layout: crate::render::graph_layout::layout(&analysis.map, &order),
+            worst: worst_by_revision(analysis, &analysis.diagnostics),
+            changes,
+            plan,
+            texts,
+        }
+    }
 }
 
 pub const CSS: &str = r#"
@@ -252,8 +279,8 @@ pub fn report_html(r: &Report) -> String {
     h.push_str("<h2>Revision graph</h2><div class=\"graphbox\">");
     h.push_str(&graph_svg(
         a,
-        r.layout,
-        r.worst,
+        &r.layout,
+        &r.worst,
         r.changes.map_or(&[][..], |c| &c.new_revisions[..]),
     ));
     h.push_str("</div>\n<h2>Findings</h2>");
@@ -372,7 +399,7 @@ pub fn report_md(r: &Report) -> String {
     }
     if !r.diagnostics.is_empty() {
         m.push_str("| severity | code | where | message |\n|---|---|---|---|\n");
-        for d in r.diagnostics {
+        for d in &r.diagnostics {
             let loc = match (&d.file, d.line) {
                 (Some(f), Some(l)) => code(&format!("{f}:{l}")),
                 (Some(f), None) => code(f),

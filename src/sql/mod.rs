@@ -35,8 +35,10 @@ pub fn read_statements(file: &SourceFile, range: Span, d: &dyn Dialect, lines: &
                 .help("everything from here to the end of the section is kept as one statement; close the quote, comment or block"),
         );
     }
+    // One sqlparser dialect for the whole section, not one per statement.
+    let parser = d.sql_parser();
     raw.into_iter()
-        .flat_map(|r| statement_step(file, r.span, d, lines, diags))
+        .map(|r| statement_step(file, r.span, d, parser.as_ref(), lines, diags))
         .collect()
 }
 
@@ -52,12 +54,19 @@ pub fn read_block(file: &SourceFile, range: Span, d: &dyn Dialect, lines: &LineI
     }
     let start = range.range().start + lead;
     let span = Span::new(start, start + trimmed.len());
-    statement_step(file, span, d, lines, diags)
+    vec![statement_step(file, span, d, d.sql_parser().as_ref(), lines, diags)]
 }
 
-fn statement_step(file: &SourceFile, span: Span, d: &dyn Dialect, lines: &LineIndex, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
+fn statement_step(
+    file: &SourceFile,
+    span: Span,
+    d: &dyn Dialect,
+    parser: &dyn sqlparser::dialect::Dialect,
+    lines: &LineIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Step {
     let sql = &file.text[span.range()];
-    let parsed = match sqlparser::parser::Parser::parse_sql(d.sql_parser().as_ref(), sql) {
+    let parsed = match sqlparser::parser::Parser::parse_sql(parser, sql) {
         Ok(_) => true,
         Err(e) => {
             if !sql.contains("${") {
@@ -69,7 +78,7 @@ fn statement_step(file: &SourceFile, span: Span, d: &dyn Dialect, lines: &LineIn
     let r = span.range();
     let first = lines.line_of(r.start) as u32 + 1;
     let last = lines.line_of(r.end.saturating_sub(1).max(r.start)) as u32 + 1;
-    vec![Step {
+    Step {
         span,
         lines: (first, last),
         kind: StepKind::Op(Op::Sql(SqlStatement {
@@ -77,7 +86,7 @@ fn statement_step(file: &SourceFile, span: Span, d: &dyn Dialect, lines: &LineIn
             class: classify(sql),
             parsed,
         })),
-    }]
+    }
 }
 
 /// `sql-parse-error`, pointing at the line and column `sqlparser` names when it names one.
