@@ -98,6 +98,41 @@ codes! {
     // Plans
     OpaquePython => "opaque-python", Warning, "A statement in upgrade()/downgrade() needs Python or a database to know its SQL; the plan shows it as a comment.";
     UnsupportedOperation => "unsupported-operation", Error, "An operation cannot be rendered for the chosen dialect (Alembic would fail there too).";
+    // The simulated schema and down paths
+    UnknownObject => "unknown-object", Error, "A migration operates on a table, column, index, constraint, type, sequence or view that does not exist at that point of the history.";
+    DuplicateObject => "duplicate-object", Error, "A migration creates a table, column, index, constraint, type, sequence or view that already exists at that point of the history.";
+    DowngradeMismatch => "downgrade-mismatch", Warning, "Upgrading a revision and then downgrading it does not give back the schema it started from.";
+    IrreversibleDowngrade => "irreversible-downgrade", Warning, "A downgrade raises NotImplementedError (or is marked `migplan: irreversible`), so the revision cannot be undone.";
+    NoDownPath => "no-down-path", Warning, "From a head, `downgrade base` cannot reach every base: a revision on the way cannot be undone.";
+    // Lint rules (src/lint/rules/, docs/rules.md)
+    AddingNotNullColumn => "adding-not-null-column", Error, "A NOT NULL column without a default is added to an existing table; it fails as soon as the table has rows.";
+    IndexWithoutConcurrently => "index-without-concurrently", Warning, "An index is built on an existing table without CONCURRENTLY, blocking writes while it builds.";
+    ConcurrentlyInTransaction => "concurrently-in-transaction", Error, "An Alembic operation builds or drops an index CONCURRENTLY inside the migration's transaction, which the database refuses.";
+    DropIndexWithoutConcurrently => "drop-index-without-concurrently", Warning, "An index of an existing table is dropped without CONCURRENTLY, locking the table.";
+    ConstraintWithoutNotValid => "constraint-without-not-valid", Warning, "A foreign key or check constraint is added to an existing table without NOT VALID, checking every row under a lock.";
+    SettingNotNull => "setting-not-null", Warning, "SET NOT NULL on an existing column scans the whole table under an exclusive lock.";
+    ChangingColumnType => "changing-column-type", Warning, "A column's type changes on an existing table, rewriting it under an exclusive lock.";
+    NarrowingVarchar => "narrowing-varchar", Warning, "A VARCHAR is shortened; it fails on longer stored values.";
+    RenamingColumn => "renaming-column", Warning, "A column of an existing table is renamed, breaking the running application.";
+    RenamingTable => "renaming-table", Warning, "An existing table is renamed, breaking the running application.";
+    DroppingColumn => "dropping-column", Warning, "A column of an existing table is dropped: its data is lost.";
+    DroppingTable => "dropping-table", Warning, "An existing table is dropped: its data is lost.";
+    VolatileDefault => "volatile-default", Warning, "A column is added to an existing table with a default that forces a rewrite of every row.";
+    UniqueConstraintWithoutIndex => "unique-constraint-without-index", Warning, "A unique constraint is added to an existing table without an existing index, building one while blocking writes.";
+    PrimaryKeyWithoutIndex => "primary-key-without-index", Warning, "A primary key is added to an existing table without an existing index, building one while blocking writes.";
+    EnumValueInTransaction => "enum-value-in-transaction", Warning, "`ALTER TYPE ... ADD VALUE` runs inside a transaction block (refused before PostgreSQL 12).";
+    TruncateTable => "truncate-table", Warning, "TRUNCATE deletes every row of an existing table.";
+    UpdateWithoutWhere => "update-without-where", Warning, "An UPDATE without WHERE rewrites every row of an existing table.";
+    DeleteWithoutWhere => "delete-without-where", Warning, "A DELETE without WHERE removes every row of an existing table.";
+    MissingLockTimeout => "missing-lock-timeout", Warning, "Locking DDL on an existing table runs with no lock timeout set, so queries queue behind it.";
+    DdlMixedWithDml => "ddl-mixed-with-dml", Warning, "A migration mixes DDL and data changes on a database where DDL commits implicitly, so it is not atomic.";
+    SqliteAlterOutsideBatch => "sqlite-alter-outside-batch", Error, "An ALTER that SQLite cannot do is run outside Alembic's batch mode.";
+    TooManyTables => "too-many-tables", Warning, "A migration changes more than five existing tables; one migration per feature.";
+    DataMigrationWithoutDowngrade => "data-migration-without-downgrade", Warning, "An upgrade changes existing rows but its downgrade changes no data.";
+    PreferBigintPrimaryKey => "prefer-bigint-primary-key", Warning, "A table's single-column primary key is a 32-bit integer.";
+    PreferTimestamptz => "prefer-timestamptz", Warning, "A column is TIMESTAMP WITHOUT TIME ZONE.";
+    TableWithoutPrimaryKey => "table-without-primary-key", Warning, "A table is created without a primary key.";
+    RenameColumnUnsupported => "rename-column-unsupported", Error, "RENAME COLUMN is used with a target server version that does not have it (MySQL before 8.0).";
     // Configuration
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
@@ -125,7 +160,12 @@ impl Code {
                 | Code::UnresolvedPlaceholder
                 | Code::NonTransactionalStatement
                 | Code::UnrecognizedFile
-        )
+        ) && !self.is_validation()
+    }
+
+    /// Findings of the schema simulation and the lint rules (`check` only).
+    pub fn is_validation(self) -> bool {
+        (Code::UnknownObject..=Code::RenameColumnUnsupported).contains(&self)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod dry_run;
 pub mod graph;
 pub mod layout;
+pub mod lint;
 pub mod model;
 pub mod ops;
 pub mod parse;
@@ -23,8 +24,10 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod source;
 pub mod sql;
+pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -117,6 +117,22 @@ pub enum Command {
         /// Also report an off-by-default finding (version-gap)
         #[arg(long, value_name = "CODE")]
         enable: Vec<String>,
+        /// Target PostgreSQL version for rules that depend on it (e.g. 11, 15)
+        #[arg(long, value_name = "VERSION")]
+        pg_version: Option<String>,
+        /// Target MySQL version for rules that depend on it (e.g. 5.7, 8.0)
+        #[arg(long, value_name = "VERSION")]
+        mysql_version: Option<String>,
+        /// REV and its ancestors are already deployed: lint the revisions after it as one
+        /// plan (tables they create are new and exempt from locking rules)
+        #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+        since: Option<String>,
+    },
+    /// Print the schema the migrations build up to REV (default: heads), simulated
+    /// without a database: SQL DDL, or the schema as data with --format json
+    Schema {
+        #[arg(default_value = "heads", allow_hyphen_values = true)]
+        rev: String,
     },
     /// Upgrade to a later version (with --sql: print the plan, as Alembic's offline mode)
     Upgrade {

@@ -1,6 +1,7 @@
 //! The native command line: reads files, runs the pure core, prints results.
 
 pub mod args;
+pub mod check;
 pub mod discover;
 pub mod report;
 pub mod serve;
@@ -104,7 +105,7 @@ fn run(cli: Cli) -> ExitCode {
             None => !sql_folder::holds_python(&disc.versions_dirs),
         };
     let mut enable = Vec::new();
-    if let Command::Check { enable: names } = &cli.command {
+    if let Command::Check { enable: names, .. } = &cli.command {
         for n in names {
             match Code::from_name(n) {
                 Some(c) if c.off_by_default() => enable.push(c),
@@ -241,13 +242,45 @@ fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Check { .. } => {
-            let texts = texts_for(&analysis.diagnostics, &known);
+        Command::Check {
+            pg_version,
+            mysql_version,
+            since,
+            ..
+        } => {
+            let (config, _config_path) = match check::load_config(&disc, cli.config.as_deref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    return ExitCode::from(FAILED);
+                }
+            };
+            let texts = check::all_texts(&analysis, &known);
+            timer.lap("read texts");
+            let flags = check::CheckFlags {
+                pg_version: pg_version.as_deref(),
+                mysql_version: mysql_version.as_deref(),
+                since: since.as_deref(),
+                deployed: None,
+            };
+            let diags = match check::findings(&analysis, dialect, config, &flags, &texts) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    return ExitCode::from(FAILED);
+                }
+            };
+            timer.lap("validate");
+            let texts = {
+                let mut t = texts;
+                t.extend(texts_for(&diags, &known));
+                t
+            };
             match cli.format {
-                Format::Json => print_check_json(&analysis, &analysis.diagnostics, &texts),
+                Format::Json => print_check_json(&analysis, &diags, &texts),
                 Format::Text => {
                     let mut err = std::io::stderr().lock();
-                    for d in &analysis.diagnostics {
+                    for d in &diags {
                         let _ = writeln!(err, "{}\n", render_text(d, &texts, color));
                     }
                     let _ = writeln!(
@@ -256,15 +289,28 @@ fn run(cli: Cli) -> ExitCode {
                         analysis.map.len(),
                         file_count,
                         analysis.layout.unwrap_or("no known layout"),
-                        summary(&analysis.diagnostics)
+                        summary(&diags)
                     );
                 }
             }
             timer.lap("check");
-            if analysis.has_errors() {
+            if diags.iter().any(Diagnostic::is_error) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Schema { rev } => {
+            report_load_problems(&analysis, &known, color);
+            match schema_command(&analysis, dialect, rev, cli.format) {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    ExitCode::from(FAILED)
+                }
             }
         }
         Command::Upgrade { revision, plan } | Command::Downgrade { revision, plan } => {
@@ -353,6 +399,45 @@ fn print_check_json(analysis: &Analysis, diags: &[Diagnostic], texts: &(impl cra
 }
 
 /// heads / branches / history / show: Alembic's output, or the `FAILED:` message.
+/// `migplan schema REV`: the simulated schema at REV.
+fn schema_command(a: &Analysis, dialect: &'static dyn crate::dialect::Dialect, rev: &str, format: Format) -> Result<String, String> {
+    if let Some(c) = &a.map.cycle {
+        return Err(c.message.clone());
+    }
+    let targets: Vec<usize> = if rev == "base" {
+        Vec::new()
+    } else {
+        a.map
+            .get_revisions(&RevArg::str(rev))
+            .map_err(|e| e.command_message(&CommandContext::default()))?
+            .into_iter()
+            .filter_map(Pos::rev)
+            .collect()
+    };
+    let (schema, problems) = crate::validate::schema_at(a, &targets, dialect);
+    let color = std::io::stderr().is_terminal();
+    for d in problems.iter().filter(|d| d.severity != crate::codes::Severity::Info) {
+        let files: Vec<crate::SourceFile> = d
+            .file
+            .as_deref()
+            .and_then(|f| read_source(std::path::Path::new(f)))
+            .into_iter()
+            .collect();
+        eprintln!("{}\n", render_text(d, files.as_slice(), color));
+    }
+    Ok(match format {
+        Format::Json => {
+            let obj = serde_json::json!({
+                "revision": targets.iter().map(|&t| a.map.id(t)).collect::<Vec<_>>(),
+                "dialect": dialect.name(),
+                "schema": schema,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&obj).unwrap_or_default())
+        }
+        Format::Text => crate::schema::render::schema_sql(&schema),
+    })
+}
+
 fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, String> {
     let map = &a.map;
     let view = View {
@@ -458,6 +543,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
         | Command::Report { .. }
         | Command::Files
         | Command::Check { .. }
+        | Command::Schema { .. }
         | Command::Upgrade { .. }
         | Command::Downgrade { .. }
         | Command::Stamp { .. } => {

@@ -33,6 +33,52 @@ pub struct ColumnContext {
     pub inline_primary_key: bool,
 }
 
+/// Which `--*-version` flag gives this database's server version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VersionFlag {
+    #[default]
+    None,
+    Postgres,
+    Mysql,
+}
+
+/// What the lint rules need to know about how a database runs DDL: locks, rewrites,
+/// what it cannot do. The rules ask these questions instead of naming databases.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DdlBehaviour {
+    /// `CREATE/DROP INDEX CONCURRENTLY` exists (and plain index builds block writes).
+    pub concurrent_index: bool,
+    /// `ADD CONSTRAINT ... NOT VALID` then `VALIDATE CONSTRAINT` avoids the long lock.
+    pub not_valid_constraints: bool,
+    /// `SET NOT NULL` scans the whole table under an exclusive lock.
+    pub set_not_null_scans: bool,
+    /// Unique constraints can be attached to an existing index (`USING INDEX`).
+    pub unique_using_index: bool,
+    /// Named enum types whose `ADD VALUE` is restricted in transactions: the server
+    /// version from which it may run inside one (`None`: never restricted).
+    pub enum_add_value_in_tx_since: Option<(u32, u32)>,
+    pub native_enum_types: bool,
+    /// From this version a column added with a non-volatile default is not rewritten.
+    pub fast_default_since: Option<(u32, u32)>,
+    /// Functions whose default forces a rewrite of every row.
+    pub volatile_functions: &'static [&'static str],
+    /// `ALTER TABLE` can only add columns and rename (SQLite): everything else needs
+    /// Alembic's batch mode (move and copy).
+    pub limited_alter_table: bool,
+    /// DDL commits implicitly, so mixing it with data changes leaves half-applied
+    /// migrations on failure (MySQL).
+    pub ddl_commits_implicitly: bool,
+    /// The setting that bounds how long DDL waits for a lock.
+    pub lock_timeout_setting: Option<&'static str>,
+    /// `ALTER TABLE ... RENAME COLUMN` needs at least this version.
+    pub rename_column_since: Option<(u32, u32)>,
+    /// Integer primary keys should be 64-bit (32-bit ones run out on busy tables).
+    pub warn_int_primary_keys: bool,
+    /// `timestamp` without time zone is a trap (PostgreSQL's `timestamptz` advice).
+    pub prefers_timestamptz: bool,
+    pub version_flag: VersionFlag,
+}
+
 /// Behaviour of one SQL dialect. See the module docs.
 pub trait Dialect: Sync {
     /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `sqlite`).
@@ -134,6 +180,16 @@ pub trait Dialect: Sync {
 
     /// The `sqlparser` dialect that checks plain SQL statements.
     fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect>;
+
+    /// The schema unqualified names live in (`public`), so `public.users` is `users`.
+    fn default_schema(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// How this database runs schema changes, for the lint rules.
+    fn ddl_behaviour(&self) -> DdlBehaviour {
+        DdlBehaviour::default()
+    }
 
     /// `INSERT INTO alembic_version ...` suffix (PostgreSQL/SQLite use RETURNING).
     fn version_insert_suffix(&self, table: &TableRef) -> String {

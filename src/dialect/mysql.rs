@@ -26,6 +26,17 @@ impl Dialect for MySQL {
     fn name(&self) -> &'static str {
         "mysql"
     }
+    fn ddl_behaviour(&self) -> super::DdlBehaviour {
+        super::DdlBehaviour {
+            // UUID() and RAND() defaults are evaluated per row.
+            volatile_functions: &["uuid", "rand", "uuid_short", "sysdate"],
+            ddl_commits_implicitly: true,
+            lock_timeout_setting: Some("lock_wait_timeout"),
+            rename_column_since: Some((8, 0)),
+            version_flag: super::VersionFlag::Mysql,
+            ..Default::default()
+        }
+    }
     fn transactional_ddl(&self) -> bool {
         false
     }

@@ -27,6 +27,37 @@ impl Dialect for PostgreSQL {
     fn name(&self) -> &'static str {
         "postgresql"
     }
+    fn default_schema(&self) -> Option<&'static str> {
+        Some("public")
+    }
+    fn ddl_behaviour(&self) -> super::DdlBehaviour {
+        super::DdlBehaviour {
+            concurrent_index: true,
+            not_valid_constraints: true,
+            set_not_null_scans: true,
+            unique_using_index: true,
+            enum_add_value_in_tx_since: Some((12, 0)),
+            native_enum_types: true,
+            fast_default_since: Some((11, 0)),
+            volatile_functions: &[
+                "random",
+                "gen_random_uuid",
+                "uuid_generate_v1",
+                "uuid_generate_v4",
+                "clock_timestamp",
+                "timeofday",
+                "nextval",
+                "txid_current",
+            ],
+            limited_alter_table: false,
+            ddl_commits_implicitly: false,
+            lock_timeout_setting: Some("lock_timeout"),
+            rename_column_since: None,
+            warn_int_primary_keys: true,
+            prefers_timestamptz: true,
+            version_flag: super::VersionFlag::Postgres,
+        }
+    }
     fn transactional_ddl(&self) -> bool {
         true
     }

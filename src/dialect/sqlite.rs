@@ -26,6 +26,13 @@ impl Dialect for SQLite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
+    fn ddl_behaviour(&self) -> super::DdlBehaviour {
+        super::DdlBehaviour {
+            limited_alter_table: true,
+            // SQLite 3.25 added RENAME COLUMN; every maintained release has it.
+            ..Default::default()
+        }
+    }
     fn transactional_ddl(&self) -> bool {
         false
     }

@@ -1,0 +1,165 @@
+//! `migplan.toml`: severities per code, the target server versions, and check defaults.
+//!
+//! ```toml
+//! [rules]
+//! renaming-column = "error"      # error | warning | info | off
+//! prefer-timestamptz = "off"
+//!
+//! [check]
+//! fail-on = "warning"            # error (default) | warning
+//! pg-version = "15"
+//! mysql-version = "8.0"
+//! ```
+
+use std::collections::BTreeMap;
+
+use crate::codes::{Code, Severity};
+
+/// What `migplan.toml` configures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LintConfig {
+    /// Per code: `Some(severity)`, or `None` to turn it off.
+    pub severities: BTreeMap<Code, Option<Severity>>,
+    pub fail_on: Option<Severity>,
+    pub pg_version: Option<(u32, u32)>,
+    pub mysql_version: Option<(u32, u32)>,
+}
+
+/// A problem in the configuration file, with its 1-based line when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub message: String,
+    pub line: Option<usize>,
+}
+
+/// `15`, `9.6`, `8.0.32` → (major, minor).
+pub fn parse_version(s: &str) -> Option<(u32, u32)> {
+    let mut it = s.trim().split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor = match it.next() {
+        Some(m) => m.parse().ok()?,
+        None => 0,
+    };
+    Some((major, minor))
+}
+
+pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
+    match s {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" | "warn" => Ok(Some(Severity::Warning)),
+        "info" | "note" => Ok(Some(Severity::Info)),
+        "off" | "ignore" | "none" => Ok(None),
+        other => Err(format!("unknown severity \"{other}\" (use error, warning, info or off)")),
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+impl LintConfig {
+    /// Read `migplan.toml` text. Unknown keys and codes are errors: a typo must not
+    /// silently leave a rule on.
+    pub fn parse(text: &str) -> Result<LintConfig, ConfigProblem> {
+        let value: toml::Table = toml::from_str(text).map_err(|e| ConfigProblem {
+            message: e.message().to_string(),
+            line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        })?;
+        let mut cfg = LintConfig::default();
+        let err = |msg: String, needle: &str| ConfigProblem {
+            message: msg,
+            line: line_of(text, needle),
+        };
+        for (section, v) in &value {
+            let Some(table) = v.as_table() else {
+                return Err(err(format!("`{section}` must be a table ([{section}])"), section));
+            };
+            match section.as_str() {
+                "rules" => {
+                    for (code, sev) in table {
+                        let c = Code::from_name(code).ok_or_else(|| err(format!("[rules] names unknown code `{code}`"), code))?;
+                        let s = sev
+                            .as_str()
+                            .ok_or_else(|| err(format!("[rules] {code}: expected a string"), code))?;
+                        let s = parse_severity(s).map_err(|m| err(format!("[rules] {code}: {m}"), code))?;
+                        cfg.severities.insert(c, s);
+                    }
+                }
+                "check" => {
+                    for (k, v) in table {
+                        let s = match v {
+                            toml::Value::String(s) => s.clone(),
+                            toml::Value::Integer(i) => i.to_string(),
+                            toml::Value::Float(f) => f.to_string(),
+                            _ => return Err(err(format!("[check] {k}: expected a string or number"), k)),
+                        };
+                        match k.as_str() {
+                            "fail-on" => {
+                                cfg.fail_on = parse_severity(&s).map_err(|m| err(format!("[check] fail-on: {m}"), k))?;
+                            }
+                            "pg-version" => {
+                                cfg.pg_version =
+                                    Some(parse_version(&s).ok_or_else(|| err(format!("[check] pg-version: \"{s}\" is not a version"), k))?)
+                            }
+                            "mysql-version" => {
+                                cfg.mysql_version = Some(
+                                    parse_version(&s).ok_or_else(|| err(format!("[check] mysql-version: \"{s}\" is not a version"), k))?,
+                                )
+                            }
+                            other => {
+                                return Err(err(
+                                    format!("[check] has no setting `{other}` (fail-on, pg-version, mysql-version)"),
+                                    other,
+                                ));
+                            }
+                        }
+                    }
+                }
+                other => return Err(err(format!("unknown section [{other}] (use [rules] and [check])"), other)),
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Apply the configured severities: findings of codes turned off are dropped.
+    pub fn apply(&self, diags: Vec<crate::Diagnostic>) -> Vec<crate::Diagnostic> {
+        diags
+            .into_iter()
+            .filter_map(|mut d| match self.severities.get(&d.code) {
+                Some(None) => None,
+                Some(Some(s)) => {
+                    d.severity = *s;
+                    Some(d)
+                }
+                None => Some(d),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rules_and_versions() {
+        let c = LintConfig::parse(
+            "[rules]\nrenaming-column = \"error\"\nprefer-timestamptz = \"off\"\n[check]\npg-version = 11\nfail-on = \"warning\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.severities[&Code::RenamingColumn], Some(Severity::Error));
+        assert_eq!(c.severities[&Code::PreferTimestamptz], None);
+        assert_eq!(c.pg_version, Some((11, 0)));
+        assert_eq!(c.fail_on, Some(Severity::Warning));
+    }
+
+    #[test]
+    fn typos_are_errors_with_lines() {
+        let e = LintConfig::parse("[rules]\n\nrenaming-colum = \"error\"\n").unwrap_err();
+        assert!(e.message.contains("renaming-colum"));
+        assert_eq!(e.line, Some(3));
+        let e = LintConfig::parse("[rules]\nrenaming-column = \"loud\"\n").unwrap_err();
+        assert!(e.message.contains("loud"), "{}", e.message);
+        assert!(LintConfig::parse("[rules\n").is_err());
+    }
+}

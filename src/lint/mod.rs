@@ -1,0 +1,86 @@
+//! Plan-aware lint rules: each rule reads one schema change (or one whole revision) with
+//! the schema as it stands at that point, so a table created earlier in the same plan is
+//! known to be new and locks nothing.
+//!
+//! A rule is one file in `rules/` plus its code in `crate::codes`, its fixture under
+//! `tests/rules/` and its entry in docs/rules.md.
+
+pub mod config;
+pub mod rules;
+pub mod suppress;
+
+use std::collections::BTreeSet;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::dialect::{DdlBehaviour, Dialect};
+use crate::model::Revision;
+use crate::schema::{Event, Schema, key};
+
+/// What a rule sees of one change.
+pub struct Cx<'a> {
+    pub dialect: &'a dyn Dialect,
+    pub ddl: DdlBehaviour,
+    /// The target server's version (`--pg-version` / `--mysql-version`), when given.
+    pub server_version: Option<(u32, u32)>,
+    /// The schema just before this change.
+    pub schema: &'a Schema,
+    /// Tables created by this plan so far (schema keys): changing them locks nothing
+    /// anyone is using.
+    pub new_tables: &'a BTreeSet<String>,
+    /// A lock or statement timeout is in effect (set earlier in the migration or in env.py).
+    pub timeout_set: bool,
+    pub revision: &'a Revision,
+}
+
+impl Cx<'_> {
+    /// The table exists and was not created by this plan: other sessions are using it.
+    pub fn is_existing(&self, table: &str) -> bool {
+        !self.new_tables.contains(&key(table)) && self.schema.table(table).is_some()
+    }
+
+    /// A finding at the change's location.
+    pub fn finding(&self, ev: &Event, code: Code, message: String, help: &str) -> Diagnostic {
+        Diagnostic::new(code, message).at(&ev.file, ev.span).help(help)
+    }
+
+    /// Whether the server is known to be older than `v`.
+    pub fn older_than(&self, v: (u32, u32)) -> Option<bool> {
+        self.server_version.map(|s| s < v)
+    }
+}
+
+/// What a revision-level rule sees.
+pub struct RevisionCx<'a> {
+    pub dialect: &'a dyn Dialect,
+    pub ddl: DdlBehaviour,
+    pub revision: &'a Revision,
+    pub up: &'a [Event],
+    pub down: &'a [Event],
+    /// Tables that existed before this revision and were not created by this plan.
+    pub existing_before: &'a dyn Fn(&str) -> bool,
+    /// env.py (or the runner) sets a lock timeout for every migration.
+    pub timeout_in_env: bool,
+}
+
+pub trait Rule: Sync {
+    fn code(&self) -> Code;
+    /// A finding about one change of an upgrade.
+    fn check(&self, _ev: &Event, _cx: &Cx) -> Option<Diagnostic> {
+        None
+    }
+    /// Findings about a revision as a whole.
+    fn check_revision(&self, _r: &RevisionCx) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+}
+
+/// Every rule, in documentation order.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    rules::ALL
+}
+
+/// Whether a code is one of the lint rules.
+pub fn is_rule(code: Code) -> bool {
+    all_rules().iter().any(|r| r.code() == code)
+}

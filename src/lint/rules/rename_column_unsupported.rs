@@ -1,0 +1,41 @@
+//! `ALTER TABLE ... RENAME COLUMN` does not exist before MySQL 8.0; older servers need
+//! `CHANGE old new <full definition>`.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Cx, Rule};
+use crate::schema::{Change, Event};
+
+pub struct RenameColumnUnsupported;
+
+impl Rule for RenameColumnUnsupported {
+    fn code(&self) -> Code {
+        Code::RenameColumnUnsupported
+    }
+
+    fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {
+        let since = cx.ddl.rename_column_since?;
+        if !ev.from_sql || cx.older_than(since) != Some(true) {
+            return None;
+        }
+        let Change::AlterColumn {
+            table,
+            column,
+            rename: Some(new),
+            type_: None,
+            ..
+        } = &ev.change
+        else {
+            return None;
+        };
+        Some(cx.finding(
+            ev,
+            self.code(),
+            format!(
+                "RENAME COLUMN {table}.{column} to {new} needs server version {}.{} or later",
+                since.0, since.1
+            ),
+            "use `ALTER TABLE ... CHANGE old new <type and options>`, or raise the target version",
+        ))
+    }
+}

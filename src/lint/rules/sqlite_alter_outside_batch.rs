@@ -1,0 +1,42 @@
+//! SQLite's ALTER TABLE can add, rename and drop columns but not alter them or their
+//! constraints; Alembic does those by moving and copying the table in batch mode.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Cx, Rule};
+use crate::schema::{Change, Event};
+
+pub struct SqliteAlterOutsideBatch;
+
+impl Rule for SqliteAlterOutsideBatch {
+    fn code(&self) -> Code {
+        Code::SqliteAlterOutsideBatch
+    }
+
+    fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {
+        if !cx.ddl.limited_alter_table || ev.batch {
+            return None;
+        }
+        let what = match &ev.change {
+            Change::AlterColumn {
+                table,
+                column,
+                type_,
+                nullable,
+                default,
+                ..
+            } if type_.is_some() || nullable.is_some() || default.is_some() => {
+                format!("altering column {table}.{column}")
+            }
+            Change::AddConstraint { table, constraint } => format!("adding {} to {table}", constraint.kind_name()),
+            Change::DropConstraint { table, name, .. } => format!("dropping constraint {name} from {table}"),
+            _ => return None,
+        };
+        Some(cx.finding(
+            ev,
+            self.code(),
+            format!("SQLite cannot do {what} with ALTER TABLE"),
+            "do it inside `with op.batch_alter_table(...) as batch_op:` (Alembic recreates the table), or recreate the table by hand",
+        ))
+    }
+}

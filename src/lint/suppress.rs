@@ -1,0 +1,110 @@
+//! Inline suppression comments, in Python or SQL comment syntax:
+//!
+//! - `# migplan: ignore[dropping-column, renaming-table]` / `-- migplan: ignore dropping-column`
+//!   on the finding's statement (any of its lines) or the line just above it;
+//!   `migplan: ignore` alone silences every code there.
+//! - `migplan: ignore-file[code]` / `migplan: ignore-file` anywhere in the file.
+
+use crate::diagnostic::Diagnostic;
+use crate::render::diagnostics::FileTexts;
+use crate::source::LineIndex;
+
+const MARK: &str = "migplan: ignore";
+
+/// What one marker silences: every code, or the listed ones.
+#[derive(Debug, PartialEq, Eq)]
+enum Silences {
+    All,
+    Codes(Vec<String>),
+}
+
+impl Silences {
+    fn covers(&self, code: &str) -> bool {
+        match self {
+            Silences::All => true,
+            Silences::Codes(c) => c.iter().any(|x| x == code),
+        }
+    }
+}
+
+/// The marker on one line, if any: (file-wide, what it silences).
+fn markers(line: &str) -> Vec<(bool, Silences)> {
+    let Some(at) = line.find(MARK) else {
+        return Vec::new();
+    };
+    let after = &line[at + MARK.len()..];
+    let (file_wide, after) = match after.strip_prefix("-file") {
+        Some(a) => (true, a),
+        None => (false, after),
+    };
+    let list = match after.strip_prefix('[') {
+        Some(inner) => inner.split(']').next().unwrap_or(""),
+        // `-- migplan: ignore code1, code2` runs to the end of the line.
+        None => after,
+    };
+    let codes: Vec<String> = list
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'))
+        .map(str::to_string)
+        .collect();
+    vec![(file_wide, if codes.is_empty() { Silences::All } else { Silences::Codes(codes) })]
+}
+
+/// Drop the findings an inline marker silences.
+pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<Diagnostic> {
+    let mut cache: std::collections::BTreeMap<String, Option<(Vec<(bool, usize, Silences)>, LineIndex)>> = Default::default();
+    diags
+        .into_iter()
+        .filter(|d| {
+            let Some(file) = &d.file else { return true };
+            let entry = cache.entry(file.clone()).or_insert_with(|| {
+                let text = texts.text(file)?;
+                if !text.contains(MARK) {
+                    return None;
+                }
+                let found: Vec<(bool, usize, Silences)> = text
+                    .lines()
+                    .enumerate()
+                    .flat_map(|(i, l)| markers(l).into_iter().map(move |(fw, s)| (fw, i, s)))
+                    .collect();
+                Some((found, LineIndex::new(text)))
+            });
+            let Some((found, idx)) = entry else { return true };
+            let code = d.code.name();
+            if found.iter().any(|(fw, _, s)| *fw && s.covers(code)) {
+                return false;
+            }
+            let Some(span) = d.span else { return true };
+            let first = idx.line_of(span.start as usize);
+            let last = idx.line_of((span.end as usize).max(span.start as usize));
+            !found
+                .iter()
+                .any(|(fw, line, s)| !fw && *line + 1 >= first && *line <= last && s.covers(code))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_comment_styles() {
+        assert_eq!(
+            markers("x  # migplan: ignore[dropping-column]"),
+            vec![(false, Silences::Codes(vec!["dropping-column".into()]))]
+        );
+        assert_eq!(
+            markers("-- migplan: ignore dropping-column, renaming-table"),
+            vec![(false, Silences::Codes(vec!["dropping-column".into(), "renaming-table".into()]))]
+        );
+        assert_eq!(markers("# migplan: ignore"), vec![(false, Silences::All)]);
+        assert_eq!(markers("-- migplan: ignore-file"), vec![(true, Silences::All)]);
+        assert_eq!(
+            markers("# migplan: ignore-file[truncate-table]"),
+            vec![(true, Silences::Codes(vec!["truncate-table".into()]))]
+        );
+        assert!(markers("# nothing here").is_empty());
+    }
+}

@@ -1,0 +1,608 @@
+//! Plain SQL statements as schema changes, read from `sqlparser`'s syntax tree (DDL the
+//! simulator models; DML, `SET` and everything else classified for the lint rules).
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeOperation, ColumnOption, DataType, Expr, FromTable,
+    ObjectName, ObjectNamePart, ObjectType, RenameTableNameKind, Set, Statement, TableConstraint, TableFactor, TableObject,
+    UserDefinedTypeRepresentation,
+};
+use sqlparser::parser::Parser;
+
+use super::change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, IndexDef};
+use crate::dialect::Dialect;
+use crate::sql::{SqlStatement, StatementKind};
+
+/// The changes of one SQL text (one or several statements). Text `sqlparser` rejects
+/// becomes one opaque change.
+pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
+    let parser = d.sql_parser();
+    match Parser::parse_sql(parser.as_ref(), sql) {
+        Ok(stmts) => stmts.iter().flat_map(|s| statement(s, d)).collect(),
+        Err(_) => {
+            let class = crate::sql::classify::classify(sql);
+            vec![from_class(sql, &class)]
+        }
+    }
+}
+
+/// A statement `sqlparser` rejected: what its leading keywords say.
+pub fn unparsed(s: &SqlStatement) -> Change {
+    from_class(&s.sql, &s.class)
+}
+
+fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Change {
+    match class.kind {
+        StatementKind::Dml => Change::Data {
+            verb: match class.verb.as_str() {
+                "insert" => DataVerb::Insert,
+                "update" => DataVerb::Update,
+                "delete" => DataVerb::Delete,
+                _ => DataVerb::Other,
+            },
+            table: None,
+            // Unknown: assume the statement is filtered rather than guess a finding.
+            has_where: true,
+        },
+        StatementKind::Ddl if matches!(class.object.as_deref(), Some("table" | "index" | "type" | "view" | "sequence")) => Change::Opaque {
+            excerpt: sql.to_string(),
+            tables: class.name.iter().cloned().collect(),
+            schema_changing: true,
+        },
+        _ => Change::Other { what: class.verb.clone() },
+    }
+}
+
+/// An object name as the schema files it: `schema.name`, without the default schema,
+/// unquoted.
+pub fn object_name(n: &ObjectName, d: &dyn Dialect) -> String {
+    let parts: Vec<String> =
+        n.0.iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) => i.value.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+    match parts.as_slice() {
+        [s, name] if Some(s.as_str()) == d.default_schema() => name.clone(),
+        _ => parts.join("."),
+    }
+}
+
+fn data_type(t: &DataType) -> String {
+    t.to_string().to_ascii_uppercase()
+}
+
+/// Serial types and auto-increment columns fill themselves.
+fn generated_type(t: &DataType) -> bool {
+    let s = data_type(t);
+    s.ends_with("SERIAL") || s == "SERIAL4" || s == "SERIAL8" || s == "SERIAL2"
+}
+
+fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (ColumnDef, Vec<ConstraintDef>) {
+    let mut def = ColumnDef {
+        name: c.name.value.clone(),
+        type_: data_type(&c.data_type),
+        nullable: true,
+        default: None,
+        primary_key: false,
+        generated: generated_type(&c.data_type),
+    };
+    let _ = pk_from_table;
+    let mut cons = Vec::new();
+    for o in &c.options {
+        let named = o.name.as_ref().map(|n| n.value.clone());
+        match &o.option {
+            ColumnOption::NotNull => def.nullable = false,
+            ColumnOption::Null => def.nullable = true,
+            ColumnOption::Default(e) => def.default = Some(e.to_string()),
+            ColumnOption::PrimaryKey(_) => {
+                def.primary_key = true;
+                def.nullable = false;
+                cons.push(ConstraintDef {
+                    name: named,
+                    kind: ConstraintKind::PrimaryKey {
+                        columns: vec![def.name.clone()],
+                    },
+                    not_valid: false,
+                    using_index: None,
+                });
+            }
+            ColumnOption::Unique(_) => cons.push(ConstraintDef {
+                name: named,
+                kind: ConstraintKind::Unique {
+                    columns: vec![def.name.clone()],
+                },
+                not_valid: false,
+                using_index: None,
+            }),
+            ColumnOption::ForeignKey(fk) => cons.push(ConstraintDef {
+                name: named.or(fk.name.as_ref().map(|n| n.value.clone())),
+                kind: ConstraintKind::ForeignKey {
+                    columns: vec![def.name.clone()],
+                    ref_table: fk.foreign_table.to_string(),
+                    ref_columns: fk.referred_columns.iter().map(|i| i.value.clone()).collect(),
+                },
+                not_valid: false,
+                using_index: None,
+            }),
+            ColumnOption::Check(ch) => cons.push(ConstraintDef {
+                name: named.or(ch.name.as_ref().map(|n| n.value.clone())),
+                kind: ConstraintKind::Check { expr: ch.expr.to_string() },
+                not_valid: false,
+                using_index: None,
+            }),
+            ColumnOption::Generated { .. } => def.generated = true,
+            ColumnOption::DialectSpecific(tokens) => {
+                let text: String = tokens.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
+                if text.to_ascii_uppercase().contains("AUTO") {
+                    def.generated = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let _ = table;
+    (def, cons)
+}
+
+fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option<Result<ConstraintDef, IndexDef>> {
+    let idents = |v: &[sqlparser::ast::IndexColumn]| v.iter().map(|c| index_column(&c.column.expr)).collect::<Vec<_>>();
+    let def = |name: Option<&sqlparser::ast::Ident>, kind| ConstraintDef {
+        name: name.map(|n| n.value.clone()),
+        kind,
+        not_valid: false,
+        using_index: None,
+    };
+    Some(Ok(match c {
+        TableConstraint::PrimaryKey(p) => def(
+            p.name.as_ref(),
+            ConstraintKind::PrimaryKey {
+                columns: idents(&p.columns),
+            },
+        ),
+        TableConstraint::Unique(u) => def(
+            u.name.as_ref(),
+            ConstraintKind::Unique {
+                columns: idents(&u.columns),
+            },
+        ),
+        TableConstraint::ForeignKey(f) => def(
+            f.name.as_ref(),
+            ConstraintKind::ForeignKey {
+                columns: f.columns.iter().map(|i| i.value.clone()).collect(),
+                ref_table: object_name(&f.foreign_table, d),
+                ref_columns: f.referred_columns.iter().map(|i| i.value.clone()).collect(),
+            },
+        ),
+        TableConstraint::Check(ch) => def(ch.name.as_ref(), ConstraintKind::Check { expr: ch.expr.to_string() }),
+        TableConstraint::Index(i) => {
+            let columns = idents(&i.columns);
+            return Some(Err(IndexDef {
+                name: i
+                    .name
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_else(|| columns.first().cloned().unwrap_or_default()),
+                table: table.to_string(),
+                columns,
+                unique: false,
+            }));
+        }
+        _ => return None,
+    }))
+}
+
+fn index_column(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => i.value.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn table_factor_name(f: &TableFactor, d: &dyn Dialect) -> Option<String> {
+    match f {
+        TableFactor::Table { name, .. } => Some(object_name(name, d)),
+        _ => None,
+    }
+}
+
+/// One parsed statement as changes (ALTER TABLE with several actions gives several).
+pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
+    match s {
+        Statement::CreateTable(ct) => {
+            let table = object_name(&ct.name, d);
+            let mut columns = Vec::new();
+            let mut constraints = Vec::new();
+            let mut indexes = Vec::new();
+            for c in &ct.columns {
+                let (def, cons) = column(c, &table, false);
+                columns.push(def);
+                constraints.extend(cons);
+            }
+            for c in &ct.constraints {
+                match table_constraint(c, &table, d) {
+                    Some(Ok(con)) => constraints.push(con),
+                    Some(Err(ix)) => indexes.push(ix),
+                    None => {}
+                }
+            }
+            // Primary-key columns are NOT NULL whether or not they say so.
+            let pk: Vec<String> = constraints
+                .iter()
+                .filter_map(|c| match &c.kind {
+                    ConstraintKind::PrimaryKey { columns } => Some(columns.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            for c in columns.iter_mut() {
+                if pk.iter().any(|p| super::eq_ident(p, &c.name)) {
+                    c.nullable = false;
+                    c.primary_key = true;
+                }
+            }
+            if ct.query.is_some() {
+                return vec![Change::Opaque {
+                    excerpt: s.to_string(),
+                    tables: vec![table.clone()],
+                    schema_changing: true,
+                }];
+            }
+            vec![Change::CreateTable {
+                table,
+                columns,
+                constraints,
+                indexes,
+                types: vec![],
+                if_not_exists: ct.if_not_exists || ct.or_replace,
+            }]
+        }
+        Statement::AlterTable(at) => {
+            let table = object_name(&at.name, d);
+            at.operations.iter().flat_map(|op| alter_table_op(&table, op, d)).collect()
+        }
+        Statement::CreateIndex(ci) => {
+            let table = object_name(&ci.table_name, d);
+            let columns: Vec<String> = ci.columns.iter().map(|c| index_column(&c.column.expr)).collect();
+            let name = ci
+                .name
+                .as_ref()
+                .map(|n| object_name(n, d))
+                .unwrap_or_else(|| format!("{}_{}_idx", table.rsplit('.').next().unwrap_or(&table), columns.join("_")));
+            vec![Change::CreateIndex {
+                index: IndexDef {
+                    name,
+                    table,
+                    columns,
+                    unique: ci.unique,
+                },
+                concurrently: ci.concurrently,
+                if_not_exists: ci.if_not_exists,
+            }]
+        }
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            table,
+            ..
+        } => names
+            .iter()
+            .map(|n| {
+                let name = object_name(n, d);
+                let if_exists = *if_exists;
+                match object_type {
+                    ObjectType::Table => Change::DropTable { table: name, if_exists },
+                    ObjectType::View | ObjectType::MaterializedView => Change::DropView { name, if_exists },
+                    ObjectType::Index => Change::DropIndex {
+                        name,
+                        table: table.as_ref().map(|t| object_name(t, d)),
+                        concurrently: s.to_string().to_ascii_uppercase().contains(" CONCURRENTLY "),
+                        if_exists,
+                    },
+                    ObjectType::Sequence => Change::DropSequence { name, if_exists },
+                    ObjectType::Type => Change::DropType { name, if_exists },
+                    other => Change::Other {
+                        what: format!("drop {other}"),
+                    },
+                }
+            })
+            .collect(),
+        Statement::CreateView(v) => vec![Change::CreateView {
+            name: object_name(&v.name, d),
+            or_replace: v.or_replace || v.if_not_exists,
+        }],
+        Statement::CreateType { name, representation } => match representation {
+            Some(UserDefinedTypeRepresentation::Enum { labels }) => vec![Change::CreateType {
+                name: object_name(name, d),
+                values: labels.iter().map(|l| l.value.clone()).collect(),
+            }],
+            _ => vec![Change::Other {
+                what: "create type".into(),
+            }],
+        },
+        Statement::AlterType(at) => {
+            let name = object_name(&at.name, d);
+            match &at.operation {
+                AlterTypeOperation::AddValue(v) => vec![Change::AddTypeValue {
+                    name,
+                    value: v.value.value.clone(),
+                }],
+                _ => vec![Change::Other { what: "alter type".into() }],
+            }
+        }
+        Statement::CreateSequence { name, if_not_exists, .. } => vec![Change::CreateSequence {
+            name: object_name(name, d),
+            if_not_exists: *if_not_exists,
+        }],
+        Statement::AlterIndex { name, operation } => match operation {
+            AlterIndexOperation::RenameIndex { index_name } => vec![Change::Other {
+                what: format!("rename index {} to {}", object_name(name, d), object_name(index_name, d)),
+            }],
+        },
+        Statement::RenameTable(rs) => rs
+            .iter()
+            .map(|r| Change::RenameTable {
+                table: object_name(&r.old_name, d),
+                new_name: object_name(&r.new_name, d),
+            })
+            .collect(),
+        Statement::Truncate(t) => t
+            .table_names
+            .iter()
+            .map(|n| Change::Data {
+                verb: DataVerb::Truncate,
+                table: Some(object_name(&n.name, d)),
+                has_where: false,
+            })
+            .collect(),
+        Statement::Update(u) => vec![Change::Data {
+            verb: DataVerb::Update,
+            table: table_factor_name(&u.table.relation, d),
+            has_where: u.selection.is_some(),
+        }],
+        Statement::Delete(del) => {
+            let from = match &del.from {
+                FromTable::WithFromKeyword(v) | FromTable::WithoutKeyword(v) => v,
+            };
+            vec![Change::Data {
+                verb: DataVerb::Delete,
+                table: from.first().and_then(|t| table_factor_name(&t.relation, d)),
+                has_where: del.selection.is_some(),
+            }]
+        }
+        Statement::Insert(i) => vec![Change::Data {
+            verb: DataVerb::Insert,
+            table: match &i.table {
+                TableObject::TableName(n) => Some(object_name(n, d)),
+                _ => None,
+            },
+            has_where: false,
+        }],
+        Statement::Set(Set::SingleAssignment { variable, .. }) => {
+            let name = variable.to_string().to_ascii_lowercase();
+            if name.ends_with("lock_timeout") || name.ends_with("statement_timeout") {
+                vec![Change::SetTimeout { name }]
+            } else {
+                vec![Change::Other { what: "set".into() }]
+            }
+        }
+        Statement::Query(_) => vec![Change::Data {
+            verb: DataVerb::Other,
+            table: None,
+            has_where: true,
+        }],
+        other => {
+            let text = other.to_string();
+            let class = crate::sql::classify::classify(&text);
+            vec![from_class(&text, &class)]
+        }
+    }
+}
+
+fn alter_table_op(table: &str, op: &AlterTableOperation, d: &dyn Dialect) -> Vec<Change> {
+    let t = || table.to_string();
+    match op {
+        AlterTableOperation::AddColumn {
+            if_not_exists, column_def, ..
+        } => {
+            let (column, constraints) = column(column_def, table, false);
+            vec![Change::AddColumn {
+                table: t(),
+                column,
+                if_not_exists: *if_not_exists,
+                constraints,
+                indexes: vec![],
+            }]
+        }
+        AlterTableOperation::DropColumn {
+            column_names, if_exists, ..
+        } => column_names
+            .iter()
+            .map(|c| Change::DropColumn {
+                table: t(),
+                column: c.value.clone(),
+                if_exists: *if_exists,
+            })
+            .collect(),
+        AlterTableOperation::AddConstraint { constraint, not_valid } => match table_constraint(constraint, table, d) {
+            Some(Ok(mut c)) => {
+                c.not_valid = *not_valid;
+                vec![Change::AddConstraint { table: t(), constraint: c }]
+            }
+            Some(Err(index)) => vec![Change::CreateIndex {
+                index,
+                concurrently: false,
+                if_not_exists: false,
+            }],
+            None => vec![Change::Other {
+                what: "add constraint".into(),
+            }],
+        },
+        AlterTableOperation::DropConstraint { name, if_exists, .. } => vec![Change::DropConstraint {
+            table: t(),
+            name: name.value.clone(),
+            if_exists: *if_exists,
+        }],
+        AlterTableOperation::DropForeignKey { name, .. } => vec![Change::DropConstraint {
+            table: t(),
+            name: name.value.clone(),
+            if_exists: false,
+        }],
+        AlterTableOperation::DropPrimaryKey { .. } => vec![Change::DropConstraint {
+            table: t(),
+            name: "primary".into(),
+            if_exists: false,
+        }],
+        AlterTableOperation::DropIndex { name } => vec![Change::DropIndex {
+            name: name.value.clone(),
+            table: Some(t()),
+            concurrently: false,
+            if_exists: false,
+        }],
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => vec![alter(table, &old_column_name.value, |a| {
+            a.rename = Some(new_column_name.value.clone())
+        })],
+        AlterTableOperation::RenameTable { table_name } => {
+            let n = match table_name {
+                RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => object_name(n, d),
+            };
+            vec![Change::RenameTable { table: t(), new_name: n }]
+        }
+        AlterTableOperation::ChangeColumn {
+            old_name,
+            new_name,
+            data_type,
+            options,
+            ..
+        } => {
+            let (nullable, default) = mysql_options(options);
+            vec![alter(table, &old_name.value, |a| {
+                a.type_ = Some(self::data_type(data_type));
+                a.nullable = Some(nullable);
+                a.default = Some(default);
+                if old_name.value != new_name.value {
+                    a.rename = Some(new_name.value.clone());
+                }
+            })]
+        }
+        AlterTableOperation::ModifyColumn {
+            col_name,
+            data_type,
+            options,
+            ..
+        } => {
+            let (nullable, default) = mysql_options(options);
+            vec![alter(table, &col_name.value, |a| {
+                a.type_ = Some(self::data_type(data_type));
+                a.nullable = Some(nullable);
+                a.default = Some(default);
+            })]
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let c = &column_name.value;
+            vec![match op {
+                AlterColumnOperation::SetNotNull => alter(table, c, |a| a.nullable = Some(false)),
+                AlterColumnOperation::DropNotNull => alter(table, c, |a| a.nullable = Some(true)),
+                AlterColumnOperation::SetDefault { value } => alter(table, c, |a| a.default = Some(Some(value.to_string()))),
+                AlterColumnOperation::DropDefault => alter(table, c, |a| a.default = Some(None)),
+                AlterColumnOperation::SetDataType { data_type, .. } => alter(table, c, |a| a.type_ = Some(self::data_type(data_type))),
+                _ => Change::Other {
+                    what: "alter column".into(),
+                },
+            }]
+        }
+        AlterTableOperation::ValidateConstraint { name } => vec![Change::ValidateConstraint {
+            table: t(),
+            name: name.value.clone(),
+        }],
+        other => vec![Change::Other {
+            what: format!("alter table: {other}"),
+        }],
+    }
+}
+
+/// The pieces of `Change::AlterColumn` a statement sets.
+#[derive(Default)]
+struct Alter {
+    type_: Option<String>,
+    nullable: Option<bool>,
+    default: Option<Option<String>>,
+    rename: Option<String>,
+}
+
+fn alter(table: &str, column: &str, f: impl FnOnce(&mut Alter)) -> Change {
+    let mut a = Alter::default();
+    f(&mut a);
+    Change::AlterColumn {
+        table: table.to_string(),
+        column: column.to_string(),
+        type_: a.type_,
+        nullable: a.nullable,
+        default: a.default,
+        rename: a.rename,
+        existing_type: None,
+    }
+}
+
+/// MySQL's `CHANGE`/`MODIFY` restate the whole column: nullability and default.
+fn mysql_options(options: &[ColumnOption]) -> (bool, Option<String>) {
+    let mut nullable = true;
+    let mut default = None;
+    for o in options {
+        match o {
+            ColumnOption::NotNull | ColumnOption::PrimaryKey(_) => nullable = false,
+            ColumnOption::Null => nullable = true,
+            ColumnOption::Default(e) => default = Some(e.to_string()),
+            _ => {}
+        }
+    }
+    (nullable, default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::postgresql::PostgreSQL;
+
+    #[test]
+    fn reads_ddl_into_changes() {
+        let c = changes(
+            "CREATE TABLE public.users (id serial PRIMARY KEY, email varchar(200) NOT NULL DEFAULT '')",
+            &PostgreSQL,
+        );
+        let Change::CreateTable {
+            table,
+            columns,
+            constraints,
+            ..
+        } = &c[0]
+        else {
+            panic!("{c:?}")
+        };
+        assert_eq!(table, "users");
+        assert_eq!(columns[1].type_, "VARCHAR(200)");
+        assert!(!columns[1].nullable);
+        assert!(columns[0].generated);
+        assert!(matches!(constraints[0].kind, ConstraintKind::PrimaryKey { .. }));
+        let c = changes(
+            "ALTER TABLE users ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES orgs (id) NOT VALID",
+            &PostgreSQL,
+        );
+        assert!(matches!(&c[0], Change::AddConstraint { constraint, .. } if constraint.not_valid));
+        let c = changes("UPDATE users SET a = 1", &PostgreSQL);
+        assert!(matches!(
+            &c[0],
+            Change::Data {
+                verb: DataVerb::Update,
+                has_where: false,
+                ..
+            }
+        ));
+        let c = changes("SET lock_timeout = '2s'", &PostgreSQL);
+        assert!(matches!(&c[0], Change::SetTimeout { .. }));
+    }
+}

@@ -1,0 +1,739 @@
+//! The schema a history builds, simulated in memory: tables, columns, constraints,
+//! indexes, enum types, sequences and views. Changes (from Alembic ops or parsed SQL) are
+//! applied one by one; operating on something missing or creating something present is a
+//! finding, never a crash.
+//!
+//! Every mutation can be journaled (the value each object had before), which is how the
+//! round trip compares "before upgrade" with "after upgrade then downgrade" without
+//! copying the whole schema per revision.
+
+pub mod change;
+pub mod diff;
+pub mod from_ops;
+pub mod from_sql;
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+pub use change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Direction, Event, IndexDef};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    /// Constraints by name (unnamed ones by [`ConstraintDef::key`]).
+    pub constraints: BTreeMap<String, ConstraintDef>,
+    /// Touched by Python migplan could not read: its real shape is unknown, so findings
+    /// about its columns and constraints are suppressed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| eq_ident(&c.name, name))
+    }
+    fn column_mut(&mut self, name: &str) -> Option<&mut ColumnDef> {
+        self.columns.iter_mut().find(|c| eq_ident(&c.name, name))
+    }
+    pub fn primary_key(&self) -> Vec<String> {
+        let from_constraint = self.constraints.values().find_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => Some(columns.clone()),
+            _ => None,
+        });
+        from_constraint.unwrap_or_else(|| self.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect())
+    }
+}
+
+/// Names compare case-insensitively: every dialect folds unquoted identifiers, and
+/// migrations rarely rely on case to tell objects apart.
+pub fn eq_ident(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The key an object is filed under.
+pub fn key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    Table(String),
+    Index(String),
+    Type(String),
+    Sequence(String),
+    View(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Table(Table),
+    Index(IndexDef),
+    Type(Vec<String>),
+    Sequence,
+    View,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    pub tables: BTreeMap<String, Table>,
+    pub indexes: BTreeMap<String, IndexDef>,
+    /// Enum types and their values.
+    pub types: BTreeMap<String, Vec<String>>,
+    pub sequences: BTreeSet<String>,
+    pub views: BTreeSet<String>,
+    /// Something opaque may have changed tables it does not name: "not found" findings
+    /// would be guesses from here on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+    #[serde(skip)]
+    journal: Option<BTreeMap<Key, Option<Entry>>>,
+}
+
+/// What applying one change found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The object the change needs does not exist (`what` says which: "column users.email").
+    Unknown(String),
+    /// The object the change creates already exists.
+    Duplicate(String),
+}
+
+impl Schema {
+    // ----- journal -------------------------------------------------------------------
+
+    /// Start recording the prior value of every object changed from now on.
+    pub fn begin_journal(&mut self) {
+        self.journal = Some(BTreeMap::new());
+    }
+
+    /// Stop recording; returns each changed object's value before its first change.
+    pub fn take_journal(&mut self) -> BTreeMap<Key, Option<Entry>> {
+        self.journal.take().unwrap_or_default()
+    }
+
+    pub fn get(&self, k: &Key) -> Option<Entry> {
+        match k {
+            Key::Table(n) => self.tables.get(n).cloned().map(Entry::Table),
+            Key::Index(n) => self.indexes.get(n).cloned().map(Entry::Index),
+            Key::Type(n) => self.types.get(n).cloned().map(Entry::Type),
+            Key::Sequence(n) => self.sequences.contains(n).then_some(Entry::Sequence),
+            Key::View(n) => self.views.contains(n).then_some(Entry::View),
+        }
+    }
+
+    /// Put an object back to a recorded value (`None`: absent).
+    pub fn restore(&mut self, k: &Key, v: Option<Entry>) {
+        match (k, v) {
+            (Key::Table(n), Some(Entry::Table(t))) => {
+                self.tables.insert(n.clone(), t);
+            }
+            (Key::Table(n), _) => {
+                self.tables.remove(n);
+            }
+            (Key::Index(n), Some(Entry::Index(i))) => {
+                self.indexes.insert(n.clone(), i);
+            }
+            (Key::Index(n), _) => {
+                self.indexes.remove(n);
+            }
+            (Key::Type(n), Some(Entry::Type(v))) => {
+                self.types.insert(n.clone(), v);
+            }
+            (Key::Type(n), _) => {
+                self.types.remove(n);
+            }
+            (Key::Sequence(n), Some(_)) => {
+                self.sequences.insert(n.clone());
+            }
+            (Key::Sequence(n), None) => {
+                self.sequences.remove(n);
+            }
+            (Key::View(n), Some(_)) => {
+                self.views.insert(n.clone());
+            }
+            (Key::View(n), None) => {
+                self.views.remove(n);
+            }
+        }
+    }
+
+    fn touch(&mut self, k: Key) {
+        if self.journal.as_ref().is_some_and(|j| !j.contains_key(&k)) {
+            let v = self.get(&k);
+            if let Some(j) = self.journal.as_mut() {
+                j.insert(k, v);
+            }
+        }
+    }
+
+    fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        let k = key(name);
+        if !self.tables.contains_key(&k) {
+            return None;
+        }
+        self.touch(Key::Table(k.clone()));
+        self.tables.get_mut(&k)
+    }
+
+    fn put_table(&mut self, t: Table) {
+        let k = key(&t.name);
+        self.touch(Key::Table(k.clone()));
+        self.tables.insert(k, t);
+    }
+
+    fn remove_table(&mut self, name: &str) -> Option<Table> {
+        let k = key(name);
+        self.touch(Key::Table(k.clone()));
+        self.tables.remove(&k)
+    }
+
+    fn put_index(&mut self, i: IndexDef) {
+        let k = key(&i.name);
+        self.touch(Key::Index(k.clone()));
+        self.indexes.insert(k, i);
+    }
+
+    fn remove_index(&mut self, name: &str) -> Option<IndexDef> {
+        let k = key(name);
+        self.touch(Key::Index(k.clone()));
+        self.indexes.remove(&k)
+    }
+
+    /// Record a table that existed before the history began: present, shape unknown. Not
+    /// journaled, so undoing a revision keeps it.
+    pub fn adopt(&mut self, name: &str) {
+        self.tables.insert(
+            key(name),
+            Table {
+                name: name.to_string(),
+                unknown: true,
+                ..Default::default()
+            },
+        );
+    }
+
+    // ----- queries -------------------------------------------------------------------
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(&key(name))
+    }
+
+    /// Whether findings about `table` should be suppressed: it is unknown, or it is missing
+    /// while something opaque may have created it.
+    pub fn is_unknown(&self, table: &str) -> bool {
+        match self.table(table) {
+            Some(t) => t.unknown,
+            None => self.uncertain,
+        }
+    }
+
+    /// Indexes on a table.
+    pub fn indexes_on(&self, table: &str) -> impl Iterator<Item = &IndexDef> {
+        let t = key(table);
+        self.indexes.values().filter(move |i| key(&i.table) == t)
+    }
+
+    // ----- applying changes ----------------------------------------------------------
+
+    /// Apply one change. Problems are returned for the caller to report (with the
+    /// change's location); the schema is left as close to the intent as possible.
+    pub fn apply(&mut self, change: &Change) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut p = |x: Problem| problems.push(x);
+        match change {
+            Change::CreateTable {
+                table,
+                columns,
+                constraints,
+                indexes,
+                types,
+                if_not_exists,
+            } => {
+                if self.table(table).is_some() {
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("table {table}")));
+                    }
+                    return problems;
+                }
+                for (name, values) in types {
+                    if self.types.contains_key(&key(name)) {
+                        p(Problem::Duplicate(format!("type {name}")));
+                    }
+                    self.touch(Key::Type(key(name)));
+                    self.types.insert(key(name), values.clone());
+                }
+                let mut t = Table {
+                    name: table.clone(),
+                    columns: columns.clone(),
+                    ..Default::default()
+                };
+                for c in constraints {
+                    t.constraints.insert(c.key(), c.clone());
+                }
+                self.put_table(t);
+                for i in indexes {
+                    if self.indexes.contains_key(&key(&i.name)) {
+                        p(Problem::Duplicate(format!("index {}", i.name)));
+                    }
+                    self.put_index(i.clone());
+                }
+            }
+            Change::DropTable { table, if_exists } => {
+                if self.remove_table(table).is_none() {
+                    if !if_exists && !self.uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                }
+                let owned: Vec<String> = self.indexes_on(table).map(|i| i.name.clone()).collect();
+                for i in owned {
+                    self.remove_index(&i);
+                }
+            }
+            Change::RenameTable { table, new_name } => {
+                let new_full = rename_in_schema(table, new_name);
+                if self.table(&new_full).is_some() {
+                    p(Problem::Duplicate(format!("table {new_full}")));
+                    return problems;
+                }
+                let Some(mut t) = self.remove_table(table) else {
+                    if !self.uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                t.name = new_full.clone();
+                let owned: Vec<String> = self.indexes_on(table).map(|i| i.name.clone()).collect();
+                for i in owned {
+                    if let Some(mut ix) = self.remove_index(&i) {
+                        ix.table = new_full.clone();
+                        self.put_index(ix);
+                    }
+                }
+                self.put_table(t);
+            }
+            Change::AddColumn {
+                table,
+                column,
+                if_not_exists,
+                constraints,
+                indexes,
+            } => {
+                let uncertain = self.is_unknown(table);
+                let Some(t) = self.table_mut(table) else {
+                    if !uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                if t.column(&column.name).is_some() {
+                    if !if_not_exists && !t.unknown {
+                        p(Problem::Duplicate(format!("column {table}.{}", column.name)));
+                    }
+                    return problems;
+                }
+                t.columns.push(column.clone());
+                for c in constraints {
+                    t.constraints.insert(c.key(), c.clone());
+                }
+                for i in indexes {
+                    self.put_index(i.clone());
+                }
+            }
+            Change::DropColumn { table, column, if_exists } => {
+                let uncertain = self.is_unknown(table);
+                let Some(t) = self.table_mut(table) else {
+                    if !uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                let before = t.columns.len();
+                t.columns.retain(|c| !eq_ident(&c.name, column));
+                if t.columns.len() == before {
+                    if !if_exists && !t.unknown {
+                        p(Problem::Unknown(format!("column {table}.{column}")));
+                    }
+                    return problems;
+                }
+                // Constraints on the column go with it, as the databases do.
+                t.constraints.retain(|_, c| !constraint_uses(c, column));
+                let gone: Vec<String> = self
+                    .indexes_on(table)
+                    .filter(|i| i.columns.iter().any(|c| eq_ident(c, column)))
+                    .map(|i| i.name.clone())
+                    .collect();
+                for i in gone {
+                    self.remove_index(&i);
+                }
+            }
+            Change::AlterColumn {
+                table,
+                column,
+                type_,
+                nullable,
+                default,
+                rename,
+                ..
+            } => {
+                let uncertain = self.is_unknown(table);
+                let Some(t) = self.table_mut(table) else {
+                    if !uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                let unknown = t.unknown;
+                if let Some(new) = rename
+                    && t.column(new).is_some()
+                    && !eq_ident(new, column)
+                {
+                    p(Problem::Duplicate(format!("column {table}.{new}")));
+                    return problems;
+                }
+                let Some(c) = t.column_mut(column) else {
+                    if !unknown {
+                        p(Problem::Unknown(format!("column {table}.{column}")));
+                    }
+                    return problems;
+                };
+                if let Some(ty) = type_ {
+                    c.type_ = ty.clone();
+                }
+                if let Some(n) = nullable {
+                    c.nullable = *n;
+                }
+                if let Some(d) = default {
+                    c.default = d.clone();
+                }
+                if let Some(new) = rename {
+                    c.name = new.clone();
+                    for con in t.constraints.values_mut() {
+                        rename_constraint_column(con, column, new);
+                    }
+                    let renamed: Vec<String> = self
+                        .indexes_on(table)
+                        .filter(|i| i.columns.iter().any(|c| eq_ident(c, column)))
+                        .map(|i| i.name.clone())
+                        .collect();
+                    for n in renamed {
+                        if let Some(mut ix) = self.remove_index(&n) {
+                            for c in ix.columns.iter_mut() {
+                                if eq_ident(c, column) {
+                                    *c = new.clone();
+                                }
+                            }
+                            self.put_index(ix);
+                        }
+                    }
+                }
+            }
+            Change::CreateIndex { index, if_not_exists, .. } => {
+                if self.indexes.contains_key(&key(&index.name)) {
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("index {}", index.name)));
+                    }
+                    return problems;
+                }
+                match self.table(&index.table) {
+                    None if !self.uncertain => p(Problem::Unknown(format!("table {}", index.table))),
+                    Some(t) if !t.unknown => {
+                        for c in &index.columns {
+                            if is_plain_identifier(c) && t.column(c).is_none() {
+                                p(Problem::Unknown(format!("column {}.{c}", index.table)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                self.put_index(index.clone());
+            }
+            Change::DropIndex { name, if_exists, .. } => {
+                if self.remove_index(name).is_none() {
+                    // A constraint-backed index (MySQL drops unique keys with DROP INDEX).
+                    let owner = self
+                        .tables
+                        .iter()
+                        .find(|(_, t)| t.constraints.contains_key(name.as_str()))
+                        .map(|(k, _)| k.clone());
+                    if let Some(owner) = owner {
+                        if let Some(t) = self.table_mut(&owner) {
+                            t.constraints.remove(name.as_str());
+                        }
+                    } else if !if_exists && !self.uncertain && !self.any_unknown_table() {
+                        p(Problem::Unknown(format!("index {name}")));
+                    }
+                }
+            }
+            Change::AddConstraint { table, constraint } => {
+                let uncertain = self.is_unknown(table);
+                let ref_missing = match &constraint.kind {
+                    ConstraintKind::ForeignKey { ref_table, .. } => {
+                        self.table(ref_table).is_none() && !self.is_unknown(ref_table) && !eq_ident(ref_table, table)
+                    }
+                    _ => false,
+                };
+                let Some(t) = self.table_mut(table) else {
+                    if !uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                let k = constraint.key();
+                if t.constraints.contains_key(&k) && !t.unknown {
+                    p(Problem::Duplicate(format!("constraint {k} on {table}")));
+                    return problems;
+                }
+                if !t.unknown {
+                    for c in constraint_columns(constraint) {
+                        if t.column(c).is_none() {
+                            p(Problem::Unknown(format!("column {table}.{c}")));
+                        }
+                    }
+                }
+                t.constraints.insert(k, constraint.clone());
+                if ref_missing && let ConstraintKind::ForeignKey { ref_table, .. } = &constraint.kind {
+                    p(Problem::Unknown(format!("table {ref_table}")));
+                }
+            }
+            Change::DropConstraint { table, name, if_exists } => {
+                let uncertain = self.is_unknown(table);
+                let Some(t) = self.table_mut(table) else {
+                    if !uncertain {
+                        p(Problem::Unknown(format!("table {table}")));
+                    }
+                    return problems;
+                };
+                let found = t
+                    .constraints
+                    .keys()
+                    .find(|k| eq_ident(k, name))
+                    .cloned()
+                    .or_else(|| primary_key_alias(t, name));
+                match found {
+                    Some(k) => {
+                        t.constraints.remove(&k);
+                    }
+                    None => {
+                        let unknown = t.unknown;
+                        // A unique constraint may exist as a unique index of that name.
+                        if self.remove_index(name).is_none() && !if_exists && !unknown {
+                            p(Problem::Unknown(format!("constraint {name} on {table}")));
+                        }
+                    }
+                }
+            }
+            Change::ValidateConstraint { table, name } => {
+                if let Some(t) = self.table(table)
+                    && !t.unknown
+                    && !t.constraints.keys().any(|k| eq_ident(k, name))
+                {
+                    p(Problem::Unknown(format!("constraint {name} on {table}")));
+                }
+                if let Some(t) = self.table_mut(table)
+                    && let Some(c) = t
+                        .constraints
+                        .values_mut()
+                        .find(|c| c.name.as_deref().is_some_and(|n| eq_ident(n, name)))
+                {
+                    c.not_valid = false;
+                }
+            }
+            Change::CreateType { name, values } => {
+                if self.types.contains_key(&key(name)) {
+                    p(Problem::Duplicate(format!("type {name}")));
+                }
+                self.touch(Key::Type(key(name)));
+                self.types.insert(key(name), values.clone());
+            }
+            Change::DropType { name, if_exists } => {
+                self.touch(Key::Type(key(name)));
+                if self.types.remove(&key(name)).is_none() && !if_exists && !self.uncertain {
+                    p(Problem::Unknown(format!("type {name}")));
+                }
+            }
+            Change::AddTypeValue { name, value } => {
+                self.touch(Key::Type(key(name)));
+                match self.types.get_mut(&key(name)) {
+                    Some(v) => v.push(value.clone()),
+                    None if !self.uncertain => p(Problem::Unknown(format!("type {name}"))),
+                    None => {}
+                }
+            }
+            Change::CreateSequence { name, if_not_exists } => {
+                self.touch(Key::Sequence(key(name)));
+                if !self.sequences.insert(key(name)) && !if_not_exists {
+                    p(Problem::Duplicate(format!("sequence {name}")));
+                }
+            }
+            Change::DropSequence { name, if_exists } => {
+                self.touch(Key::Sequence(key(name)));
+                if !self.sequences.remove(&key(name)) && !if_exists && !self.uncertain {
+                    p(Problem::Unknown(format!("sequence {name}")));
+                }
+            }
+            Change::CreateView { name, or_replace } => {
+                self.touch(Key::View(key(name)));
+                if !self.views.insert(key(name)) && !or_replace {
+                    p(Problem::Duplicate(format!("view {name}")));
+                }
+            }
+            Change::DropView { name, if_exists } => {
+                self.touch(Key::View(key(name)));
+                if !self.views.remove(&key(name)) && !if_exists && !self.uncertain {
+                    p(Problem::Unknown(format!("view {name}")));
+                }
+            }
+            Change::Data { table: Some(table), .. } => {
+                if self.table(table).is_none() && !self.uncertain && !self.views.contains(&key(table)) {
+                    p(Problem::Unknown(format!("table {table}")));
+                }
+            }
+            Change::Opaque {
+                tables, schema_changing, ..
+            } => {
+                for t in tables {
+                    if let Some(t) = self.table_mut(t) {
+                        t.unknown = true;
+                    }
+                }
+                if *schema_changing && tables.is_empty() {
+                    self.uncertain = true;
+                }
+            }
+            Change::Data { table: None, .. } | Change::SetTimeout { .. } | Change::Other { .. } => {}
+        }
+        problems
+    }
+
+    fn any_unknown_table(&self) -> bool {
+        self.tables.values().any(|t| t.unknown)
+    }
+}
+
+/// `schema.old` renamed to `new` stays in its schema.
+fn rename_in_schema(table: &str, new_name: &str) -> String {
+    match table.rsplit_once('.') {
+        Some((s, _)) if !new_name.contains('.') => format!("{s}.{new_name}"),
+        _ => new_name.to_string(),
+    }
+}
+
+fn is_plain_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+fn constraint_columns(c: &ConstraintDef) -> &[String] {
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } | ConstraintKind::ForeignKey { columns, .. } => columns,
+        ConstraintKind::Check { .. } => &[],
+    }
+}
+
+fn constraint_uses(c: &ConstraintDef, column: &str) -> bool {
+    constraint_columns(c).iter().any(|x| eq_ident(x, column))
+}
+
+fn rename_constraint_column(c: &mut ConstraintDef, from: &str, to: &str) {
+    let cols = match &mut c.kind {
+        ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } | ConstraintKind::ForeignKey { columns, .. } => columns,
+        ConstraintKind::Check { .. } => return,
+    };
+    for x in cols.iter_mut() {
+        if eq_ident(x, from) {
+            *x = to.to_string();
+        }
+    }
+}
+
+/// `drop_constraint('users_pkey', type_='primary')` names the primary key PostgreSQL's
+/// way even when the table declared it without a name.
+fn primary_key_alias(t: &Table, name: &str) -> Option<String> {
+    let default_name = format!("{}_pkey", t.name.rsplit('.').next().unwrap_or(&t.name));
+    if eq_ident(name, &default_name) || eq_ident(name, "primary") {
+        return t
+            .constraints
+            .iter()
+            .find(|(_, c)| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+            .map(|(k, _)| k.clone());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            type_: "INTEGER".into(),
+            nullable: true,
+            default: None,
+            primary_key: false,
+            generated: false,
+        }
+    }
+
+    fn create(table: &str, cols: &[&str]) -> Change {
+        Change::CreateTable {
+            table: table.into(),
+            columns: cols.iter().map(|c| col(c)).collect(),
+            constraints: vec![],
+            indexes: vec![],
+            types: vec![],
+            if_not_exists: false,
+        }
+    }
+
+    #[test]
+    fn missing_and_duplicate_objects_are_problems() {
+        let mut s = Schema::default();
+        assert!(s.apply(&create("users", &["id"])).is_empty());
+        assert_eq!(s.apply(&create("users", &["id"])), vec![Problem::Duplicate("table users".into())]);
+        let drop = Change::DropColumn {
+            table: "users".into(),
+            column: "email".into(),
+            if_exists: false,
+        };
+        assert_eq!(s.apply(&drop), vec![Problem::Unknown("column users.email".into())]);
+    }
+
+    #[test]
+    fn journal_restores_exactly() {
+        let mut s = Schema::default();
+        s.apply(&create("users", &["id"]));
+        let before = s.clone();
+        s.begin_journal();
+        s.apply(&Change::DropTable {
+            table: "users".into(),
+            if_exists: false,
+        });
+        s.apply(&create("orders", &["id"]));
+        let j = s.take_journal();
+        for (k, v) in j {
+            s.restore(&k, v);
+        }
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn opaque_changes_silence_guesses() {
+        let mut s = Schema::default();
+        s.apply(&create("users", &["id"]));
+        s.apply(&Change::Opaque {
+            excerpt: "op.execute(sql_for('users'))".into(),
+            tables: vec!["users".into()],
+            schema_changing: true,
+        });
+        let drop = Change::DropColumn {
+            table: "users".into(),
+            column: "email".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+    }
+}

@@ -1,0 +1,442 @@
+//! Validation that knows the plan: the history is replayed revision by revision on a
+//! simulated schema. Each upgrade is linted against the schema it meets, each downgrade is
+//! checked to give back the schema the upgrade started from, and every head must have a
+//! way down to every base.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::analysis::Analysis;
+use crate::codes::{Code, Severity};
+use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::dialect::{Dialect, VersionFlag};
+use crate::graph::RevIdx;
+use crate::lint::config::LintConfig;
+use crate::lint::{Cx, RevisionCx, all_rules};
+use crate::model::Revision;
+use crate::render::diagnostics::FileTexts;
+use crate::schema::diff::{RoundTrip, describe};
+use crate::schema::from_ops::{RunContext, events};
+use crate::schema::{Change, Entry, Event, Key, Problem, Schema, key};
+use crate::source::Span;
+
+/// How to validate.
+pub struct ValidateOptions<'a> {
+    pub dialect: &'a dyn Dialect,
+    /// `migplan.toml` plus command-line overrides (severities, server versions).
+    pub config: LintConfig,
+    /// Revisions already applied where this plan will run (PR mode: the base's). `None`:
+    /// every revision is linted as its own plan.
+    pub deployed: Option<BTreeSet<String>>,
+    /// File texts, for `migplan: irreversible` and inline ignores.
+    pub texts: Option<&'a dyn FileTexts>,
+    /// env.py (or the runner) sets a lock/statement timeout for every migration.
+    pub env_sets_timeout: bool,
+}
+
+impl<'a> ValidateOptions<'a> {
+    pub fn new(dialect: &'a dyn Dialect) -> Self {
+        ValidateOptions {
+            dialect,
+            config: LintConfig::default(),
+            deployed: None,
+            texts: None,
+            env_sets_timeout: false,
+        }
+    }
+}
+
+/// Everything `check` reports: the analysis' findings plus validation, with the
+/// configured severities and inline ignores applied, sorted.
+pub fn check(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
+    let mut diags = a.diagnostics.clone();
+    diags.extend(validate(a, o));
+    let mut diags = o.config.apply(diags);
+    if let Some(texts) = o.texts {
+        diags = crate::lint::suppress::apply(diags, texts);
+    }
+    sort_diagnostics(&mut diags);
+    diags
+}
+
+/// Revisions in the order `upgrade heads` applies them (parents first).
+pub fn upgrade_order(a: &Analysis) -> Vec<RevIdx> {
+    let map = &a.map;
+    let all: Vec<RevIdx> = (0..map.len()).collect();
+    let mut order = map.topological_sort(&all, &map.heads);
+    order.reverse();
+    order
+}
+
+/// The changes of one side of a revision, for a dialect.
+pub fn revision_events(rev: &Revision, d: &dyn Dialect, up: bool) -> Vec<Event> {
+    let (steps, file) = if up {
+        (&rev.upgrade_steps, rev.path.as_str())
+    } else {
+        (
+            &rev.downgrade_steps,
+            rev.sql.as_ref().and_then(|s| s.down_path.as_deref()).unwrap_or(rev.path.as_str()),
+        )
+    };
+    let cx = RunContext {
+        in_transaction: rev.transactional && d.transactional_ddl(),
+    };
+    events(steps, file, d, cx)
+}
+
+/// The schema after applying `targets` and all their ancestors (in upgrade order), with
+/// what went wrong on the way.
+pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, Vec<Diagnostic>) {
+    let map = &a.map;
+    let anc = map.ancestors(targets, true);
+    let mut order = map.topological_sort(&anc, targets);
+    order.reverse();
+    let mut sim = Simulation::new(a, d, &order);
+    let mut diags = Vec::new();
+    for &r in &order {
+        let rev = a.revision(r);
+        for ev in sim.up[&r].clone() {
+            sim.apply(&ev, rev, true, &mut diags);
+        }
+    }
+    (sim.schema, diags)
+}
+
+/// The replay state shared by `schema_at` and `validate`.
+struct Simulation {
+    schema: Schema,
+    up: BTreeMap<RevIdx, Vec<Event>>,
+    down: BTreeMap<RevIdx, Vec<Event>>,
+    /// Tables some migration creates: a missing table outside this set existed before
+    /// the history began.
+    created_anywhere: BTreeSet<String>,
+    adopted: BTreeSet<String>,
+}
+
+impl Simulation {
+    fn new(a: &Analysis, d: &dyn Dialect, order: &[RevIdx]) -> Self {
+        let mut up = BTreeMap::new();
+        let mut down = BTreeMap::new();
+        let mut created_anywhere = BTreeSet::new();
+        for &r in order {
+            let rev = a.revision(r);
+            let u = revision_events(rev, d, true);
+            let dn = revision_events(rev, d, false);
+            for e in u.iter().chain(&dn) {
+                match &e.change {
+                    Change::CreateTable { table, .. } => {
+                        created_anywhere.insert(key(table));
+                    }
+                    Change::RenameTable { table, new_name } => {
+                        created_anywhere.insert(key(&rename_target(table, new_name)));
+                    }
+                    _ => {}
+                }
+            }
+            up.insert(r, u);
+            down.insert(r, dn);
+        }
+        Simulation {
+            schema: Schema::default(),
+            up,
+            down,
+            created_anywhere,
+            adopted: BTreeSet::new(),
+        }
+    }
+
+    /// Apply one change, reporting what does not exist or already exists.
+    fn apply(&mut self, ev: &Event, rev: &Revision, upgrade: bool, diags: &mut Vec<Diagnostic>) {
+        let mut change = ev.change.clone();
+        if let Change::Opaque { excerpt, tables, .. } = &mut change
+            && tables.is_empty()
+        {
+            *tables = named_tables(&self.schema, excerpt);
+        }
+        if !matches!(change, Change::CreateTable { .. })
+            && let Some(t) = change.table()
+        {
+            let k = key(t);
+            if self.schema.table(t).is_none() && !self.created_anywhere.contains(&k) && !self.schema.views.contains(&k) {
+                // Created before the history began (a project adopted on an existing
+                // database): known to exist, shape unknown.
+                self.schema.adopt(t);
+                if self.adopted.insert(k) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::UnknownObject,
+                            format!("table {t} is not created by any migration; migplan assumes it existed before the first one"),
+                        )
+                        .severity(Severity::Info)
+                        .at(&ev.file, ev.span)
+                        .help("if it should exist, check its name; its columns are not checked"),
+                    );
+                }
+            }
+        }
+        for p in self.schema.apply(&change) {
+            let side = if upgrade { "upgrade" } else { "downgrade" };
+            let (code, msg, help) = match p {
+                Problem::Unknown(what) => (
+                    Code::UnknownObject,
+                    format!("{what} does not exist when the {side} of {} runs", rev.id),
+                    "the migration that creates it comes later in the history, or the name is misspelled",
+                ),
+                Problem::Duplicate(what) => (
+                    Code::DuplicateObject,
+                    format!("{what} already exists when the {side} of {} runs", rev.id),
+                    "an earlier migration already creates it: drop one of the two, or use IF NOT EXISTS",
+                ),
+            };
+            diags.push(Diagnostic::new(code, msg).at(&ev.file, ev.span).help(help));
+        }
+    }
+}
+
+fn rename_target(table: &str, new_name: &str) -> String {
+    match table.rsplit_once('.') {
+        Some((s, _)) if !new_name.contains('.') => format!("{s}.{new_name}"),
+        _ => new_name.to_string(),
+    }
+}
+
+/// Known tables whose names appear as words in opaque Python.
+fn named_tables(s: &Schema, text: &str) -> Vec<String> {
+    let words: BTreeSet<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    s.tables
+        .iter()
+        .filter(|(k, _)| words.contains(k.as_str()) || words.contains(k.rsplit('.').next().unwrap_or(k)))
+        .map(|(_, t)| t.name.clone())
+        .collect()
+}
+
+/// Why a revision cannot be undone, with where it says so.
+fn irreversible(rev: &Revision, texts: Option<&dyn FileTexts>) -> Option<(String, Span, String)> {
+    let down_file = rev.sql.as_ref().and_then(|s| s.down_path.clone()).unwrap_or(rev.path.clone());
+    for file in [&rev.path, &down_file] {
+        if let Some(text) = texts.and_then(|t| t.text(file))
+            && let Some(at) = text.find("migplan: irreversible")
+        {
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            return Some((file.clone(), Span::new(at, end), "it is marked `migplan: irreversible`".into()));
+        }
+    }
+    rev.downgrade_steps.iter().find_map(|s| match &s.kind {
+        crate::ops::StepKind::Opaque(o) if o.excerpt.trim_start().starts_with("raise") => {
+            let what = o.excerpt.trim().lines().next().unwrap_or("").to_string();
+            Some((rev.path.clone(), s.span, format!("its downgrade() does `{what}`")))
+        }
+        _ => None,
+    })
+}
+
+/// The server version the rules use for this dialect.
+fn server_version(d: &dyn Dialect, c: &LintConfig) -> Option<(u32, u32)> {
+    match d.ddl_behaviour().version_flag {
+        VersionFlag::Postgres => c.pg_version,
+        VersionFlag::Mysql => c.mysql_version,
+        VersionFlag::None => None,
+    }
+}
+
+/// The validation findings of a whole history (the analysis' own are not repeated).
+pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
+    let d = o.dialect;
+    let order = upgrade_order(a);
+    let mut sim = Simulation::new(a, d, &order);
+    let mut diags = Vec::new();
+    let ddl = d.ddl_behaviour();
+    let version = server_version(d, &o.config);
+    let mut new_tables: BTreeSet<String> = BTreeSet::new();
+    let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
+
+    for &r in &order {
+        let rev = a.revision(r);
+        let deployed = o.deployed.as_ref().is_some_and(|s| s.contains(&rev.id));
+        if o.deployed.is_none() {
+            new_tables.clear();
+        }
+        let new_at_start = new_tables.clone();
+        let up = sim.up[&r].clone();
+        let down = sim.down[&r].clone();
+
+        // Upgrade: lint each change against the schema it meets, then apply it.
+        sim.schema.begin_journal();
+        let mut timeout_set = o.env_sets_timeout;
+        for ev in &up {
+            if let Change::SetTimeout { .. } = ev.change {
+                timeout_set = true;
+            }
+            if !deployed {
+                let cx = Cx {
+                    dialect: d,
+                    ddl,
+                    server_version: version,
+                    schema: &sim.schema,
+                    new_tables: &new_tables,
+                    timeout_set,
+                    revision: rev,
+                };
+                for rule in all_rules() {
+                    if let Some(f) = rule.check(ev, &cx) {
+                        diags.push(f);
+                    }
+                }
+            }
+            sim.apply(ev, rev, true, &mut diags);
+            if !deployed {
+                match &ev.change {
+                    Change::CreateTable { table, .. } => {
+                        new_tables.insert(key(table));
+                    }
+                    Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
+                        new_tables.insert(key(&rename_target(table, new_name)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let up_journal = sim.schema.take_journal();
+
+        if !deployed {
+            let existing_before = |t: &str| -> bool {
+                let k = key(t);
+                if new_at_start.contains(&k) {
+                    return false;
+                }
+                match up_journal.get(&Key::Table(k.clone())) {
+                    Some(before) => before.is_some(),
+                    None => sim.schema.tables.contains_key(&k),
+                }
+            };
+            let rcx = RevisionCx {
+                dialect: d,
+                ddl,
+                revision: rev,
+                up: &up,
+                down: &down,
+                existing_before: &existing_before,
+                timeout_in_env: o.env_sets_timeout,
+            };
+            for rule in all_rules() {
+                diags.extend(rule.check_revision(&rcx));
+            }
+        }
+
+        // Downgrade: replay it, compare, and put the upgraded state back.
+        let merge_or_empty = rev.is_merge() || (rev.upgrade.empty && rev.downgrade.empty);
+        let irrev = irreversible(rev, o.texts);
+        if let Some((file, span, why)) = &irrev {
+            diags.push(
+                Diagnostic::new(Code::IrreversibleDowngrade, format!("revision {} cannot be undone: {why}", rev.id))
+                    .at(file, *span)
+                    .help("downgrades through it fail; if it is really irreversible, say why in the downgrade's docstring"),
+            );
+            blockers.insert(r, "irreversible".into());
+        } else if !rev.downgrade.present && !merge_or_empty {
+            blockers.insert(r, "no downgrade".into());
+        } else if rev.downgrade.empty && !merge_or_empty && !up.is_empty() {
+            blockers.insert(r, "empty downgrade".into());
+        }
+        if irrev.is_none() && rev.downgrade.present && !rev.downgrade.empty {
+            let opaque = up
+                .iter()
+                .chain(&down)
+                .any(|e| matches!(e.change, Change::Opaque { schema_changing: true, .. }));
+            sim.schema.begin_journal();
+            let mut down_diags = Vec::new();
+            for ev in &down {
+                sim.apply(ev, rev, false, &mut down_diags);
+            }
+            let down_journal = sim.schema.take_journal();
+            diags.extend(down_diags);
+            if !opaque {
+                diags.extend(round_trip(rev, &sim.schema, &up_journal, &down_journal));
+            }
+            for (k, v) in down_journal {
+                sim.schema.restore(&k, v);
+            }
+        }
+    }
+    diags.extend(down_paths(a, &blockers));
+    diags
+}
+
+/// `downgrade-mismatch` findings: objects whose state after upgrade-then-downgrade
+/// differs from before the upgrade.
+fn round_trip(
+    rev: &Revision,
+    after_down: &Schema,
+    up_journal: &BTreeMap<Key, Option<Entry>>,
+    down_journal: &BTreeMap<Key, Option<Entry>>,
+) -> Vec<Diagnostic> {
+    let keys: BTreeSet<&Key> = up_journal.keys().chain(down_journal.keys()).collect();
+    let file = rev.sql.as_ref().and_then(|s| s.down_path.clone()).unwrap_or(rev.path.clone());
+    let span = if rev.sql.is_some() { Span::empty(0) } else { rev.downgrade.span };
+    let mut out = Vec::new();
+    for k in keys {
+        let now = after_down.get(k);
+        let after_up = match down_journal.get(k) {
+            Some(v) => v.clone(),
+            None => now.clone(),
+        };
+        let before = match up_journal.get(k) {
+            Some(v) => v.clone(),
+            None => after_up.clone(),
+        };
+        let rt = RoundTrip {
+            key: k,
+            before: &before,
+            after_up: &after_up,
+            after_down: &now,
+        };
+        for sentence in describe(&rt) {
+            out.push(
+                Diagnostic::new(Code::DowngradeMismatch, format!("downgrade of {} {sentence}", rev.id))
+                    .at(&file, span)
+                    .help("make downgrade() undo exactly what upgrade() does, so `downgrade -1` then `upgrade +1` works"),
+            );
+        }
+    }
+    out
+}
+
+/// `no-down-path`: heads whose way down to base crosses a revision that cannot be undone.
+fn down_paths(a: &Analysis, blockers: &BTreeMap<RevIdx, String>) -> Vec<Diagnostic> {
+    if blockers.is_empty() {
+        return Vec::new();
+    }
+    let map = &a.map;
+    let mut out = Vec::new();
+    for &h in &map.heads {
+        let anc = map.ancestors(&[h], true);
+        // Downgrade order: the head first, so the first blocker listed is where it stops.
+        let order = map.topological_sort(&anc, &[h]);
+        let hit: Vec<String> = order
+            .iter()
+            .filter_map(|r| blockers.get(r).map(|why| format!("{} ({why})", map.id(*r))))
+            .collect();
+        if hit.is_empty() {
+            continue;
+        }
+        let rev = a.revision(h);
+        let shown: Vec<&str> = hit.iter().take(3).map(String::as_str).collect();
+        let more = if hit.len() > 3 {
+            format!(" and {} more", hit.len() - 3)
+        } else {
+            String::new()
+        };
+        out.push(
+            Diagnostic::new(
+                Code::NoDownPath,
+                format!("`downgrade base` from head {} stops at {}{more}", map.id(h), shown.join(", ")),
+            )
+            .at(&rev.path, rev.spans.revision)
+            .help("give each of those revisions a working downgrade(), or accept that this history cannot be rolled back past them"),
+        );
+    }
+    out
+}
