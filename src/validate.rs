@@ -244,6 +244,10 @@ fn server_version(d: &dyn Dialect, c: &LintConfig) -> Option<(u32, u32)> {
 
 /// The validation findings of a whole history (the analysis' own are not repeated).
 pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
+    // A cyclic history has no order to replay; the cycle is the finding.
+    if a.map.cycle.is_some() || a.diagnostics.iter().any(|d| d.code == Code::RevisionCycle) {
+        return Vec::new();
+    }
     let d = o.dialect;
     let order = upgrade_order(a);
     let mut sim = Simulation::new(a, d, &order);

@@ -51,9 +51,12 @@ fn markers(line: &str) -> Vec<(bool, Silences)> {
     vec![(file_wide, if codes.is_empty() { Silences::All } else { Silences::Codes(codes) })]
 }
 
+/// A file's markers (file-wide, 0-based line, what) and its line index.
+type FileMarkers = (Vec<(bool, usize, Silences)>, LineIndex);
+
 /// Drop the findings an inline marker silences.
 pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<Diagnostic> {
-    let mut cache: std::collections::BTreeMap<String, Option<(Vec<(bool, usize, Silences)>, LineIndex)>> = Default::default();
+    let mut cache: std::collections::BTreeMap<String, Option<FileMarkers>> = Default::default();
     diags
         .into_iter()
         .filter(|d| {

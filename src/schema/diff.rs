@@ -16,11 +16,8 @@ pub fn describe(rt: &RoundTrip) -> Vec<String> {
     let mut out = Vec::new();
     match (rt.before, rt.after_down) {
         (a, b) if a == b => {}
-        (None, Some(e)) => out.push(format!(
-            "leaves {} that upgrade {}",
-            entry_name(rt.key, e),
-            if rt.after_up.is_some() { "created" } else { "did not create" }
-        )),
+        (None, Some(e)) if rt.after_up.is_some() => out.push(format!("leaves {} that upgrade created", entry_name(rt.key, e))),
+        (None, Some(e)) => out.push(format!("creates {} that did not exist before the upgrade", entry_name(rt.key, e))),
         (Some(e), None) => out.push(format!(
             "does not restore {} that upgrade {}",
             entry_name(rt.key, e),
