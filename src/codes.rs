@@ -95,6 +95,10 @@ codes! {
     SqlParseError => "sql-parse-error", Warning, "`sqlparser` rejects a statement for the dialect; it is kept verbatim in the plan.";
     UnterminatedSql => "unterminated-sql", Error, "A string, quoted identifier, comment, dollar-quoted body or BEGIN … END block is never closed, so the rest of the section is one statement.";
     NonTransactionalStatement => "non-transactional-statement", Error, "A statement that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`...) is in a migration its tool runs in a transaction.";
+    // PR mode (`check --base`)
+    ForkedHead => "forked-head", Error, "A revision the change adds and a revision already in the base share a parent: once merged, the history has two heads.";
+    EditedAppliedMigration => "edited-applied-migration", Error, "A migration file that exists in the base was edited, renamed or deleted; applied migrations must not change.";
+    OutOfOrderVersion => "out-of-order-version", Error, "A new migration of a version-ordered layout sorts below the base's newest version, so databases already past it skip it, refuse it or run it out of order.";
     // Plans
     OpaquePython => "opaque-python", Warning, "A statement in upgrade()/downgrade() needs Python or a database to know its SQL; the plan shows it as a comment.";
     UnsupportedOperation => "unsupported-operation", Error, "An operation cannot be rendered for the chosen dialect (Alembic would fail there too).";

@@ -66,11 +66,13 @@ fn a_fork_against_a_base_folder_is_explained() {
         html.contains("<strong>Fork:</strong> <code>b2</code> and <code>c3</code> all revise <code>a1</code>"),
         "{html}"
     );
-    assert!(html.contains(r#"class="node new head" data-rev="c3""#), "{html}");
+    assert!(html.contains(r#"class="node error new head" data-rev="c3""#), "{html}");
     assert!(html.contains("the PR adds &lt;c&gt;"));
     let md = std::fs::read_to_string(root.join("out/report.md")).unwrap();
-    assert!(md.contains("**New revisions** (against `base/versions`): `c3`"), "{md}");
+    assert!(md.contains("#### New in this PR (against `base/versions`)"), "{md}");
+    assert!(md.contains("| `c3` | `a1` | `pr/versions/c3.py` | the PR adds &lt;c&gt; |"), "{md}");
     assert!(md.contains("> **Fork**: `b2` and `c3` all revise `a1`"), "{md}");
+    assert!(md.contains("| error | `forked-head` | `pr/versions/c3.py:5` |"), "{md}");
     let _ = std::fs::remove_dir_all(&root);
 }
 
@@ -98,7 +100,7 @@ fn new_revisions_against_a_git_revision() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let md = std::fs::read_to_string(root.join("out/report.md")).unwrap();
-    assert!(md.contains("**New revisions** (against `HEAD`): `b2`"), "{md}");
+    assert!(md.contains("| `b2` | `a1` | `versions/b2.py` | add b |"), "{md}");
     assert!(!md.contains("Fork"));
     let html = std::fs::read_to_string(root.join("out/index.html")).unwrap();
     assert!(html.contains("CREATE TABLE t_b2"), "the plan of the new revision is in the report");

@@ -44,6 +44,26 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0 (`check` only)
+    Sarif,
+    /// GitHub Actions annotations (`check` only)
+    Github,
+    /// A PR comment / job summary (`check` only)
+    Markdown,
+}
+
+impl Format {
+    /// The formats only `check` prints.
+    pub fn check_only(self) -> bool {
+        matches!(self, Format::Sarif | Format::Github | Format::Markdown)
+    }
+}
+
+/// The lowest severity that makes `check` fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,12 +147,37 @@ pub enum Command {
         /// plan (tables they create are new and exempt from locking rules)
         #[arg(long, value_name = "REV", allow_hyphen_values = true)]
         since: Option<String>,
+        /// PR mode: compare with this git revision (new revisions, forks, edited migrations)
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// PR mode against the base's migrations folder instead of a git revision
+        #[arg(long, value_name = "DIR", conflicts_with = "base")]
+        base_dir: Option<String>,
+        /// Exit 1 when a finding of this severity or worse exists
+        /// (default: migplan.toml's [check] fail-on, else error)
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
     },
     /// Print the schema the migrations build up to REV (default: heads), simulated
     /// without a database: SQL DDL, or the schema as data with --format json
     Schema {
         #[arg(default_value = "heads", allow_hyphen_values = true)]
         rev: String,
+    },
+    /// Write a merge revision of the given revisions (`heads`: every head), as `alembic merge`
+    Merge {
+        /// Revisions to merge: `heads`, or two or more revisions
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// The merge revision's message
+        #[arg(short = 'm', long = "message")]
+        message: Option<String>,
+        /// The new revision's id (default: 12 random hex digits)
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// A branch label for the new revision
+        #[arg(long, value_name = "LABEL")]
+        branch_label: Option<String>,
     },
     /// Upgrade to a later version (with --sql: print the plan, as Alembic's offline mode)
     Upgrade {

@@ -1,114 +1,189 @@
-//! `migplan check`'s validation: find `migplan.toml`, apply command-line overrides, read
-//! every migration's text (for inline ignores and irreversible markers), and run the core.
+//! `migplan check`: every finding, optionally against a PR's base (`--base`, `--base-dir`),
+//! in one of five formats; exit 1 at `--fail-on` severity or worse, 2 when it cannot run.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::process::ExitCode;
 
+use super::args::{Cli, FailOn, Format};
+use super::base::{Base, against_base};
+use super::discover::{read_source, texts_for};
 use crate::analysis::Analysis;
-use crate::diagnostic::Diagnostic;
+use crate::codes::Severity;
+use crate::diagnostic::{Diagnostic, LocatedDiagnostic, sort_diagnostics};
 use crate::dialect::Dialect;
-use crate::lint::config::{LintConfig, parse_version};
-use crate::validate::{ValidateOptions, check};
+use crate::pr::PrChanges;
+use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
+use crate::render::{github, markdown, sarif};
+use crate::source::SourceFile;
 
-use super::discover::{Discovery, read_source};
-
-/// What the command line adds to `migplan.toml`.
-pub struct CheckFlags<'a> {
-    pub pg_version: Option<&'a str>,
-    pub mysql_version: Option<&'a str>,
-    /// `--since REV`: REV and its ancestors are deployed; the rest is one plan.
-    pub since: Option<&'a str>,
-    /// Revisions deployed where the plan runs (PR mode: the base's).
-    pub deployed: Option<BTreeSet<String>>,
+/// What `check` works from (built by the CLI's common loading).
+pub struct CheckInput<'a> {
+    pub cli: &'a Cli,
+    pub analysis: &'a Analysis,
+    /// Files whose text is known already (SQL folders: all; Alembic: env.py, config).
+    pub known: &'a [SourceFile],
+    pub listed: &'a [String],
+    pub roots: &'a [String],
+    pub sql_folder: bool,
+    pub file_count: usize,
+    pub dialect: &'static dyn Dialect,
+    pub config_file: Option<String>,
+    pub color: bool,
+    /// `migplan.toml` and the command line's validation settings.
+    pub config: crate::lint::config::LintConfig,
+    pub flags: super::validation::CheckFlags<'a>,
 }
 
-/// Where `migplan.toml` is looked for: the current folder, the config file's folder, and
-/// each versions folder and its parent.
-fn config_candidates(disc: &Discovery, config: Option<&str>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = vec![PathBuf::from(".")];
-    if let Some(c) = config.and_then(|c| Path::new(c).parent()) {
-        dirs.push(c.to_path_buf());
-    }
-    for d in &disc.versions_dirs {
-        dirs.push(d.clone());
-        if let Some(p) = d.parent() {
-            dirs.push(p.to_path_buf());
-        }
-    }
-    dirs.into_iter().map(|d| d.join("migplan.toml")).collect()
+/// Where SARIF puts findings about no file: the config file, else the project's first file.
+fn anchor(input: &CheckInput) -> String {
+    input
+        .config_file
+        .clone()
+        .or_else(|| input.listed.first().cloned())
+        .or_else(|| input.cli.dirs.first().cloned())
+        .unwrap_or_else(|| "alembic.ini".to_string())
 }
 
-/// The first `migplan.toml` found, parsed (errors name the file and line).
-pub fn load_config(disc: &Discovery, config: Option<&str>) -> Result<(LintConfig, Option<String>), String> {
-    for p in config_candidates(disc, config) {
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            let shown = p.strip_prefix("./").unwrap_or(&p).display().to_string();
-            return match LintConfig::parse(&text) {
-                Ok(c) => Ok((c, Some(shown))),
-                Err(e) => Err(match e.line {
-                    Some(l) => format!("{shown}:{l}: {}", e.message),
-                    None => format!("{shown}: {}", e.message),
-                }),
-            };
-        }
-    }
-    Ok((LintConfig::default(), None))
-}
-
-/// Every finding of `check`: the analysis' plus the validation's, configured.
-pub fn findings(
-    a: &Analysis,
-    dialect: &dyn Dialect,
-    mut config: LintConfig,
-    flags: &CheckFlags,
-    texts: &BTreeMap<String, String>,
-) -> Result<Vec<Diagnostic>, String> {
-    if let Some(v) = flags.pg_version {
-        config.pg_version = Some(parse_version(v).ok_or_else(|| format!("--pg-version {v}: not a version (e.g. 15 or 9.6)"))?);
-    }
-    if let Some(v) = flags.mysql_version {
-        config.mysql_version = Some(parse_version(v).ok_or_else(|| format!("--mysql-version {v}: not a version (e.g. 8.0)"))?);
-    }
-    let mut deployed = flags.deployed.clone();
-    if let Some(rev) = flags.since {
-        let idx = a
-            .map
-            .get_revisions(&crate::resolve::RevArg::str(rev))
-            .map_err(|e| format!("--since {rev}: {}", e.message()))?;
-        let targets: Vec<usize> = idx.into_iter().filter_map(crate::resolve::Pos::rev).collect();
-        let ids: BTreeSet<String> = a
-            .map
-            .ancestors(&targets, true)
-            .into_iter()
-            .map(|r| a.map.id(r).to_string())
-            .collect();
-        deployed.get_or_insert_with(BTreeSet::new).extend(ids);
-    }
-    let env_sets_timeout = texts
-        .iter()
-        .any(|(p, t)| p.ends_with("env.py") && (t.contains("lock_timeout") || t.contains("statement_timeout")));
-    let opts = ValidateOptions {
-        dialect,
-        config,
-        deployed,
-        texts: Some(texts),
-        env_sets_timeout,
-    };
-    Ok(check(a, &opts))
-}
-
-/// The text of every migration file (and env.py), for markers and snippets.
-pub fn all_texts(a: &Analysis, known: &[crate::SourceFile]) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = known.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
-    for r in &a.revisions {
-        let paths = [Some(&r.path), r.sql.as_ref().and_then(|s| s.down_path.as_ref())];
-        for p in paths.into_iter().flatten() {
-            if !out.contains_key(p)
-                && let Some(f) = read_source(Path::new(p))
-            {
-                out.insert(p.clone(), f.text);
+pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn) -> ExitCode {
+    let a = input.analysis;
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut deployed = None;
+    let mut changes: Option<PrChanges> = None;
+    let mut plan: Option<(String, String)> = None;
+    if let Some(b) = base {
+        let files: Vec<SourceFile> = if input.sql_folder {
+            input.known.to_vec()
+        } else {
+            input.listed.iter().filter_map(|p| read_source(std::path::Path::new(p))).collect()
+        };
+        match against_base(a, &files, input.roots, input.listed, b, label, input.dialect) {
+            Ok(found) => {
+                // What the base has is deployed; the PR's revisions are the plan.
+                deployed = Some((0..found.base.map.len()).map(|i| found.base.map.id(i).to_string()).collect());
+                diags.extend(found.comparison.diagnostics);
+                let c = found.comparison.changes;
+                // The SQL of what the PR adds: from the base's head, when the PR has it.
+                if input.cli.format == Format::Markdown && !c.new_revisions.is_empty() {
+                    let from = plan_start(a, &found.base, &c.new_revisions);
+                    plan = Some(crate::dry_run::upgrade_sql(a, &format!("{from}heads"), input.dialect));
+                }
+                changes = Some(c);
+            }
+            Err(e) => {
+                eprintln!("FAILED: {e}");
+                return ExitCode::from(super::CHECK_COULD_NOT_RUN);
             }
         }
     }
-    out
+    let all = super::validation::all_texts(a, input.known);
+    let flags = super::validation::CheckFlags {
+        deployed,
+        ..input.flags.clone()
+    };
+    match super::validation::findings(a, input.dialect, input.config.clone(), &flags, &all) {
+        Ok(found) => diags.extend(found),
+        Err(e) => {
+            eprintln!("FAILED: {e}");
+            return ExitCode::from(super::CHECK_COULD_NOT_RUN);
+        }
+    }
+    sort_diagnostics(&mut diags);
+    let mut texts = all;
+    texts.extend(texts_for(&diags, input.known));
+    let located: Vec<LocatedDiagnostic> = locate_all(&diags, &texts);
+    let mut out = std::io::stdout().lock();
+    match input.cli.format {
+        Format::Json => {
+            let mut json = CheckJson::new(a, &diags, &texts);
+            json.pr = changes.as_ref();
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+            );
+        }
+        Format::Sarif => {
+            let log = sarif::render(&located, &anchor(input));
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+        }
+        Format::Github => {
+            let _ = out.write_all(github::render(&located).as_bytes());
+        }
+        Format::Markdown => {
+            let title = format!("migplan check: {}", super::project_title(input.cli));
+            let md = markdown::render(&markdown::Markdown {
+                title: &title,
+                analysis: a,
+                diagnostics: &located,
+                changes: changes.as_ref(),
+                plan: plan.as_ref().map(|(w, s)| (w.as_str(), s.as_str())),
+            });
+            let _ = out.write_all(md.as_bytes());
+        }
+        Format::Text => {
+            let mut err = std::io::stderr().lock();
+            if let Some(c) = &changes {
+                let _ = writeln!(err, "{}", new_revisions_text(a, c));
+            }
+            for d in &diags {
+                let _ = writeln!(err, "{}\n", render_text(d, &texts, input.color));
+            }
+            let _ = writeln!(
+                err,
+                "checked {} revision(s) in {} file(s) ({}): {}",
+                a.map.len(),
+                input.file_count,
+                a.layout.unwrap_or("no known layout"),
+                summary(&diags)
+            );
+        }
+    }
+    let _ = out.flush();
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    if diags.iter().any(|d| d.severity >= threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Where the new revisions' SQL starts: the base's head when the PR has it, else the one
+/// base revision the new ones grow from (`heads` from the start when there is none).
+fn plan_start(a: &Analysis, base: &Analysis, new: &[String]) -> String {
+    if let [h] = base.map.heads[..]
+        && a.map.by_id.contains_key(base.map.id(h))
+    {
+        return format!("{}:", base.map.id(h));
+    }
+    let mut from: Vec<&str> = Vec::new();
+    for id in new {
+        let Some(&i) = a.map.by_id.get(id) else { continue };
+        for p in &a.map.node(i).down_ids {
+            if !new.contains(p) && base.map.by_id.contains_key(p) && !from.contains(&p.as_str()) {
+                from.push(p);
+            }
+        }
+    }
+    match from[..] {
+        [one] => format!("{one}:"),
+        _ => String::new(),
+    }
+}
+
+/// "new in this PR (against main): …", one revision a line, before the findings.
+fn new_revisions_text(a: &Analysis, c: &PrChanges) -> String {
+    if c.new_revisions.is_empty() {
+        return format!("new in this PR (against {}): nothing\n", c.base);
+    }
+    let mut s = format!("new in this PR (against {}): {}\n", c.base, c.new_revisions.join(", "));
+    for id in &c.new_revisions {
+        if let Some(&i) = a.map.by_id.get(id) {
+            let rev = a.revision(i);
+            s.push_str(&format!("  {id}  {}  {}\n", rev.path, rev.message()));
+        }
+    }
+    s
 }

@@ -1,8 +1,11 @@
 //! The native command line: reads files, runs the pure core, prints results.
 
 pub mod args;
-pub mod check;
+pub mod base;
+mod check;
+pub mod validation;
 pub mod discover;
+pub mod merge;
 pub mod report;
 pub mod serve;
 pub mod sql_folder;
@@ -25,13 +28,16 @@ use crate::dry_run::DryRun;
 use crate::layout::{LoadOptions, layout_by_name};
 use crate::plan::Direction;
 use crate::render::alembic_text::View;
-use crate::render::diagnostics::{CheckJson, render_text, summary};
+use crate::render::diagnostics::{CheckJson, render_text};
 use crate::resolve::{CommandContext, Pos, RevArg};
 use args::{Cli, Command, Format};
+use check::CheckInput;
 use discover::{ConfigFailure, discover, list_scripts, read_scripts, read_source, texts_for};
 
 /// Exit status for a failed command (Alembic's `FAILED:` cases).
 const FAILED: u8 = 1;
+/// `check`'s exit status when it could not run (1 means findings there).
+const CHECK_COULD_NOT_RUN: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -86,14 +92,31 @@ fn run(cli: Cli) -> ExitCode {
         };
     }
 
+    if cli.format.check_only() && !matches!(cli.command, Command::Check { .. }) {
+        eprintln!(
+            "FAILED: --format {} is only for `check` (other commands print text or json)",
+            format!("{:?}", cli.format).to_lowercase()
+        );
+        return ExitCode::from(CHECK_COULD_NOT_RUN);
+    }
     let disc = match discover(cli.config.as_deref(), &cli.name, &cli.dirs, cli.recursive) {
         Ok(d) => d,
         Err(ConfigFailure(d, file)) => {
             let files: Vec<_> = file.into_iter().collect();
             eprint!("{}", render_text(&d, files.as_slice(), color));
             eprintln!("\n\nFAILED: {}", d.message);
-            if cli.format == Format::Json && matches!(cli.command, Command::Check { .. }) {
-                print_check_json(&Analysis::empty(), &[*d], files.as_slice());
+            if matches!(cli.command, Command::Check { .. }) {
+                let located = crate::render::diagnostics::locate_all(std::slice::from_ref(&*d), files.as_slice());
+                let anchor = d.file.clone().unwrap_or_else(|| "alembic.ini".into());
+                match cli.format {
+                    Format::Json => print_check_json(&Analysis::empty(), &[*d], files.as_slice()),
+                    Format::Sarif => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&crate::render::sarif::render(&located, &anchor)).unwrap_or_default()
+                    ),
+                    Format::Github => print!("{}", crate::render::github::render(&located)),
+                    Format::Text | Format::Markdown => {}
+                }
             }
             return ExitCode::from(FAILED);
         }
@@ -115,7 +138,7 @@ fn run(cli: Cli) -> ExitCode {
                         "FAILED: --enable {n}: not an off-by-default code (those are: {})",
                         optional.join(", ")
                     );
-                    return ExitCode::from(FAILED);
+                    return ExitCode::from(CHECK_COULD_NOT_RUN);
                 }
             }
         }
@@ -187,24 +210,11 @@ fn run(cli: Cli) -> ExitCode {
                 listed.iter().filter_map(|p| read_source(std::path::Path::new(p))).collect()
             };
             let base_spec = match (base, base_dir) {
-                (Some(r), _) => Some(report::Base::GitRef(r)),
-                (None, Some(d)) => Some(report::Base::Dir(d)),
+                (Some(r), _) => Some(base::Base::GitRef(r)),
+                (None, Some(d)) => Some(base::Base::Dir(d)),
                 _ => None,
             };
-            let title = title.clone().unwrap_or_else(|| {
-                let p = cli.config.as_deref().or(cli.dirs.first().map(String::as_str)).unwrap_or(".");
-                std::fs::canonicalize(p)
-                    .ok()
-                    .and_then(|p| {
-                        if p.is_file() {
-                            p.parent().map(|d| d.to_path_buf())
-                        } else {
-                            Some(p)
-                        }
-                    })
-                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                    .unwrap_or_else(|| "migrations".into())
-            });
+            let title = title.clone().unwrap_or_else(|| project_title(&cli));
             let args = report::ReportArgs {
                 out,
                 title,
@@ -229,7 +239,7 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Files => {
             match cli.format {
-                Format::Text => listed.iter().for_each(|p| println!("{p}")),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown => listed.iter().for_each(|p| println!("{p}")),
                 Format::Json => {
                     let obj = serde_json::json!({
                         "layout": analysis.layout,
@@ -243,61 +253,83 @@ fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Check {
+            base,
+            base_dir,
+            fail_on,
             pg_version,
             mysql_version,
             since,
             ..
         } => {
-            let (config, _config_path) = match check::load_config(&disc, cli.config.as_deref()) {
+            let (config, _config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("FAILED: {e}");
-                    return ExitCode::from(FAILED);
+                    return ExitCode::from(CHECK_COULD_NOT_RUN);
                 }
             };
-            let texts = check::all_texts(&analysis, &known);
-            timer.lap("read texts");
-            let flags = check::CheckFlags {
+            let flags = validation::CheckFlags {
                 pg_version: pg_version.as_deref(),
                 mysql_version: mysql_version.as_deref(),
                 since: since.as_deref(),
                 deployed: None,
             };
-            let diags = match check::findings(&analysis, dialect, config, &flags, &texts) {
-                Ok(d) => d,
+            let fail_on = fail_on.unwrap_or(match config.fail_on {
+                Some(Severity::Warning | Severity::Info) => args::FailOn::Warning,
+                _ => args::FailOn::Error,
+            });
+            let input = CheckInput {
+                cli: &cli,
+                analysis: &analysis,
+                known: &known,
+                listed: &listed,
+                roots: &roots_shown,
+                sql_folder,
+                file_count,
+                dialect,
+                config_file: disc.config_file.as_ref().map(|f| f.path.clone()),
+                color,
+                config,
+                flags,
+            };
+            let base_spec = match (base, base_dir) {
+                (Some(r), _) => Some(base::Base::GitRef(r)),
+                (None, Some(d)) => Some(base::Base::Dir(d)),
+                _ => None,
+            };
+            let label = base.clone().or(base_dir.clone()).unwrap_or_default();
+            let code = check::run(&input, base_spec.as_ref(), &label, fail_on);
+            timer.lap("check");
+            code
+        }
+        Command::Merge {
+            revisions,
+            message,
+            rev_id,
+            branch_label,
+        } => {
+            report_load_problems(&analysis, &known, color);
+            let place = merge::Place {
+                versions_dirs: &disc.versions_dirs,
+                script_dir: disc.env_py.as_deref().and_then(std::path::Path::parent),
+            };
+            let args = merge::MergeArgs {
+                revisions,
+                message: message.as_deref(),
+                rev_id: rev_id.as_deref(),
+                branch_label: branch_label.as_deref(),
+            };
+            match merge::merge(&analysis, &place, &args) {
+                Ok(paths) => {
+                    for p in paths {
+                        println!("Generating {p} ...  done");
+                    }
+                    ExitCode::SUCCESS
+                }
                 Err(e) => {
                     eprintln!("FAILED: {e}");
-                    return ExitCode::from(FAILED);
+                    ExitCode::from(FAILED)
                 }
-            };
-            timer.lap("validate");
-            let texts = {
-                let mut t = texts;
-                t.extend(texts_for(&diags, &known));
-                t
-            };
-            match cli.format {
-                Format::Json => print_check_json(&analysis, &diags, &texts),
-                Format::Text => {
-                    let mut err = std::io::stderr().lock();
-                    for d in &diags {
-                        let _ = writeln!(err, "{}\n", render_text(d, &texts, color));
-                    }
-                    let _ = writeln!(
-                        err,
-                        "checked {} revision(s) in {} file(s) ({}): {}",
-                        analysis.map.len(),
-                        file_count,
-                        analysis.layout.unwrap_or("no known layout"),
-                        summary(&diags)
-                    );
-                }
-            }
-            timer.lap("check");
-            if diags.iter().any(Diagnostic::is_error) {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
             }
         }
         Command::Schema { rev } => {
@@ -372,6 +404,22 @@ fn run(cli: Cli) -> ExitCode {
     code
 }
 
+/// The report's default title: the project folder's name.
+fn project_title(cli: &Cli) -> String {
+    let p = cli.config.as_deref().or(cli.dirs.first().map(String::as_str)).unwrap_or(".");
+    std::fs::canonicalize(p)
+        .ok()
+        .and_then(|p| {
+            if p.is_file() {
+                p.parent().map(|d| d.to_path_buf())
+            } else {
+                Some(p)
+            }
+        })
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "migrations".into())
+}
+
 /// Problems that make the history unreliable go to stderr for every command.
 fn report_load_problems(analysis: &Analysis, known: &[crate::SourceFile], color: bool) {
     let load: Vec<Diagnostic> = analysis
@@ -434,7 +482,8 @@ fn schema_command(a: &Analysis, dialect: &'static dyn crate::dialect::Dialect, r
             });
             format!("{}\n", serde_json::to_string_pretty(&obj).unwrap_or_default())
         }
-        Format::Text => crate::schema::render::schema_sql(&schema),
+        // Check-only formats are refused before any command runs.
+        _ => crate::schema::render::schema_sql(&schema),
     })
 }
 
@@ -468,14 +517,14 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 map.heads.clone()
             };
             Ok(match format {
-                Format::Text => view.heads(&heads, *verbose),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.heads(&heads, *verbose),
                 Format::Json => json("heads", &heads),
             })
         }
         Command::Branches { verbose } => {
             let order = map.walk_revisions("base", "heads")?;
             Ok(match format {
-                Format::Text => view.branches(&order, *verbose),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.branches(&order, *verbose),
                 Format::Json => {
                     let points: Vec<usize> = order.into_iter().filter(|&r| map.node(r).is_branch_point()).collect();
                     json("branches", &points)
@@ -512,7 +561,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
             };
             let order = map.walk_revisions(&base, &head)?;
             Ok(match format {
-                Format::Text => view.history(&order, *verbose, &[]),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.history(&order, *verbose, &[]),
                 Format::Json => json("history", &order),
             })
         }
@@ -535,7 +584,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 .filter_map(Pos::rev)
                 .collect();
             Ok(match format {
-                Format::Text => view.show(&revs),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.show(&revs),
                 Format::Json => json("revisions", &revs),
             })
         }
@@ -544,6 +593,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
         | Command::Files
         | Command::Check { .. }
         | Command::Schema { .. }
+        | Command::Merge { .. }
         | Command::Upgrade { .. }
         | Command::Downgrade { .. }
         | Command::Stamp { .. } => {
@@ -625,7 +675,7 @@ fn plan_command(
         }
     }
     match format {
-        Format::Text => {
+        Format::Text | Format::Sarif | Format::Github | Format::Markdown => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(rendered.text().as_bytes());
             let _ = out.flush();

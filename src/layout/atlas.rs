@@ -187,6 +187,9 @@ impl Layout for Atlas {
     fn no_transaction_hint(&self) -> &'static str {
         "add `-- atlas:txmode none` at the top of the file (followed by a blank line) so Atlas runs it outside a transaction"
     }
+    fn version_key(&self, version: &str) -> Option<super::VersionKey> {
+        parse_dotted_version(version).ok()
+    }
 }
 
 #[cfg(test)]

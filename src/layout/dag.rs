@@ -128,4 +128,7 @@ impl Layout for Dag {
     fn no_transaction_hint(&self) -> &'static str {
         "add `transaction: false` to the migration's metadata.yaml"
     }
+    fn version_key(&self, _version: &str) -> Option<super::VersionKey> {
+        None
+    }
 }

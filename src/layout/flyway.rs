@@ -150,4 +150,7 @@ impl Layout for Flyway {
     fn no_transaction_hint(&self) -> &'static str {
         "add a script configuration file `<script>.sql.conf` with `executeInTransaction=false`"
     }
+    fn version_key(&self, version: &str) -> Option<super::VersionKey> {
+        parse_dotted_version(version).ok()
+    }
 }

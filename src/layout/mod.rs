@@ -169,6 +169,11 @@ pub trait Layout: Sync {
     fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>>;
     /// How to run a migration outside a transaction with this tool.
     fn no_transaction_hint(&self) -> &'static str;
+    /// The key the tool orders a version by (as written in [`crate::model::SqlSource`]), or
+    /// `None` for layouts whose order is not the version's (DAG folders name their parents).
+    fn version_key(&self, version: &str) -> Option<VersionKey> {
+        parse_int_version(version).ok()
+    }
 }
 
 /// Every layout, in detection order: the most specific markers first.

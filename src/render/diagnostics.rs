@@ -101,6 +101,9 @@ pub struct CheckJson<'a> {
     /// Flyway repeatable migrations (not counted in `revisions`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub repeatables: &'a [crate::layout::Repeatable],
+    /// PR mode (`check --base`): the base, the new revisions and the forks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pr: Option<&'a crate::pr::PrChanges>,
 }
 
 impl<'a> CheckJson<'a> {
@@ -114,6 +117,7 @@ impl<'a> CheckJson<'a> {
             bases: map.bases.iter().map(|&b| map.id(b)).collect(),
             diagnostics: locate_all(diags, texts),
             repeatables: &analysis.repeatables,
+            pr: None,
         }
     }
 }

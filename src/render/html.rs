@@ -149,15 +149,7 @@ pub fn graph_svg(a: &Analysis, layout: &GraphLayout, worst: &BTreeMap<String, Se
     s
 }
 
-/// What a PR changes, for the report.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct PrChanges {
-    /// The base the PR is compared with (`origin/main`, a folder).
-    pub base: String,
-    pub new_revisions: Vec<String>,
-    /// (shared parent, [children]): a new revision and a base revision share a parent.
-    pub forks: Vec<(String, Vec<String>)>,
-}
+pub use crate::pr::PrChanges;
 
 /// Inputs of the static report.
 pub struct Report<'a> {
@@ -266,8 +258,9 @@ pub fn report_html(r: &Report) -> String {
             }
             h.push_str("</ul>");
         }
-        for (parent, children) in &c.forks {
-            let kids: Vec<String> = children.iter().map(|k| format!("<code>{}</code>", escape(k))).collect();
+        for fork in &c.forks {
+            let parent = &fork.parent;
+            let kids: Vec<String> = fork.children.iter().map(|k| format!("<code>{}</code>", escape(k))).collect();
             let _ = write!(
                 h,
                 "<div class=\"card error\"><strong>Fork:</strong> {} all revise <code>{}</code>. After merging, <code>upgrade head</code> fails with multiple heads: add a merge revision (<code>alembic merge heads</code>) or re-point the new revision's <code>down_revision</code> to the base's head.</div>",
@@ -337,7 +330,7 @@ pub fn report_html(r: &Report) -> String {
 }
 
 /// The plan text cut at its `-- Running …` lines: (title, SQL).
-fn split_steps(sql: &str) -> Vec<(String, String)> {
+pub fn split_steps(sql: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut title = "start".to_string();
     let mut body = String::new();
@@ -357,75 +350,6 @@ fn split_steps(sql: &str) -> Vec<(String, String)> {
         out.push((title, body.trim().to_string()));
     }
     out
-}
-
-/// The markdown summary for a PR comment (user text in code spans, backticks removed).
-pub fn report_md(r: &Report) -> String {
-    let a = r.analysis;
-    let code = |s: &str| format!("`{}`", s.replace('`', "'").replace('\n', " "));
-    let plain = |s: &str| s.replace(['<', '>'], "").replace('\n', " ");
-    let count = |s: &str| r.diagnostics.iter().filter(|d| d.severity.as_str() == s).count();
-    let mut m = String::new();
-    let _ = writeln!(m, "### migplan: {}\n", plain(r.title));
-    let _ = writeln!(
-        m,
-        "{} revision(s), layout {}, head(s) {} — **{} error(s)**, {} warning(s), {} note(s)\n",
-        a.map.len(),
-        a.layout.unwrap_or("unknown"),
-        a.map.heads.iter().map(|&i| code(a.map.id(i))).collect::<Vec<_>>().join(", "),
-        count("error"),
-        count("warning"),
-        count("info")
-    );
-    if let Some(c) = r.changes {
-        let _ = writeln!(
-            m,
-            "**New revisions** (against {}): {}\n",
-            code(&c.base),
-            if c.new_revisions.is_empty() {
-                "none".to_string()
-            } else {
-                c.new_revisions.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
-            }
-        );
-        for (p, kids) in &c.forks {
-            let _ = writeln!(
-                m,
-                "> **Fork**: {} all revise {}; add a merge revision or re-point `down_revision`.\n",
-                kids.iter().map(|k| code(k)).collect::<Vec<_>>().join(" and "),
-                code(p)
-            );
-        }
-    }
-    if !r.diagnostics.is_empty() {
-        m.push_str("| severity | code | where | message |\n|---|---|---|---|\n");
-        for d in &r.diagnostics {
-            let loc = match (&d.file, d.line) {
-                (Some(f), Some(l)) => code(&format!("{f}:{l}")),
-                (Some(f), None) => code(f),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                m,
-                "| {} | {} | {} | {} |",
-                d.severity.as_str(),
-                code(d.code),
-                loc,
-                plain(&d.message).replace('|', "\\|")
-            );
-        }
-        m.push('\n');
-    }
-    if let Some((what, sql)) = &r.plan {
-        let fence = if sql.contains("```") { "~~~~" } else { "```" };
-        let _ = writeln!(
-            m,
-            "<details><summary>SQL plan: {}</summary>\n\n{fence}sql\n{}\n{fence}\n</details>",
-            plain(what),
-            sql.trim_end()
-        );
-    }
-    m
 }
 
 #[cfg(test)]

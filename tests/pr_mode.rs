@@ -1,0 +1,391 @@
+//! PR mode (`check --base REF` / `--base-dir DIR`), the check output formats, `--fail-on`,
+//! and `migplan merge`, on temp git repositories built here.
+//!
+//! The format goldens live in tests/pr_mode/expected/ (stdout, stderr, exit status);
+//! `MIGPLAN_UPDATE_GOLDENS=1` rewrites them; review them by eye.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_migplan");
+
+fn script(id: &str, down: Option<&str>, msg: &str) -> String {
+    let down = down.map_or("None".to_string(), |d| format!("\"{d}\""));
+    format!(
+        "\"\"\"{msg}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"{id}\"\ndown_revision = {down}\n\n\ndef upgrade():\n    op.create_table(\"t_{id}\", sa.Column(\"id\", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table(\"t_{id}\")\n"
+    )
+}
+
+struct Repo(PathBuf);
+
+impl Repo {
+    fn new(name: &str) -> Repo {
+        let d = std::env::temp_dir().join(format!("migplan-pr-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let r = Repo(d);
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+    fn git(&self, args: &[&str]) {
+        let o = Command::new("git")
+            .current_dir(&self.0)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.autocrlf=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    fn write(&self, path: &str, text: &str) {
+        let p = self.0.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    fn commit(&self, msg: &str) {
+        self.git(&["add", "-A", "."]);
+        self.git(&["commit", "-qm", msg]);
+    }
+    fn migplan(&self, args: &[&str]) -> Output {
+        Command::new(BIN).current_dir(&self.0).args(args).output().unwrap()
+    }
+    fn check_json(&self, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+        let mut all = vec!["-d", "versions", "check", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.migplan(&all);
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn codes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Base a → b; main then gets c on b while the PR (branched at b) adds d on b.
+fn forked() -> Repo {
+    let r = Repo::new("fork");
+    r.write("versions/a.py", &script("a", None, "create a"));
+    r.write("versions/b.py", &script("b", Some("a"), "add b"));
+    r.commit("base");
+    r.git(&["checkout", "-qb", "pr"]);
+    r.write("versions/d.py", &script("d", Some("b"), "the PR adds d"));
+    r.commit("pr");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("versions/c.py", &script("c", Some("b"), "main adds c"));
+    r.commit("c");
+    r.git(&["checkout", "-q", "pr"]);
+    r
+}
+
+#[test]
+fn a_fork_names_the_parent_and_both_children() {
+    let r = forked();
+    let (code, v) = r.check_json(&["--base", "main"]);
+    assert_eq!(code, Some(1));
+    let found = codes(&v);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "forked-head");
+    assert_eq!(
+        found[0].1,
+        "new revision d and the base's revision c share the parent b: once merged, the history has a second head"
+    );
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64()),
+        (Some("versions/d.py"), Some(6)),
+        "at down_revision"
+    );
+    assert!(d["help"].as_str().unwrap().contains("migplan merge heads -m \"merge\""));
+    assert_eq!(v["pr"]["new_revisions"], serde_json::json!(["d"]));
+    assert_eq!(
+        v["pr"]["forks"],
+        serde_json::json!([{"parent": "b", "children": ["c", "d"], "new": ["d"]}])
+    );
+    // The base moved on (c is not in the PR): that is not the PR deleting c.
+    assert!(!found.iter().any(|(c, _)| c == "edited-applied-migration"));
+    // Without --base the JSON has no "pr" and the fork is invisible.
+    let (code, v) = r.check_json(&[]);
+    assert_eq!(code, Some(0));
+    assert!(v.get("pr").is_none());
+}
+
+#[test]
+fn edits_renames_and_deletions_of_applied_migrations() {
+    let r = Repo::new("edit");
+    r.write("versions/a.py", &script("a", None, "create a"));
+    r.write("versions/b.py", &script("b", Some("a"), "add b"));
+    r.write("versions/c.py", &script("c", Some("b"), "add c"));
+    r.commit("base");
+    r.git(&["checkout", "-qb", "pr"]);
+
+    // CRLF line endings and trailing spaces only: not an edit.
+    r.write("versions/a.py", &script("a", None, "create a").replace('\n', "   \r\n"));
+    let (code, v) = r.check_json(&["--base", "main"]);
+    assert_eq!((code, codes(&v)), (Some(0), vec![]));
+
+    // A real edit.
+    r.write("versions/b.py", &script("b", Some("a"), "add b").replace("t_b", "t_b2"));
+    // A rename (same revision id, new file name).
+    std::fs::rename(r.0.join("versions/c.py"), r.0.join("versions/c_add_c.py")).unwrap();
+    let (code, v) = r.check_json(&["--base", "main"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        codes(&v),
+        vec![
+            (
+                "edited-applied-migration".to_string(),
+                "versions/b.py, a file of the applied migration b, was edited".to_string()
+            ),
+            (
+                "edited-applied-migration".to_string(),
+                "versions/c.py, a file of the applied migration c, was renamed to versions/c_add_c.py".to_string()
+            ),
+        ]
+    );
+
+    // A deletion (the PR removes the head migration).
+    r.write("versions/b.py", &script("b", Some("a"), "add b"));
+    std::fs::remove_file(r.0.join("versions/c_add_c.py")).unwrap();
+    let (_, v) = r.check_json(&["--base", "main"]);
+    assert_eq!(
+        codes(&v),
+        vec![(
+            "edited-applied-migration".to_string(),
+            "versions/c.py, a file of the applied migration c, was deleted".to_string()
+        )]
+    );
+    assert!(v["diagnostics"][0]["file"].is_null(), "a deleted file has no place");
+}
+
+#[test]
+fn out_of_order_version_in_a_golang_migrate_folder() {
+    let r = Repo::new("order");
+    for v in ["1", "2", "5"] {
+        r.write(
+            &format!("migrations/00000{v}_m{v}.up.sql"),
+            &format!("CREATE TABLE t{v} (id int);\n"),
+        );
+        r.write(&format!("migrations/00000{v}_m{v}.down.sql"), &format!("DROP TABLE t{v};\n"));
+    }
+    r.commit("base");
+    r.git(&["checkout", "-qb", "pr"]);
+    r.write("migrations/000003_late.up.sql", "CREATE TABLE late (id int);\n");
+    r.write("migrations/000003_late.down.sql", "DROP TABLE late;\n");
+    r.write("migrations/000006_fine.up.sql", "CREATE TABLE fine (id int);\n");
+    r.write("migrations/000006_fine.down.sql", "DROP TABLE fine;\n");
+    let out = r.migplan(&["-d", "migrations", "check", "--base", "main", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(v["layout"], "golang-migrate");
+    assert_eq!(v["pr"]["new_revisions"], serde_json::json!(["000003", "000006"]));
+    let found = codes(&v);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "out-of-order-version");
+    assert!(
+        found[0]
+            .1
+            .starts_with("new migration 000003 sorts below 000005, the newest migration of the base"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(v["diagnostics"][0]["file"], "migrations/000003_late.up.sql");
+}
+
+#[test]
+fn a_base_folder_works_like_a_git_revision() {
+    let r = Repo::new("dir");
+    r.write("base/versions/a.py", &script("a", None, "create a"));
+    r.write("base/versions/b.py", &script("b", Some("a"), "main adds b"));
+    r.write("pr/versions/a.py", &script("a", None, "create a"));
+    r.write("pr/versions/c.py", &script("c", Some("a"), "the PR adds c"));
+    let out = r.migplan(&["-d", "pr/versions", "check", "--base-dir", "base/versions"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("new in this PR (against base/versions): c\n  c  pr/versions/c.py  the PR adds c\n"),
+        "{err}"
+    );
+    assert!(err.contains("error[forked-head]: new revision c and the base's revision b share the parent a"));
+    // A missing base is "could not run", not a finding.
+    let out = r.migplan(&["-d", "pr/versions", "check", "--base-dir", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = r.migplan(&["-d", "pr/versions", "check", "--base", "no-such-ref"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_sets_the_exit_status() {
+    let r = Repo::new("failon");
+    // A warning only: empty downgrade.
+    r.write(
+        "versions/a.py",
+        "revision = 'a'\ndown_revision = None\n\ndef upgrade():\n    op.execute('SELECT 1')\n\ndef downgrade():\n    pass\n",
+    );
+    assert_eq!(r.migplan(&["-d", "versions", "check"]).status.code(), Some(0));
+    assert_eq!(r.migplan(&["-d", "versions", "check", "--fail-on", "error"]).status.code(), Some(0));
+    assert_eq!(
+        r.migplan(&["-d", "versions", "check", "--fail-on", "warning"]).status.code(),
+        Some(1)
+    );
+    // Check-only formats are refused elsewhere, with "could not run".
+    let out = r.migplan(&["-d", "versions", "heads", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format sarif is only for `check`"));
+}
+
+#[test]
+fn merge_heads_leaves_one_head() {
+    let r = Repo::new("merge");
+    r.write("versions/a.py", &script("a", None, "create a"));
+    r.write("versions/b.py", &script("b", Some("a"), "add b"));
+    r.write("versions/c.py", &script("c", Some("a"), "add c"));
+    let heads = |r: &Repo| String::from_utf8_lossy(&r.migplan(&["-d", "versions", "heads"]).stdout).into_owned();
+    assert_eq!(heads(&r), "b (head)\nc (head)\n");
+    let out = r.migplan(&["-d", "versions", "merge", "heads", "-m", "Merge b and c!", "--rev-id", "m1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Generating versions/m1_merge_b_and_c.py ...  done\n"
+    );
+    assert_eq!(heads(&r), "m1 (head)\n");
+    let text = std::fs::read_to_string(r.0.join("versions/m1_merge_b_and_c.py")).unwrap();
+    assert!(text.starts_with("\"\"\"Merge b and c!\n\nRevision ID: m1\nRevises: b, c\nCreate Date: "));
+    assert!(text.contains("down_revision: Union[str, Sequence[str], None] = ('b', 'c')\n"));
+    // The merge is clean: no findings at all (merge revisions may be empty).
+    let (code, v) = r.check_json(&[]);
+    assert_eq!((code, codes(&v)), (Some(0), vec![]));
+    // Random ids are 12 hex digits; one head means nothing to merge.
+    let out = r.migplan(&["-d", "versions", "merge", "heads"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to merge"));
+}
+
+#[test]
+fn merge_in_a_dag_folder_and_not_in_linear_ones() {
+    let r = Repo::new("dagmerge");
+    r.write("m/0001_base/metadata.yaml", "name: base\nparents: []\n");
+    r.write("m/0001_base/up.sql", "CREATE TABLE a (id int);\n");
+    r.write("m/0001_base/down.sql", "DROP TABLE a;\n");
+    for (id, name) in [("0002", "left"), ("0003", "right")] {
+        r.write(&format!("m/{id}_{name}/metadata.yaml"), &format!("name: {name}\nparents: [0001]\n"));
+        r.write(&format!("m/{id}_{name}/up.sql"), &format!("CREATE TABLE {name} (id int);\n"));
+        r.write(&format!("m/{id}_{name}/down.sql"), &format!("DROP TABLE {name};\n"));
+    }
+    let out = r.migplan(&["-d", "m", "merge", "heads", "-m", "join"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(r.0.join("m/0004_join/metadata.yaml")).unwrap(),
+        "name: join\nparents: [0002, 0003]\n"
+    );
+    let out = r.migplan(&["-d", "m", "heads"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0004 (head)\n");
+
+    r.write("g/1_a.up.sql", "SELECT 1;\n");
+    let out = r.migplan(&["-d", "g", "merge", "heads"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("merges do not apply to golang-migrate folders"));
+}
+
+/// `alembic merge heads` and `migplan merge heads` write the same file, modulo the date
+/// (skipped where the oracle's virtualenv is missing, unless MIGPLAN_REQUIRE_ORACLE is set, as
+/// scripts/test does after creating target/alembic-venv).
+#[test]
+fn merge_matches_alembic() {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
+    if !venv.exists() {
+        assert!(std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none(), "no {}", venv.display());
+        eprintln!("skipped: no {}", venv.display());
+        return;
+    }
+    let r = Repo::new("oracle");
+    let ours = r.0.join("ours");
+    let theirs = r.0.join("theirs");
+    for dir in [&ours, &theirs] {
+        let o = Command::new(&venv).current_dir(&r.0).arg("init").arg(dir).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for (id, down, msg) in [("a1", None, "create a"), ("b2", Some("a1"), "add b"), ("c3", Some("a1"), "add c")] {
+            std::fs::write(dir.join(format!("versions/{id}.py")), script(id, down, msg)).unwrap();
+        }
+        std::fs::write(dir.join("alembic.ini"), format!("[alembic]\nscript_location = {}\n", dir.display())).unwrap();
+    }
+    let args = ["merge", "heads", "-m", "Join the heads: b2, c3 & more", "--rev-id", "ffee00112233"];
+    let o = Command::new(&venv)
+        .current_dir(&theirs)
+        .env("PYTHONHASHSEED", "0")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(BIN).current_dir(&ours).args(args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let name = "versions/ffee00112233_join_the_heads_b2_c3_more.py";
+    let undate = |p: PathBuf| -> String {
+        let t = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        t.lines()
+            .map(|l| if l.starts_with("Create Date: ") { "Create Date: <date>" } else { l })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(undate(ours.join(name)), undate(theirs.join(name)));
+    let heads = |dir: &Path, bin: &Path| {
+        String::from_utf8_lossy(&Command::new(bin).current_dir(dir).arg("heads").output().unwrap().stdout).into_owned()
+    };
+    assert_eq!(heads(&ours, Path::new(BIN)), "ffee00112233 (head)\n");
+    assert_eq!(
+        heads(&ours, &venv),
+        heads(&ours, Path::new(BIN)),
+        "Alembic reads our merge the same way"
+    );
+}
+
+/// Every check format on the forked repo, against goldens.
+#[test]
+fn formats_match_their_goldens() {
+    let r = forked();
+    // A warning and a note beside the fork, so every severity shows.
+    r.write(
+        "versions/e.py",
+        "\"\"\"the PR adds e | <b>\"\"\"\nrevision = 'e'\ndown_revision = 'd'\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pr_mode/expected");
+    let update = std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some();
+    let mut failures = Vec::new();
+    for (golden, format) in [
+        ("check.txt", "text"),
+        ("check.json", "json"),
+        ("check.sarif", "sarif"),
+        ("check.github", "github"),
+        ("check.md", "markdown"),
+    ] {
+        let out = r.migplan(&["-d", "versions", "check", "--base", "main", "--format", format]);
+        let mut got = String::from_utf8_lossy(&out.stdout).into_owned();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !err.is_empty() {
+            got.push_str("\n--- stderr ---\n");
+            got.push_str(&err);
+        }
+        got.push_str(&format!("\n--- exit {} ---\n", out.status.code().unwrap_or(-1)));
+        let path = dir.join(golden);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        if want != got {
+            failures.push(format!("{}\n--- want\n{want}\n--- got\n{got}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
