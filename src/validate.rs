@@ -58,6 +58,13 @@ pub fn check(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     diags
 }
 
+/// Whether env.py sets a lock or statement timeout for every migration.
+pub fn env_sets_timeout(texts: &std::collections::BTreeMap<String, String>) -> bool {
+    texts.iter().any(|(p, t)| {
+        (p == "env.py" || p.ends_with("/env.py")) && (t.contains("lock_timeout") || t.contains("statement_timeout"))
+    })
+}
+
 /// Revisions in the order `upgrade heads` applies them (parents first).
 pub fn upgrade_order(a: &Analysis) -> Vec<RevIdx> {
     let map = &a.map;

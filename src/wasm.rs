@@ -54,6 +54,35 @@ export interface AnalyzeOptions {
   title?: string;
   /** `analyze` only: also return this plan (`result.plan`), from the same reading of the files. */
   plan?: PlanOptions;
+  /** The text of a `migplan.toml`: rule severities (`[rules]`) and server versions (`[check]`). */
+  config?: string;
+  /** Target server versions for the rules that depend on them ("15", "8.0"). */
+  pgVersion?: string;
+  mysqlVersion?: string;
+  /** This revision and its ancestors are deployed: lint what follows as one plan. */
+  since?: string;
+  /** `schema` only: the revision whose schema to build (default "heads"). */
+  revision?: string;
+}
+
+export interface Column { name: string; type: string; nullable: boolean; default: string | null; }
+export interface Constraint {
+  name: string | null;
+  kind: "primary_key" | "unique" | "foreign_key" | "check";
+  columns?: string[]; ref_table?: string; ref_columns?: string[]; expr?: string;
+}
+export interface Table { name: string; columns: Column[]; constraints: Record<string, Constraint>; unknown?: boolean; }
+export interface Index { name: string; table: string; columns: string[]; unique: boolean; }
+/** The simulated schema at a revision. */
+export interface SchemaResult {
+  revision: string[];
+  dialect: Dialect;
+  schema: { tables: Record<string, Table>; indexes: Record<string, Index>; types: Record<string, string[]>;
+            sequences: string[]; views: string[]; uncertain?: boolean };
+  /** The schema as SQL DDL. */
+  sql: string;
+  /** `unknown-object` / `duplicate-object` met on the way. */
+  diagnostics: Diagnostic[];
 }
 
 export interface Diagnostic {
@@ -184,6 +213,8 @@ extern "C" {
     pub type PlanResultJs;
     #[wasm_bindgen(typescript_type = "Limits")]
     pub type LimitsJs;
+    #[wasm_bindgen(typescript_type = "SchemaResult")]
+    pub type SchemaResultJs;
     #[wasm_bindgen(typescript_type = "ProjectSelection")]
     pub type ProjectSelectionJs;
 }
@@ -208,6 +239,14 @@ struct Options {
     title: Option<String>,
     /// `analyze` only: also make this plan from the same reading of the files.
     plan: Option<Box<Options>>,
+    // Validation options.
+    /// `migplan.toml` text: rule severities, versions.
+    config: Option<String>,
+    pg_version: Option<String>,
+    mysql_version: Option<String>,
+    since: Option<String>,
+    /// `schema` only: the revision (default heads).
+    revision: Option<String>,
 }
 
 const OPTION_NAMES: &[&str] = &[
@@ -226,6 +265,11 @@ const OPTION_NAMES: &[&str] = &[
     "graphSvg",
     "title",
     "plan",
+    "config",
+    "pgVersion",
+    "mysqlVersion",
+    "since",
+    "revision",
 ];
 
 fn error(msg: impl AsRef<str>) -> JsValue {
@@ -338,7 +382,58 @@ fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
         roots: o.roots.clone(),
         enable,
     };
-    Ok(analyze_project(files, &opts))
+    let mut a = analyze_project(files, &opts);
+    a.diagnostics = validate(&a, files, o, opts.dialect)?;
+    Ok(a)
+}
+
+/// Every finding `migplan check` reports: the analysis' plus the schema simulation's and
+/// the lint rules', with `migplan.toml` (`options.config`) applied.
+fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dialect) -> Result<Vec<crate::Diagnostic>, JsValue> {
+    use crate::lint::config::{LintConfig, parse_version};
+    let mut config = match &o.config {
+        None => LintConfig::default(),
+        Some(text) => LintConfig::parse(text).map_err(|e| match e.line {
+            Some(l) => error(format!("options.config: line {l}: {}", e.message)),
+            None => error(format!("options.config: {}", e.message)),
+        })?,
+    };
+    let version = |name: &str, v: &Option<String>| -> Result<Option<(u32, u32)>, JsValue> {
+        match v {
+            None => Ok(None),
+            Some(s) => parse_version(s)
+                .map(Some)
+                .ok_or_else(|| error(format!("options.{name}: {s:?} is not a version (e.g. \"15\" or \"8.0\")"))),
+        }
+    };
+    if let Some(v) = version("pgVersion", &o.pg_version)? {
+        config.pg_version = Some(v);
+    }
+    if let Some(v) = version("mysqlVersion", &o.mysql_version)? {
+        config.mysql_version = Some(v);
+    }
+    let deployed = match &o.since {
+        None => None,
+        Some(rev) => {
+            let targets: Vec<usize> = a
+                .map
+                .get_revisions(&crate::resolve::RevArg::str(rev))
+                .map_err(|e| error(format!("options.since: {}", e.message())))?
+                .into_iter()
+                .filter_map(crate::resolve::Pos::rev)
+                .collect();
+            Some(a.map.ancestors(&targets, true).into_iter().map(|r| a.map.id(r).to_string()).collect())
+        }
+    };
+    let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    let opts = crate::validate::ValidateOptions {
+        dialect: d,
+        config,
+        deployed,
+        texts: Some(&texts),
+        env_sets_timeout: crate::validate::env_sets_timeout(&texts),
+    };
+    Ok(crate::validate::check(a, &opts))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -429,6 +524,39 @@ fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -> Re
         Err(msg) => Ok(serde_json::json!({ "error": msg, "diagnostics": [] })),
     };
     value.map_err(|e| error(format!("internal: cannot build the plan: {e}")))
+}
+
+/// The schema the migrations build up to `options.revision` (default: every head),
+/// simulated without a database: `{ revision, dialect, schema, sql, diagnostics }`, what
+/// `migplan schema REV --format json` prints plus its SQL text.
+#[wasm_bindgen(js_name = schema)]
+pub fn schema_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<SchemaResultJs, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
+    let a = load(&files, &o)?;
+    let d = dialect(&o)?;
+    let rev = o.revision.clone().unwrap_or_else(|| "heads".into());
+    let targets: Vec<usize> = if rev == "base" {
+        Vec::new()
+    } else {
+        a.map
+            .get_revisions(&crate::resolve::RevArg::str(&rev))
+            .map_err(|e| error(format!("options.revision: {}", e.message())))?
+            .into_iter()
+            .filter_map(crate::resolve::Pos::rev)
+            .collect()
+    };
+    let (schema, problems) = crate::validate::schema_at(&a, &targets, d);
+    let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let out = serde_json::json!({
+        "revision": targets.iter().map(|&t| a.map.id(t)).collect::<Vec<_>>(),
+        "dialect": d.name(),
+        "schema": schema,
+        "sql": crate::schema::render::schema_sql(&schema),
+        "diagnostics": crate::render::diagnostics::locate_all(&problems, &texts),
+    });
+    Ok(to_js(&out)?.unchecked_into())
 }
 
 /// Which of a picked folder's files make the project (alembic.ini, pyproject.toml, a SQL

@@ -215,7 +215,15 @@ fn run(cli: Cli) -> ExitCode {
                 _ => None,
             };
             let title = title.clone().unwrap_or_else(|| project_title(&cli));
+            let config = match validation::load_config(&disc, cli.config.as_deref()) {
+                Ok((c, _)) => c,
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    return ExitCode::from(FAILED);
+                }
+            };
             let args = report::ReportArgs {
+                config,
                 out,
                 title,
                 base_label: base.clone().or(base_dir.clone()).unwrap_or_default(),

@@ -12,6 +12,8 @@ use crate::render::markdown::report_md;
 use crate::source::SourceFile;
 
 pub struct ReportArgs<'a> {
+    /// `migplan.toml`'s severities and versions.
+    pub config: crate::lint::config::LintConfig,
     pub out: &'a str,
     pub title: String,
     pub base: Option<Base<'a>>,
@@ -26,8 +28,8 @@ pub struct ReportArgs<'a> {
 /// Write index.html and report.md; returns the paths written.
 pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[String], args: &ReportArgs) -> Result<Vec<String>, String> {
     let mut base_head: Option<String> = None;
-    // The PR findings join the project's, so the report and `check --base` agree.
-    let mut with_pr: Option<Analysis> = None;
+    let mut deployed = None;
+    let mut pr_diags = Vec::new();
     let changes = match &args.base {
         None => None,
         Some(b) => {
@@ -36,15 +38,26 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
                 let id = found.base.map.id(h);
                 base_head = a.map.by_id.contains_key(id).then(|| id.to_string());
             }
-            let mut merged = a.clone();
-            merged.diagnostics.extend(found.comparison.diagnostics);
-            crate::diagnostic::sort_diagnostics(&mut merged.diagnostics);
-            with_pr = Some(merged);
+            deployed = Some((0..found.base.map.len()).map(|i| found.base.map.id(i).to_string()).collect());
+            pr_diags = found.comparison.diagnostics;
             Some(found.comparison.changes)
         }
     };
-    let a = with_pr.as_ref().unwrap_or(a);
-    let texts: std::collections::BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    // The report shows what `check` (with the same base) reports: validation and PR findings.
+    let mut with_findings = a.clone();
+    let mut all = super::validation::all_texts(a, files);
+    let flags = super::validation::CheckFlags {
+        pg_version: None,
+        mysql_version: None,
+        since: None,
+        deployed,
+    };
+    with_findings.diagnostics = super::validation::findings(a, args.dialect, args.config.clone(), &flags, &all)?;
+    with_findings.diagnostics.extend(pr_diags);
+    crate::diagnostic::sort_diagnostics(&mut with_findings.diagnostics);
+    let a = &with_findings;
+    all.extend(files.iter().map(|f| (f.path.clone(), f.text.clone())));
+    let texts = all;
     let target = match args.from.as_ref().or(base_head.as_ref()) {
         Some(f) => format!("{f}:{}", args.to),
         None => args.to.clone(),

@@ -85,9 +85,7 @@ pub fn findings(
             .collect();
         deployed.get_or_insert_with(BTreeSet::new).extend(ids);
     }
-    let env_sets_timeout = texts
-        .iter()
-        .any(|(p, t)| p.ends_with("env.py") && (t.contains("lock_timeout") || t.contains("statement_timeout")));
+    let env_sets_timeout = crate::validate::env_sets_timeout(texts);
     let opts = ValidateOptions {
         dialect,
         config,
