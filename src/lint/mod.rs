@@ -75,6 +75,26 @@ pub trait Rule: Sync {
     }
 }
 
+/// The database's name as its users write it.
+pub fn product_name(d: &dyn Dialect) -> &'static str {
+    match d.name() {
+        "postgresql" => "PostgreSQL",
+        "mysql" => "MySQL",
+        "sqlite" => "SQLite",
+        other => other,
+    }
+}
+
+/// A server version as its users write it: `PostgreSQL 12` (one number from 10 on),
+/// `MySQL 8.0`.
+pub fn version_text(d: &dyn Dialect, v: (u32, u32)) -> String {
+    if d.name() == "postgresql" && v.0 >= 10 {
+        format!("{} {}", product_name(d), v.0)
+    } else {
+        format!("{} {}.{}", product_name(d), v.0, v.1)
+    }
+}
+
 /// Every rule, in documentation order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     rules::ALL
@@ -83,4 +103,17 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
 /// Whether a code is one of the lint rules.
 pub fn is_rule(code: Code) -> bool {
     all_rules().iter().any(|r| r.code() == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{mysql::MySQL, postgresql::PostgreSQL};
+
+    #[test]
+    fn names_versions_as_users_write_them() {
+        assert_eq!(version_text(&PostgreSQL, (12, 0)), "PostgreSQL 12");
+        assert_eq!(version_text(&PostgreSQL, (9, 6)), "PostgreSQL 9.6");
+        assert_eq!(version_text(&MySQL, (8, 0)), "MySQL 8.0");
+    }
 }

@@ -203,6 +203,8 @@ pub enum Change {
         verb: DataVerb,
         table: Option<String>,
         has_where: bool,
+        /// The columns an UPDATE sets (empty when unknown or not an UPDATE).
+        set_columns: Vec<String>,
     },
     /// `SET lock_timeout` / `SET statement_timeout` (name lower-case).
     SetTimeout {

@@ -185,6 +185,7 @@ impl Walker<'_> {
                 verb: DataVerb::Insert,
                 table: Some(table_key(d, table)),
                 has_where: false,
+                set_columns: Vec::new(),
             },
             Op::CreateEnumType { name, schema, values } => Change::CreateType {
                 name: qualified(d, schema.as_deref(), name),

@@ -2,8 +2,8 @@
 //! simulator models; DML, `SET` and everything else classified for the lint rules).
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeOperation, ColumnOption, DataType, Expr, FromTable,
-    ObjectName, ObjectNamePart, ObjectType, RenameTableNameKind, Set, Statement, TableConstraint, TableFactor, TableObject,
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeOperation, AssignmentTarget, ColumnOption, DataType, Expr,
+    FromTable, ObjectName, ObjectNamePart, ObjectType, RenameTableNameKind, Set, Statement, TableConstraint, TableFactor, TableObject,
     UserDefinedTypeRepresentation,
 };
 use sqlparser::parser::Parser;
@@ -16,13 +16,49 @@ use crate::sql::{SqlStatement, StatementKind};
 /// becomes one opaque change.
 pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
     let parser = d.sql_parser();
-    match Parser::parse_sql(parser.as_ref(), sql) {
-        Ok(stmts) => stmts.iter().flat_map(|s| statement(s, d)).collect(),
+    match parse(parser.as_ref(), sql) {
+        Ok((stmts, false)) => stmts.iter().flat_map(|s| statement(s, d)).collect(),
+        Ok((stmts, true)) => stmts
+            .iter()
+            .flat_map(|s| statement(s, d))
+            .map(|mut c| {
+                if let Change::DropIndex { concurrently, .. } = &mut c {
+                    *concurrently = true;
+                }
+                c
+            })
+            .collect(),
         Err(_) => {
             let class = crate::sql::classify::classify(sql);
             vec![from_class(sql, &class)]
         }
     }
+}
+
+/// Parse SQL text with `sqlparser`, reading `DROP INDEX CONCURRENTLY` (which it takes for
+/// an index named `CONCURRENTLY`) as a plain `DROP INDEX`; `true` when that keyword was
+/// taken out.
+pub fn parse(parser: &dyn sqlparser::dialect::Dialect, sql: &str) -> Result<(Vec<Statement>, bool), sqlparser::parser::ParserError> {
+    match Parser::parse_sql(parser, sql) {
+        Ok(stmts) => Ok((stmts, false)),
+        Err(e) => match without_drop_concurrently(sql) {
+            Some(plain) => Parser::parse_sql(parser, &plain).map(|s| (s, true)).map_err(|_| e),
+            None => Err(e),
+        },
+    }
+}
+
+/// The text without the `CONCURRENTLY` of `DROP INDEX CONCURRENTLY`, when it has one.
+fn without_drop_concurrently(sql: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = sql
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sql.as_ptr() as usize, w))
+        .collect();
+    let at = words.windows(3).find_map(|w| {
+        (w[0].1.eq_ignore_ascii_case("drop") && w[1].1.eq_ignore_ascii_case("index") && w[2].1.eq_ignore_ascii_case("concurrently"))
+            .then_some(w[2].0)
+    })?;
+    Some(format!("{}{}", &sql[..at], &sql[at + "concurrently".len()..]))
 }
 
 /// A statement `sqlparser` rejected: what its leading keywords say.
@@ -42,6 +78,7 @@ fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Change {
             table: None,
             // Unknown: assume the statement is filtered rather than guess a finding.
             has_where: true,
+            set_columns: Vec::new(),
         },
         StatementKind::Ddl if matches!(class.object.as_deref(), Some("table" | "index" | "type" | "view" | "sequence")) => Change::Opaque {
             excerpt: sql.to_string(),
@@ -175,6 +212,18 @@ fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option
             },
         ),
         TableConstraint::Check(ch) => def(ch.name.as_ref(), ConstraintKind::Check { expr: ch.expr.to_string() }),
+        // PostgreSQL promotes an existing unique index; the constraint takes the index's
+        // columns (filled in by the simulation) and, unnamed, its name.
+        TableConstraint::PrimaryKeyUsingIndex(u) | TableConstraint::UniqueUsingIndex(u) => ConstraintDef {
+            name: Some(u.name.as_ref().unwrap_or(&u.index_name).value.clone()),
+            kind: if matches!(c, TableConstraint::PrimaryKeyUsingIndex(_)) {
+                ConstraintKind::PrimaryKey { columns: Vec::new() }
+            } else {
+                ConstraintKind::Unique { columns: Vec::new() }
+            },
+            not_valid: false,
+            using_index: Some(u.index_name.value.clone()),
+        },
         TableConstraint::Index(i) => {
             let columns = idents(&i.columns);
             return Some(Err(IndexDef {
@@ -354,12 +403,26 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                 verb: DataVerb::Truncate,
                 table: Some(object_name(&n.name, d)),
                 has_where: false,
+                set_columns: Vec::new(),
             })
             .collect(),
         Statement::Update(u) => vec![Change::Data {
             verb: DataVerb::Update,
             table: table_factor_name(&u.table.relation, d),
             has_where: u.selection.is_some(),
+            set_columns: u
+                .assignments
+                .iter()
+                .flat_map(|a| match &a.target {
+                    AssignmentTarget::ColumnName(n) => vec![n],
+                    AssignmentTarget::Tuple(v) => v.iter().collect(),
+                })
+                .map(|n| {
+                    n.0.last()
+                        .map(|p| p.to_string().trim_matches(['"', '`']).to_string())
+                        .unwrap_or_default()
+                })
+                .collect(),
         }],
         Statement::Delete(del) => {
             let from = match &del.from {
@@ -369,6 +432,7 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                 verb: DataVerb::Delete,
                 table: from.first().and_then(|t| table_factor_name(&t.relation, d)),
                 has_where: del.selection.is_some(),
+                set_columns: Vec::new(),
             }]
         }
         Statement::Insert(i) => vec![Change::Data {
@@ -378,10 +442,15 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                 _ => None,
             },
             has_where: false,
+            set_columns: Vec::new(),
         }],
         Statement::Set(Set::SingleAssignment { variable, .. }) => {
             let name = variable.to_string().to_ascii_lowercase();
-            if name.ends_with("lock_timeout") || name.ends_with("statement_timeout") {
+            // PostgreSQL's lock_timeout / statement_timeout, MySQL's lock_wait_timeout.
+            if ["lock_timeout", "lock_wait_timeout", "statement_timeout"]
+                .iter()
+                .any(|t| name.ends_with(t))
+            {
                 vec![Change::SetTimeout { name }]
             } else {
                 vec![Change::Other { what: "set".into() }]
@@ -391,6 +460,7 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
             verb: DataVerb::Other,
             table: None,
             has_where: true,
+            set_columns: Vec::new(),
         }],
         other => {
             let text = other.to_string();
@@ -604,5 +674,34 @@ mod tests {
         ));
         let c = changes("SET lock_timeout = '2s'", &PostgreSQL);
         assert!(matches!(&c[0], Change::SetTimeout { .. }));
+        let c = changes("SET lock_wait_timeout = 5", &crate::dialect::mysql::MySQL);
+        assert!(matches!(&c[0], Change::SetTimeout { .. }), "{c:?}");
+    }
+
+    #[test]
+    fn reads_drop_index_concurrently_and_using_index() {
+        let c = changes("DROP INDEX CONCURRENTLY IF EXISTS ix_a", &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::DropIndex { name, concurrently: true, if_exists: true, .. }] if name == "ix_a"),
+            "{c:?}"
+        );
+        let c = changes("DROP INDEX ix_a", &PostgreSQL);
+        assert!(matches!(&c[..], [Change::DropIndex { concurrently: false, .. }]), "{c:?}");
+        let c = changes("ALTER TABLE t ADD CONSTRAINT pk_t PRIMARY KEY USING INDEX ix_t", &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::AddConstraint { constraint, .. }]
+                if constraint.name.as_deref() == Some("pk_t") && constraint.using_index.as_deref() == Some("ix_t")),
+            "{c:?}"
+        );
+        let c = changes("ALTER TABLE t ADD UNIQUE USING INDEX ix_t", &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::AddConstraint { constraint, .. }] if constraint.name.as_deref() == Some("ix_t")),
+            "{c:?}"
+        );
+        let c = changes("UPDATE t SET a = 1, \"B\" = 2 WHERE c", &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::Data { set_columns, .. }] if set_columns == &["a", "B"]),
+            "{c:?}"
+        );
     }
 }

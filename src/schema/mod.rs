@@ -470,6 +470,22 @@ impl Schema {
             }
             Change::AddConstraint { table, constraint } => {
                 let uncertain = self.is_unknown(table);
+                // `... USING INDEX ix`: the index becomes the constraint's (PostgreSQL
+                // renames it to the constraint), which takes its columns.
+                let mut constraint = constraint.clone();
+                if let Some(ix) = &constraint.using_index {
+                    match self.remove_index(ix) {
+                        Some(index) => match &mut constraint.kind {
+                            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } if columns.is_empty() => {
+                                *columns = index.columns;
+                            }
+                            _ => {}
+                        },
+                        None if !self.uncertain && !uncertain => p(Problem::Unknown(format!("index {ix}"))),
+                        None => {}
+                    }
+                }
+                let constraint = &constraint;
                 let ref_missing = match &constraint.kind {
                     ConstraintKind::ForeignKey { ref_table, .. } => {
                         self.table(ref_table).is_none() && !self.is_unknown(ref_table) && !eq_ident(ref_table, table)

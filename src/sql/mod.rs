@@ -66,7 +66,7 @@ fn statement_step(
     diags: &mut Vec<Diagnostic>,
 ) -> Step {
     let sql = &file.text[span.range()];
-    let parsed = match sqlparser::parser::Parser::parse_sql(parser, sql) {
+    let parsed = match crate::schema::from_sql::parse(parser, sql) {
         Ok(_) => true,
         Err(e) => {
             if !sql.contains("${") {

@@ -4,7 +4,7 @@
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::lint::{RevisionCx, Rule};
-use crate::schema::{Change, DataVerb};
+use crate::schema::{Change, DataVerb, key};
 
 pub struct DataMigrationWithoutDowngrade;
 
@@ -14,10 +14,24 @@ impl Rule for DataMigrationWithoutDowngrade {
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {
+        // Columns this upgrade adds: filling them (the usual backfill) changes no data the
+        // downgrade must give back, since it drops them again.
+        let added = |table: &str, col: &str| {
+            r.up.iter().any(|e| {
+                matches!(&e.change, Change::AddColumn { table: t, column, .. }
+                    if key(t) == key(table) && column.name.eq_ignore_ascii_case(col))
+            })
+        };
         let data = r.up.iter().find(|e| match &e.change {
-            Change::Data { verb, table, .. } => {
+            Change::Data {
+                verb, table, set_columns, ..
+            } => {
+                let backfill = *verb == DataVerb::Update
+                    && !set_columns.is_empty()
+                    && table.as_deref().is_some_and(|t| set_columns.iter().all(|c| added(t, c)));
                 matches!(verb, DataVerb::Update | DataVerb::Delete | DataVerb::Insert)
                     && table.as_deref().is_none_or(|t| (r.existing_before)(t))
+                    && !backfill
             }
             _ => false,
         });

@@ -17,19 +17,18 @@ impl Rule for DdlMixedWithDml {
         if !r.ddl.ddl_commits_implicitly {
             return Vec::new();
         }
-        let ddl = r.up.iter().find(|e| e.change.is_ddl());
+        let has_ddl = r.up.iter().any(|e| e.change.is_ddl());
         let dml = r.up.iter().find(|e| matches!(e.change, Change::Data { .. }));
-        let (Some(ddl), Some(dml)) = (ddl, dml) else {
+        let (true, Some(dml)) = (has_ddl, dml) else {
             return Vec::new();
         };
-        let _ = ddl;
         vec![
             Diagnostic::new(
                 self.code(),
                 format!(
                     "revision {} mixes schema changes and data changes; {} commits each DDL statement, so a failure leaves it half applied",
                     r.revision.id,
-                    r.dialect.name()
+                    crate::lint::product_name(r.dialect)
                 ),
             )
             .at(&dml.file, dml.span)

@@ -17,6 +17,7 @@ impl Rule for DeleteWithoutWhere {
             verb: DataVerb::Delete,
             table,
             has_where: false,
+            ..
         } = &ev.change
         else {
             return None;

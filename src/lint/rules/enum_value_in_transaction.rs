@@ -36,7 +36,10 @@ impl Rule for EnumValueInTransaction {
             None => Some(cx.finding(
                 ev,
                 self.code(),
-                format!("ALTER TYPE {name} ADD VALUE '{value}' runs inside a transaction block: it fails before PostgreSQL {}.{}, and after it the value cannot be used until the transaction commits", since.0, since.1),
+                format!(
+                    "ALTER TYPE {name} ADD VALUE '{value}' runs inside a transaction block: it fails before {}, and from then on the value cannot be used until the transaction commits",
+                    crate::lint::version_text(cx.dialect, since)
+                ),
                 help,
             )),
         }

@@ -32,8 +32,8 @@ impl Rule for RenameColumnUnsupported {
             ev,
             self.code(),
             format!(
-                "RENAME COLUMN {table}.{column} to {new} needs server version {}.{} or later",
-                since.0, since.1
+                "RENAME COLUMN {table}.{column} to {new} needs {} or later",
+                crate::lint::version_text(cx.dialect, since)
             ),
             "use `ALTER TABLE ... CHANGE old new <type and options>`, or raise the target version",
         ))

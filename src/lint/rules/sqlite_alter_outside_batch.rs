@@ -26,16 +26,16 @@ impl Rule for SqliteAlterOutsideBatch {
                 default,
                 ..
             } if type_.is_some() || nullable.is_some() || default.is_some() => {
-                format!("altering column {table}.{column}")
+                format!("alter column {table}.{column}")
             }
-            Change::AddConstraint { table, constraint } => format!("adding {} to {table}", constraint.kind_name()),
-            Change::DropConstraint { table, name, .. } => format!("dropping constraint {name} from {table}"),
+            Change::AddConstraint { table, constraint } => format!("add a {} to {table}", constraint.kind_name()),
+            Change::DropConstraint { table, name, .. } => format!("drop constraint {name} from {table}"),
             _ => return None,
         };
         Some(cx.finding(
             ev,
             self.code(),
-            format!("SQLite cannot do {what} with ALTER TABLE"),
+            format!("SQLite's ALTER TABLE cannot {what}: the migration fails"),
             "do it inside `with op.batch_alter_table(...) as batch_op:` (Alembic recreates the table), or recreate the table by hand",
         ))
     }

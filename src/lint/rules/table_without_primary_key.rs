@@ -1,10 +1,11 @@
 //! A table without a primary key cannot be replicated logically, and its rows cannot be
-//! updated or deleted one at a time by most ORMs.
+//! updated or deleted one at a time by most ORMs. A key added later in the same migration
+//! counts.
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
-use crate::schema::{Change, ConstraintKind, Event};
+use crate::lint::{RevisionCx, Rule};
+use crate::schema::{Change, ConstraintKind, key};
 
 pub struct TableWithoutPrimaryKey;
 
@@ -13,24 +14,34 @@ impl Rule for TableWithoutPrimaryKey {
         Code::TableWithoutPrimaryKey
     }
 
-    fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {
-        let Change::CreateTable {
-            table,
-            constraints,
-            columns,
-            ..
-        } = &ev.change
-        else {
-            return None;
-        };
-        if columns.is_empty() || constraints.iter().any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. })) {
-            return None;
+    fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for (i, ev) in r.up.iter().enumerate() {
+            let Change::CreateTable {
+                table,
+                constraints,
+                columns,
+                ..
+            } = &ev.change
+            else {
+                continue;
+            };
+            if columns.is_empty() || constraints.iter().any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. })) {
+                continue;
+            }
+            let added_later = r.up[i + 1..].iter().any(|e| {
+                matches!(&e.change, Change::AddConstraint { table: t, constraint }
+                    if key(t) == key(table) && matches!(constraint.kind, ConstraintKind::PrimaryKey { .. }))
+            });
+            if added_later {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(self.code(), format!("table {table} is created without a primary key"))
+                    .at(&ev.file, ev.span)
+                    .help("add a primary key (a surrogate `id` column, or the natural key's columns)"),
+            );
         }
-        Some(cx.finding(
-            ev,
-            self.code(),
-            format!("table {table} is created without a primary key"),
-            "add a primary key (a surrogate `id` column, or the natural key's columns)",
-        ))
+        out
     }
 }

@@ -18,6 +18,7 @@ impl Rule for TooManyTables {
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {
         let mut tables: Vec<String> = Vec::new();
+        let mut first = None;
         for e in r.up {
             if matches!(e.change, Change::CreateTable { .. }) || !e.change.is_ddl() {
                 continue;
@@ -27,12 +28,14 @@ impl Rule for TooManyTables {
                 && !tables.iter().any(|x| x.eq_ignore_ascii_case(t))
             {
                 tables.push(t.to_string());
+                first.get_or_insert(e);
             }
         }
         if tables.len() <= MAX_TABLES {
             return Vec::new();
         }
-        let at = r.up.first().map(|e| (e.file.clone(), e.span));
+        // At the first change to an existing table.
+        let at = first.map(|e| (e.file.clone(), e.span));
         let d = Diagnostic::new(
             self.code(),
             format!(

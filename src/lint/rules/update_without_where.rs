@@ -17,6 +17,7 @@ impl Rule for UpdateWithoutWhere {
             verb: DataVerb::Update,
             table,
             has_where: false,
+            ..
         } = &ev.change
         else {
             return None;

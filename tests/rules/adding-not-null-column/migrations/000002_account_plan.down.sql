@@ -1,0 +1,4 @@
+DROP TABLE invites;
+ALTER TABLE accounts DROP COLUMN note;
+ALTER TABLE accounts DROP COLUMN tier;
+ALTER TABLE accounts DROP COLUMN plan;

@@ -1,0 +1,3 @@
+DROP TABLE refunds;
+ALTER TABLE orders ALTER COLUMN status TYPE varchar(40);
+ALTER TABLE orders ALTER COLUMN total_cents TYPE integer;

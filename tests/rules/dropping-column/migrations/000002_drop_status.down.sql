@@ -1,0 +1,2 @@
+DROP TABLE refunds;
+ALTER TABLE orders ADD COLUMN status varchar(40);

@@ -1,0 +1,2 @@
+DROP TABLE refunds;
+ALTER TABLE orders ALTER COLUMN status TYPE varchar(40);

@@ -1,0 +1,2 @@
+DROP TABLE refunds;
+ALTER TABLE orders RENAME COLUMN state TO status;

@@ -1,0 +1,2 @@
+DROP TABLE refunds;
+ALTER TABLE clients RENAME TO customers;

@@ -1,0 +1,3 @@
+DROP TABLE page_tags;
+DROP TABLE pages;
+DROP TABLE page_hits;
