@@ -60,9 +60,10 @@ pub fn check(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
 
 /// Whether env.py sets a lock or statement timeout for every migration.
 pub fn env_sets_timeout(texts: &std::collections::BTreeMap<String, String>) -> bool {
-    texts
-        .iter()
-        .any(|(p, t)| (p == "env.py" || p.ends_with("/env.py")) && (t.contains("lock_timeout") || t.contains("statement_timeout")))
+    texts.iter().any(|(p, t)| {
+        (p == "env.py" || p.ends_with("/env.py"))
+            && (t.contains("lock_timeout") || t.contains("lock_wait_timeout") || t.contains("statement_timeout"))
+    })
 }
 
 /// Revisions in the order `upgrade heads` applies them (parents first).

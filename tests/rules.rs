@@ -112,3 +112,220 @@ fn every_rule_is_documented_with_problem_and_fix() {
         );
     }
 }
+
+/// A throw-away project under the target's temp folder: `files` as (path, text).
+fn project(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const ORDERS_UP: &str =
+    "CREATE TABLE orders (\n    id bigint PRIMARY KEY,\n    status text,\n    note text,\n    tier text,\n    extra text\n);\n";
+const ORDERS_DOWN: &str = "DROP TABLE orders;\n";
+
+#[test]
+fn volatile_default_on_old_postgres_flags_every_default() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/volatile-default");
+    let (text, _) = snapshot_with(&dir, &["--pg-version", "10"]);
+    let fired: Vec<&str> = text.lines().filter(|l| l.contains(" volatile-default ")).collect();
+    assert_eq!(fired.len(), 3, "{text}");
+    assert!(
+        fired[1].contains("orders.updated_at") && fired[1].contains("the target server adds every default by rewriting the table"),
+        "{text}"
+    );
+    assert!(fired[2].contains("orders.currency"), "{text}");
+    // The new table stays exempt.
+    assert!(!text.contains("refunds"), "{text}");
+    // From 11 on, only the volatile one.
+    let (text, _) = snapshot_with(&dir, &["--pg-version", "11"]);
+    assert_eq!(text.lines().filter(|l| l.contains(" volatile-default ")).count(), 1, "{text}");
+}
+
+#[test]
+fn enum_value_in_transaction_follows_the_pg_version() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/enum-value-in-transaction");
+    let (text, _) = snapshot_with(&dir, &["--pg-version", "11"]);
+    let line = text
+        .lines()
+        .find(|l| l.contains(" enum-value-in-transaction "))
+        .expect("fires on 11");
+    assert!(
+        line.starts_with("error ") && line.contains("which the target server refuses"),
+        "{line}"
+    );
+    let (text, codes) = snapshot_with(&dir, &["--pg-version", "12"]);
+    assert!(!codes.iter().any(|c| c == "enum-value-in-transaction"), "{text}");
+}
+
+#[test]
+fn inline_ignores_silence_only_what_they_name() {
+    let dir = project(
+        "ignores",
+        &[
+            ("migrations/000001_orders.up.sql", ORDERS_UP),
+            ("migrations/000001_orders.down.sql", ORDERS_DOWN),
+            (
+                "migrations/000002_drop_columns.up.sql",
+                "SET lock_timeout = '5s';\n\
+                 -- migplan: ignore dropping-column\n\
+                 ALTER TABLE orders DROP COLUMN status;\n\
+                 ALTER TABLE orders DROP COLUMN note; -- migplan: ignore dropping-column\n\
+                 ALTER TABLE orders DROP COLUMN tier;\n\
+                 -- migplan: ignore renaming-table\n\
+                 ALTER TABLE orders DROP COLUMN extra;\n",
+            ),
+            (
+                "migrations/000002_drop_columns.down.sql",
+                "ALTER TABLE orders ADD COLUMN extra text;\nALTER TABLE orders ADD COLUMN tier text;\n\
+                 ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ADD COLUMN status text;\n",
+            ),
+            (
+                "migrations/000003_drop_table.up.sql",
+                "-- migplan: ignore-file\nDROP TABLE orders;\n",
+            ),
+            (
+                "migrations/000003_drop_table.down.sql",
+                "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+            ),
+        ],
+    );
+    let (text, _) = snapshot(&dir);
+    assert_eq!(
+        text,
+        "warning dropping-column migrations/000002_drop_columns.up.sql:5 column orders.tier is dropped: its data is lost and the downgrade cannot bring it back\n\
+         warning dropping-column migrations/000002_drop_columns.up.sql:7 column orders.extra is dropped: its data is lost and the downgrade cannot bring it back\n"
+    );
+}
+
+#[test]
+fn python_ignore_comment_silences_a_rename() {
+    let rev = |id: &str, down: &str, up_body: &str, down_body: &str| {
+        format!(
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = '{id}'\ndown_revision = {down}\n\n\
+             def upgrade():\n{up_body}\n\ndef downgrade():\n{down_body}\n"
+        )
+    };
+    let one = rev(
+        "aa01",
+        "None",
+        "    op.create_table('users', sa.Column('id', sa.BigInteger(), primary_key=True), sa.Column('name', sa.Text()), sa.Column('mail', sa.Text()))",
+        "    op.drop_table('users')",
+    );
+    let two = rev(
+        "aa02",
+        "'aa01'",
+        "    op.execute(\"SET lock_timeout = '5s'\")\n\
+         \x20   # migplan: ignore[renaming-column]\n\
+         \x20   op.alter_column('users', 'name', new_column_name='full_name')\n\
+         \x20   op.alter_column('users', 'mail', new_column_name='email')",
+        "    op.alter_column('users', 'email', new_column_name='mail')\n    op.alter_column('users', 'full_name', new_column_name='name')",
+    );
+    let dir = project(
+        "python-ignore",
+        &[("migrations/aa01_users.py", &one), ("migrations/aa02_renames.py", &two)],
+    );
+    let (text, _) = snapshot(&dir);
+    assert_eq!(
+        text,
+        "warning renaming-column migrations/aa02_renames.py:11 column users.mail is renamed to email: the running application still reads and writes mail\n"
+    );
+}
+
+fn drop_status_project(name: &str, toml: Option<&str>) -> std::path::PathBuf {
+    let mut files = vec![
+        ("migrations/000001_orders.up.sql", ORDERS_UP),
+        ("migrations/000001_orders.down.sql", ORDERS_DOWN),
+        (
+            "migrations/000002_drop_status.up.sql",
+            "SET lock_timeout = '5s';\nALTER TABLE orders DROP COLUMN status;\n",
+        ),
+        (
+            "migrations/000002_drop_status.down.sql",
+            "ALTER TABLE orders ADD COLUMN status text;\n",
+        ),
+    ];
+    if let Some(t) = toml {
+        files.push(("migplan.toml", t));
+    }
+    project(name, &files)
+}
+
+#[test]
+fn migplan_toml_changes_severities_and_the_exit_code() {
+    let dir = drop_status_project("config-default", None);
+    let out = run(&dir, &[]);
+    let (text, _) = lines_of(&dir, &out.stdout, &out.stderr);
+    assert!(text.starts_with("warning dropping-column "), "{text}");
+    assert_eq!(out.status.code(), Some(0), "a warning does not fail by default");
+
+    let dir = drop_status_project("config-error", Some("[rules]\ndropping-column = \"error\"\n"));
+    let out = run(&dir, &[]);
+    let (text, _) = lines_of(&dir, &out.stdout, &out.stderr);
+    assert!(text.starts_with("error dropping-column "), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+
+    let dir = drop_status_project("config-off", Some("[rules]\ndropping-column = \"off\"\n"));
+    let out = run(&dir, &[]);
+    let (text, _) = lines_of(&dir, &out.stdout, &out.stderr);
+    assert_eq!(text, "");
+    assert_eq!(out.status.code(), Some(0));
+
+    let dir = drop_status_project("config-fail-on", Some("[check]\nfail-on = \"warning\"\n"));
+    assert_eq!(run(&dir, &[]).status.code(), Some(1), "fail-on = warning fails on the warning");
+}
+
+#[test]
+fn a_typo_in_migplan_toml_names_the_file_and_line() {
+    let dir = drop_status_project(
+        "config-typo",
+        Some("[rules]\nrenaming-column = \"error\"\ndropping-colum = \"off\"\n"),
+    );
+    let out = run(&dir, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("migplan.toml:3") && err.contains("dropping-colum"), "{err}");
+
+    let dir = drop_status_project("config-bad-severity", Some("[rules]\ndropping-column = \"loud\"\n"));
+    let out = run(&dir, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("migplan.toml:2") && err.contains("loud"), "{err}");
+}
+
+#[test]
+fn since_makes_tables_created_after_it_new() {
+    let dir = project(
+        "since",
+        &[
+            ("migrations/000001_orders.up.sql", ORDERS_UP),
+            ("migrations/000001_orders.down.sql", ORDERS_DOWN),
+            (
+                "migrations/000002_refunds.up.sql",
+                "CREATE TABLE refunds (id bigint PRIMARY KEY, reason text);\n",
+            ),
+            ("migrations/000002_refunds.down.sql", "DROP TABLE refunds;\n"),
+            (
+                "migrations/000003_refund_changes.up.sql",
+                "SET lock_timeout = '5s';\nALTER TABLE refunds DROP COLUMN reason;\nALTER TABLE orders DROP COLUMN note;\n",
+            ),
+            (
+                "migrations/000003_refund_changes.down.sql",
+                "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE refunds ADD COLUMN reason text;\n",
+            ),
+        ],
+    );
+    // Every revision its own plan: refunds exists when 000003 runs.
+    let (text, _) = snapshot(&dir);
+    assert!(text.contains("column refunds.reason is dropped"), "{text}");
+    assert!(text.contains("column orders.note is dropped"), "{text}");
+    // 000002 and 000003 are one plan: refunds is new, orders (deployed) is not.
+    let (text, _) = snapshot_with(&dir, &["--since", "000001"]);
+    assert!(!text.contains("refunds.reason"), "{text}");
+    assert!(text.contains("column orders.note is dropped"), "{text}");
+}

@@ -51,8 +51,18 @@ fn markers(line: &str) -> Vec<(bool, Silences)> {
     vec![(file_wide, if codes.is_empty() { Silences::All } else { Silences::Codes(codes) })]
 }
 
-/// A file's markers (file-wide, 0-based line, what) and its line index.
-type FileMarkers = (Vec<(bool, usize, Silences)>, LineIndex);
+/// One marker: file-wide, its 0-based line, whether the comment is alone on its line,
+/// what it silences.
+type Marker = (bool, usize, bool, Silences);
+
+/// A file's markers and its line index.
+type FileMarkers = (Vec<Marker>, LineIndex);
+
+/// Whether a line holds only a comment (so it may speak for the statement below it).
+fn comment_only(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("--") || t.starts_with('#') || t.starts_with("/*")
+}
 
 /// Drop the findings an inline marker silences.
 pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<Diagnostic> {
@@ -66,24 +76,26 @@ pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<D
                 if !text.contains(MARK) {
                     return None;
                 }
-                let found: Vec<(bool, usize, Silences)> = text
+                let found: Vec<Marker> = text
                     .lines()
                     .enumerate()
-                    .flat_map(|(i, l)| markers(l).into_iter().map(move |(fw, s)| (fw, i, s)))
+                    .flat_map(|(i, l)| markers(l).into_iter().map(move |(fw, s)| (fw, i, comment_only(l), s)))
                     .collect();
                 Some((found, LineIndex::new(text)))
             });
             let Some((found, idx)) = entry else { return true };
             let code = d.code.name();
-            if found.iter().any(|(fw, _, s)| *fw && s.covers(code)) {
+            if found.iter().any(|(fw, _, _, s)| *fw && s.covers(code)) {
                 return false;
             }
             let Some(span) = d.span else { return true };
             let first = idx.line_of(span.start as usize);
             let last = idx.line_of((span.end as usize).max(span.start as usize));
+            // On the statement's lines, or alone on the line just above it (a comment
+            // trailing the previous statement speaks for that one only).
             !found
                 .iter()
-                .any(|(fw, line, s)| !fw && *line + 1 >= first && *line <= last && s.covers(code))
+                .any(|(fw, line, alone, s)| !fw && s.covers(code) && ((*line >= first && *line <= last) || (*alone && *line + 1 == first)))
         })
         .collect()
 }
@@ -109,5 +121,12 @@ mod tests {
             vec![(true, Silences::Codes(vec!["truncate-table".into()]))]
         );
         assert!(markers("# nothing here").is_empty());
+    }
+
+    #[test]
+    fn a_trailing_marker_speaks_for_its_own_statement() {
+        assert!(comment_only("  -- migplan: ignore dropping-column"));
+        assert!(comment_only("    # migplan: ignore[renaming-column]"));
+        assert!(!comment_only("ALTER TABLE t DROP COLUMN a; -- migplan: ignore dropping-column"));
     }
 }

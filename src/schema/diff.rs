@@ -56,7 +56,13 @@ fn key_name(k: &Key) -> String {
 fn entry_name(k: &Key, e: &Entry) -> String {
     match e {
         Entry::Table(t) => format!("table {}", t.name),
-        Entry::Index(i) => format!("index {} on {} {}", i.name, i.table, index_shape(i)),
+        Entry::Index(i) => format!(
+            "{}index {} on {} ({})",
+            if i.unique { "unique " } else { "" },
+            i.name,
+            i.table,
+            i.columns.join(", ")
+        ),
         _ => key_name(k),
     }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE legacy_users DROP COLUMN note;
