@@ -422,7 +422,13 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
                 .into_iter()
                 .filter_map(crate::resolve::Pos::rev)
                 .collect();
-            Some(a.map.ancestors(&targets, true).into_iter().map(|r| a.map.id(r).to_string()).collect())
+            Some(
+                a.map
+                    .ancestors(&targets, true)
+                    .into_iter()
+                    .map(|r| a.map.id(r).to_string())
+                    .collect(),
+            )
         }
     };
     let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
@@ -536,6 +542,9 @@ pub fn schema_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<Sch
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
     let a = load(&files, &o)?;
     let d = dialect(&o)?;
+    if let Some(c) = &a.map.cycle {
+        return Err(error(format!("the history has no order: {}", c.message)));
+    }
     let rev = o.revision.clone().unwrap_or_else(|| "heads".into());
     let targets: Vec<usize> = if rev == "base" {
         Vec::new()

@@ -79,6 +79,9 @@ function analyzeAndRender() {
   renderGraph();
   renderFindings();
   fillRevisionLists();
+  // A new project: the schema view is rebuilt when shown.
+  $('schema-view').replaceChildren();
+  $('schema-rev').value = 'heads';
   const t2 = performance.now();
   applyHash();
   renderPlan(a.plan);
@@ -180,6 +183,8 @@ function select(rev, { tab, focus } = {}) {
     if (focus) g.focus();
   }
   renderRevision();
+  $('schema-rev').value = rev;
+  if (state.tab === 'schema') renderSchema();
   if (tab) showTab(tab);
   writeHash();
 }
@@ -309,7 +314,12 @@ function renderPlan(precomputed) {
 }
 
 for (const id of ['direction', 'from', 'to', 'dialect', 'tpm']) {
-  $(id).addEventListener('change', () => { renderPlan(); if (id === 'dialect' && state.selected) renderRevision(); writeHash(); });
+  $(id).addEventListener('change', () => {
+    renderPlan();
+    if (id === 'dialect' && state.selected) renderRevision();
+    if (id === 'dialect' && state.tab === 'schema') renderSchema();
+    writeHash();
+  });
 }
 $('plan-form').addEventListener('submit', (e) => { e.preventDefault(); renderPlan(); });
 $('copy').addEventListener('click', async () => {
@@ -321,10 +331,75 @@ $('download').addEventListener('click', () => {
   URL.revokeObjectURL(a.href);
 });
 
+// ---------------------------------------------------------------- schema
+
+function schemaTarget() {
+  return $('schema-rev').value.trim() || 'heads';
+}
+
+function renderSchema() {
+  if (!state.analysis) return;
+  const box = $('schema-view');
+  let r;
+  try {
+    r = mp.schema(state.files, { ...state.options, dialect: $('dialect').value, revision: schemaTarget() });
+  } catch (e) {
+    state.schemaSql = '';
+    $('schema-status').textContent = `FAILED: ${e.message}`;
+    box.replaceChildren();
+    return;
+  }
+  state.schemaSql = r.sql;
+  const s = r.schema;
+  const tables = Object.values(s.tables);
+  const q = $('schema-filter').value.trim().toLowerCase();
+  const shown = tables.filter((t) => !q || t.name.toLowerCase().includes(q));
+  $('schema-status').textContent = `${r.revision.join(', ') || 'base'} · ${tables.length} tables · ${Object.keys(s.indexes).length} indexes · ${Object.keys(s.types).length} types`;
+  const indexes = Object.values(s.indexes);
+  const constraintText = (c) => {
+    const cols = (c.columns ?? []).join(', ');
+    switch (c.kind) {
+      case 'primary_key': return `PRIMARY KEY (${cols})`;
+      case 'unique': return `UNIQUE (${cols})`;
+      case 'foreign_key': return `FOREIGN KEY (${cols}) → ${c.ref_table} (${(c.ref_columns ?? []).join(', ')})`;
+      default: return `CHECK (${c.expr})`;
+    }
+  };
+  const tableCard = (t) => el('div', { class: 'card schema-table', 'data-table': t.name },
+    el('h3', {}, t.name, t.unknown ? el('span', { class: 'warning' }, ' · changed by Python migplan cannot read') : null),
+    el('table', {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'null'), el('th', {}, 'default'))),
+      el('tbody', {}, ...t.columns.map((c) => el('tr', {},
+        el('td', {}, el('code', {}, c.name)), el('td', {}, c.type), el('td', {}, c.nullable ? 'null' : 'not null'), el('td', {}, c.default ?? ''))))),
+    ...Object.values(t.constraints).map((c) => el('div', { class: 'muted' }, c.name ? `${c.name}: ` : '', constraintText(c))),
+    ...indexes.filter((i) => i.table === t.name).map((i) => el('div', { class: 'muted' }, `${i.unique ? 'unique index' : 'index'} ${i.name} (${i.columns.join(', ')})`)),
+  );
+  const extras = [];
+  const types = Object.entries(s.types);
+  if (types.length) extras.push(el('h3', {}, 'Types'), ...types.map(([n, v]) => el('div', {}, el('code', {}, n), ` enum (${v.join(', ')})`)));
+  if (s.sequences.length) extras.push(el('h3', {}, 'Sequences'), el('div', {}, s.sequences.join(', ')));
+  if (s.views.length) extras.push(el('h3', {}, 'Views'), el('div', {}, s.views.join(', ')));
+  if (s.uncertain) extras.push(el('p', { class: 'warning' }, 'Python migplan cannot read may have changed tables it does not name.'));
+  box.replaceChildren(
+    ...r.diagnostics.filter((d) => d.severity !== 'info').map(findingCard),
+    ...(shown.length ? shown.map(tableCard) : [el('p', { class: 'muted' }, tables.length ? 'No table matches.' : 'No tables at this revision.')]),
+    ...extras,
+  );
+}
+
+$('schema-form').addEventListener('submit', (e) => { e.preventDefault(); renderSchema(); writeHash(); });
+$('schema-rev').addEventListener('change', () => { renderSchema(); writeHash(); });
+$('schema-filter').addEventListener('input', () => renderSchema());
+$('schema-copy').addEventListener('click', async () => {
+  try { await navigator.clipboard.writeText(state.schemaSql ?? ''); $('schema-status').textContent = 'copied'; } catch { $('schema-status').textContent = 'copy failed'; }
+});
+
 // ---------------------------------------------------------------- tabs + URL hash
 
 function showTab(name) {
+  const changed = state.tab !== name;
   state.tab = name;
+  if (name === 'schema' && (changed || !$('schema-view').hasChildNodes())) renderSchema();
   for (const b of document.querySelectorAll('[role=tab]')) {
     const on = b.dataset.tab === name;
     b.setAttribute('aria-selected', String(on));
@@ -345,6 +420,7 @@ function writeHash() {
   h.set('dialect', $('dialect').value);
   if ($('tpm').checked) h.set('tpm', '1');
   if (state.tab !== 'findings') h.set('tab', state.tab);
+  if (state.tab === 'schema' && schemaTarget() !== (state.selected ?? 'heads')) h.set('schema', schemaTarget());
   const next = `#${h}`;
   if (location.hash !== next) history.replaceState(null, '', next);
 }
@@ -360,6 +436,7 @@ function applyHash({ formOnly = false } = {}) {
     $('tpm').checked = h.get('tpm') === '1';
     if (formOnly) return;
     if (h.has('rev') && state.analysis?.graph.nodes.some((n) => n.revision === h.get('rev'))) select(h.get('rev'));
+    if (h.has('schema')) $('schema-rev').value = h.get('schema');
     showTab(h.get('tab') ?? state.tab);
   } finally {
     applying = false;

@@ -3,12 +3,12 @@
 pub mod args;
 pub mod base;
 mod check;
-pub mod validation;
 pub mod discover;
 pub mod merge;
 pub mod report;
 pub mod serve;
 pub mod sql_folder;
+pub mod validation;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

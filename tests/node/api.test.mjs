@@ -71,3 +71,54 @@ test('version and limits', () => {
   const l = migplan.limits();
   assert.ok(l.maxFiles > 0 && l.maxTotalBytes > 0 && l.maxFileBytes > 0);
 });
+
+for (const project of projects()) {
+  test(`schema equals schema heads --format json: ${project.name}`, () => {
+    const { files, options } = load(project);
+    const native = cli(project.dir, [...project.args, 'schema', 'heads', '--format', 'json']);
+    let wasm;
+    try {
+      wasm = plain(migplan.schema(files, options));
+    } catch (e) {
+      // The CLI refused too (a cycle, an unknown revision): both say so.
+      assert.ok(!native.json, `wasm threw ${e.message} but the CLI printed a schema`);
+      return;
+    }
+    assert.ok(native.json, `the CLI printed no schema: ${native.stderr}`);
+    const { sql, diagnostics, ...rest } = wasm;
+    assert.deepEqual(rest, native.json);
+    assert.equal(typeof sql, 'string');
+    assert.ok(Array.isArray(diagnostics));
+  });
+}
+
+test('schema at a revision, with its SQL', () => {
+  const files = [
+    { path: 'v/a1.py', text: 'from alembic import op\nimport sqlalchemy as sa\nrevision = "a1"\ndown_revision = None\ndef upgrade():\n    op.create_table("users", sa.Column("id", sa.BigInteger(), primary_key=True))\ndef downgrade():\n    op.drop_table("users")\n' },
+    { path: 'v/b2.py', text: 'from alembic import op\nimport sqlalchemy as sa\nrevision = "b2"\ndown_revision = "a1"\ndef upgrade():\n    op.add_column("users", sa.Column("email", sa.String(200)))\ndef downgrade():\n    op.drop_column("users", "email")\n' },
+  ];
+  const atA = migplan.schema(files, { revision: 'a1' });
+  assert.deepEqual(atA.revision, ['a1']);
+  assert.deepEqual(atA.schema.tables.users.columns.map((c) => c.name), ['id']);
+  const atHead = migplan.schema(files);
+  assert.deepEqual(atHead.schema.tables.users.columns.map((c) => [c.name, c.type, c.nullable]), [['id', 'BIGINT', false], ['email', 'VARCHAR(200)', true]]);
+  assert.match(atHead.sql, /CREATE TABLE users \(\n    id BIGINT NOT NULL,\n    email VARCHAR\(200\)/);
+  assert.throws(() => migplan.schema(files, { revision: 'nope' }), /options\.revision/);
+});
+
+test('validation options: migplan.toml text, versions, since', () => {
+  const files = [
+    { path: 'm/000001_users.up.sql', text: 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
+    { path: 'm/000001_users.down.sql', text: 'DROP TABLE users;\n' },
+    { path: 'm/000002_drop.up.sql', text: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n" },
+    { path: 'm/000002_drop.down.sql', text: 'ALTER TABLE users DROP COLUMN token;\n' },
+  ];
+  const codes = (r) => r.diagnostics.map((d) => `${d.severity} ${d.code}`);
+  assert.deepEqual(codes(migplan.analyze(files)), ['warning volatile-default']);
+  assert.deepEqual(codes(migplan.analyze(files, { config: '[rules]\nvolatile-default = "error"\n' })), ['error volatile-default']);
+  assert.deepEqual(codes(migplan.analyze(files, { config: '[rules]\nvolatile-default = "off"\n' })), []);
+  // Lint the two migrations as one plan: users is new, nothing to rewrite.
+  assert.deepEqual(codes(migplan.analyze(files, { since: 'base' })), []);
+  assert.throws(() => migplan.analyze(files, { config: '[rules]\nvolatile-defaul = "off"\n' }), /options\.config: line 2: .*volatile-defaul/);
+  assert.throws(() => migplan.analyze(files, { pgVersion: 'fifteen' }), /options\.pgVersion/);
+});

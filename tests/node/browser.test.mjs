@@ -100,6 +100,34 @@ test('a fixture loaded through the folder input; click, dialect, URL hash', asyn
   assert.deepEqual(problems, []);
 });
 
+test('the schema view: tables at heads and at a revision equal `migplan schema`', async () => {
+  const dir = path.join(root, 'examples/shop');
+  const { page, problems } = await open(await serve(dir));
+  await page.click('#tab-schema-btn');
+  await page.waitForSelector('#schema-view .schema-table');
+  const heads = cli(dir, ['schema', 'heads', '--format', 'json']).json.schema;
+  const shownTables = async () => page.$$eval('#schema-view .schema-table', (xs) => xs.map((x) => x.dataset.table));
+  assert.deepEqual(await shownTables(), Object.values(heads.tables).map((t) => t.name));
+  // Column rows: name, type, nullability, as the CLI simulates them.
+  const first = Object.values(heads.tables)[0];
+  const rows = await page.$$eval(`#schema-view [data-table="${first.name}"] tbody tr`, (trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
+  assert.deepEqual(rows, first.columns.map((c) => [c.name, c.type, c.nullable ? 'null' : 'not null']));
+  await page.screenshot({ path: path.join(shots, 'page-schema.png') });
+
+  // Selecting the base revision in the graph shows the schema there.
+  const base = cli(dir, ['history', '--format', 'json']).json.history.at(-1).revision;
+  await page.click(`svg.graph [data-rev="${base}"]`);
+  await page.click('#tab-schema-btn');
+  const atBase = cli(dir, ['schema', base, '--format', 'json']).json.schema;
+  await page.waitForFunction((n) => document.querySelectorAll('#schema-view .schema-table').length === n, Object.keys(atBase.tables).length);
+  assert.deepEqual(await shownTables(), Object.values(atBase.tables).map((t) => t.name));
+  assert.equal(await page.inputValue('#schema-rev'), base);
+  // The filter narrows the tables shown.
+  await page.fill('#schema-filter', 'zzz-no-such-table');
+  assert.match(await page.textContent('#schema-view'), /No table matches/);
+  assert.deepEqual(problems, []);
+});
+
 function hostileProject() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-xss-'));
   fs.mkdirSync(path.join(dir, 'versions'));
