@@ -85,7 +85,7 @@ fn table_diff(a: &Table, b: &Table, out: &mut Vec<String>) {
         match b.column(&c.name) {
             None => out.push(format!("does not restore column {t}.{} that upgrade dropped", c.name)),
             Some(d) => {
-                if !c.type_.eq_ignore_ascii_case(&d.type_) {
+                if !super::same_type(&c.type_, &d.type_) {
                     out.push(format!("leaves column {t}.{} as {} where it was {}", c.name, d.type_, c.type_));
                 }
                 if c.nullable != d.nullable {

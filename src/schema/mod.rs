@@ -53,6 +53,13 @@ pub fn eq_ident(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// Types compare as the database sees them: case and spacing do not matter
+/// (`numeric(10,2)` from SQL equals `NUMERIC(10, 2)` from an Alembic type).
+pub fn same_type(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect() };
+    norm(a) == norm(b)
+}
+
 /// The key an object is filed under.
 pub fn key(name: &str) -> String {
     name.to_ascii_lowercase()

@@ -1,7 +1,8 @@
 //! Changing a column's type rewrites the table (and its indexes) under an exclusive lock,
-//! except for widening a VARCHAR or turning it into TEXT.
+//! except for the changes PostgreSQL makes in the catalog only: widening a VARCHAR or
+//! turning it into TEXT, and raising a NUMERIC's precision (same scale) or dropping it.
 
-use super::{is_text, varchar_len};
+use super::{is_text, numeric_args, varchar_len};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::lint::{Cx, Rule};
@@ -35,12 +36,22 @@ impl Rule for ChangingColumnType {
             .map(|c| c.type_.clone())
             .or_else(|| existing_type.clone());
         if let Some(old) = &old {
-            if old.eq_ignore_ascii_case(new) {
+            if crate::schema::same_type(old, new) {
                 return None;
             }
             // Widening is a catalog change; narrowing has its own rule.
             if varchar_len(old).is_some() && (is_text(new) || varchar_len(new).is_some()) {
                 return None;
+            }
+            if let (Some(a), Some(b)) = (numeric_args(old), numeric_args(new)) {
+                let widens = match (a, b) {
+                    (_, None) => true,
+                    (Some((p1, s1)), Some((p2, s2))) => s1 == s2 && p2 >= p1,
+                    (None, Some(_)) => false,
+                };
+                if widens {
+                    return None;
+                }
             }
         }
         let from = old.map(|o| format!(" from {o}")).unwrap_or_default();

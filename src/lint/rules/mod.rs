@@ -77,6 +77,25 @@ pub fn varchar_len(t: &str) -> Option<u32> {
     inner.trim().parse().ok()
 }
 
+/// A NUMERIC/DECIMAL type's (precision, scale): `None` when unconstrained; `Some(None)`
+/// is never returned — the outer `None` means "not a numeric type".
+pub fn numeric_args(t: &str) -> Option<Option<(u32, u32)>> {
+    if !matches!(base_type(t).as_str(), "NUMERIC" | "DECIMAL") {
+        return None;
+    }
+    let Some((_, inner)) = t.split_once('(') else {
+        return Some(None);
+    };
+    let inner = inner.split(')').next().unwrap_or("");
+    let mut it = inner.split(',').map(|x| x.trim().parse::<u32>());
+    let p = it.next()?.ok()?;
+    let s = match it.next() {
+        Some(s) => s.ok()?,
+        None => 0,
+    };
+    Some(Some((p, s)))
+}
+
 /// Unbounded text types a VARCHAR can widen to for free.
 pub fn is_text(t: &str) -> bool {
     matches!(base_type(t).as_str(), "TEXT" | "CHARACTER VARYING" | "VARCHAR") && varchar_len(t).is_none()
@@ -111,5 +130,8 @@ mod tests {
         assert!(is_naive_timestamp("TIMESTAMP"));
         assert!(!is_naive_timestamp("TIMESTAMP WITH TIME ZONE"));
         assert!(!is_naive_timestamp("TIMESTAMPTZ"));
+        assert_eq!(numeric_args("NUMERIC(10, 2)"), Some(Some((10, 2))));
+        assert_eq!(numeric_args("numeric"), Some(None));
+        assert_eq!(numeric_args("INTEGER"), None);
     }
 }

@@ -7,5 +7,7 @@ CREATE TABLE orders (
     customer_id bigint NOT NULL,
     status varchar(40),
     total_cents integer NOT NULL,
+    amount numeric(10, 2),
+    tax numeric(10, 2),
     created_at timestamptz NOT NULL DEFAULT now()
 );
