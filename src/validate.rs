@@ -99,14 +99,78 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
     let mut order = map.topological_sort(&anc, targets);
     order.reverse();
     let mut sim = Simulation::new(a, d, &order);
+    let mut branches = Branches::new(a, &order);
     let mut diags = Vec::new();
     for &r in &order {
         let rev = a.revision(r);
+        branches.before(a, r, &mut sim.schema);
         for ev in sim.up[&r].clone() {
             sim.apply(&ev, rev, true, &mut diags);
         }
+        branches.after(r, &sim.schema);
     }
     (sim.schema, diags)
+}
+
+/// Parallel branches each see only their own ancestors' schema: the replay keeps a copy
+/// of the schema after each revision whose children do not directly follow it in the
+/// order (branch points, parents of merges), and starts a revision from its parents'.
+struct Branches {
+    keep: BTreeSet<RevIdx>,
+    saved: BTreeMap<RevIdx, Schema>,
+    last: Option<RevIdx>,
+}
+
+impl Branches {
+    fn new(a: &Analysis, order: &[RevIdx]) -> Self {
+        let map = &a.map;
+        let mut keep = BTreeSet::new();
+        for (i, &r) in order.iter().enumerate() {
+            let children = &map.node(r).all_nextrev;
+            let next = order.get(i + 1);
+            let follows = children.len() == 1 && next == Some(&children[0]) && map.node(children[0]).normalized_down().len() == 1;
+            if !children.is_empty() && !follows {
+                keep.insert(r);
+            }
+        }
+        Branches {
+            keep,
+            saved: BTreeMap::new(),
+            last: None,
+        }
+    }
+
+    /// Put the schema `r` starts from in `schema`.
+    fn before(&mut self, a: &Analysis, r: RevIdx, schema: &mut Schema) {
+        let node = a.map.node(r);
+        if node.down.len() != node.down_ids.len() || a.revision(r).down_revision_unknown {
+            // A parent that is missing or unreadable: what it built is unknown, so nothing
+            // may be reported as missing from here on.
+            schema.uncertain = true;
+            return;
+        }
+        let parents = node.normalized_down();
+        if parents.len() == 1 && self.last == Some(parents[0]) || parents.is_empty() && self.last.is_none() {
+            return;
+        }
+        let mut merged = Schema::default();
+        for (i, p) in parents.iter().enumerate() {
+            match self.saved.get(p) {
+                Some(s) if i == 0 => merged = s.clone(),
+                Some(s) => merged.merge_from(s),
+                // Not replayed (outside the targets): nothing known of it.
+                None => {}
+            }
+        }
+        *schema = merged;
+    }
+
+    fn after(&mut self, r: RevIdx, schema: &Schema) {
+        if self.keep.contains(&r) {
+            self.saved.insert(r, schema.clone());
+        }
+        self.last = Some(r);
+    }
 }
 
 /// The replay state shared by `schema_at` and `validate`.
@@ -265,8 +329,10 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     let mut new_tables: BTreeSet<String> = BTreeSet::new();
     let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
 
+    let mut branches = Branches::new(a, &order);
     for &r in &order {
         let rev = a.revision(r);
+        branches.before(a, r, &mut sim.schema);
         let deployed = o.deployed.as_ref().is_some_and(|s| s.contains(&rev.id));
         if o.deployed.is_none() {
             new_tables.clear();
@@ -372,6 +438,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                 sim.schema.restore(&k, v);
             }
         }
+        branches.after(r, &sim.schema);
     }
     diags.extend(down_paths(a, &blockers));
     diags
@@ -451,4 +518,94 @@ fn down_paths(a: &Analysis, blockers: &BTreeMap<RevIdx, String>) -> Vec<Diagnost
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::postgresql::PostgreSQL;
+    use crate::source::SourceFile;
+
+    fn script(rev: &str, down: &str, up: &str, downgrade: &str) -> SourceFile {
+        SourceFile::new(
+            format!("v/{rev}.py"),
+            format!(
+                "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n    {up}\ndef downgrade():\n    {downgrade}\n"
+            ),
+        )
+    }
+
+    fn codes(files: &[SourceFile]) -> Vec<(String, String)> {
+        let a = crate::analysis::analyze(files, None);
+        validate(&a, &ValidateOptions::new(&PostgreSQL))
+            .into_iter()
+            .filter(|d| matches!(d.code, Code::UnknownObject | Code::DuplicateObject | Code::DowngradeMismatch))
+            .map(|d| (d.code.name().to_string(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn parallel_branches_see_only_their_own_ancestors() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.create_table('t', sa.Column('id', sa.BigInteger(), primary_key=True), sa.Column('c', sa.Text()))",
+                "op.drop_table('t')",
+            ),
+            // Branch 1 drops c; branch 2 (applied after it in the order) still has c.
+            script(
+                "b1",
+                "'a'",
+                "op.drop_column('t', 'c')",
+                "op.add_column('t', sa.Column('c', sa.Text()))",
+            ),
+            script(
+                "b2",
+                "'a'",
+                "op.alter_column('t', 'c', nullable=False)",
+                "op.alter_column('t', 'c', nullable=True)",
+            ),
+            // The merge sees both branches' tables.
+            script(
+                "m",
+                "('b1', 'b2')",
+                "op.create_index('ix_t_id', 't', ['id'])",
+                "op.drop_index('ix_t_id')",
+            ),
+        ];
+        assert_eq!(codes(&files), vec![]);
+    }
+
+    #[test]
+    fn round_trip_names_what_the_downgrade_leaves() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.create_table('t', sa.Column('id', sa.BigInteger(), primary_key=True))",
+                "op.drop_table('t')",
+            ),
+            script("b", "'a'", "op.add_column('t', sa.Column('status', sa.Text()))", "pass"),
+            script(
+                "c",
+                "'b'",
+                "op.add_column('t', sa.Column('kind', sa.Text()))",
+                "op.drop_column('t', 'status')",
+            ),
+        ];
+        assert_eq!(
+            codes(&files),
+            vec![
+                (
+                    "downgrade-mismatch".to_string(),
+                    "downgrade of c leaves column t.kind that upgrade added".to_string()
+                ),
+                (
+                    "downgrade-mismatch".to_string(),
+                    "downgrade of c drops column t.status, which existed before the upgrade".to_string()
+                ),
+            ]
+        );
+    }
 }

@@ -23,7 +23,13 @@ pub fn describe(rt: &RoundTrip) -> Vec<String> {
             entry_name(rt.key, e),
             if rt.after_up.is_none() { "dropped" } else { "changed" }
         )),
-        (Some(Entry::Table(a)), Some(Entry::Table(b))) => table_diff(a, b, &mut out),
+        (Some(Entry::Table(a)), Some(Entry::Table(b))) => {
+            let up = match rt.after_up {
+                Some(Entry::Table(u)) => Some(u),
+                _ => None,
+            };
+            table_diff(a, up, b, &mut out)
+        }
         (Some(Entry::Index(a)), Some(Entry::Index(b))) => {
             let up = match rt.after_up {
                 Some(Entry::Index(u)) if u != a => format!("upgrade changed it from {}", index_shape(a)),
@@ -71,18 +77,25 @@ fn index_shape(i: &IndexDef) -> String {
     format!("{}columns ({})", if i.unique { "unique " } else { "" }, i.columns.join(", "))
 }
 
-fn table_diff(a: &Table, b: &Table, out: &mut Vec<String>) {
+/// `a`: before the upgrade, `up`: after it, `b`: after the downgrade.
+fn table_diff(a: &Table, up: Option<&Table>, b: &Table, out: &mut Vec<String>) {
     if a.unknown || b.unknown {
         return;
     }
     let t = &a.name;
+    let in_up = |name: &str| up.is_some_and(|u| u.column(name).is_some());
     for c in &b.columns {
         if a.column(&c.name).is_none() {
-            out.push(format!("leaves column {t}.{} that upgrade added", c.name));
+            if in_up(&c.name) {
+                out.push(format!("leaves column {t}.{} that upgrade added", c.name));
+            } else {
+                out.push(format!("adds column {t}.{} that did not exist before the upgrade", c.name));
+            }
         }
     }
     for c in &a.columns {
         match b.column(&c.name) {
+            None if in_up(&c.name) => out.push(format!("drops column {t}.{}, which existed before the upgrade", c.name)),
             None => out.push(format!("does not restore column {t}.{} that upgrade dropped", c.name)),
             Some(d) => {
                 if !super::same_type(&c.type_, &d.type_) {
@@ -107,13 +120,19 @@ fn table_diff(a: &Table, b: &Table, out: &mut Vec<String>) {
             }
         }
     }
+    let con_in_up = |k: &str| up.is_some_and(|u| u.constraints.keys().any(|x| eq_ident(x, k)));
     for (k, c) in &b.constraints {
         if !a.constraints.keys().any(|x| eq_ident(x, k)) {
-            out.push(format!("leaves {} that upgrade added", constraint_name(t, c)));
+            if con_in_up(k) {
+                out.push(format!("leaves {} that upgrade added", constraint_name(t, c)));
+            } else {
+                out.push(format!("adds {} that did not exist before the upgrade", constraint_name(t, c)));
+            }
         }
     }
     for (k, c) in &a.constraints {
         match b.constraints.iter().find(|(x, _)| eq_ident(x, k)) {
+            None if con_in_up(k) => out.push(format!("drops {}, which existed before the upgrade", constraint_name(t, c))),
             None => out.push(format!("does not restore {} that upgrade dropped", constraint_name(t, c))),
             Some((_, d)) if d.kind != c.kind => out.push(format!(
                 "recreates {} as {} where it was {}",

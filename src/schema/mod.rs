@@ -222,6 +222,38 @@ impl Schema {
         );
     }
 
+    /// Join a merged branch's schema into this one: objects only it has are added, tables
+    /// both have gain the columns and constraints only it has.
+    pub fn merge_from(&mut self, other: &Schema) {
+        for (k, t) in &other.tables {
+            match self.tables.get_mut(k) {
+                None => {
+                    self.tables.insert(k.clone(), t.clone());
+                }
+                Some(mine) => {
+                    for c in &t.columns {
+                        if mine.column(&c.name).is_none() {
+                            mine.columns.push(c.clone());
+                        }
+                    }
+                    for (ck, c) in &t.constraints {
+                        mine.constraints.entry(ck.clone()).or_insert_with(|| c.clone());
+                    }
+                    mine.unknown |= t.unknown;
+                }
+            }
+        }
+        for (k, i) in &other.indexes {
+            self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
+        }
+        for (k, v) in &other.types {
+            self.types.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        self.sequences.extend(other.sequences.iter().cloned());
+        self.views.extend(other.views.iter().cloned());
+        self.uncertain |= other.uncertain;
+    }
+
     // ----- queries -------------------------------------------------------------------
 
     pub fn table(&self, name: &str) -> Option<&Table> {
