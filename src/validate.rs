@@ -337,7 +337,8 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
         if o.deployed.is_none() {
             new_tables.clear();
         }
-        let new_at_start = new_tables.clone();
+        // Tables this revision creates: the rest of `new_tables` was new before it.
+        let mut added_now: BTreeSet<String> = BTreeSet::new();
         let up = sim.up[&r].clone();
         let down = sim.down[&r].clone();
 
@@ -368,10 +369,15 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
             if !deployed {
                 match &ev.change {
                     Change::CreateTable { table, .. } => {
-                        new_tables.insert(key(table));
+                        if new_tables.insert(key(table)) {
+                            added_now.insert(key(table));
+                        }
                     }
                     Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
-                        new_tables.insert(key(&rename_target(table, new_name)));
+                        let k = key(&rename_target(table, new_name));
+                        if new_tables.insert(k.clone()) {
+                            added_now.insert(k);
+                        }
                     }
                     _ => {}
                 }
@@ -382,7 +388,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
         if !deployed {
             let existing_before = |t: &str| -> bool {
                 let k = key(t);
-                if new_at_start.contains(&k) {
+                if new_tables.contains(&k) && !added_now.contains(&k) {
                     return false;
                 }
                 match up_journal.get(&Key::Table(k.clone())) {

@@ -50,6 +50,8 @@ pub enum Format {
     Github,
     /// A PR comment / job summary (`check` only)
     Markdown,
+    /// SQL DDL (`schema` only; its text output)
+    Sql,
 }
 
 impl Format {

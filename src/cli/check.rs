@@ -120,7 +120,7 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
             });
             let _ = out.write_all(md.as_bytes());
         }
-        Format::Text => {
+        Format::Text | Format::Sql => {
             let mut err = std::io::stderr().lock();
             if let Some(c) = &changes {
                 let _ = writeln!(err, "{}", new_revisions_text(a, c));

@@ -92,6 +92,10 @@ fn run(cli: Cli) -> ExitCode {
         };
     }
 
+    if cli.format == Format::Sql && !matches!(cli.command, Command::Schema { .. }) {
+        eprintln!("FAILED: --format sql is only for `schema` (plans print SQL with `upgrade --sql`)");
+        return ExitCode::from(CHECK_COULD_NOT_RUN);
+    }
     if cli.format.check_only() && !matches!(cli.command, Command::Check { .. }) {
         eprintln!(
             "FAILED: --format {} is only for `check` (other commands print text or json)",
@@ -115,7 +119,7 @@ fn run(cli: Cli) -> ExitCode {
                         serde_json::to_string_pretty(&crate::render::sarif::render(&located, &anchor)).unwrap_or_default()
                     ),
                     Format::Github => print!("{}", crate::render::github::render(&located)),
-                    Format::Text | Format::Markdown => {}
+                    Format::Text | Format::Markdown | Format::Sql => {}
                 }
             }
             return ExitCode::from(FAILED);
@@ -247,7 +251,9 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Files => {
             match cli.format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown => listed.iter().for_each(|p| println!("{p}")),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => {
+                    listed.iter().for_each(|p| println!("{p}"))
+                }
                 Format::Json => {
                     let obj = serde_json::json!({
                         "layout": analysis.layout,
@@ -525,14 +531,14 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 map.heads.clone()
             };
             Ok(match format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.heads(&heads, *verbose),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.heads(&heads, *verbose),
                 Format::Json => json("heads", &heads),
             })
         }
         Command::Branches { verbose } => {
             let order = map.walk_revisions("base", "heads")?;
             Ok(match format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.branches(&order, *verbose),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.branches(&order, *verbose),
                 Format::Json => {
                     let points: Vec<usize> = order.into_iter().filter(|&r| map.node(r).is_branch_point()).collect();
                     json("branches", &points)
@@ -569,7 +575,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
             };
             let order = map.walk_revisions(&base, &head)?;
             Ok(match format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.history(&order, *verbose, &[]),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.history(&order, *verbose, &[]),
                 Format::Json => json("history", &order),
             })
         }
@@ -592,7 +598,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 .filter_map(Pos::rev)
                 .collect();
             Ok(match format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown => view.show(&revs),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.show(&revs),
                 Format::Json => json("revisions", &revs),
             })
         }
@@ -683,7 +689,7 @@ fn plan_command(
         }
     }
     match format {
-        Format::Text | Format::Sarif | Format::Github | Format::Markdown => {
+        Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(rendered.text().as_bytes());
             let _ = out.flush();
