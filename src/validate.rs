@@ -368,10 +368,8 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
             sim.apply(ev, rev, true, &mut diags);
             if !deployed {
                 match &ev.change {
-                    Change::CreateTable { table, .. } => {
-                        if new_tables.insert(key(table)) {
-                            added_now.insert(key(table));
-                        }
+                    Change::CreateTable { table, .. } if new_tables.insert(key(table)) => {
+                        added_now.insert(key(table));
                     }
                     Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
                         let k = key(&rename_target(table, new_name));
