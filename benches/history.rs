@@ -104,11 +104,15 @@ fn main() {
             bytes as f64 / 1e6,
             get("list") + get("read+parse"),
             get("graph"),
-            get("check"),
+            get("check") + get("read texts") + get("validate"),
             get("total"),
             rss.map(|r| format!("{r:.1}")).unwrap_or_else(|| "n/a".into())
         );
-        let _ = std::fs::remove_dir_all(&dir);
+        if std::env::var_os("MIGPLAN_BENCH_KEEP").is_some() {
+            println!("  project kept in {}", dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 
     match find_alembic() {
@@ -147,7 +151,9 @@ fn main() {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
-    let _ = std::fs::remove_dir_all(&root);
+    if std::env::var_os("MIGPLAN_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }
 
 /// Label lists are printed in Python set order by Alembic; compare them sorted.

@@ -55,9 +55,18 @@ fn main() {
         // The same work as the two stateless API calls: analyze (check JSON), then plan
         // (which reads the files again).
         let t = Instant::now();
-        let a = analyze_project(&files, &opts);
+        let mut a = analyze_project(&files, &opts);
+        // `analyze` also validates (schema simulation, down paths, lint rules), with the
+        // file texts for inline ignores.
+        let texts: std::collections::BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+        let v = migplan::validate::ValidateOptions {
+            texts: Some(&texts),
+            env_sets_timeout: migplan::validate::env_sets_timeout(&texts),
+            ..migplan::validate::ValidateOptions::new(opts.dialect)
+        };
+        a.diagnostics = migplan::validate::check(&a, &v);
         // What `analyze` returns: the check JSON and the graph (layout, operations...).
-        let check = migplan::render::diagnostics::CheckJson::new(&a, &a.diagnostics, &std::collections::BTreeMap::<String, String>::new());
+        let check = migplan::render::diagnostics::CheckJson::new(&a, &a.diagnostics, &texts);
         let graph = migplan::render::graph_json::GraphJson::new(&a, false);
         let _ = serde_json::to_string(&(check, graph));
         let a = analyze_project(&files, &opts);

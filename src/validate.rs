@@ -107,7 +107,7 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
         for ev in sim.up[&r].clone() {
             sim.apply(&ev, rev, true, &mut diags);
         }
-        branches.after(r, &sim.schema);
+        branches.after(a, r, &sim.schema);
     }
     (sim.schema, diags)
 }
@@ -118,6 +118,8 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
 struct Branches {
     keep: BTreeSet<RevIdx>,
     saved: BTreeMap<RevIdx, Schema>,
+    /// Children not yet replayed, per saved revision: its copy is dropped after the last.
+    pending: BTreeMap<RevIdx, usize>,
     last: Option<RevIdx>,
 }
 
@@ -136,6 +138,7 @@ impl Branches {
         Branches {
             keep,
             saved: BTreeMap::new(),
+            pending: BTreeMap::new(),
             last: None,
         }
     }
@@ -151,6 +154,7 @@ impl Branches {
         }
         let parents = node.normalized_down();
         if parents.len() == 1 && self.last == Some(parents[0]) || parents.is_empty() && self.last.is_none() {
+            self.release(&parents);
             return;
         }
         let mut merged = Schema::default();
@@ -163,11 +167,26 @@ impl Branches {
             }
         }
         *schema = merged;
+        self.release(&parents);
     }
 
-    fn after(&mut self, r: RevIdx, schema: &Schema) {
+    /// One more child of each parent has started; drop copies nobody needs any more.
+    fn release(&mut self, parents: &[RevIdx]) {
+        for p in parents {
+            if let Some(n) = self.pending.get_mut(p) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.pending.remove(p);
+                    self.saved.remove(p);
+                }
+            }
+        }
+    }
+
+    fn after(&mut self, a: &Analysis, r: RevIdx, schema: &Schema) {
         if self.keep.contains(&r) {
             self.saved.insert(r, schema.clone());
+            self.pending.insert(r, a.map.node(r).all_nextrev.len());
         }
         self.last = Some(r);
     }
@@ -271,18 +290,23 @@ fn rename_target(table: &str, new_name: &str) -> String {
     }
 }
 
-/// Known tables whose names appear as words in opaque Python.
+/// Known tables whose names appear as words in opaque Python (looked up word by word, so
+/// a large schema costs nothing extra).
 fn named_tables(s: &Schema, text: &str) -> Vec<String> {
-    let words: BTreeSet<String> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    s.tables
-        .iter()
-        .filter(|(k, _)| words.contains(k.as_str()) || words.contains(k.rsplit('.').next().unwrap_or(k)))
-        .map(|(_, t)| t.name.clone())
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+        if w.is_empty() {
+            continue;
+        }
+        let k = w.to_ascii_lowercase();
+        let found = s.tables.get(&k).or_else(|| s.tables.get(k.rsplit('.').next().unwrap_or(&k)));
+        if let Some(t) = found
+            && !out.contains(&t.name)
+        {
+            out.push(t.name.clone());
+        }
+    }
+    out
 }
 
 /// Why a revision cannot be undone, with where it says so.
@@ -442,7 +466,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                 sim.schema.restore(&k, v);
             }
         }
-        branches.after(r, &sim.schema);
+        branches.after(a, r, &sim.schema);
     }
     diags.extend(down_paths(a, &blockers));
     diags

@@ -23,6 +23,9 @@ use crate::render::graph_json::GraphJson;
 use crate::render::html;
 use crate::source::SourceFile;
 
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Input limits: an edge function must not be made to spin.
 pub const MAX_FILES: usize = 50_000;
 pub const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
@@ -382,8 +385,13 @@ fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
         roots: o.roots.clone(),
         enable,
     };
-    let mut a = analyze_project(files, &opts);
-    a.diagnostics = validate(&a, files, o, opts.dialect)?;
+    Ok(analyze_project(files, &opts))
+}
+
+/// [`load`] plus validation: what `check` reports (`analyze`, `renderReport`).
+fn load_checked(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
+    let mut a = load(files, o)?;
+    a.diagnostics = validate(&a, files, o, dialect(o)?)?;
     Ok(a)
 }
 
@@ -465,7 +473,7 @@ pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<An
     install_panic_hook();
     let files = read_files(files)?;
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
-    let a = load(&files, &o)?;
+    let a = load_checked(&files, &o)?;
     let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     let out = AnalyzeOut {
         check: CheckJson::new(&a, &a.diagnostics, &texts),
@@ -583,7 +591,7 @@ pub fn render_report_js(files: &Files, options: Option<PlanOptionsJs>) -> Result
     install_panic_hook();
     let files = read_files(files)?;
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
-    let a = load(&files, &o)?;
+    let a = load_checked(&files, &o)?;
     let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     let target = o.to.clone().unwrap_or_else(|| "heads".into());
     let plan = crate::dry_run::upgrade_sql(&a, &target, dialect(&o)?);

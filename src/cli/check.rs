@@ -75,7 +75,9 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
             }
         }
     }
+    let started = std::time::Instant::now();
     let all = super::validation::all_texts(a, input.known);
+    let read = started.elapsed();
     let flags = super::validation::CheckFlags {
         deployed,
         ..input.flags.clone()
@@ -88,6 +90,15 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
         }
     }
     sort_diagnostics(&mut diags);
+    if input.cli.timings {
+        // Inside `check`'s lap: what the schema simulation and the lint rules cost.
+        eprintln!("timing: {:<10} {:>9.3} ms", "  texts", read.as_secs_f64() * 1000.0);
+        eprintln!(
+            "timing: {:<10} {:>9.3} ms",
+            "  validate",
+            (started.elapsed() - read).as_secs_f64() * 1000.0
+        );
+    }
     let mut texts = all;
     texts.extend(texts_for(&diags, input.known));
     let located: Vec<LocatedDiagnostic> = locate_all(&diags, &texts);

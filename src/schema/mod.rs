@@ -13,8 +13,10 @@ pub mod from_ops;
 pub mod from_sql;
 pub mod render;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use imbl::{OrdMap, OrdSet};
 use serde::Serialize;
 
 pub use change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Direction, Event, IndexDef};
@@ -83,14 +85,19 @@ pub enum Entry {
     View,
 }
 
+/// Persistent maps: a copy of the schema (one per branch point) costs nothing until one
+/// side changes, and then only the changed path.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
-    pub tables: BTreeMap<String, Table>,
-    pub indexes: BTreeMap<String, IndexDef>,
+    pub tables: OrdMap<String, Arc<Table>>,
+    pub indexes: OrdMap<String, IndexDef>,
     /// Enum types and their values.
-    pub types: BTreeMap<String, Vec<String>>,
-    pub sequences: BTreeSet<String>,
-    pub views: BTreeSet<String>,
+    pub types: OrdMap<String, Vec<String>>,
+    pub sequences: OrdSet<String>,
+    pub views: OrdSet<String>,
+    /// Index keys by table key: finding a table's indexes must not scan every index.
+    #[serde(skip)]
+    by_table: OrdMap<String, OrdSet<String>>,
     /// Something opaque may have changed tables it does not name: "not found" findings
     /// would be guesses from here on.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -123,7 +130,7 @@ impl Schema {
 
     pub fn get(&self, k: &Key) -> Option<Entry> {
         match k {
-            Key::Table(n) => self.tables.get(n).cloned().map(Entry::Table),
+            Key::Table(n) => self.tables.get(n).map(|t| Entry::Table(Table::clone(t))),
             Key::Index(n) => self.indexes.get(n).cloned().map(Entry::Index),
             Key::Type(n) => self.types.get(n).cloned().map(Entry::Type),
             Key::Sequence(n) => self.sequences.contains(n).then_some(Entry::Sequence),
@@ -135,16 +142,19 @@ impl Schema {
     pub fn restore(&mut self, k: &Key, v: Option<Entry>) {
         match (k, v) {
             (Key::Table(n), Some(Entry::Table(t))) => {
-                self.tables.insert(n.clone(), t);
+                self.tables.insert(n.clone(), Arc::new(t));
             }
             (Key::Table(n), _) => {
                 self.tables.remove(n);
             }
-            (Key::Index(n), Some(Entry::Index(i))) => {
-                self.indexes.insert(n.clone(), i);
-            }
-            (Key::Index(n), _) => {
-                self.indexes.remove(n);
+            (Key::Index(n), v) => {
+                self.set_index(
+                    n,
+                    match v {
+                        Some(Entry::Index(i)) => Some(i),
+                        _ => None,
+                    },
+                );
             }
             (Key::Type(n), Some(Entry::Type(v))) => {
                 self.types.insert(n.clone(), v);
@@ -182,31 +192,54 @@ impl Schema {
             return None;
         }
         self.touch(Key::Table(k.clone()));
-        self.tables.get_mut(&k)
+        self.tables.get_mut(&k).map(Arc::make_mut)
     }
 
     fn put_table(&mut self, t: Table) {
         let k = key(&t.name);
         self.touch(Key::Table(k.clone()));
-        self.tables.insert(k, t);
+        self.tables.insert(k, Arc::new(t));
     }
 
     fn remove_table(&mut self, name: &str) -> Option<Table> {
         let k = key(name);
         self.touch(Key::Table(k.clone()));
-        self.tables.remove(&k)
+        self.tables.remove(&k).map(Arc::unwrap_or_clone)
+    }
+
+    /// Set or remove an index, keeping `by_table` in step.
+    fn set_index(&mut self, k: &str, v: Option<IndexDef>) -> Option<IndexDef> {
+        let old = match v {
+            Some(i) => {
+                let t = key(&i.table);
+                self.by_table.entry(t).or_default().insert(k.to_string());
+                self.indexes.insert(k.to_string(), i)
+            }
+            None => self.indexes.remove(k),
+        };
+        if let Some(o) = &old {
+            let t = key(&o.table);
+            let still = self.indexes.get(k).is_some_and(|i| key(&i.table) == t);
+            if !still && let Some(set) = self.by_table.get_mut(&t) {
+                set.remove(k);
+                if set.is_empty() {
+                    self.by_table.remove(&t);
+                }
+            }
+        }
+        old
     }
 
     fn put_index(&mut self, i: IndexDef) {
         let k = key(&i.name);
         self.touch(Key::Index(k.clone()));
-        self.indexes.insert(k, i);
+        self.set_index(&k, Some(i));
     }
 
     fn remove_index(&mut self, name: &str) -> Option<IndexDef> {
         let k = key(name);
         self.touch(Key::Index(k.clone()));
-        self.indexes.remove(&k)
+        self.set_index(&k, None)
     }
 
     /// Record a table that existed before the history began: present, shape unknown. Not
@@ -214,23 +247,29 @@ impl Schema {
     pub fn adopt(&mut self, name: &str) {
         self.tables.insert(
             key(name),
-            Table {
+            Arc::new(Table {
                 name: name.to_string(),
                 unknown: true,
                 ..Default::default()
-            },
+            }),
         );
     }
 
     /// Join a merged branch's schema into this one: objects only it has are added, tables
     /// both have gain the columns and constraints only it has.
     pub fn merge_from(&mut self, other: &Schema) {
-        for (k, t) in &other.tables {
-            match self.tables.get_mut(k) {
-                None => {
-                    self.tables.insert(k.clone(), t.clone());
-                }
-                Some(mine) => {
+        use imbl::ordmap::DiffItem;
+        // `diff` skips the subtrees both sides still share since the branch point, so a
+        // merge costs what the branches changed, not the size of the schema.
+        let mut joined: Vec<(String, Arc<Table>)> = Vec::new();
+        for d in self.tables.diff(&other.tables) {
+            match d {
+                DiffItem::Add(k, t) => joined.push((k.clone(), t.clone())),
+                DiffItem::Update {
+                    old: (k, mine),
+                    new: (_, t),
+                } => {
+                    let mut mine = Table::clone(mine);
                     for c in &t.columns {
                         if mine.column(&c.name).is_none() {
                             mine.columns.push(c.clone());
@@ -240,24 +279,49 @@ impl Schema {
                         mine.constraints.entry(ck.clone()).or_insert_with(|| c.clone());
                     }
                     mine.unknown |= t.unknown;
+                    joined.push((k.clone(), Arc::new(mine)));
                 }
+                DiffItem::Remove(..) => {}
             }
         }
-        for (k, i) in &other.indexes {
-            self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
+        for (k, t) in joined {
+            self.tables.insert(k, t);
         }
-        for (k, v) in &other.types {
-            self.types.entry(k.clone()).or_insert_with(|| v.clone());
+        let added: Vec<(String, IndexDef)> = self
+            .indexes
+            .diff(&other.indexes)
+            .filter_map(|d| match d {
+                DiffItem::Add(k, i) => Some((k.clone(), i.clone())),
+                _ => None,
+            })
+            .collect();
+        for (k, i) in added {
+            self.set_index(&k, Some(i));
         }
-        self.sequences.extend(other.sequences.iter().cloned());
-        self.views.extend(other.views.iter().cloned());
+        let types: Vec<(String, Vec<String>)> = self
+            .types
+            .diff(&other.types)
+            .filter_map(|d| match d {
+                DiffItem::Add(k, v) => Some((k.clone(), v.clone())),
+                _ => None,
+            })
+            .collect();
+        for (k, v) in types {
+            self.types.insert(k, v);
+        }
+        for x in other.sequences.iter() {
+            self.sequences.insert(x.clone());
+        }
+        for x in other.views.iter() {
+            self.views.insert(x.clone());
+        }
         self.uncertain |= other.uncertain;
     }
 
     // ----- queries -------------------------------------------------------------------
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(&key(name))
+        self.tables.get(&key(name)).map(|t| &**t)
     }
 
     /// Whether findings about `table` should be suppressed: it is unknown, or it is missing
@@ -271,8 +335,11 @@ impl Schema {
 
     /// Indexes on a table.
     pub fn indexes_on(&self, table: &str) -> impl Iterator<Item = &IndexDef> {
-        let t = key(table);
-        self.indexes.values().filter(move |i| key(&i.table) == t)
+        self.by_table
+            .get(&key(table))
+            .into_iter()
+            .flat_map(|names| names.iter())
+            .filter_map(|n| self.indexes.get(n))
     }
 
     // ----- applying changes ----------------------------------------------------------
@@ -620,25 +687,25 @@ impl Schema {
             }
             Change::CreateSequence { name, if_not_exists } => {
                 self.touch(Key::Sequence(key(name)));
-                if !self.sequences.insert(key(name)) && !if_not_exists {
+                if self.sequences.insert(key(name)).is_some() && !if_not_exists {
                     p(Problem::Duplicate(format!("sequence {name}")));
                 }
             }
             Change::DropSequence { name, if_exists } => {
                 self.touch(Key::Sequence(key(name)));
-                if !self.sequences.remove(&key(name)) && !if_exists && !self.uncertain {
+                if self.sequences.remove(&key(name)).is_none() && !if_exists && !self.uncertain {
                     p(Problem::Unknown(format!("sequence {name}")));
                 }
             }
             Change::CreateView { name, or_replace } => {
                 self.touch(Key::View(key(name)));
-                if !self.views.insert(key(name)) && !or_replace {
+                if self.views.insert(key(name)).is_some() && !or_replace {
                     p(Problem::Duplicate(format!("view {name}")));
                 }
             }
             Change::DropView { name, if_exists } => {
                 self.touch(Key::View(key(name)));
-                if !self.views.remove(&key(name)) && !if_exists && !self.uncertain {
+                if self.views.remove(&key(name)).is_none() && !if_exists && !self.uncertain {
                     p(Problem::Unknown(format!("view {name}")));
                 }
             }
