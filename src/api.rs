@@ -246,3 +246,31 @@ pub fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -
     };
     value.map_err(|e| format!("internal: cannot build the plan: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn options_decode_like_the_js_api() {
+        assert!(options_from_json(&json!(null)).is_ok());
+        assert_eq!(options_from_json(&json!([1])).err().as_deref(), Some("options: expected an object"));
+        let e = options_from_json(&json!({"dialekt": "mysql"})).err().unwrap();
+        assert!(e.starts_with("options: unknown field `dialekt` (known: layout, dialect,"), "{e}");
+        let e = options_from_json(&json!({"graphSvg": "yes"})).err().unwrap();
+        assert!(e.starts_with("options: invalid type"), "{e}");
+        let o = options_from_json(&json!({"dialect": "sqlite", "plan": {"direction": "stamp"}})).unwrap();
+        assert_eq!(dialect(&o).unwrap().name(), "sqlite");
+        assert_eq!(o.plan.unwrap().direction.as_deref(), Some("stamp"));
+        let e = dialect(&options_from_json(&json!({"dialect": "oracle"})).unwrap()).err().unwrap();
+        assert!(e.starts_with("options.dialect: unknown dialect \"oracle\""), "{e}");
+    }
+
+    #[test]
+    fn file_limits() {
+        assert!(check_files(&[SourceFile::new("a.py", "x")]).is_ok());
+        let big = SourceFile::new("big.sql", " ".repeat(MAX_FILE_BYTES + 1));
+        assert!(check_files(&[big]).unwrap_err().starts_with("files: big.sql is "));
+    }
+}
