@@ -21,13 +21,18 @@ pub const MAX_FILES: usize = 50_000;
 pub const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_FILE_BYTES: usize = crate::layout::MAX_FILE_BYTES;
 
-/// The files are within the limits.
+/// The files are within the limits, and no path is given twice (diagnostics name files by
+/// path, so a second file under the same path would be located in the first one's text).
 pub fn check_files(files: &[SourceFile]) -> Result<(), String> {
     if files.len() > MAX_FILES {
         return Err(format!("files: {} files given; the limit is {MAX_FILES}", files.len()));
     }
     let mut total = 0usize;
+    let mut paths = std::collections::BTreeSet::new();
     for f in files {
+        if !paths.insert(f.path.as_str()) {
+            return Err(format!("files: {} is given twice; each path must be unique", f.path));
+        }
         if f.text.len() > MAX_FILE_BYTES {
             return Err(format!(
                 "files: {} is {} bytes; the limit per file is {MAX_FILE_BYTES}",
