@@ -168,3 +168,11 @@ pub const DOWNS: &[&str] = &[
 ];
 pub const LABELS: &[&str] = &["None", "('feature',)", "'core'", "('aaaa1111',)", "['x', 'x']"];
 pub const DEPENDS: &[&str] = &["None", "'cccc3333'", "('feature',)", "'nowhere'"];
+
+/// Keeps the first file of each path: the CLI lists each path once and the wasm API refuses
+/// a path given twice (`api::check_files`), so the core may assume unique paths.
+pub fn unique_paths(mut files: Vec<SourceFile>) -> Vec<SourceFile> {
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(f.path.clone()));
+    files
+}

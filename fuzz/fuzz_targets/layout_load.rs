@@ -38,6 +38,7 @@ fuzz_target!(|input: Input| {
             SourceFile::new(format!("m/{dir}{name}"), common::lines(common::SQL_LINES, &f.lines, &f.raw))
         })
         .collect();
+    let files = common::unique_paths(files);
     let names = layout_names();
     let dialect = dialect_from_name(["postgresql", "mysql", "sqlite"][input.dialect as usize % 3]).unwrap();
     let opts = LoadOptions {

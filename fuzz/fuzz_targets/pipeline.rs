@@ -91,6 +91,7 @@ fuzz_target!(|input: Input| {
             })
             .collect(),
     };
+    let files = common::unique_paths(files);
     let dialect = dialect_from_name(["postgresql", "mysql", "sqlite"][input.dialect as usize % 3]).unwrap();
     let opts = ProjectOptions {
         layout: None,
