@@ -26,9 +26,7 @@ fn history() -> &'static Analysis {
             ("dddd6666", "'cccc5555'", "None", "None"),
             ("eeee7777", "None", "('other',)", "None"),
         ]
-        .map(|(id, down, labels, dep)| {
-            SourceFile::new(format!("versions/{id}_x.py"), common::script(id, down, labels, dep, p, p))
-        });
+        .map(|(id, down, labels, dep)| SourceFile::new(format!("versions/{id}_x.py"), common::script(id, down, labels, dep, p, p)));
         analyze(&files, None)
     })
 }

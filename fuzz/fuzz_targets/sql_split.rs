@@ -13,7 +13,9 @@ const DIALECTS: [&str; 3] = ["postgresql", "mysql", "sqlite"];
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
-    let Some(dialect) = dialect_from_name(DIALECTS[pick as usize % DIALECTS.len()]) else { return };
+    let Some(dialect) = dialect_from_name(DIALECTS[pick as usize % DIALECTS.len()]) else {
+        return;
+    };
     let (statements, problems) = split(text, Span::new(0, text.len()), dialect.sql_lexing());
     for s in &statements {
         let r = s.span.range();

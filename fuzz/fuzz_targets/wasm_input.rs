@@ -18,14 +18,26 @@ fuzz_target!(|data: &[u8]| {
         Some(i) => (&data[..i], Some(&data[i + 1..])),
         None => (data, None),
     };
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(json) else { return };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return;
+    };
     let Ok(options) = options_from_json(&value) else { return };
     let p = "    pass";
     let mut files = vec![
-        SourceFile::new("versions/aaaa1111_a.py", common::script("aaaa1111", "None", "('core',)", "None", p, p)),
+        SourceFile::new(
+            "versions/aaaa1111_a.py",
+            common::script("aaaa1111", "None", "('core',)", "None", p, p),
+        ),
         SourceFile::new(
             "versions/bbbb2222_b.py",
-            common::script("bbbb2222", "'aaaa1111'", "None", "None", "    op.create_table('t', sa.Column('id', sa.Integer()))", "    op.drop_table('t')"),
+            common::script(
+                "bbbb2222",
+                "'aaaa1111'",
+                "None",
+                "None",
+                "    op.create_table('t', sa.Column('id', sa.Integer()))",
+                "    op.drop_table('t')",
+            ),
         ),
     ];
     if let Some(extra) = extra {
