@@ -89,3 +89,28 @@ fn duplicate_paths_are_refused_by_the_api() {
         Some("files: m/R__view.sql is given twice; each path must be unique")
     );
 }
+
+/// layout_load, crash-3e2ebc37: `CREATE INDEX CONCURRENTLY` in a Flyway undo file (`U1__…`).
+/// The `non-transactional-statement` finding named the up file (`V1__…`) with the undo
+/// statement's span, pointing at the wrong text (past its end here).
+#[test]
+fn non_transactional_statement_in_a_down_file_names_the_down_file() {
+    let files = [
+        SourceFile::new("m/V1__x.sql", " ==\n"),
+        SourceFile::new("m/U1__x.sql", "CREATE INDEX CONCURRENTLY i ON t (id);\n"),
+    ];
+    let opts = ProjectOptions {
+        layout: None,
+        dialect: dialect_from_name("postgresql").unwrap(),
+        roots: None,
+        enable: Vec::new(),
+    };
+    let a = analyze_project(&files, &opts);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == migplan::Code::NonTransactionalStatement)
+        .expect("non-transactional-statement");
+    assert_eq!(d.file.as_deref(), Some("m/U1__x.sql"), "{d:?}");
+    assert_eq!(d.span.map(|s| s.range()), Some(0..37));
+}
