@@ -8,6 +8,7 @@
 //! order) → [`resolve`] (targets) → [`analysis`] (checks) → [`render`].
 
 pub mod analysis;
+pub mod api;
 pub mod bookkeeping;
 pub mod codes;
 pub mod config;

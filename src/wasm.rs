@@ -6,16 +6,12 @@
 //! `Error` whose message says what was wrong. Nothing may panic: a panic here would be an
 //! `unreachable` trap in the caller, so the hook below at least names it on the console.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::{Analysis, ProjectOptions, analyze_project};
-use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
-use crate::codes::Code;
-use crate::dialect::{Dialect, dialect_from_name};
-use crate::dry_run::DryRun;
-use crate::layout::layout_by_name;
-use crate::plan::Direction;
+use crate::analysis::Analysis;
+use crate::api::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Options};
+use crate::dialect::Dialect;
 use std::collections::BTreeMap;
 
 use crate::render::diagnostics::CheckJson;
@@ -23,13 +19,10 @@ use crate::render::graph_json::GraphJson;
 use crate::render::html;
 use crate::source::SourceFile;
 
+// Rust's default wasm allocator (dlmalloc) is a large share of the wasm profile; talc is
+// faster and smaller.
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
-/// Input limits: an edge function must not be made to spin.
-pub const MAX_FILES: usize = 50_000;
-pub const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
-pub const MAX_FILE_BYTES: usize = crate::layout::MAX_FILE_BYTES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -222,61 +215,24 @@ extern "C" {
     pub type ProjectSelectionJs;
 }
 
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    layout: Option<String>,
-    dialect: Option<String>,
-    roots: Option<Vec<String>>,
-    enable: Option<Vec<String>>,
-    // Plan options.
-    direction: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    transaction_per_migration: Option<bool>,
-    version_table: Option<String>,
-    version_table_schema: Option<String>,
-    bookkeeping: Option<String>,
-    x_args: Option<std::collections::BTreeMap<String, String>>,
-    graph_svg: Option<bool>,
-    title: Option<String>,
-    /// `analyze` only: also make this plan from the same reading of the files.
-    plan: Option<Box<Options>>,
-    // Validation options.
-    /// `migplan.toml` text: rule severities, versions.
-    config: Option<String>,
-    pg_version: Option<String>,
-    mysql_version: Option<String>,
-    since: Option<String>,
-    /// `schema` only: the revision (default heads).
-    revision: Option<String>,
-}
-
-const OPTION_NAMES: &[&str] = &[
-    "layout",
-    "dialect",
-    "roots",
-    "enable",
-    "direction",
-    "from",
-    "to",
-    "transactionPerMigration",
-    "versionTable",
-    "versionTableSchema",
-    "bookkeeping",
-    "xArgs",
-    "graphSvg",
-    "title",
-    "plan",
-    "config",
-    "pgVersion",
-    "mysqlVersion",
-    "since",
-    "revision",
-];
-
 fn error(msg: impl AsRef<str>) -> JsValue {
     js_sys::Error::new(msg.as_ref()).into()
+}
+
+fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
+    crate::api::load(files, o).map_err(error)
+}
+
+fn load_checked(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
+    crate::api::load_checked(files, o).map_err(error)
+}
+
+fn dialect(o: &Options) -> Result<&'static dyn Dialect, JsValue> {
+    crate::api::dialect(o).map_err(error)
+}
+
+fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -> Result<serde_json::Value, JsValue> {
+    crate::api::plan_value(a, o, texts).map_err(error)
 }
 
 fn install_panic_hook() {
@@ -313,23 +269,7 @@ fn read_files(files: &JsValue) -> Result<Vec<SourceFile>, JsValue> {
             "files: expected an array of { path, text } objects or a Map from path to text",
         ));
     };
-    if out.len() > MAX_FILES {
-        return Err(error(format!("files: {} files given; the limit is {MAX_FILES}", out.len())));
-    }
-    let mut total = 0usize;
-    for f in &out {
-        if f.text.len() > MAX_FILE_BYTES {
-            return Err(error(format!(
-                "files: {} is {} bytes; the limit per file is {MAX_FILE_BYTES}",
-                f.path,
-                f.text.len()
-            )));
-        }
-        total += f.text.len();
-    }
-    if total > MAX_TOTAL_BYTES {
-        return Err(error(format!("files: {total} bytes in all; the limit is {MAX_TOTAL_BYTES}")));
-    }
+    crate::api::check_files(&out).map_err(error)?;
     Ok(out)
 }
 
@@ -340,114 +280,13 @@ fn read_options(options: &JsValue) -> Result<Options, JsValue> {
     if !options.is_object() || js_sys::Array::is_array(options) {
         return Err(error("options: expected an object"));
     }
-    // A misspelt option would silently do nothing: refuse it.
     let object: &js_sys::Object = options.unchecked_ref();
-    for key in js_sys::Object::keys(object).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !OPTION_NAMES.contains(&key.as_str()) {
-            return Err(error(format!(
-                "options: unknown field `{key}` (known: {})",
-                OPTION_NAMES.join(", ")
-            )));
-        }
-    }
+    let keys: Vec<String> = js_sys::Object::keys(object)
+        .iter()
+        .map(|k| k.as_string().unwrap_or_default())
+        .collect();
+    crate::api::check_option_keys(keys.iter().map(String::as_str)).map_err(error)?;
     serde_wasm_bindgen::from_value(options.clone()).map_err(|e| error(format!("options: {e}")))
-}
-
-fn dialect(o: &Options) -> Result<&'static dyn Dialect, JsValue> {
-    match &o.dialect {
-        None => Ok(&crate::dialect::postgresql::PostgreSQL),
-        Some(name) => dialect_from_name(name).ok_or_else(|| {
-            error(format!(
-                "options.dialect: unknown dialect {name:?} (postgresql, mysql, mariadb, sqlite)"
-            ))
-        }),
-    }
-}
-
-fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
-    if let Some(l) = &o.layout
-        && l != "alembic"
-        && layout_by_name(l).is_none()
-    {
-        return Err(error(format!("options.layout: unknown layout {l:?}")));
-    }
-    let mut enable = Vec::new();
-    for name in o.enable.iter().flatten() {
-        match Code::from_name(name) {
-            Some(c) if c.off_by_default() => enable.push(c),
-            _ => return Err(error(format!("options.enable: {name:?} is not an off-by-default code"))),
-        }
-    }
-    let opts = ProjectOptions {
-        layout: o.layout.clone(),
-        dialect: dialect(o)?,
-        roots: o.roots.clone(),
-        enable,
-    };
-    Ok(analyze_project(files, &opts))
-}
-
-/// [`load`] plus validation: what `check` reports (`analyze`, `renderReport`).
-fn load_checked(files: &[SourceFile], o: &Options) -> Result<Analysis, JsValue> {
-    let mut a = load(files, o)?;
-    a.diagnostics = validate(&a, files, o, dialect(o)?)?;
-    Ok(a)
-}
-
-/// Every finding `migplan check` reports: the analysis' plus the schema simulation's and
-/// the lint rules', with `migplan.toml` (`options.config`) applied.
-fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dialect) -> Result<Vec<crate::Diagnostic>, JsValue> {
-    use crate::lint::config::{LintConfig, parse_version};
-    let mut config = match &o.config {
-        None => LintConfig::default(),
-        Some(text) => LintConfig::parse(text).map_err(|e| match e.line {
-            Some(l) => error(format!("options.config: line {l}: {}", e.message)),
-            None => error(format!("options.config: {}", e.message)),
-        })?,
-    };
-    let version = |name: &str, v: &Option<String>| -> Result<Option<(u32, u32)>, JsValue> {
-        match v {
-            None => Ok(None),
-            Some(s) => parse_version(s)
-                .map(Some)
-                .ok_or_else(|| error(format!("options.{name}: {s:?} is not a version (e.g. \"15\" or \"8.0\")"))),
-        }
-    };
-    if let Some(v) = version("pgVersion", &o.pg_version)? {
-        config.pg_version = Some(v);
-    }
-    if let Some(v) = version("mysqlVersion", &o.mysql_version)? {
-        config.mysql_version = Some(v);
-    }
-    let deployed = match &o.since {
-        None => None,
-        Some(rev) => {
-            let targets: Vec<usize> = a
-                .map
-                .get_revisions(&crate::resolve::RevArg::str(rev))
-                .map_err(|e| error(format!("options.since: {}", e.message())))?
-                .into_iter()
-                .filter_map(crate::resolve::Pos::rev)
-                .collect();
-            Some(
-                a.map
-                    .ancestors(&targets, true)
-                    .into_iter()
-                    .map(|r| a.map.id(r).to_string())
-                    .collect(),
-            )
-        }
-    };
-    let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
-    let opts = crate::validate::ValidateOptions {
-        dialect: d,
-        config,
-        deployed,
-        texts: Some(&texts),
-        env_sets_timeout: crate::validate::env_sets_timeout(&texts),
-    };
-    Ok(crate::validate::check(a, &opts))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -496,48 +335,6 @@ pub fn plan_js(files: &Files, options: Option<PlanOptionsJs>) -> Result<PlanResu
     let a = load(&files, &o)?;
     let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     Ok(to_js(&plan_value(&a, &o, &texts)?)?.unchecked_into())
-}
-
-/// The plan `o` asks for, as `plan()` returns it.
-fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -> Result<serde_json::Value, JsValue> {
-    let direction = match o.direction.as_deref().unwrap_or("upgrade") {
-        "upgrade" => Direction::Upgrade,
-        "downgrade" => Direction::Downgrade,
-        "stamp" => Direction::Stamp,
-        other => return Err(error(format!("options.direction: {other:?} is not upgrade, downgrade or stamp"))),
-    };
-    let bookkeeping = match o.bookkeeping.as_deref() {
-        None => &crate::bookkeeping::alembic::Alembic,
-        Some(name) => bookkeeping_by_name(name).ok_or_else(|| {
-            error(format!(
-                "options.bookkeeping: unknown {name:?} (known: {})",
-                bookkeeping_names().join(", ")
-            ))
-        })?,
-    };
-    let target = match direction {
-        Direction::Downgrade => format!("{}:{}", o.from.as_deref().unwrap_or("heads"), o.to.as_deref().unwrap_or("base")),
-        _ => match (&o.from, &o.to) {
-            (Some(f), t) => format!("{f}:{}", t.as_deref().unwrap_or("heads")),
-            (None, t) => t.clone().unwrap_or_else(|| "heads".into()),
-        },
-    };
-    let targets = [target];
-    let run = DryRun {
-        direction,
-        targets: &targets,
-        dialect: dialect(o)?,
-        transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
-        version_table: o.version_table.clone(),
-        version_table_schema: o.version_table_schema.clone(),
-        x_args: o.x_args.clone().unwrap_or_default().into_iter().collect(),
-        bookkeeping,
-    };
-    let value = match run.run(a) {
-        Ok(outcome) => serde_json::to_value(outcome.json(texts)),
-        Err(msg) => Ok(serde_json::json!({ "error": msg, "diagnostics": [] })),
-    };
-    value.map_err(|e| error(format!("internal: cannot build the plan: {e}")))
 }
 
 /// The schema the migrations build up to `options.revision` (default: every head),

@@ -129,7 +129,7 @@ fn run(cli: Cli) -> ExitCode {
         && match cli.layout.as_deref() {
             Some("alembic") => false,
             Some(_) => true,
-            None => !sql_folder::holds_python(&disc.versions_dirs),
+            None => !sql_folder::holds_python(&disc.versions_dirs, disc.recursive),
         };
     let mut enable = Vec::new();
     if let Command::Check { enable: names, .. } = &cli.command {

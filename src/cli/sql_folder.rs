@@ -28,16 +28,27 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether `-d` folders hold Alembic scripts (any `.py` file other than `__init__.py`).
-pub fn holds_python(dirs: &[PathBuf]) -> bool {
-    dirs.iter().any(|d| {
-        std::fs::read_dir(d).is_ok_and(|rd| {
-            rd.flatten().any(|e| {
-                let n = e.file_name().to_string_lossy().into_owned();
-                n.ends_with(".py") && n != "__init__.py"
-            })
-        })
-    })
+/// Whether `-d` folders hold Alembic scripts (any `.py` file other than `__init__.py`). With
+/// `--recursive` sub-folders count too (real folders only, as the script reader walks them:
+/// a symlink loop cannot make this spin), else a versions folder split into sub-folders
+/// would be mistaken for a SQL folder.
+pub fn holds_python(dirs: &[PathBuf], recursive: bool) -> bool {
+    dirs.iter().any(|d| folder_holds_python(d, recursive))
+}
+
+fn folder_holds_python(dir: &Path, recursive: bool) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let mut subdirs = Vec::new();
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.ends_with(".py") && n != "__init__.py" {
+            return true;
+        }
+        if recursive && n != "__pycache__" && e.file_type().is_ok_and(|t| t.is_dir()) {
+            subdirs.push(e.path());
+        }
+    }
+    subdirs.iter().any(|s| folder_holds_python(s, true))
 }
 
 /// Every file of the folders, decoded, plus a diagnostic for each that cannot be.

@@ -365,8 +365,8 @@ fn build(
 
         let upgrade_steps = m.up.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
         let downgrade_steps = m.down.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
-        check_transactions(layout, &m, &upgrade_steps, d, diags);
-        check_transactions(layout, &m, &downgrade_steps, d, diags);
+        check_transactions(layout, &m, m.up.as_ref(), &upgrade_steps, d, diags);
+        check_transactions(layout, &m, m.down.as_ref(), &downgrade_steps, d, diags);
         check_down(layout, &m, &upgrade_steps, &downgrade_steps, diags);
 
         let down_revisions = match &m.parents {
@@ -437,10 +437,20 @@ fn build(
     (revisions, repeatables)
 }
 
-fn check_transactions(layout: &dyn Layout, m: &Migration, steps: &[Step], d: &dyn Dialect, diags: &mut Vec<Diagnostic>) {
+/// `section` is where `steps` were read from: the up or the down file (Flyway's `U…` undo
+/// file and golang-migrate's `.down.sql` are other files than the migration's).
+fn check_transactions(
+    layout: &dyn Layout,
+    m: &Migration,
+    section: Option<&Section>,
+    steps: &[Step],
+    d: &dyn Dialect,
+    diags: &mut Vec<Diagnostic>,
+) {
     if !m.transactional || !d.transactional_ddl() {
         return;
     }
+    let path = section.map_or(&m.file.path, |s| &s.file.path);
     for s in steps {
         if let StepKind::Op(crate::ops::Op::Sql(st)) = &s.kind
             && st.class.no_transaction
@@ -457,7 +467,7 @@ fn check_transactions(layout: &dyn Layout, m: &Migration, steps: &[Step], d: &dy
                         m.version
                     ),
                 )
-                .at(&m.file.path, s.span)
+                .at(path, s.span)
                 .help(layout.no_transaction_hint()),
             );
         }

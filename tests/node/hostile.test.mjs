@@ -17,6 +17,12 @@ test('one file over the per-file limit', () => {
   assert.throws(() => migplan.analyze([{ path: 'v/a.sql', text: 'x'.repeat(17 * 1024 * 1024) }]), /limit per file/);
 });
 
+test('a path given twice', () => {
+  // Diagnostics name files by path: a second text under the same path is refused.
+  const files = [{ path: 'v/a.sql', text: '' }, { path: 'v/a.sql', text: 'SELECT 1;' }];
+  assert.throws(() => migplan.analyze(files), /files: v\/a\.sql is given twice; each path must be unique/);
+});
+
 test('100,000 files', () => {
   const files = Array.from({ length: 100_000 }, (_, i) => ({ path: `v/${i}.py`, text: '' }));
   const [, ms] = timed(() => assert.throws(() => migplan.analyze(files), /100000 files given; the limit is 50000/));

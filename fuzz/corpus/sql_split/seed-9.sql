@@ -1,0 +1,2 @@
+-- migrate:up transaction:false
+UPDATE `accounts` SET `note` = CONCAT('imported ', `email`) WHERE `note` = '';

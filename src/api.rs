@@ -1,0 +1,286 @@
+//! The pure half of the wasm API: input limits, option decoding and validation, loading the
+//! files, and the plan a call asks for. `wasm.rs` only converts JS values to and from these;
+//! keeping them here lets them be tested and fuzzed natively (fuzz/fuzz_targets/wasm_input.rs).
+//! Misuse is an `Err` with the message the JS `Error` carries.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::analysis::{Analysis, ProjectOptions, analyze_project};
+use crate::bookkeeping::{bookkeeping_by_name, bookkeeping_names};
+use crate::codes::Code;
+use crate::dialect::{Dialect, dialect_from_name};
+use crate::dry_run::DryRun;
+use crate::layout::layout_by_name;
+use crate::plan::Direction;
+use crate::source::SourceFile;
+
+/// Input limits: an edge function must not be made to spin.
+pub const MAX_FILES: usize = 50_000;
+pub const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = crate::layout::MAX_FILE_BYTES;
+
+/// The files are within the limits, and no path is given twice (diagnostics name files by
+/// path, so a second file under the same path would be located in the first one's text).
+pub fn check_files(files: &[SourceFile]) -> Result<(), String> {
+    if files.len() > MAX_FILES {
+        return Err(format!("files: {} files given; the limit is {MAX_FILES}", files.len()));
+    }
+    let mut total = 0usize;
+    let mut paths = std::collections::BTreeSet::new();
+    for f in files {
+        if !paths.insert(f.path.as_str()) {
+            return Err(format!("files: {} is given twice; each path must be unique", f.path));
+        }
+        if f.text.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "files: {} is {} bytes; the limit per file is {MAX_FILE_BYTES}",
+                f.path,
+                f.text.len()
+            ));
+        }
+        total += f.text.len();
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(format!("files: {total} bytes in all; the limit is {MAX_TOTAL_BYTES}"));
+    }
+    Ok(())
+}
+
+/// A misspelt option would silently do nothing: refuse any key that is not an option.
+pub fn check_option_keys<'k>(keys: impl IntoIterator<Item = &'k str>) -> Result<(), String> {
+    for key in keys {
+        if !OPTION_NAMES.contains(&key) {
+            return Err(format!("options: unknown field `{key}` (known: {})", OPTION_NAMES.join(", ")));
+        }
+    }
+    Ok(())
+}
+
+/// The options object as JSON (what `wasm.rs` reads from a JS value): `null` is the defaults.
+pub fn options_from_json(options: &serde_json::Value) -> Result<Options, String> {
+    let object = match options {
+        serde_json::Value::Null => return Ok(Options::default()),
+        serde_json::Value::Object(o) => o,
+        _ => return Err("options: expected an object".into()),
+    };
+    check_option_keys(object.keys().map(String::as_str))?;
+    serde_json::from_value(options.clone()).map_err(|e| format!("options: {e}"))
+}
+
+/// The options of `analyze`, `plan`, `schema` and `renderReport` (camelCase in JS).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Options {
+    pub layout: Option<String>,
+    pub dialect: Option<String>,
+    pub roots: Option<Vec<String>>,
+    pub enable: Option<Vec<String>>,
+    // Plan options.
+    pub direction: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub transaction_per_migration: Option<bool>,
+    pub version_table: Option<String>,
+    pub version_table_schema: Option<String>,
+    pub bookkeeping: Option<String>,
+    pub x_args: Option<std::collections::BTreeMap<String, String>>,
+    pub graph_svg: Option<bool>,
+    pub title: Option<String>,
+    /// `analyze` only: also make this plan from the same reading of the files.
+    pub plan: Option<Box<Options>>,
+    // Validation options.
+    /// `migplan.toml` text: rule severities, versions.
+    pub config: Option<String>,
+    pub pg_version: Option<String>,
+    pub mysql_version: Option<String>,
+    pub since: Option<String>,
+    /// `schema` only: the revision (default heads).
+    pub revision: Option<String>,
+}
+
+pub const OPTION_NAMES: &[&str] = &[
+    "layout",
+    "dialect",
+    "roots",
+    "enable",
+    "direction",
+    "from",
+    "to",
+    "transactionPerMigration",
+    "versionTable",
+    "versionTableSchema",
+    "bookkeeping",
+    "xArgs",
+    "graphSvg",
+    "title",
+    "plan",
+    "config",
+    "pgVersion",
+    "mysqlVersion",
+    "since",
+    "revision",
+];
+
+/// The dialect option (default PostgreSQL).
+pub fn dialect(o: &Options) -> Result<&'static dyn Dialect, String> {
+    match &o.dialect {
+        None => Ok(&crate::dialect::postgresql::PostgreSQL),
+        Some(name) => {
+            dialect_from_name(name).ok_or_else(|| format!("options.dialect: unknown dialect {name:?} (postgresql, mysql, mariadb, sqlite)"))
+        }
+    }
+}
+
+/// Read the files as a project with the options (what `plan` and `schema` need).
+pub fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, String> {
+    if let Some(l) = &o.layout
+        && l != "alembic"
+        && layout_by_name(l).is_none()
+    {
+        return Err(format!("options.layout: unknown layout {l:?}"));
+    }
+    let mut enable = Vec::new();
+    for name in o.enable.iter().flatten() {
+        match Code::from_name(name) {
+            Some(c) if c.off_by_default() => enable.push(c),
+            _ => return Err(format!("options.enable: {name:?} is not an off-by-default code")),
+        }
+    }
+    let opts = ProjectOptions {
+        layout: o.layout.clone(),
+        dialect: dialect(o)?,
+        roots: o.roots.clone(),
+        enable,
+    };
+    Ok(analyze_project(files, &opts))
+}
+
+/// [`load`], then validate as `migplan check` does (what `analyze` and `renderReport` show).
+pub fn load_checked(files: &[SourceFile], o: &Options) -> Result<Analysis, String> {
+    let mut a = load(files, o)?;
+    a.diagnostics = validate(&a, files, o, dialect(o)?)?;
+    Ok(a)
+}
+
+/// Every finding `migplan check` reports: the analysis' plus the schema simulation's and
+/// the lint rules', with `migplan.toml` (`options.config`) applied.
+fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dialect) -> Result<Vec<crate::Diagnostic>, String> {
+    use crate::lint::config::{LintConfig, parse_version};
+    let mut config = match &o.config {
+        None => LintConfig::default(),
+        Some(text) => LintConfig::parse(text).map_err(|e| match e.line {
+            Some(l) => format!("options.config: line {l}: {}", e.message),
+            None => format!("options.config: {}", e.message),
+        })?,
+    };
+    let version = |name: &str, v: &Option<String>| -> Result<Option<(u32, u32)>, String> {
+        match v {
+            None => Ok(None),
+            Some(s) => parse_version(s)
+                .map(Some)
+                .ok_or_else(|| format!("options.{name}: {s:?} is not a version (e.g. \"15\" or \"8.0\")")),
+        }
+    };
+    if let Some(v) = version("pgVersion", &o.pg_version)? {
+        config.pg_version = Some(v);
+    }
+    if let Some(v) = version("mysqlVersion", &o.mysql_version)? {
+        config.mysql_version = Some(v);
+    }
+    let deployed = match &o.since {
+        None => None,
+        Some(rev) => {
+            let targets: Vec<usize> = a
+                .map
+                .get_revisions(&crate::resolve::RevArg::str(rev))
+                .map_err(|e| format!("options.since: {}", e.message()))?
+                .into_iter()
+                .filter_map(crate::resolve::Pos::rev)
+                .collect();
+            Some(
+                a.map
+                    .ancestors(&targets, true)
+                    .into_iter()
+                    .map(|r| a.map.id(r).to_string())
+                    .collect(),
+            )
+        }
+    };
+    let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    let opts = crate::validate::ValidateOptions {
+        dialect: d,
+        config,
+        deployed,
+        texts: Some(&texts),
+        env_sets_timeout: crate::validate::env_sets_timeout(&texts),
+    };
+    Ok(crate::validate::check(a, &opts))
+}
+
+/// The plan `o` asks for, as `plan()` returns it.
+pub fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -> Result<serde_json::Value, String> {
+    let direction = match o.direction.as_deref().unwrap_or("upgrade") {
+        "upgrade" => Direction::Upgrade,
+        "downgrade" => Direction::Downgrade,
+        "stamp" => Direction::Stamp,
+        other => return Err(format!("options.direction: {other:?} is not upgrade, downgrade or stamp")),
+    };
+    let bookkeeping = match o.bookkeeping.as_deref() {
+        None => &crate::bookkeeping::alembic::Alembic,
+        Some(name) => bookkeeping_by_name(name)
+            .ok_or_else(|| format!("options.bookkeeping: unknown {name:?} (known: {})", bookkeeping_names().join(", ")))?,
+    };
+    let target = match direction {
+        Direction::Downgrade => format!("{}:{}", o.from.as_deref().unwrap_or("heads"), o.to.as_deref().unwrap_or("base")),
+        _ => match (&o.from, &o.to) {
+            (Some(f), t) => format!("{f}:{}", t.as_deref().unwrap_or("heads")),
+            (None, t) => t.clone().unwrap_or_else(|| "heads".into()),
+        },
+    };
+    let targets = [target];
+    let run = DryRun {
+        direction,
+        targets: &targets,
+        dialect: dialect(o)?,
+        transaction_per_migration: o.transaction_per_migration.unwrap_or(false),
+        version_table: o.version_table.clone(),
+        version_table_schema: o.version_table_schema.clone(),
+        x_args: o.x_args.clone().unwrap_or_default().into_iter().collect(),
+        bookkeeping,
+    };
+    let value = match run.run(a) {
+        Ok(outcome) => serde_json::to_value(outcome.json(texts)),
+        Err(msg) => Ok(serde_json::json!({ "error": msg, "diagnostics": [] })),
+    };
+    value.map_err(|e| format!("internal: cannot build the plan: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn options_decode_like_the_js_api() {
+        assert!(options_from_json(&json!(null)).is_ok());
+        assert_eq!(options_from_json(&json!([1])).err().as_deref(), Some("options: expected an object"));
+        let e = options_from_json(&json!({"dialekt": "mysql"})).err().unwrap();
+        assert!(e.starts_with("options: unknown field `dialekt` (known: layout, dialect,"), "{e}");
+        let e = options_from_json(&json!({"graphSvg": "yes"})).err().unwrap();
+        assert!(e.starts_with("options: invalid type"), "{e}");
+        let o = options_from_json(&json!({"dialect": "sqlite", "plan": {"direction": "stamp"}})).unwrap();
+        assert_eq!(dialect(&o).unwrap().name(), "sqlite");
+        assert_eq!(o.plan.unwrap().direction.as_deref(), Some("stamp"));
+        let e = dialect(&options_from_json(&json!({"dialect": "oracle"})).unwrap()).err().unwrap();
+        assert!(e.starts_with("options.dialect: unknown dialect \"oracle\""), "{e}");
+    }
+
+    #[test]
+    fn file_limits() {
+        assert!(check_files(&[SourceFile::new("a.py", "x")]).is_ok());
+        let big = SourceFile::new("big.sql", " ".repeat(MAX_FILE_BYTES + 1));
+        assert!(check_files(&[big]).unwrap_err().starts_with("files: big.sql is "));
+    }
+}
