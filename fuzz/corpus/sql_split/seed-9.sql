@@ -1,2 +1,0 @@
--- migrate:up transaction:false
-UPDATE `accounts` SET `note` = CONCAT('imported ', `email`) WHERE `note` = '';
