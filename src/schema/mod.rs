@@ -195,6 +195,18 @@ impl Schema {
         self.tables.get_mut(&k).map(Arc::make_mut)
     }
 
+    /// The table a change alters, journaled; when it is missing, `unknown-object` unless
+    /// something opaque may have created it.
+    fn existing_table_mut(&mut self, table: &str, report: &mut impl FnMut(Problem)) -> Option<&mut Table> {
+        if self.table(table).is_none() {
+            if !self.is_unknown(table) {
+                report(Problem::Unknown(format!("table {table}")));
+            }
+            return None;
+        }
+        self.table_mut(table)
+    }
+
     fn put_table(&mut self, t: Table) {
         let k = key(&t.name);
         self.touch(Key::Table(k.clone()));
@@ -428,11 +440,7 @@ impl Schema {
                 constraints,
                 indexes,
             } => {
-                let uncertain = self.is_unknown(table);
-                let Some(t) = self.table_mut(table) else {
-                    if !uncertain {
-                        p(Problem::Unknown(format!("table {table}")));
-                    }
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
                     return problems;
                 };
                 if t.column(&column.name).is_some() {
@@ -450,11 +458,7 @@ impl Schema {
                 }
             }
             Change::DropColumn { table, column, if_exists } => {
-                let uncertain = self.is_unknown(table);
-                let Some(t) = self.table_mut(table) else {
-                    if !uncertain {
-                        p(Problem::Unknown(format!("table {table}")));
-                    }
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
                     return problems;
                 };
                 let before = t.columns.len();
@@ -485,11 +489,7 @@ impl Schema {
                 rename,
                 ..
             } => {
-                let uncertain = self.is_unknown(table);
-                let Some(t) = self.table_mut(table) else {
-                    if !uncertain {
-                        p(Problem::Unknown(format!("table {table}")));
-                    }
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
                     return problems;
                 };
                 let unknown = t.unknown;
@@ -622,11 +622,7 @@ impl Schema {
                 }
             }
             Change::DropConstraint { table, name, if_exists } => {
-                let uncertain = self.is_unknown(table);
-                let Some(t) = self.table_mut(table) else {
-                    if !uncertain {
-                        p(Problem::Unknown(format!("table {table}")));
-                    }
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
                     return problems;
                 };
                 let found = t
