@@ -218,7 +218,7 @@ impl Simulation {
                         created_anywhere.insert(key(table));
                     }
                     Change::RenameTable { table, new_name } => {
-                        created_anywhere.insert(key(&rename_target(table, new_name)));
+                        created_anywhere.insert(key(&crate::schema::rename_in_schema(table, new_name)));
                     }
                     _ => {}
                 }
@@ -280,13 +280,6 @@ impl Simulation {
             };
             diags.push(Diagnostic::new(code, msg).at(&ev.file, ev.span).help(help));
         }
-    }
-}
-
-fn rename_target(table: &str, new_name: &str) -> String {
-    match table.rsplit_once('.') {
-        Some((s, _)) if !new_name.contains('.') => format!("{s}.{new_name}"),
-        _ => new_name.to_string(),
     }
 }
 
@@ -396,7 +389,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                         added_now.insert(key(table));
                     }
                     Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
-                        let k = key(&rename_target(table, new_name));
+                        let k = key(&crate::schema::rename_in_schema(table, new_name));
                         if new_tables.insert(k.clone()) {
                             added_now.insert(k);
                         }

@@ -733,7 +733,7 @@ impl Schema {
 }
 
 /// `schema.old` renamed to `new` stays in its schema.
-fn rename_in_schema(table: &str, new_name: &str) -> String {
+pub fn rename_in_schema(table: &str, new_name: &str) -> String {
     match table.rsplit_once('.') {
         Some((s, _)) if !new_name.contains('.') => format!("{s}.{new_name}"),
         _ => new_name.to_string(),
