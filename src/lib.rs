@@ -34,6 +34,8 @@ pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod runner;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -111,6 +111,14 @@ pub fn plan_upgrade(map: &RevisionMap, target: &str) -> Result<Plan, PlanError> 
         return Err(PlanError(format!("invalid revision range '{target}': use FROM:TO")));
     }
     let heads = start_heads(map, start)?;
+    plan_upgrade_from(map, heads, destination)
+}
+
+/// An upgrade from the heads a database records (the runner's online `upgrade`).
+pub fn plan_upgrade_from(map: &RevisionMap, heads: Vec<String>, destination: &str) -> Result<Plan, PlanError> {
+    if let Some(c) = &map.cycle {
+        return Err(PlanError(c.message.clone()));
+    }
     let ctx = CommandContext {
         ancestor: Some("Destination %(end)s is not a valid upgrade target from current head(s)"),
         end: Some(destination),
@@ -134,6 +142,14 @@ pub fn plan_downgrade(map: &RevisionMap, target: &str) -> Result<Plan, PlanError
         return Err(PlanError("downgrade with --sql requires <fromrev>:<torev>".to_string()));
     };
     let heads = start_heads(map, Some(start))?;
+    plan_downgrade_from(map, heads, destination)
+}
+
+/// A downgrade from the heads a database records (the runner's online `downgrade`).
+pub fn plan_downgrade_from(map: &RevisionMap, heads: Vec<String>, destination: &str) -> Result<Plan, PlanError> {
+    if let Some(c) = &map.cycle {
+        return Err(PlanError(c.message.clone()));
+    }
     let ctx = CommandContext {
         ancestor: Some("Destination %(end)s is not a valid downgrade target from current head(s)"),
         end: Some(destination),
@@ -168,11 +184,19 @@ pub fn plan_stamp(map: &RevisionMap, targets: &[String]) -> Result<Plan, PlanErr
         dests.push(d.to_string());
     }
     let heads = start_heads(map, start.as_deref())?;
+    plan_stamp_from(map, heads, &dests)
+}
+
+/// A stamp from the heads a database records (the runner's online `stamp`).
+pub fn plan_stamp_from(map: &RevisionMap, heads: Vec<String>, dests: &[String]) -> Result<Plan, PlanError> {
+    if let Some(c) = &map.cycle {
+        return Err(PlanError(c.message.clone()));
+    }
     let ctx = CommandContext {
         multiple_heads: Some("Multiple heads are present; please specify a single target revision"),
         ..Default::default()
     };
-    let steps = stamp_steps(map, &dests, &heads).map_err(|e| ctx_err(e, &ctx))?;
+    let steps = stamp_steps(map, dests, &heads).map_err(|e| ctx_err(e, &ctx))?;
     run(map, Direction::Stamp, heads, steps)
 }
 

@@ -15,6 +15,13 @@ impl Bookkeeping for Alembic {
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
         Ok(vec![version_table_create(d, opts)?])
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let t = crate::bookkeeping::t(d, &crate::render::sql_plan::version_table_ref(opts));
+        format!("SELECT version_num, 'head' FROM {t}")
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        crate::render::sql_plan::version_table_ref(opts)
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
         // `statement()` adds the terminator back.
         step.version_changes

@@ -24,6 +24,13 @@ impl Bookkeeping for Diesel {
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
         def(opts).create(d)
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let def = def(opts);
+        format!("SELECT {}, 'applied' FROM {}", super::q(d, "version"), super::t(d, def.table()))
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        def(opts).table().clone()
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
         version_rows(d, &def(opts), step)
     }

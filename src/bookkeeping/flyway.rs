@@ -74,6 +74,20 @@ impl Bookkeeping for Flyway {
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
         def(opts).create(d)
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let def = def(opts);
+        format!(
+            "SELECT {v}, CASE WHEN {ty} = 'UNDO_SQL' THEN 'undone' ELSE 'applied' END FROM {} WHERE {} AND {v} IS NOT NULL ORDER BY {}",
+            super::t(d, def.table()),
+            super::q(d, "success"),
+            super::q(d, "installed_rank"),
+            v = super::q(d, "version"),
+            ty = super::q(d, "type"),
+        )
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        def(opts).table().clone()
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, lookup: Lookup) -> Vec<String> {
         row_changes(step)
             .into_iter()

@@ -23,6 +23,18 @@ impl Bookkeeping for GolangMigrate {
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
         def(opts).create(d)
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let def = def(opts);
+        let dirty = q(d, "dirty");
+        format!(
+            "SELECT {}, CASE WHEN {dirty} THEN 'dirty' ELSE 'head' END FROM {}",
+            q(d, "version"),
+            t(d, def.table())
+        )
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        def(opts).table().clone()
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
         let def = def(opts);
         let table = t(d, def.table());

@@ -40,6 +40,14 @@ impl Bookkeeping for Goose {
         out.push(insert(d, &t(d, def.table()), "0"));
         Ok(out)
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let def = def(opts);
+        let v = q(d, "version_id");
+        format!("SELECT {v}, 'applied' FROM {} WHERE {v} > 0 ORDER BY {}", t(d, def.table()), q(d, "id"))
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        def(opts).table().clone()
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, _lookup: Lookup) -> Vec<String> {
         let table = t(d, def(opts).table());
         row_changes(step)

@@ -27,6 +27,13 @@ pub trait Bookkeeping: Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     /// Statements that create the table, before a plan's first step from an empty database.
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError>;
+    /// A query the runner reads back what was applied with: rows of (version, state), in
+    /// the order they were recorded. State `head`: the row is a current head (Alembic,
+    /// golang-migrate); `applied` / `undone`: a log entry adding or removing the version;
+    /// `dirty`: a migration that started and did not finish.
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String;
+    /// The table this tool keeps (to find out whether it exists yet).
+    fn table(&self, opts: &RenderOptions) -> TableRef;
     /// Statements that record one step, after its migration ran.
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, lookup: Lookup) -> Vec<String>;
     /// Statements that record a repeatable migration (only Flyway has them).
@@ -99,7 +106,7 @@ pub(crate) fn version_rows(d: &dyn Dialect, def: &TableDef, step: &PlanStep) -> 
 }
 
 /// Helpers for the tools' table definitions, rendered by the dialect like any table.
-pub(crate) struct TableDef {
+pub struct TableDef {
     table: TableRef,
     columns: Vec<Column>,
     primary_key: Vec<String>,
@@ -178,20 +185,20 @@ impl TableDef {
 }
 
 /// `"table"` as the dialect quotes it.
-pub(crate) fn t(d: &dyn Dialect, table: &TableRef) -> String {
+pub fn t(d: &dyn Dialect, table: &TableRef) -> String {
     format_table(d, table)
 }
 
-pub(crate) fn q(d: &dyn Dialect, name: &str) -> String {
+pub fn q(d: &dyn Dialect, name: &str) -> String {
     quote(d, name)
 }
 
-pub(crate) fn s(d: &dyn Dialect, value: &str) -> String {
+pub fn s(d: &dyn Dialect, value: &str) -> String {
     quote_string(d, value)
 }
 
 /// An integer version as the tools store it (`0001` → `1`).
-pub(crate) fn int_version(v: &str) -> String {
+pub fn int_version(v: &str) -> String {
     let trimmed = v.trim_start_matches('0');
     if trimmed.is_empty() { "0".into() } else { trimmed.into() }
 }

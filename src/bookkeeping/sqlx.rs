@@ -29,6 +29,18 @@ impl Bookkeeping for Sqlx {
     fn create(&self, d: &dyn Dialect, opts: &RenderOptions) -> Result<Vec<String>, CompileError> {
         def(opts).create(d)
     }
+    fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
+        let def = def(opts);
+        format!(
+            "SELECT {v}, CASE WHEN {} THEN 'applied' ELSE 'dirty' END FROM {} ORDER BY {v}",
+            q(d, "success"),
+            t(d, def.table()),
+            v = q(d, "version"),
+        )
+    }
+    fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
+        def(opts).table().clone()
+    }
     fn record(&self, d: &dyn Dialect, opts: &RenderOptions, step: &PlanStep, lookup: Lookup) -> Vec<String> {
         let table = t(d, def(opts).table());
         row_changes(step)

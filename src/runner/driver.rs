@@ -1,0 +1,75 @@
+//! One connection to a live database: the few things the runner asks of a server. One
+//! file per server (`sqlite.rs`, `postgres.rs`, `mysql.rs`); the runner never asks which.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::dialect::Dialect;
+use crate::ops::TableRef;
+
+use super::url::{Backend, DbUrl};
+
+/// Rows as text (NULL as `None`): the runner only reads version ids and names.
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// Tables and their columns, lower-cased, as the server reports them.
+pub type LiveSchema = BTreeMap<String, BTreeSet<String>>;
+
+pub trait Driver {
+    /// The SQL dialect plans for this server are rendered in.
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Run statements (one, or several separated by `;`) and discard any rows.
+    fn execute(&mut self, sql: &str) -> Result<(), String>;
+    fn query(&mut self, sql: &str) -> Result<Rows, String>;
+    fn begin(&mut self) -> Result<(), String> {
+        self.execute("BEGIN")
+    }
+    fn commit(&mut self) -> Result<(), String> {
+        self.execute("COMMIT")
+    }
+    fn rollback(&mut self) -> Result<(), String> {
+        self.execute("ROLLBACK")
+    }
+    fn table_exists(&mut self, table: &TableRef) -> Result<bool, String>;
+    /// Take the one-runner-at-a-time lock, waiting up to `timeout`; the error says who
+    /// holds it. Held until `unlock` or the connection ends (a killed runner frees it).
+    fn lock(&mut self, timeout: Duration) -> Result<(), String>;
+    fn unlock(&mut self);
+    /// The tables and columns of the schema migrations write to.
+    fn live_schema(&mut self) -> Result<LiveSchema, String>;
+    /// The server's own words for an error that means "this object already exists".
+    fn is_already_exists(&self, message: &str) -> bool;
+}
+
+/// Who is applying: `user@host (pid N)`, for the audit table and lock messages.
+pub fn applied_by() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host} (pid {})", std::process::id())
+}
+
+pub fn connect(url: &DbUrl) -> Result<Box<dyn Driver>, String> {
+    match url.backend {
+        Backend::Sqlite => Ok(Box::new(super::sqlite::Sqlite::open(url)?)),
+        Backend::Postgres => Ok(Box::new(super::postgres::Postgres::open(url)?)),
+        Backend::Mysql => Ok(Box::new(super::mysql::Mysql::open(url)?)),
+    }
+}
+
+/// A lowercase `(table, columns)` schema from rows of (table, column-or-NULL).
+pub fn schema_from_rows(rows: Rows) -> LiveSchema {
+    let mut out = LiveSchema::new();
+    for r in rows {
+        let Some(Some(t)) = r.first() else { continue };
+        let cols = out.entry(t.to_lowercase()).or_default();
+        if let Some(Some(c)) = r.get(1) {
+            cols.insert(c.to_lowercase());
+        }
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! MySQL / MariaDB through the `mysql` crate (text protocol). DDL commits implicitly
+//! here, so the runner marks a migration in progress before it starts (see `audit`).
+//! The lock is `GET_LOCK`, named after the database, released when the session ends.
+
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, OptsBuilder, Value};
+
+use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::url::{DbUrl, mask_secret};
+use crate::dialect::Dialect;
+use crate::ops::TableRef;
+
+pub struct Mysql {
+    conn: Conn,
+    lock_name: String,
+    password: Option<String>,
+}
+
+impl Mysql {
+    pub fn open(url: &DbUrl) -> Result<Mysql, String> {
+        let opts = OptsBuilder::new()
+            .ip_or_hostname(Some(url.host.clone().unwrap_or_else(|| "localhost".into())))
+            .tcp_port(url.port.unwrap_or(3306))
+            .user(Some(url.user.clone().unwrap_or_else(|| "root".into())))
+            .pass(url.secret().map(str::to_string))
+            .db_name((!url.database.is_empty()).then(|| url.database.clone()))
+            .tcp_connect_timeout(Some(Duration::from_secs(10)));
+        let conn = Conn::new(opts).map_err(|e| mask_secret(&format!("cannot connect to {url}: {e}"), url.secret()))?;
+        Ok(Mysql {
+            conn,
+            lock_name: format!("migplan:{}", url.database).chars().take(64).collect(),
+            password: url.secret().map(str::to_string),
+        })
+    }
+}
+
+fn text(v: Value) -> Option<String> {
+    match v {
+        Value::NULL => None,
+        Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::UInt(u) => Some(u.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Double(f) => Some(f.to_string()),
+        other => Some(other.as_sql(true).trim_matches('\'').to_string()),
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+impl Driver for Mysql {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &crate::dialect::mysql::MySQL
+    }
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        self.conn
+            .query_drop(sql)
+            .map_err(|e| mask_secret(&e.to_string(), self.password.as_deref()))
+    }
+    fn query(&mut self, sql: &str) -> Result<Rows, String> {
+        let rows: Vec<mysql::Row> = self.conn.query(sql).map_err(|e| e.to_string())?;
+        Ok(rows.into_iter().map(|r| r.unwrap().into_iter().map(text).collect()).collect())
+    }
+    fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
+        let schema = table.schema.as_deref().map(quote).unwrap_or_else(|| "DATABASE()".into());
+        let rows = self.query(&format!(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = {schema} AND table_name = {}",
+            quote(&table.name)
+        ))?;
+        Ok(!rows.is_empty())
+    }
+    fn lock(&mut self, timeout: Duration) -> Result<(), String> {
+        let name = quote(&self.lock_name);
+        let rows = self.query(&format!("SELECT GET_LOCK({name}, {})", timeout.as_secs_f64().max(0.0)))?;
+        if rows.first().and_then(|r| r.first().cloned().flatten()).as_deref() == Some("1") {
+            return Ok(());
+        }
+        let who = self
+            .query(&format!(
+                "SELECT p.id, p.user, p.host, p.time FROM information_schema.processlist p WHERE p.id = IS_USED_LOCK({name})"
+            ))
+            .ok()
+            .and_then(|rows| rows.into_iter().next())
+            .map(|r| {
+                let f = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+                format!("held by connection {} ({}@{}, for {} s)", f(0), f(1), f(2), f(3))
+            })
+            .unwrap_or_else(|| "held by another session".into());
+        Err(format!("could not take the lock {} within {timeout:.0?}: {who}", self.lock_name))
+    }
+    fn unlock(&mut self) {
+        let name = quote(&self.lock_name);
+        let _ = self.execute(&format!("DO RELEASE_LOCK({name})"));
+    }
+    fn live_schema(&mut self) -> Result<LiveSchema, String> {
+        let rows = self.query(
+            "SELECT t.table_name, c.column_name FROM information_schema.tables t \
+             LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name \
+             WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'",
+        )?;
+        Ok(schema_from_rows(rows))
+    }
+    fn is_already_exists(&self, message: &str) -> bool {
+        message.contains("already exists") || message.contains("Duplicate key name")
+    }
+}

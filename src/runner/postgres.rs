@@ -1,0 +1,153 @@
+//! PostgreSQL through the `postgres` crate, over the simple-query protocol (the plan's
+//! statements are text, several per string at times). The runner's lock is a session-level
+//! advisory lock: a killed runner's session ends and the lock with it.
+
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls, SimpleQueryMessage};
+
+use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::url::{DbUrl, mask_secret};
+use crate::dialect::Dialect;
+use crate::ops::TableRef;
+
+/// `pg_advisory_lock` key: "migplan" in ASCII. Advisory locks are per database already.
+const LOCK_KEY: i64 = 0x6d69_6770_6c61_6e;
+
+pub struct Postgres {
+    client: Client,
+    password: Option<String>,
+}
+
+impl Postgres {
+    pub fn open(url: &DbUrl) -> Result<Postgres, String> {
+        let mut cfg = postgres::Config::new();
+        cfg.host(url.host.as_deref().unwrap_or("localhost"));
+        cfg.port(url.port.unwrap_or(5432));
+        cfg.user(url.user.as_deref().unwrap_or("postgres"));
+        if let Some(p) = url.secret() {
+            cfg.password(p);
+        }
+        if !url.database.is_empty() {
+            cfg.dbname(&url.database);
+        }
+        cfg.application_name("migplan");
+        cfg.connect_timeout(Duration::from_secs(10));
+        for (k, v) in &url.query {
+            if k == "options" {
+                cfg.options(v);
+            }
+        }
+        let client = cfg
+            .connect(NoTls)
+            .map_err(|e| mask_secret(&format!("cannot connect to {url}: {}", err(&e)), url.secret()))?;
+        Ok(Postgres {
+            client,
+            password: url.secret().map(str::to_string),
+        })
+    }
+}
+
+/// The server's message (with its detail and hint), not just "db error".
+fn err(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                s.push_str(&format!("\nDETAIL: {d}"));
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!("\nHINT: {h}"));
+            }
+            s
+        }
+        None => {
+            let mut s = e.to_string();
+            let mut src = std::error::Error::source(e);
+            while let Some(inner) = src {
+                s.push_str(&format!(": {inner}"));
+                src = inner.source();
+            }
+            s
+        }
+    }
+}
+
+impl Driver for Postgres {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &crate::dialect::postgresql::PostgreSQL
+    }
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| mask_secret(&err(&e), self.password.as_deref()))
+    }
+    fn query(&mut self, sql: &str) -> Result<Rows, String> {
+        let msgs = self.client.simple_query(sql).map_err(|e| err(&e))?;
+        Ok(msgs
+            .into_iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(r) => Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect()),
+                _ => None,
+            })
+            .collect())
+    }
+    fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
+        let name = format!(
+            "{}{}",
+            table.schema.as_ref().map(|s| format!("\"{}\".", s.replace('"', "\"\""))).unwrap_or_default(),
+            format_args!("\"{}\"", table.name.replace('"', "\"\""))
+        );
+        let rows = self.query(&format!("SELECT to_regclass('{}') IS NOT NULL", name.replace('\'', "''")))?;
+        Ok(rows.first().and_then(|r| r.first().cloned().flatten()).as_deref() == Some("t"))
+    }
+    fn lock(&mut self, timeout: Duration) -> Result<(), String> {
+        let start = Instant::now();
+        loop {
+            let rows = self.query(&format!("SELECT pg_try_advisory_lock({LOCK_KEY})"))?;
+            if rows.first().and_then(|r| r.first().cloned().flatten()).as_deref() == Some("t") {
+                return Ok(());
+            }
+            if start.elapsed() >= timeout {
+                let who = self
+                    .query(&format!(
+                        "SELECT a.pid, a.usename, a.application_name, coalesce(host(a.client_addr), 'local'), \
+                         to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                         WHERE l.locktype = 'advisory' AND l.granted AND l.objid = {} AND l.classid = {}",
+                        LOCK_KEY & 0xffff_ffff,
+                        LOCK_KEY >> 32
+                    ))
+                    .ok()
+                    .and_then(|rows| rows.into_iter().next())
+                    .map(|r| {
+                        let f = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+                        format!(
+                            "held by backend pid {} (user {}, application {}, from {}, connected since {})",
+                            f(0),
+                            f(1),
+                            f(2),
+                            f(3),
+                            f(4)
+                        )
+                    })
+                    .unwrap_or_else(|| "held by another session".into());
+                return Err(format!("could not take migplan's advisory lock within {timeout:.0?}: {who}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    fn unlock(&mut self) {
+        let _ = self.execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"));
+    }
+    fn live_schema(&mut self) -> Result<LiveSchema, String> {
+        let rows = self.query(
+            "SELECT t.table_name, c.column_name FROM information_schema.tables t \
+             LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name \
+             WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'",
+        )?;
+        Ok(schema_from_rows(rows))
+    }
+    fn is_already_exists(&self, message: &str) -> bool {
+        message.contains("already exists")
+    }
+}

@@ -1,0 +1,114 @@
+//! SQLite through rusqlite (bundled: the embedded default needs no system library).
+//!
+//! The runner's lock is SQLite's own: `locking_mode=EXCLUSIVE` keeps the write lock from
+//! the first write until the connection closes, so a second runner waits in its busy
+//! handler. SQLite cannot say who holds a lock, so the holder writes a note beside the
+//! database file (`<db>-migplan.lock`) that the waiter quotes.
+
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+
+use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::url::DbUrl;
+use crate::dialect::Dialect;
+use crate::ops::TableRef;
+
+pub struct Sqlite {
+    conn: Connection,
+    path: String,
+    note: Option<std::path::PathBuf>,
+}
+
+impl Sqlite {
+    pub fn open(url: &DbUrl) -> Result<Sqlite, String> {
+        let path = url.database.clone();
+        let conn = Connection::open(&path).map_err(|e| format!("cannot open SQLite database {path}: {e}"))?;
+        Ok(Sqlite { conn, path, note: None })
+    }
+
+    fn note_path(&self) -> Option<std::path::PathBuf> {
+        (self.path != ":memory:").then(|| std::path::PathBuf::from(format!("{}-migplan.lock", self.path)))
+    }
+}
+
+fn text(v: ValueRef) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+impl Driver for Sqlite {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &crate::dialect::sqlite::SQLite
+    }
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        self.conn.execute_batch(sql).map_err(|e| e.to_string())
+    }
+    fn query(&mut self, sql: &str) -> Result<Rows, String> {
+        let mut st = self.conn.prepare(sql).map_err(|e| e.to_string())?;
+        let n = st.column_count();
+        let mut rows = st.query([]).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+            out.push((0..n).map(|i| r.get_ref(i).ok().and_then(text)).collect());
+        }
+        Ok(out)
+    }
+    fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
+        let master = match &table.schema {
+            Some(s) => format!("\"{}\".sqlite_master", s.replace('"', "\"\"")),
+            None => "sqlite_master".into(),
+        };
+        let rows = self.query(&format!(
+            "SELECT 1 FROM {master} WHERE type = 'table' AND name = '{}'",
+            table.name.replace('\'', "''")
+        ))?;
+        Ok(!rows.is_empty())
+    }
+    fn lock(&mut self, timeout: Duration) -> Result<(), String> {
+        self.conn.busy_timeout(timeout).map_err(|e| e.to_string())?;
+        self.execute("PRAGMA locking_mode = EXCLUSIVE")?;
+        // Writing takes the exclusive lock, which EXCLUSIVE mode then keeps.
+        if let Err(e) = self.execute("BEGIN EXCLUSIVE; COMMIT") {
+            let holder = self
+                .note_path()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .map(|n| format!("held by {}", n.trim()))
+                .unwrap_or_else(|| "held by another connection".into());
+            return Err(format!(
+                "could not lock SQLite database {} within {:.0?}: {holder} ({e})",
+                self.path, timeout
+            ));
+        }
+        if let Some(p) = self.note_path() {
+            let note = format!("migplan runner {}", super::driver::applied_by());
+            if std::fs::write(&p, note).is_ok() {
+                self.note = Some(p);
+            }
+        }
+        Ok(())
+    }
+    fn unlock(&mut self) {
+        if let Some(p) = self.note.take() {
+            let _ = std::fs::remove_file(p);
+        }
+        // Back to normal mode; the lock goes with the next access (or the connection).
+        let _ = self.execute("PRAGMA locking_mode = NORMAL; SELECT 1 FROM sqlite_master LIMIT 1");
+    }
+    fn live_schema(&mut self) -> Result<LiveSchema, String> {
+        let rows = self.query(
+            "SELECT m.name, p.name FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        )?;
+        Ok(schema_from_rows(rows))
+    }
+    fn is_already_exists(&self, message: &str) -> bool {
+        message.contains("already exists")
+    }
+}
