@@ -137,6 +137,11 @@ codes! {
     PreferTimestamptz => "prefer-timestamptz", Warning, "A column is TIMESTAMP WITHOUT TIME ZONE.";
     TableWithoutPrimaryKey => "table-without-primary-key", Warning, "A table is created without a primary key.";
     RenameColumnUnsupported => "rename-column-unsupported", Error, "RENAME COLUMN is used with a target server version that does not have it (MySQL before 8.0).";
+    // A live database (`check --db`, the runner)
+    ChecksumMismatch => "checksum-mismatch", Error, "A migration applied to the database was edited afterwards: its file differs from the text that ran.";
+    UnknownDatabaseRevision => "unknown-database-revision", Error, "The database records a revision that no migration file defines.";
+    MigrationInProgress => "migration-in-progress", Error, "A migration started and never finished (a run died half-way on a server without transactional DDL).";
+    PendingMigration => "pending-migration", Info, "Revisions not applied to the database yet.";
     // Configuration
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
@@ -164,6 +169,10 @@ impl Code {
                 | Code::UnresolvedPlaceholder
                 | Code::NonTransactionalStatement
                 | Code::UnrecognizedFile
+                | Code::ChecksumMismatch
+                | Code::UnknownDatabaseRevision
+                | Code::MigrationInProgress
+                | Code::PendingMigration
         ) && !self.is_validation()
     }
 

@@ -46,6 +46,7 @@ impl DryRun<'_> {
             version_table_schema: self.version_table_schema.clone().or_else(|| a.env.version_table_schema.clone()),
             x_args: self.x_args.clone(),
             bookkeeping: self.bookkeeping,
+            force_transactions: false,
         }
     }
 

@@ -43,7 +43,11 @@ impl Bookkeeping for Goose {
     fn applied_sql(&self, d: &dyn Dialect, opts: &RenderOptions) -> String {
         let def = def(opts);
         let v = q(d, "version_id");
-        format!("SELECT {v}, 'applied' FROM {} WHERE {v} > 0 ORDER BY {}", t(d, def.table()), q(d, "id"))
+        format!(
+            "SELECT {v}, 'applied' FROM {} WHERE {v} > 0 ORDER BY {}",
+            t(d, def.table()),
+            q(d, "id")
+        )
     }
     fn table(&self, opts: &RenderOptions) -> crate::ops::TableRef {
         def(opts).table().clone()

@@ -33,6 +33,13 @@ pub struct Cli {
     /// SQL dialect (default: from sqlalchemy.url in alembic.ini or the folder's config, else postgresql)
     #[arg(long, global = true, value_parser = ["postgresql", "mysql", "mariadb", "sqlite"])]
     pub dialect: Option<String>,
+    /// The database for upgrade/downgrade/stamp/current/check/rebless (SQLAlchemy URL form;
+    /// default: DATABASE_URL, else sqlalchemy.url in alembic.ini, else sqlite:///migplan.db)
+    #[arg(long, global = true, value_name = "URL")]
+    pub db: Option<String>,
+    /// Seconds to wait for another runner's lock on the database
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
     /// Print phase timings to stderr
     #[arg(long, global = true, hide = true)]
     pub timings: bool,
@@ -91,6 +98,9 @@ pub enum Command {
         rev_range: Option<String>,
         #[arg(short, long)]
         verbose: bool,
+        /// Mark the database's current revision(s) (reads the database: --db)
+        #[arg(short = 'i', long)]
+        indicate_current: bool,
     },
     /// Show the revision(s) denoted by the given symbol
     Show {
@@ -134,6 +144,17 @@ pub enum Command {
     /// List the files migplan reads for this project (with --format json: also the folders
     /// and dialect, what the wasm API needs to read the same project)
     Files,
+    /// Show the revision(s) the database is at (--db URL)
+    Current {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Accept the current text of an applied migration as the applied one (after a
+    /// deliberate edit that `check --db` reports as checksum-mismatch)
+    Rebless {
+        #[arg(allow_hyphen_values = true)]
+        rev: String,
+    },
     /// Report every finding: unreadable files, graph errors, missing or empty downgrades
     Check {
         /// Also report an off-by-default finding (version-gap)

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod base;
 mod check;
+pub mod database;
 pub mod discover;
 pub mod merge;
 pub mod report;
@@ -266,6 +267,13 @@ fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Check { .. } if cli.db.is_some() => {
+            report_load_problems(&analysis, &known, color);
+            match db_args(&cli, &disc, &analysis, &listed, None) {
+                Ok(args) => database::check(&args, cli.format == Format::Json),
+                Err(code) => code,
+            }
+        }
         Command::Check {
             base,
             base_dir,
@@ -355,6 +363,69 @@ fn run(cli: Cli) -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("FAILED: {e}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
+        Command::Upgrade { revision, plan } | Command::Downgrade { revision, plan } if !plan.sql => {
+            report_load_problems(&analysis, &known, color);
+            let direction = if matches!(cli.command, Command::Upgrade { .. }) {
+                Direction::Upgrade
+            } else {
+                Direction::Downgrade
+            };
+            match db_args(&cli, &disc, &analysis, &listed, Some(plan)) {
+                Ok(args) => database::apply(&args, direction, std::slice::from_ref(revision), false),
+                Err(code) => code,
+            }
+        }
+        Command::Stamp { revisions, plan, purge } if !plan.sql => {
+            report_load_problems(&analysis, &known, color);
+            match db_args(&cli, &disc, &analysis, &listed, Some(plan)) {
+                Ok(args) => database::apply(&args, Direction::Stamp, revisions, *purge),
+                Err(code) => code,
+            }
+        }
+        Command::Current { verbose } => {
+            report_load_problems(&analysis, &known, color);
+            match db_args(&cli, &disc, &analysis, &listed, None) {
+                Ok(args) => database::current(&args, *verbose),
+                Err(code) => code,
+            }
+        }
+        Command::Rebless { rev } => {
+            report_load_problems(&analysis, &known, color);
+            match db_args(&cli, &disc, &analysis, &listed, None) {
+                Ok(args) => database::rebless(&args, rev),
+                Err(code) => code,
+            }
+        }
+        Command::History {
+            rev_range,
+            verbose,
+            indicate_current: true,
+        } => {
+            report_load_problems(&analysis, &known, color);
+            let current = match db_args(&cli, &disc, &analysis, &listed, None).map(|args| database::current_heads(&args)) {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => {
+                    eprintln!("FAILED: {}", crate::runner::url::mask(&e));
+                    return ExitCode::from(FAILED);
+                }
+                Err(code) => return code,
+            };
+            let cmd = Command::History {
+                rev_range: rev_range.clone(),
+                verbose: *verbose,
+                indicate_current: false,
+            };
+            match graph_command_with_current(&cmd, &analysis, cli.format, &current) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(msg) => {
+                    eprintln!("FAILED: {msg}");
                     ExitCode::from(FAILED)
                 }
             }
@@ -502,6 +573,59 @@ fn schema_command(a: &Analysis, dialect: &'static dyn crate::dialect::Dialect, r
 }
 
 fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, String> {
+    graph_command_with_current(cmd, a, format, &[])
+}
+
+/// The runner's settings from the command line: the URL, version table, bookkeeping tool.
+fn db_args<'a>(
+    cli: &Cli,
+    disc: &discover::Discovery,
+    analysis: &'a Analysis,
+    listed: &'a [String],
+    plan: Option<&args::PlanArgs>,
+) -> Result<database::DbArgs<'a>, ExitCode> {
+    let (url, _from) = database::database_url(cli.db.as_deref(), disc).map_err(|e| {
+        eprintln!("FAILED: {}", crate::runner::url::mask(&e));
+        ExitCode::from(FAILED)
+    })?;
+    let bookkeeping = match plan.and_then(|p| p.bookkeeping.as_deref()) {
+        Some(name) => bookkeeping_by_name(name).ok_or_else(|| {
+            eprintln!("FAILED: unknown bookkeeping {name} (known: {})", bookkeeping_names().join(", "));
+            ExitCode::from(FAILED)
+        })?,
+        None => crate::runner::default_bookkeeping(analysis),
+    };
+    let mut render = crate::render::sql_plan::RenderOptions {
+        bookkeeping,
+        ..Default::default()
+    };
+    if let Some(v) = plan
+        .and_then(|p| p.version_table.clone())
+        .or_else(|| analysis.env.version_table.clone())
+    {
+        render.version_table = v;
+    }
+    render.version_table_schema = plan
+        .and_then(|p| p.version_table_schema.clone())
+        .or_else(|| analysis.env.version_table_schema.clone());
+    for kv in &cli.x {
+        let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+        render.x_args.push((k.to_string(), v.to_string()));
+    }
+    if !(cli.lock_timeout.is_finite() && cli.lock_timeout >= 0.0) {
+        eprintln!("FAILED: --lock-timeout must be a number of seconds");
+        return Err(ExitCode::from(FAILED));
+    }
+    Ok(database::DbArgs {
+        analysis,
+        url,
+        render,
+        lock_timeout: std::time::Duration::from_secs_f64(cli.lock_timeout),
+        files: listed,
+    })
+}
+
+fn graph_command_with_current(cmd: &Command, a: &Analysis, format: Format, current: &[usize]) -> Result<String, String> {
     let map = &a.map;
     let view = View {
         map,
@@ -545,7 +669,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
                 }
             })
         }
-        Command::History { rev_range, verbose } => {
+        Command::History { rev_range, verbose, .. } => {
             let (base, head) = match rev_range {
                 None => ("base".to_string(), "heads".to_string()),
                 Some(r) => {
@@ -575,7 +699,7 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
             };
             let order = map.walk_revisions(&base, &head)?;
             Ok(match format {
-                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.history(&order, *verbose, &[]),
+                Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => view.history(&order, *verbose, current),
                 Format::Json => json("history", &order),
             })
         }
@@ -605,6 +729,8 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
         Command::Serve { .. }
         | Command::Report { .. }
         | Command::Files
+        | Command::Current { .. }
+        | Command::Rebless { .. }
         | Command::Check { .. }
         | Command::Schema { .. }
         | Command::Merge { .. }
@@ -627,10 +753,6 @@ fn plan_command(
     purge: bool,
     (format, color, x): (Format, bool, &[String]),
 ) -> ExitCode {
-    if !p.sql {
-        eprintln!("FAILED: applying migrations to a database is not available in this build; pass --sql for the dry-run plan");
-        return ExitCode::from(FAILED);
-    }
     // Alembic's command layer refuses this before env.py runs (so before any BEGIN).
     if direction == Direction::Downgrade && !targets[0].contains(':') {
         eprintln!("FAILED: downgrade with --sql requires <fromrev>:<torev>");

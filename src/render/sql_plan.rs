@@ -29,6 +29,9 @@ pub struct RenderOptions {
     pub x_args: Vec<(String, String)>,
     /// Whose version table the plan maintains (`alembic_version` by default).
     pub bookkeeping: &'static dyn Bookkeeping,
+    /// Wrap migrations in transactions even where Alembic's dialect does not (its SQLite
+    /// has `transactional_ddl = False`, but SQLite itself rolls DDL back): the runner's.
+    pub force_transactions: bool,
 }
 
 impl Default for RenderOptions {
@@ -39,6 +42,7 @@ impl Default for RenderOptions {
             version_table_schema: None,
             x_args: Vec::new(),
             bookkeeping: &crate::bookkeeping::alembic::Alembic,
+            force_transactions: false,
         }
     }
 }
@@ -80,6 +84,8 @@ impl RenderedPlan {
 
 struct Out<'a> {
     d: &'a dyn Dialect,
+    /// BEGIN/COMMIT are emitted (the dialect's transactional DDL, or forced).
+    transactions: bool,
     x_args: Vec<(String, String)>,
     rendered: RenderedPlan,
     step: Option<usize>,
@@ -96,12 +102,12 @@ impl Out<'_> {
         });
     }
     fn begin(&mut self) {
-        if self.d.transactional_ddl() {
+        if self.transactions {
             self.emit("BEGIN;".into(), "transaction", None, None);
         }
     }
     fn commit(&mut self) {
-        if self.d.transactional_ddl() {
+        if self.transactions {
             self.emit("COMMIT;".into(), "transaction", None, None);
         }
     }
@@ -167,6 +173,7 @@ pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChan
 pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &dyn Dialect, opts: &RenderOptions) -> RenderedPlan {
     let mut out = Out {
         d,
+        transactions: d.transactional_ddl() || opts.force_transactions,
         x_args: opts.x_args.clone(),
         rendered: RenderedPlan {
             dialect: d.name(),
@@ -362,6 +369,7 @@ fn opaque(out: &mut Out, s: &Step, rev: &Revision, reason: &str, excerpt: &str) 
 pub fn append_repeatables(rendered: &mut RenderedPlan, repeatables: &[Repeatable], d: &dyn Dialect, opts: &RenderOptions) {
     let mut out = Out {
         d,
+        transactions: d.transactional_ddl() || opts.force_transactions,
         x_args: opts.x_args.clone(),
         rendered: std::mem::replace(
             rendered,

@@ -91,7 +91,11 @@ pub struct Audit {
 impl Audit {
     pub fn new(d: &'static dyn Dialect, opts: &RenderOptions) -> Audit {
         let table = t(d, def(opts).table());
-        Audit { d, table, opts: opts.clone() }
+        Audit {
+            d,
+            table,
+            opts: opts.clone(),
+        }
     }
 
     pub fn ensure(&self, db: &mut dyn Driver) -> Result<(), String> {

@@ -18,6 +18,8 @@ pub type LiveSchema = BTreeMap<String, BTreeSet<String>>;
 pub trait Driver {
     /// The SQL dialect plans for this server are rendered in.
     fn dialect(&self) -> &'static dyn Dialect;
+    /// DDL rolls back with the transaction (PostgreSQL, SQLite; not MySQL).
+    fn transactional_ddl(&self) -> bool;
     /// Run statements (one, or several separated by `;`) and discard any rows.
     fn execute(&mut self, sql: &str) -> Result<(), String>;
     fn query(&mut self, sql: &str) -> Result<Rows, String>;
@@ -43,7 +45,12 @@ pub trait Driver {
 
 /// Who is applying: `user@host (pid N)`, for the audit table and lock messages.
 pub fn applied_by() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(login_name)
+        .unwrap_or_else(|| "unknown".into());
     let host = std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .ok()
@@ -72,4 +79,20 @@ pub fn schema_from_rows(rows: Rows) -> LiveSchema {
         }
     }
     out
+}
+
+/// The login name of this process's uid, from /etc/passwd (no libc call needed).
+fn login_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 2 && f[2] == uid).then(|| f[0].to_string())
+    })
 }

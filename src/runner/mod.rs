@@ -121,7 +121,13 @@ impl<'a> Runner<'a> {
         self.locked(|r| r.run_locked(direction, targets, purge, reporter))
     }
 
-    fn run_locked(&mut self, direction: Direction, targets: &[String], purge: bool, reporter: &mut dyn Reporter) -> Result<Applied, RunError> {
+    fn run_locked(
+        &mut self,
+        direction: Direction,
+        targets: &[String],
+        purge: bool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Applied, RunError> {
         let existed = self.ensure_tables()?;
         let audit = self.audit();
         let open = audit.in_progress(self.db.as_mut())?;
@@ -166,12 +172,16 @@ impl<'a> Runner<'a> {
         }
         let opts = RenderOptions {
             transaction_per_migration: true,
+            force_transactions: self.db.transactional_ddl(),
             ..self.render.clone()
         };
         let a = self.analysis;
         let rendered = render_plan(&plan, &a.map, &a.revisions, self.db.dialect(), &opts);
         if let Some(e) = &rendered.error {
-            return Err(RunError(format!("the plan cannot be rendered for {}: {e}", self.db.dialect().name())));
+            return Err(RunError(format!(
+                "the plan cannot be rendered for {}: {e}",
+                self.db.dialect().name()
+            )));
         }
         let opaque: Vec<&PlanStatement> = rendered.statements.iter().filter(|s| s.kind == "opaque").collect();
         if !opaque.is_empty() {
@@ -198,7 +208,13 @@ impl<'a> Runner<'a> {
         state::revision_checksum(self.analysis, r, self.texts)
     }
 
-    fn execute(&mut self, plan: &Plan, rendered: &RenderedPlan, version_table_existed: bool, reporter: &mut dyn Reporter) -> Result<Applied, RunError> {
+    fn execute(
+        &mut self,
+        plan: &Plan,
+        rendered: &RenderedPlan,
+        version_table_existed: bool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Applied, RunError> {
         let audit = self.audit();
         let total = plan.steps.len();
         let mut applied = Applied::default();
@@ -210,7 +226,13 @@ impl<'a> Runner<'a> {
                 .collect();
             let rev = step.revision;
             let label = match rev {
-                Some(r) => format!("{}, {}", step.short_log().replacen("upgrade", "Running upgrade", 1).replacen("downgrade", "Running downgrade", 1), self.analysis.revisions[self.analysis.map.node(r).rev].message()),
+                Some(r) => format!(
+                    "{}, {}",
+                    step.short_log()
+                        .replacen("upgrade", "Running upgrade", 1)
+                        .replacen("downgrade", "Running downgrade", 1),
+                    self.analysis.revisions[self.analysis.map.node(r).rev].message()
+                ),
                 None => format!("Running {}", step.short_log()),
             };
             reporter.step_started(i, total, &label);
@@ -228,7 +250,11 @@ impl<'a> Runner<'a> {
                 && is_tx(stmts[0], "BEGIN;")
                 && is_tx(stmts[stmts.len() - 1], "COMMIT;")
                 && !stmts[1..stmts.len() - 1].iter().any(|s| s.kind == "transaction");
-            let work: Vec<&PlanStatement> = if single_tx { stmts[1..stmts.len() - 1].to_vec() } else { stmts.clone() };
+            let work: Vec<&PlanStatement> = if single_tx {
+                stmts[1..stmts.len() - 1].to_vec()
+            } else {
+                stmts.clone()
+            };
             let countable = work.iter().filter(|s| s.kind != "transaction").count();
             if single_tx {
                 self.db.begin()?;
@@ -245,7 +271,9 @@ impl<'a> Runner<'a> {
                 let record = audit.insert(&revision_id, direction, checksum.as_deref(), &started, Some((&done, ms)));
                 if let Err(e) = self.db.execute(&record).and_then(|_| self.db.commit()) {
                     let _ = self.db.rollback();
-                    return Err(RunError(format!("recording {revision_id} failed, the migration was rolled back: {e}")));
+                    return Err(RunError(format!(
+                        "recording {revision_id} failed, the migration was rolled back: {e}"
+                    )));
                 }
             } else {
                 // Not one transaction: mark it in progress first, so a crash is visible.
@@ -265,7 +293,8 @@ impl<'a> Runner<'a> {
                         } else {
                             if k == last {
                                 // Close the mark inside the last transaction.
-                                self.db.execute(&audit.finish(&id, &audit::now(), started_at.elapsed().as_millis()))?;
+                                self.db
+                                    .execute(&audit.finish(&id, &audit::now(), started_at.elapsed().as_millis()))?;
                             }
                             self.db.commit()?;
                             in_tx = false;
@@ -273,14 +302,16 @@ impl<'a> Runner<'a> {
                         continue;
                     }
                     n += 1;
+                    let first_line = s.sql.lines().next().unwrap_or("").trim();
+                    let shown: String = first_line.chars().take(120).collect();
                     let at = format!(
-                        "statement {n} of {countable}{}: {}",
+                        "statement {n} of {countable}{}: `{shown}{}`",
                         match (&s.file, s.line) {
                             (Some(f), Some(l)) if s.kind == "migration" => format!(" ({f} line {l})"),
-                            _ if s.kind == "version-table" => " (version table)".into(),
+                            _ if s.kind == "version-table" => " (the version table update)".into(),
                             _ => String::new(),
                         },
-                        s.sql.chars().take(300).collect::<String>()
+                        if shown.len() < s.sql.trim().len() { " …" } else { "" }
                     );
                     self.db.execute(&audit.progress(&id, &at))?;
                     if let Err(e) = self.db.execute(&s.sql) {
@@ -291,7 +322,8 @@ impl<'a> Runner<'a> {
                     }
                 }
                 if !work.last().is_some_and(|s| is_tx(s, "COMMIT;")) {
-                    self.db.execute(&audit.finish(&id, &audit::now(), started_at.elapsed().as_millis()))?;
+                    self.db
+                        .execute(&audit.finish(&id, &audit::now(), started_at.elapsed().as_millis()))?;
                 }
             }
             let elapsed = started_at.elapsed();
@@ -377,7 +409,9 @@ impl<'a> Runner<'a> {
             me.ensure_tables()?;
             let st = me.read_state()?;
             if !st.applied.contains(&id) {
-                return Err(RunError(format!("revision {id} is not applied to this database; nothing to rebless")));
+                return Err(RunError(format!(
+                    "revision {id} is not applied to this database; nothing to rebless"
+                )));
             }
             let audit = me.audit();
             let now = audit::now();

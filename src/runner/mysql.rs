@@ -27,7 +27,7 @@ impl Mysql {
             .pass(url.secret().map(str::to_string))
             .db_name((!url.database.is_empty()).then(|| url.database.clone()))
             .tcp_connect_timeout(Some(Duration::from_secs(10)));
-        let conn = Conn::new(opts).map_err(|e| mask_secret(&format!("cannot connect to {url}: {e}"), url.secret()))?;
+        let conn = Conn::new(opts).map_err(|e| mask_secret(&format!("cannot connect to {url}: {}", err(e)), url.secret()))?;
         Ok(Mysql {
             conn,
             lock_name: format!("migplan:{}", url.database).chars().take(64).collect(),
@@ -48,6 +48,14 @@ fn text(v: Value) -> Option<String> {
     }
 }
 
+/// The server's own words: `ERROR 1050 (42S01): Table 't' already exists`.
+fn err(e: mysql::Error) -> String {
+    match e {
+        mysql::Error::MySqlError(m) => format!("ERROR {} ({}): {}", m.code, m.state, m.message),
+        other => other.to_string(),
+    }
+}
+
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
 }
@@ -56,13 +64,16 @@ impl Driver for Mysql {
     fn dialect(&self) -> &'static dyn Dialect {
         &crate::dialect::mysql::MySQL
     }
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
     fn execute(&mut self, sql: &str) -> Result<(), String> {
         self.conn
             .query_drop(sql)
-            .map_err(|e| mask_secret(&e.to_string(), self.password.as_deref()))
+            .map_err(|e| mask_secret(&err(e), self.password.as_deref()))
     }
     fn query(&mut self, sql: &str) -> Result<Rows, String> {
-        let rows: Vec<mysql::Row> = self.conn.query(sql).map_err(|e| e.to_string())?;
+        let rows: Vec<mysql::Row> = self.conn.query(sql).map_err(err)?;
         Ok(rows.into_iter().map(|r| r.unwrap().into_iter().map(text).collect()).collect())
     }
     fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {

@@ -77,6 +77,9 @@ impl Driver for Postgres {
     fn dialect(&self) -> &'static dyn Dialect {
         &crate::dialect::postgresql::PostgreSQL
     }
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
     fn execute(&mut self, sql: &str) -> Result<(), String> {
         self.client
             .batch_execute(sql)
@@ -95,7 +98,11 @@ impl Driver for Postgres {
     fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
         let name = format!(
             "{}{}",
-            table.schema.as_ref().map(|s| format!("\"{}\".", s.replace('"', "\"\""))).unwrap_or_default(),
+            table
+                .schema
+                .as_ref()
+                .map(|s| format!("\"{}\".", s.replace('"', "\"\"")))
+                .unwrap_or_default(),
             format_args!("\"{}\"", table.name.replace('"', "\"\""))
         );
         let rows = self.query(&format!("SELECT to_regclass('{}') IS NOT NULL", name.replace('\'', "''")))?;

@@ -5,7 +5,7 @@
 //! handler. SQLite cannot say who holds a lock, so the holder writes a note beside the
 //! database file (`<db>-migplan.lock`) that the waiter quotes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
@@ -47,6 +47,9 @@ impl Driver for Sqlite {
     fn dialect(&self) -> &'static dyn Dialect {
         &crate::dialect::sqlite::SQLite
     }
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
     fn execute(&mut self, sql: &str) -> Result<(), String> {
         self.conn.execute_batch(sql).map_err(|e| e.to_string())
     }
@@ -72,20 +75,34 @@ impl Driver for Sqlite {
         Ok(!rows.is_empty())
     }
     fn lock(&mut self, timeout: Duration) -> Result<(), String> {
-        self.conn.busy_timeout(timeout).map_err(|e| e.to_string())?;
-        self.execute("PRAGMA locking_mode = EXCLUSIVE")?;
-        // Writing takes the exclusive lock, which EXCLUSIVE mode then keeps.
-        if let Err(e) = self.execute("BEGIN EXCLUSIVE; COMMIT") {
-            let holder = self
-                .note_path()
-                .and_then(|p| std::fs::read_to_string(p).ok())
-                .map(|n| format!("held by {}", n.trim()))
-                .unwrap_or_else(|| "held by another connection".into());
-            return Err(format!(
-                "could not lock SQLite database {} within {:.0?}: {holder} ({e})",
-                self.path, timeout
-            ));
+        // SQLite answers BUSY at once (no busy handler) when waiting could deadlock, so the
+        // waiting is ours: retry `BEGIN EXCLUSIVE` until the deadline.
+        let start = Instant::now();
+        self.conn.busy_timeout(Duration::from_millis(200)).map_err(|e| e.to_string())?;
+        loop {
+            match self.execute("BEGIN EXCLUSIVE") {
+                Ok(()) => break,
+                Err(e) if e.contains("locked") || e.contains("busy") => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    if start.elapsed() >= timeout {
+                        let holder = self
+                            .note_path()
+                            .and_then(|p| std::fs::read_to_string(p).ok())
+                            .map(|n| format!("held by {}", n.trim()))
+                            .unwrap_or_else(|| "held by another connection".into());
+                        return Err(format!(
+                            "could not lock SQLite database {} within {timeout:.0?}: {holder}",
+                            self.path
+                        ));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
         }
+        // Holding the write lock: EXCLUSIVE mode keeps it past this and every later commit.
+        self.execute("PRAGMA locking_mode = EXCLUSIVE; COMMIT")?;
+        self.conn.busy_timeout(timeout).map_err(|e| e.to_string())?;
         if let Some(p) = self.note_path() {
             let note = format!("migplan runner {}", super::driver::applied_by());
             if std::fs::write(&p, note).is_ok() {

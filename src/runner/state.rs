@@ -105,10 +105,19 @@ pub fn read(db: &mut dyn Driver, a: &Analysis, opts: &RenderOptions) -> Result<D
         let set: Vec<RevIdx> = log.iter().filter_map(idx).collect();
         let parents: Vec<RevIdx> = set.iter().flat_map(|&r| a.map.node(r).normalized_down()).collect();
         let below: BTreeSet<RevIdx> = a.map.ancestors(&parents, true).into_iter().collect();
-        heads = set.iter().filter(|r| !below.contains(r)).map(|&r| a.map.id(r).to_string()).collect();
+        heads = set
+            .iter()
+            .filter(|r| !below.contains(r))
+            .map(|&r| a.map.id(r).to_string())
+            .collect();
     }
     let head_idx: Vec<RevIdx> = heads.iter().filter_map(idx).collect();
-    st.applied = a.map.ancestors(&head_idx, true).into_iter().map(|r| a.map.id(r).to_string()).collect();
+    st.applied = a
+        .map
+        .ancestors(&head_idx, true)
+        .into_iter()
+        .map(|r| a.map.id(r).to_string())
+        .collect();
     st.heads = heads;
     Ok(st)
 }
@@ -144,7 +153,7 @@ pub fn in_progress_message(o: &InProgress, a: &Analysis) -> String {
         .map(|&r| format!(" ({})", a.revisions[a.map.node(r).rev].path))
         .unwrap_or_default();
     let reached = match &o.progress {
-        Some(p) => format!("it had reached {p}"),
+        Some(p) => format!("it was running {p}"),
         None => "it had not started its first statement".into(),
     };
     format!(
@@ -219,7 +228,11 @@ pub fn matching_revision(a: &Analysis, d: &dyn Dialect, live: &LiveSchema, opts:
         Some((_, id, diff)) => {
             let shown: Vec<String> = diff.iter().take(5).cloned().collect();
             let more = diff.len().saturating_sub(5);
-            let text = if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") };
+            let text = if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            };
             Match::Closest(id, text)
         }
         None => Match::None,

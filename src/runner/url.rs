@@ -71,7 +71,11 @@ impl DbUrl {
         if backend == Backend::Sqlite {
             // sqlite:///rel.db → "rel.db"; sqlite:////abs.db → "/abs.db"; sqlite:// → memory.
             let path = rest.strip_prefix('/').unwrap_or(rest);
-            let database = if path.is_empty() { ":memory:".to_string() } else { percent_decode(path) };
+            let database = if path.is_empty() {
+                ":memory:".to_string()
+            } else {
+                percent_decode(path)
+            };
             return Ok(DbUrl {
                 backend,
                 raw: url.to_string(),

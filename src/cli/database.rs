@@ -1,0 +1,339 @@
+//! The commands that talk to a live database: `upgrade`/`downgrade`/`stamp` without
+//! `--sql`, `current`, `history --indicate-current`, `check --db` and `rebless`. The
+//! work is in `crate::runner`; this module picks the URL, prints, and reports progress.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::discover::{Discovery, read_source};
+use crate::analysis::Analysis;
+use crate::codes::{Code, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::plan::Direction;
+use crate::render::sql_plan::RenderOptions;
+use crate::runner::url::{DEFAULT_URL, DbUrl, mask};
+use crate::runner::{Reporter, Runner, driver, state};
+
+const FAILED: u8 = 1;
+
+/// `--db`, else `DATABASE_URL`, else alembic.ini's `sqlalchemy.url`, else the embedded
+/// SQLite default. Returns the URL and where it came from.
+pub fn database_url(flag: Option<&str>, disc: &Discovery) -> Result<(DbUrl, &'static str), String> {
+    let (raw, from) = if let Some(u) = flag {
+        (u.to_string(), "--db")
+    } else if let Some(u) = std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
+        (u, "DATABASE_URL")
+    } else if let Some(u) = disc.settings.as_ref().and_then(|s| s.sqlalchemy_url.clone()) {
+        (u, "sqlalchemy.url")
+    } else {
+        (DEFAULT_URL.to_string(), "the default")
+    };
+    let url = DbUrl::parse(&raw).map_err(|e| format!("{e} (from {from})"))?;
+    Ok((url, from))
+}
+
+/// Progress: a bar on a terminal, Alembic-style plain lines otherwise (CI logs).
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress { bar: None }
+    }
+}
+
+impl Reporter for Progress {
+    fn step_started(&mut self, index: usize, total: usize, label: &str) {
+        if std::io::stderr().is_terminal() && total > 1 {
+            let bar = self.bar.get_or_insert_with(|| {
+                let b = ProgressBar::new(total as u64);
+                b.set_style(
+                    ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                b
+            });
+            bar.set_position(index as u64);
+            bar.set_message(label.to_string());
+        } else {
+            eprintln!("INFO  [migplan] {label}");
+        }
+    }
+    fn step_finished(&mut self, index: usize, elapsed: Duration) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(index as u64 + 1);
+                bar.println(format!("  done in {:.1} ms", elapsed.as_secs_f64() * 1000.0));
+            }
+            None => eprintln!("INFO  [migplan]   done in {:.1} ms", elapsed.as_secs_f64() * 1000.0),
+        }
+    }
+    fn note(&mut self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("INFO  [migplan] {text}"),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Everything a database command needs.
+pub struct DbArgs<'a> {
+    pub analysis: &'a Analysis,
+    pub url: DbUrl,
+    pub render: RenderOptions,
+    pub lock_timeout: Duration,
+    /// Paths of the files read, for checksums.
+    pub files: &'a [String],
+}
+
+fn texts(files: &[String]) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter_map(|p| read_source(Path::new(p)))
+        .map(|f| (f.path.clone(), f.text.to_string()))
+        .collect()
+}
+
+fn connect<'a>(args: &DbArgs<'a>, texts: &'a BTreeMap<String, String>) -> Result<Runner<'a>, String> {
+    let db = driver::connect(&args.url)?;
+    Ok(Runner {
+        analysis: args.analysis,
+        texts,
+        db,
+        render: args.render.clone(),
+        lock_timeout: args.lock_timeout,
+    })
+}
+
+fn failed(msg: &str) -> ExitCode {
+    eprintln!("FAILED: {}", mask(msg));
+    ExitCode::from(FAILED)
+}
+
+/// Refuse to touch a database with a history that has load errors.
+fn refuse_broken(a: &Analysis) -> Option<ExitCode> {
+    a.diagnostics.iter().find(|d| d.is_error() && d.code.is_load_problem()).map(|d| {
+        failed(&format!(
+            "the migrations have errors ({}); fix them before running against a database",
+            d.message
+        ))
+    })
+}
+
+pub fn apply(args: &DbArgs, direction: Direction, targets: &[String], purge: bool) -> ExitCode {
+    if let Some(code) = refuse_broken(args.analysis) {
+        return code;
+    }
+    let texts = texts(args.files);
+    let mut runner = match connect(args, &texts) {
+        Ok(r) => r,
+        Err(e) => return failed(&e),
+    };
+    eprintln!("INFO  [migplan] Database {} ({})", args.url, runner.db.dialect().name());
+    let mut progress = Progress::new();
+    let result = runner.run(direction, targets, purge, &mut progress);
+    drop(progress);
+    match result {
+        Ok(done) => {
+            if done.steps.is_empty() {
+                eprintln!("INFO  [migplan] Nothing to do: the database is at {}", heads_text(&done.heads));
+            } else {
+                let total: u128 = done.timings.iter().sum();
+                eprintln!(
+                    "INFO  [migplan] {} step(s) in {total} ms; the database is at {}",
+                    done.steps.len(),
+                    heads_text(&done.heads)
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e.0),
+    }
+}
+
+fn heads_text(heads: &[String]) -> String {
+    if heads.is_empty() { "base".into() } else { heads.join(", ") }
+}
+
+/// `migplan current`: the database's heads, as `alembic current` prints them.
+pub fn current(args: &DbArgs, verbose: bool) -> ExitCode {
+    let texts = BTreeMap::new();
+    let mut runner = match connect(args, &texts) {
+        Ok(r) => r,
+        Err(e) => return failed(&e),
+    };
+    let st = match runner.current() {
+        Ok(s) => s,
+        Err(e) => return failed(&e.0),
+    };
+    if verbose {
+        println!("Current revision(s) for {}:", args.url);
+    }
+    let a = args.analysis;
+    let view = crate::render::alembic_text::View {
+        map: &a.map,
+        revisions: &a.revisions,
+    };
+    let idx: Vec<usize> = st.heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
+    print!("{}", view.heads(&idx, verbose));
+    for u in &st.unknown {
+        eprintln!("FAILED: the database records revision {u}, which no migration file defines");
+    }
+    if st.unknown.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(FAILED)
+    }
+}
+
+/// The revisions `history --indicate-current` marks.
+pub fn current_heads(args: &DbArgs) -> Result<Vec<usize>, String> {
+    let texts = BTreeMap::new();
+    let mut runner = connect(args, &texts)?;
+    let st = runner.current().map_err(|e| e.0)?;
+    Ok(st.heads.iter().filter_map(|h| args.analysis.map.by_id.get(h).copied()).collect())
+}
+
+/// `migplan check --db URL`: applied, pending, edited after apply, unknown, unfinished.
+pub fn check(args: &DbArgs, json: bool) -> ExitCode {
+    let texts = texts(args.files);
+    let mut runner = match connect(args, &texts) {
+        Ok(r) => r,
+        Err(e) => return failed(&e),
+    };
+    let a = args.analysis;
+    let st = match runner.current() {
+        Ok(s) => s,
+        Err(e) => return failed(&e.0),
+    };
+    let audit = crate::runner::audit::Audit::new(runner.db.dialect(), &runner.render);
+    let audit_exists = runner
+        .db
+        .table_exists(&crate::ops::TableRef {
+            name: crate::runner::audit::TABLE.into(),
+            schema: runner.render.version_table_schema.clone(),
+        })
+        .unwrap_or(false);
+    let (sums, open) = if audit_exists {
+        (
+            audit.checksums(runner.db.as_mut()).unwrap_or_default(),
+            audit.in_progress(runner.db.as_mut()).unwrap_or_default(),
+        )
+    } else {
+        Default::default()
+    };
+    let order: Vec<usize> = a
+        .map
+        .walk_revisions("base", "heads")
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .collect();
+    let applied: Vec<&str> = order.iter().map(|&r| a.map.id(r)).filter(|id| st.applied.contains(*id)).collect();
+    let pending: Vec<&str> = order.iter().map(|&r| a.map.id(r)).filter(|id| !st.applied.contains(*id)).collect();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for &r in &order {
+        let id = a.map.id(r);
+        let (Some(recorded), true) = (sums.get(id), st.applied.contains(id)) else {
+            continue;
+        };
+        let rev = &a.revisions[a.map.node(r).rev];
+        match state::revision_checksum(a, r, &texts) {
+            Some(now) if &now != recorded => diags.push(
+                Diagnostic::new(
+                    Code::ChecksumMismatch,
+                    format!(
+                        "revision {id} was edited after it was applied to this database: {} differs from the text that ran",
+                        rev.path
+                    ),
+                )
+                .in_file(&rev.path)
+                .help(format!(
+                    "restore the applied text (git log -p {}), or accept the new text with `migplan rebless {id}`",
+                    rev.path
+                )),
+            ),
+            _ => {}
+        }
+    }
+    for u in &st.unknown {
+        diags.push(
+            Diagnostic::new(
+                Code::UnknownDatabaseRevision,
+                format!("the database records revision {u}, which no migration file defines"),
+            )
+            .help("check out the branch that has this migration, or `migplan stamp` a revision these files know"),
+        );
+    }
+    for d in &st.dirty {
+        diags.push(Diagnostic::new(
+            Code::MigrationInProgress,
+            format!("the version table marks {d} as dirty (a failed run)"),
+        ));
+    }
+    for o in &open {
+        diags.push(Diagnostic::new(Code::MigrationInProgress, state::in_progress_message(o, a)));
+    }
+    if !pending.is_empty() {
+        diags.push(Diagnostic::new(
+            Code::PendingMigration,
+            format!("{} revision(s) not applied yet: {}", pending.len(), pending.join(", ")),
+        ));
+    }
+    if json {
+        let obj = serde_json::json!({
+            "database": args.url.masked(),
+            "heads": st.heads,
+            "applied": applied,
+            "pending": pending,
+            "unknown": st.unknown,
+            "diagnostics": crate::render::diagnostics::locate_all(&diags, Vec::<crate::SourceFile>::new().as_slice()),
+        });
+        println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+    } else {
+        println!("database: {}", args.url);
+        println!("current:  {}", heads_text(&st.heads));
+        println!("applied:  {}", applied.len());
+        println!("pending:  {}", pending.len());
+        let known: Vec<crate::SourceFile> = Vec::new();
+        for d in &diags {
+            eprintln!(
+                "{}\n",
+                crate::render::diagnostics::render_text(d, known.as_slice(), std::io::stderr().is_terminal())
+            );
+        }
+    }
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {
+    let texts = texts(args.files);
+    let mut runner = match connect(args, &texts) {
+        Ok(r) => r,
+        Err(e) => return failed(&e),
+    };
+    match runner.rebless(rev) {
+        Ok(sum) => {
+            println!("reblessed {rev}: its current text (sha256 {}) is now the applied one", &sum[..12]);
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e.0),
+    }
+}
