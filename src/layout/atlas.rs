@@ -177,7 +177,7 @@ impl Layout for Atlas {
                 up: Some(Section::whole(f)),
                 down: None,
                 parents: None,
-                transactional,
+                transactional: transactional && !super::no_transaction_marker(&f.file.text),
                 repeatable: false,
                 forward_only: true,
             });

@@ -130,7 +130,7 @@ impl<'a> Migration<'a> {
             up,
             down,
             parents: None,
-            transactional,
+            transactional: transactional && !no_transaction_marker(&file.text),
             repeatable: false,
             forward_only: false,
         }
@@ -437,6 +437,12 @@ fn build(
     (revisions, repeatables)
 }
 
+/// `-- migplan: no-transaction` on a line of its own: run this migration outside a
+/// transaction whatever its tool's default (for `CREATE INDEX CONCURRENTLY` and friends).
+pub fn no_transaction_marker(text: &str) -> bool {
+    text.lines().any(|l| l.trim().eq_ignore_ascii_case("-- migplan: no-transaction"))
+}
+
 /// `section` is where `steps` were read from: the up or the down file (Flyway's `U…` undo
 /// file and golang-migrate's `.down.sql` are other files than the migration's).
 fn check_transactions(
@@ -621,7 +627,7 @@ pub fn read_pairs<'a>(
                 up: Some(Section::whole(f)),
                 down: None,
                 parents: None,
-                transactional: transactional(f),
+                transactional: transactional(f) && !no_transaction_marker(&f.file.text),
                 repeatable: false,
                 forward_only: dir.is_none(),
             },
@@ -752,6 +758,27 @@ mod tests {
         assert_eq!(a.map.node(c).down_ids.len(), 4);
         assert_eq!(a.map.heads.len(), 1);
         assert!(a.map.node(a.map.by_id["a"]).is_branch_point());
+    }
+
+    #[test]
+    fn no_transaction_marker_takes_a_migration_out_of_its_transaction() {
+        let list = [
+            ("1_a.up.sql", "-- migplan: no-transaction\nCREATE INDEX CONCURRENTLY ix ON t (x);"),
+            ("1_a.down.sql", "DROP INDEX ix;"),
+            ("2_b.up.sql", "CREATE INDEX CONCURRENTLY iy ON t (y);"),
+            ("2_b.down.sql", "DROP INDEX iy;"),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(Some("sqlx")));
+        let rev = |id: &str| &a.revisions[a.map.node(a.map.by_id[id]).rev];
+        assert!(!rev("1").transactional);
+        assert!(rev("2").transactional);
+        let flagged: Vec<&str> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::NonTransactionalStatement)
+            .filter_map(|d| d.file.as_deref())
+            .collect();
+        assert_eq!(flagged, ["m/2_b.up.sql"]);
     }
 
     #[test]
