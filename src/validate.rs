@@ -101,6 +101,9 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
     let mut sim = Simulation::new(a, d, &order);
     let mut branches = Branches::new(a, &order);
     let mut diags = Vec::new();
+    // Several targets (heads on parallel branches): the schema is all of them joined, as
+    // after a merge; each is kept as it is replayed (copies share structure).
+    let mut at_targets: BTreeMap<RevIdx, Schema> = BTreeMap::new();
     for &r in &order {
         let rev = a.revision(r);
         branches.before(a, r, &mut sim.schema);
@@ -108,6 +111,19 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
             sim.apply(&ev, rev, true, &mut diags);
         }
         branches.after(a, r, &sim.schema);
+        if targets.len() > 1 && targets.contains(&r) {
+            at_targets.insert(r, sim.schema.clone());
+        }
+    }
+    if targets.len() > 1 {
+        let mut parts = targets.iter().filter_map(|t| at_targets.get(t));
+        if let Some(first) = parts.next() {
+            let mut joined = first.clone();
+            for p in parts {
+                joined.merge_from(p);
+            }
+            return (joined, diags);
+        }
     }
     (sim.schema, diags)
 }

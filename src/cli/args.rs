@@ -180,6 +180,10 @@ pub enum Command {
         /// (default: migplan.toml's [check] fail-on, else error)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Apply the history to a scratch SQLite database: upgrade one revision at a time,
+        /// compare the live tables with the simulated schema, downgrade to base, upgrade again
+        #[arg(long)]
+        roundtrip: bool,
     },
     /// Print the schema the migrations build up to REV (default: heads), simulated
     /// without a database: SQL DDL, or the schema as data with --format json

@@ -337,3 +337,116 @@ pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {
         Err(e) => failed(&e.0),
     }
 }
+
+/// `check --roundtrip`: the history applied to a scratch SQLite database, one revision at a
+/// time, with the live tables compared to the simulation after each step; then `downgrade
+/// base` (only bookkeeping may remain) and `upgrade heads` again.
+pub fn roundtrip(args: &DbArgs, json: bool) -> ExitCode {
+    if let Some(code) = refuse_broken(args.analysis) {
+        return code;
+    }
+    let a = args.analysis;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let path = std::env::temp_dir().join(format!("migplan-roundtrip-{}-{stamp}.db", std::process::id()));
+    let url = match DbUrl::parse(&format!("sqlite:///{}", path.display())) {
+        Ok(u) => u,
+        Err(e) => return failed(&e),
+    };
+    let texts = texts(args.files);
+    let db = match driver::connect(&url) {
+        Ok(d) => d,
+        Err(e) => return failed(&e),
+    };
+    let mut runner = Runner {
+        analysis: a,
+        texts: &texts,
+        db,
+        render: args.render.clone(),
+        lock_timeout: args.lock_timeout,
+    };
+    let diags = roundtrip_steps(&mut runner);
+    drop(runner);
+    for suffix in ["", "-journal", "-wal", "-shm", "-migplan.lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let order_len = a.map.nodes.len();
+    if json {
+        let obj = serde_json::json!({
+            "revisions": order_len,
+            "diagnostics": crate::render::diagnostics::locate_all(&diags, Vec::<crate::SourceFile>::new().as_slice()),
+        });
+        println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+    } else {
+        for d in &diags {
+            eprintln!(
+                "{}\n",
+                crate::render::diagnostics::render_text(d, Vec::<crate::SourceFile>::new().as_slice(), std::io::stderr().is_terminal())
+            );
+        }
+        println!("roundtrip on SQLite: {order_len} revision(s), {} problem(s)", diags.len());
+    }
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn roundtrip_steps(runner: &mut Runner) -> Vec<Diagnostic> {
+    let a = runner.analysis;
+    let d = runner.db.dialect();
+    let mut diags = Vec::new();
+    let order: Vec<usize> = match a.map.walk_revisions("base", "heads") {
+        Ok(o) => o.into_iter().rev().collect(),
+        Err(e) => return vec![Diagnostic::new(Code::RoundtripFailed, e)],
+    };
+    let file_of = |r: usize| a.revisions[a.map.node(r).rev].path.clone();
+    // Compare the live database with the simulation at the heads it records.
+    let compare = |runner: &mut Runner, after: &str, file: Option<String>| -> Option<Diagnostic> {
+        let st = runner.read_state().ok()?;
+        let heads: Vec<usize> = st.heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
+        let live = runner.db.live_schema().ok()?;
+        let diff = state::schema_difference(a, d, &heads, &live, &runner.render);
+        if diff.is_empty() {
+            return None;
+        }
+        let mut dg = Diagnostic::new(
+            Code::RoundtripMismatch,
+            format!(
+                "after {after}, the scratch database differs from the simulated schema: {}",
+                diff.join(", ")
+            ),
+        )
+        .help("a downgrade that leaves something behind, or SQL the simulation does not model");
+        if let Some(f) = file {
+            dg = dg.in_file(f);
+        }
+        Some(dg)
+    };
+    let mut quiet = crate::runner::Quiet;
+    for &r in &order {
+        let id = a.map.id(r).to_string();
+        if let Err(e) = runner.run(Direction::Upgrade, std::slice::from_ref(&id), false, &mut quiet) {
+            diags.push(Diagnostic::new(Code::RoundtripFailed, format!("upgrade to {id} on SQLite: {e}")).in_file(file_of(r)));
+            return diags;
+        }
+        diags.extend(compare(runner, &format!("upgrading to {id}"), Some(file_of(r))));
+    }
+    if let Err(e) = runner.run(Direction::Downgrade, &["base".to_string()], false, &mut quiet) {
+        diags.push(Diagnostic::new(Code::RoundtripFailed, format!("downgrade base on SQLite: {e}")));
+        return diags;
+    }
+    diags.extend(compare(runner, "downgrade base", None));
+    if let Err(e) = runner.run(Direction::Upgrade, &["heads".to_string()], false, &mut quiet) {
+        diags.push(Diagnostic::new(
+            Code::RoundtripFailed,
+            format!("upgrade heads after downgrade base: {e}"),
+        ));
+        return diags;
+    }
+    diags.extend(compare(runner, "downgrade base and upgrade heads again", None));
+    diags
+}

@@ -267,6 +267,13 @@ fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Check { roundtrip: true, .. } => {
+            report_load_problems(&analysis, &known, color);
+            match db_args(&cli, &disc, &analysis, &listed, None) {
+                Ok(args) => database::roundtrip(&args, cli.format == Format::Json),
+                Err(code) => code,
+            }
+        }
         Command::Check { .. } if cli.db.is_some() => {
             report_load_problems(&analysis, &known, color);
             match db_args(&cli, &disc, &analysis, &listed, None) {

@@ -178,8 +178,17 @@ pub enum Match {
     None,
 }
 
-fn simulated(a: &Analysis, d: &dyn Dialect, r: RevIdx) -> LiveSchema {
-    let (schema, _) = crate::validate::schema_at(a, &[r], d);
+/// What differs between the live tables/columns and the simulation at `heads`, the
+/// bookkeeping tables aside (empty: they match).
+pub fn schema_difference(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx], live: &LiveSchema, opts: &RenderOptions) -> Vec<String> {
+    let mut live = live.clone();
+    live.remove(&opts.bookkeeping.table(opts).name.to_lowercase());
+    live.remove(audit::TABLE);
+    difference(&live, &simulated(a, d, heads))
+}
+
+fn simulated(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx]) -> LiveSchema {
+    let (schema, _) = crate::validate::schema_at(a, heads, d);
     schema
         .tables
         .values()
@@ -216,7 +225,7 @@ pub fn matching_revision(a: &Analysis, d: &dyn Dialect, live: &LiveSchema, opts:
     };
     let mut best: Option<(usize, String, Vec<String>)> = None;
     for r in order {
-        let diff = difference(&live, &simulated(a, d, r));
+        let diff = difference(&live, &simulated(a, d, &[r]));
         if diff.is_empty() {
             return Match::Exact(a.map.id(r).to_string());
         }
