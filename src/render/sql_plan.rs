@@ -213,6 +213,14 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
             }
         }
         out.emit(format!("-- Running {}", step.short_log()), "comment", None, None);
+        if outside && out.transactions {
+            out.emit(
+                "-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)".into(),
+                "comment",
+                None,
+                None,
+            );
+        }
         if let Some(rev) = rev {
             let steps = if step.direction == Direction::Upgrade {
                 &rev.upgrade_steps

@@ -27,6 +27,8 @@ COMMIT;
 
 -- Running upgrade 20240402000000 -> 20240403000000
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY "products_sku_lower" ON "products" (lower("sku"));
 
 UPDATE alembic_version SET version_num='20240403000000' WHERE alembic_version.version_num = '20240402000000';

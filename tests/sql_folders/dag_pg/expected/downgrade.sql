@@ -54,6 +54,8 @@ COMMIT;
 
 -- Running downgrade 0005 -> 0001
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 DROP TABLE app.audit;
 
 UPDATE alembic_version SET version_num='0001' WHERE alembic_version.version_num = '0005';

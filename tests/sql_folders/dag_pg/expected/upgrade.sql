@@ -17,6 +17,8 @@ COMMIT;
 
 -- Running upgrade 0001 -> 0005
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE TABLE app.audit (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), what text NOT NULL);
 
 CREATE INDEX CONCURRENTLY audit_at_idx ON app.audit (at);

@@ -48,6 +48,8 @@ COMMIT;
 
 -- Running upgrade 20240105103000 -> 20240201120000
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY posts_published_idx ON posts (published) WHERE published;
 
 INSERT INTO __diesel_schema_migrations (version) VALUES ('20240201120000');

@@ -89,6 +89,8 @@ COMMIT;
 
 -- Running upgrade 2 -> 3
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY ix_payments_invoice_id ON billing.payments (invoice_id);
 
 INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) SELECT COALESCE(MAX(installed_rank), 0) + 1, '3', 'payments invoice index', 'SQL', 'V3__payments_invoice_index.sql', -1155883833, 'migplan', 0, true FROM flyway_schema_history;

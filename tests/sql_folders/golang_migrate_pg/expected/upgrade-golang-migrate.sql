@@ -6,6 +6,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 -- Running upgrade  -> 000001
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE EXTENSION IF NOT EXISTS citext;
 
 CREATE TABLE users (
@@ -23,6 +25,8 @@ INSERT INTO schema_migrations (version, dirty) VALUES (1, false);
 
 -- Running upgrade 000001 -> 000002
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE TYPE user_status AS ENUM ('active', 'invited', 'disabled');
 
 ALTER TABLE users ADD COLUMN status user_status NOT NULL DEFAULT 'invited';
@@ -32,6 +36,8 @@ DELETE FROM schema_migrations;
 INSERT INTO schema_migrations (version, dirty) VALUES (2, false);
 
 -- Running upgrade 000002 -> 000003
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 ALTER TABLE users ADD COLUMN updated_at timestamptz;
 
@@ -52,6 +58,8 @@ INSERT INTO schema_migrations (version, dirty) VALUES (3, false);
 
 -- Running upgrade 000003 -> 000004
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 ALTER TYPE user_status ADD VALUE IF NOT EXISTS 'suspended' AFTER 'active';
 
 DELETE FROM schema_migrations;
@@ -60,6 +68,8 @@ INSERT INTO schema_migrations (version, dirty) VALUES (4, false);
 
 -- Running upgrade 000004 -> 000005
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_created_at ON users (created_at);
 
 DELETE FROM schema_migrations;
@@ -67,6 +77,8 @@ DELETE FROM schema_migrations;
 INSERT INTO schema_migrations (version, dirty) VALUES (5, false);
 
 -- Running upgrade 000005 -> 000006
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 BEGIN;
 
@@ -88,6 +100,8 @@ INSERT INTO schema_migrations (version, dirty) VALUES (6, false);
 
 -- Running upgrade 000006 -> 000007
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE TABLE teams (
     id bigserial PRIMARY KEY,
     name text NOT NULL
@@ -100,6 +114,8 @@ DELETE FROM schema_migrations;
 INSERT INTO schema_migrations (version, dirty) VALUES (7, false);
 
 -- Running upgrade 000007 -> 000008
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 CREATE TABLE audit_log (
     id bigserial PRIMARY KEY,

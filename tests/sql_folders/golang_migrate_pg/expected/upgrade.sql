@@ -5,6 +5,8 @@ CREATE TABLE alembic_version (
 
 -- Running upgrade  -> 000001
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE EXTENSION IF NOT EXISTS citext;
 
 CREATE TABLE users (
@@ -20,6 +22,8 @@ INSERT INTO alembic_version (version_num) VALUES ('000001') RETURNING alembic_ve
 
 -- Running upgrade 000001 -> 000002
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE TYPE user_status AS ENUM ('active', 'invited', 'disabled');
 
 ALTER TABLE users ADD COLUMN status user_status NOT NULL DEFAULT 'invited';
@@ -27,6 +31,8 @@ ALTER TABLE users ADD COLUMN status user_status NOT NULL DEFAULT 'invited';
 UPDATE alembic_version SET version_num='000002' WHERE alembic_version.version_num = '000001';
 
 -- Running upgrade 000002 -> 000003
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 ALTER TABLE users ADD COLUMN updated_at timestamptz;
 
@@ -45,17 +51,23 @@ UPDATE alembic_version SET version_num='000003' WHERE alembic_version.version_nu
 
 -- Running upgrade 000003 -> 000004
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 ALTER TYPE user_status ADD VALUE IF NOT EXISTS 'suspended' AFTER 'active';
 
 UPDATE alembic_version SET version_num='000004' WHERE alembic_version.version_num = '000003';
 
 -- Running upgrade 000004 -> 000005
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_created_at ON users (created_at);
 
 UPDATE alembic_version SET version_num='000005' WHERE alembic_version.version_num = '000004';
 
 -- Running upgrade 000005 -> 000006
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 BEGIN;
 
@@ -75,6 +87,8 @@ UPDATE alembic_version SET version_num='000006' WHERE alembic_version.version_nu
 
 -- Running upgrade 000006 -> 000007
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE TABLE teams (
     id bigserial PRIMARY KEY,
     name text NOT NULL
@@ -85,6 +99,8 @@ ALTER TABLE users ADD COLUMN team_id bigint REFERENCES teams (id);
 UPDATE alembic_version SET version_num='000007' WHERE alembic_version.version_num = '000006';
 
 -- Running upgrade 000007 -> 000008
+
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
 
 CREATE TABLE audit_log (
     id bigserial PRIMARY KEY,

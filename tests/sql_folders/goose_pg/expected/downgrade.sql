@@ -20,6 +20,8 @@ COMMIT;
 
 -- Running downgrade 00003 -> 00002
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 DROP INDEX CONCURRENTLY ix_orders_customer_email;
 
 DELETE FROM goose_db_version WHERE version_id = 3;

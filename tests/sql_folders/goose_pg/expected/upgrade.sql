@@ -41,6 +41,8 @@ COMMIT;
 
 -- Running upgrade 00002 -> 00003
 
+-- migplan: outside a transaction (the tool's setting for this migration, or a no-transaction marker)
+
 CREATE INDEX CONCURRENTLY ix_orders_customer_email ON orders (customer_email);
 
 INSERT INTO goose_db_version (version_id, is_applied) VALUES (3, true);
