@@ -38,9 +38,13 @@ impl Postgres {
                 cfg.options(v);
             }
         }
-        let client = cfg
+        let mut client = cfg
             .connect(NoTls)
             .map_err(|e| mask_secret(&format!("cannot connect to {url}: {}", err(&e)), url.secret()))?;
+        // A runner killed during a long statement would leave its backend running it, holding
+        // the lock, until the statement ends: have the server notice the closed socket and
+        // cancel (PostgreSQL 14+; older servers reject the setting, which changes nothing).
+        let _ = client.batch_execute("SET client_connection_check_interval = 1000");
         Ok(Postgres {
             client,
             password: url.secret().map(str::to_string),

@@ -159,7 +159,9 @@ pub fn in_progress_message(o: &InProgress, a: &Analysis) -> String {
     format!(
         "refusing to run: the {} of revision {}{file}, started {} by {}, did not finish — {reached}.\n\
          This server commits each DDL statement on its own (or the migration ran outside a transaction), so the \
-         statements before that one are applied and the rest are not. Recover: finish or undo the migration by hand, \
+         statements before that one are applied and the ones after it are not; that one itself may have completed \
+         (the server finishes a statement it was running when the runner died unless it notices first), so look \
+         before redoing it. Recover: finish or undo the migration by hand, \
          then run `migplan stamp {}` (if it is now fully applied) or `migplan stamp` its parent revision; the stamp \
          closes this mark in {}.",
         o.direction,
