@@ -12,7 +12,7 @@ use crate::dialect::Dialect;
 use crate::ops::TableRef;
 
 /// `pg_advisory_lock` key: "migplan" in ASCII. Advisory locks are per database already.
-const LOCK_KEY: i64 = 0x6d69_6770_6c61_6e;
+const LOCK_KEY: i64 = 0x006d_6967_706c_616e;
 
 pub struct Postgres {
     client: Client,
