@@ -5,6 +5,7 @@ pub mod base;
 mod check;
 pub mod discover;
 pub mod merge;
+pub mod new_script;
 pub mod report;
 pub mod serve;
 pub mod sql_folder;
@@ -323,9 +324,10 @@ fn run(cli: Cli) -> ExitCode {
             branch_label,
         } => {
             report_load_problems(&analysis, &known, color);
-            let place = merge::Place {
+            let place = new_script::Place {
                 versions_dirs: &disc.versions_dirs,
                 script_dir: disc.env_py.as_deref().and_then(std::path::Path::parent),
+                settings: disc.settings.as_ref(),
             };
             let args = merge::MergeArgs {
                 revisions,
