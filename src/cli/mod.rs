@@ -7,6 +7,7 @@ pub mod discover;
 pub mod merge;
 pub mod new_script;
 pub mod report;
+pub mod revision;
 pub mod serve;
 pub mod sql_folder;
 pub mod validation;
@@ -348,6 +349,49 @@ fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Revision {
+            message,
+            head,
+            splice,
+            branch_label,
+            depends_on,
+            rev_id,
+            version_path,
+        } => {
+            report_load_problems(&analysis, &known, color);
+            let project = revision::Project {
+                place: new_script::Place {
+                    versions_dirs: &disc.versions_dirs,
+                    script_dir: disc.env_py.as_deref().and_then(std::path::Path::parent),
+                    settings: disc.settings.as_ref(),
+                },
+                sql: sql_folder.then(|| revision::SqlFolder {
+                    files: &known,
+                    roots: &roots_shown,
+                    layout: cli.layout.as_deref().and_then(layout_by_name),
+                    dialect,
+                }),
+            };
+            let args = revision::RevisionArgs {
+                message: message.as_deref(),
+                head,
+                splice: *splice,
+                branch_label: branch_label.as_deref(),
+                depends_on,
+                rev_id: rev_id.as_deref(),
+                version_path: version_path.as_deref(),
+            };
+            match revision::revision(&analysis, &project, &args) {
+                Ok(lines) => {
+                    lines.iter().for_each(|l| println!("{l}"));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
         Command::Schema { rev } => {
             report_load_problems(&analysis, &known, color);
             match schema_command(&analysis, dialect, rev, cli.format) {
@@ -612,7 +656,8 @@ fn graph_command(cmd: &Command, a: &Analysis, format: Format) -> Result<String, 
         | Command::Merge { .. }
         | Command::Upgrade { .. }
         | Command::Downgrade { .. }
-        | Command::Stamp { .. } => {
+        | Command::Stamp { .. }
+        | Command::Revision { .. } => {
             unreachable!("handled by run")
         }
     }
