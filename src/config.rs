@@ -174,6 +174,18 @@ pub struct AlembicSettings {
     pub version_locations: Option<Vec<String>>,
     pub recursive_version_locations: bool,
     pub sqlalchemy_url: Option<String>,
+    /// What `alembic revision` and `merge` read: the file name template, the slug length
+    /// (as written; Alembic's `int()` of it), and the timezone of the create date.
+    pub file_template: Option<String>,
+    pub truncate_slug_length: Option<String>,
+    pub timezone: Option<String>,
+    /// `revision_environment`: env.py runs (and may rewrite) when a revision is generated.
+    pub revision_environment: bool,
+    /// The names of the post-write hooks (formatters Alembic runs on a new script).
+    pub post_write_hooks: Vec<String>,
+    /// Those options that could not be read: only the commands writing scripts fail on them
+    /// (as Alembic only reads them there).
+    pub script_option_errors: Vec<String>,
 }
 
 fn as_bool(v: &str) -> bool {
@@ -226,11 +238,31 @@ pub fn alembic_settings_from_ini(ini: &IniFile, section: &str, here: &str, os_pa
         }
         _ => None,
     };
+    let mut script_option_errors = Vec::new();
+    let mut lenient = |section: &str, key: &str| match ini.get(section, key, &vars) {
+        Ok(v) => v,
+        Err(e) => {
+            script_option_errors.push(format!("{key}: {}", e.message));
+            None
+        }
+    };
+    let file_template = lenient(section, "file_template");
+    let truncate_slug_length = lenient(section, "truncate_slug_length");
+    let timezone = lenient(section, "timezone");
+    let revision_environment = lenient(section, "revision_environment").is_some_and(|v| as_bool(&v));
+    let hooks = lenient("post_write_hooks", "hooks").unwrap_or_default();
     Ok(AlembicSettings {
         script_location,
         version_locations,
         recursive_version_locations: get("recursive_version_locations")?.map(|v| as_bool(&v)).unwrap_or(false),
         sqlalchemy_url: get("sqlalchemy.url")?,
+        file_template,
+        truncate_slug_length,
+        timezone,
+        revision_environment,
+        // Alembic splits the list on `, *| +`.
+        post_write_hooks: hooks.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_string).collect(),
+        script_option_errors,
     })
 }
 
@@ -257,11 +289,47 @@ pub fn alembic_settings_from_pyproject(text: &str, here: &str) -> Result<Option<
         Some(toml::Value::String(s)) => Some(s.split([',', ' ']).filter(|x| !x.is_empty()).map(subst).collect()),
         Some(_) => return Err(ConfigError::new("version_locations in [tool.alembic] must be a list of strings")),
     };
+    // Alembic formats TOML strings with `%`: `%%` is a percent sign there too.
+    let vars: BTreeMap<String, String> = [("here".to_string(), here.to_string())].into();
+    let lookup = |k: &str| vars.get(k).cloned();
+    let mut script_option_errors = Vec::new();
+    let mut text_option = |key: &str| -> Option<String> {
+        let read = match tool.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => interpolate(s, &lookup, 0).map(Some),
+            Some(toml::Value::Integer(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(ConfigError::new("must be a string")),
+        };
+        read.unwrap_or_else(|e| {
+            script_option_errors.push(format!("{key} in [tool.alembic]: {}", e.message));
+            None
+        })
+    };
+    let file_template = text_option("file_template");
+    let truncate_slug_length = text_option("truncate_slug_length");
+    let timezone = text_option("timezone");
+    let hooks = match tool.get("post_write_hooks") {
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .filter_map(|h| h.get("name").and_then(|n| n.as_str()).map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Some(AlembicSettings {
         script_location: subst(script_location),
         version_locations,
         recursive_version_locations: tool.get("recursive_version_locations").and_then(|v| v.as_bool()).unwrap_or(false),
         sqlalchemy_url: None,
+        file_template,
+        truncate_slug_length,
+        timezone,
+        revision_environment: match tool.get("revision_environment") {
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(toml::Value::String(s)) => as_bool(s),
+            _ => false,
+        },
+        post_write_hooks: hooks,
+        script_option_errors,
     }))
 }
 
@@ -284,6 +352,22 @@ mod tests {
             Some("%(rev)s_%(slug)s")
         );
         assert_eq!(ini.get("alembic", "long", &vars).unwrap().as_deref(), Some("first\nsecond"));
+        assert_eq!(s.file_template.as_deref(), Some("%(rev)s_%(slug)s"));
+    }
+
+    #[test]
+    fn script_options_are_read_leniently() {
+        let text = "[alembic]\nscript_location = x\nfile_template = %(rev)s\ntruncate_slug_length = 20\nrevision_environment = true\n[post_write_hooks]\nhooks = black, ruff\n";
+        let s = alembic_settings_from_ini(&parse_ini(text).unwrap(), "alembic", "/p", ':').unwrap();
+        assert_eq!(s.file_template, None);
+        assert_eq!(s.script_option_errors.len(), 1, "{:?}", s.script_option_errors);
+        assert_eq!(s.truncate_slug_length.as_deref(), Some("20"));
+        assert!(s.revision_environment);
+        assert_eq!(s.post_write_hooks, vec!["black", "ruff"]);
+        let toml = "[tool.alembic]\nscript_location = \"m\"\nfile_template = \"%%(year)d_%%(rev)s\"\n[[tool.alembic.post_write_hooks]]\nname = \"ruff\"\n";
+        let s = alembic_settings_from_pyproject(toml, "/p").unwrap().unwrap();
+        assert_eq!(s.file_template.as_deref(), Some("%(year)d_%(rev)s"));
+        assert_eq!(s.post_write_hooks, vec!["ruff"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! Pipeline: [`parse`] (scripts → [`model::Revision`]) → [`graph`] (the DAG, Alembic's
 //! order) → [`resolve`] (targets) → [`analysis`] (checks) → [`render`].
 
+pub mod alembic_script;
 pub mod analysis;
 pub mod api;
 pub mod bookkeeping;
@@ -18,8 +19,8 @@ pub mod dry_run;
 pub mod graph;
 pub mod layout;
 pub mod lint;
-pub mod merge;
 pub mod model;
+pub mod new_revision;
 pub mod ops;
 pub mod parse;
 pub mod plan;
@@ -30,6 +31,7 @@ pub mod resolve;
 pub mod schema;
 pub mod source;
 pub mod sql;
+pub mod timestamp;
 pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -231,6 +231,31 @@ pub enum Command {
         #[arg(long)]
         purge: bool,
     },
+    /// Write a new, empty revision on the head, as `alembic revision -m MSG` (for plain-SQL
+    /// folders, the files the folder's tool would create, with the next version)
+    Revision {
+        /// The revision's message (names the file)
+        #[arg(short = 'm', long = "message")]
+        message: Option<String>,
+        /// The revision to base it on: head, base, label@head, or an id
+        #[arg(long, value_name = "REV", default_value = "head", allow_hyphen_values = true)]
+        head: String,
+        /// Allow --head to name a revision that is not a head (a new branch)
+        #[arg(long)]
+        splice: bool,
+        /// A branch label for the new revision
+        #[arg(long, value_name = "LABEL")]
+        branch_label: Option<String>,
+        /// A revision the new one depends on (repeatable)
+        #[arg(long, value_name = "REV")]
+        depends_on: Vec<String>,
+        /// The new revision's id (default: 12 random hex digits; the next version for SQL folders)
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// The versions folder to write into, when there are several
+        #[arg(long, value_name = "DIR")]
+        version_path: Option<String>,
+    },
 }
 
 /// Options shared by the plan commands.

@@ -34,7 +34,7 @@ impl ConfigFailure {
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize_lexically(p: &Path) -> PathBuf {
+pub fn normalize_lexically(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -1,13 +1,14 @@
 //! `migplan merge heads -m MSG` (or `merge REV REV…`): writes the merge revision, as
 //! `alembic merge` does, into the versions folder; for DAG folders, the merge migration's
-//! folder. The text comes from the pure [`crate::merge`]; this module picks the id, the
-//! date and the place, and writes.
+//! folder. Naming, rendering and writing the script are shared with `revision`
+//! ([`super::new_script`]); this module resolves what is merged.
 
-use std::hash::{BuildHasher, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::new_script::{Place, ScriptOptions, now, random_rev_id, versions_dir, warn_unrun_hooks, write};
+use crate::alembic_script::{ScriptSpec, slug, verify_rev_id};
 use crate::analysis::Analysis;
-use crate::merge::{DEFAULT_TEMPLATE, MergeSpec, dag_merge, file_name, render_template};
+use crate::new_revision::{check_new, next_dag_id};
 use crate::resolve::{CommandContext, Pos, RevArg};
 
 pub struct MergeArgs<'a> {
@@ -15,52 +16,6 @@ pub struct MergeArgs<'a> {
     pub message: Option<&'a str>,
     pub rev_id: Option<&'a str>,
     pub branch_label: Option<&'a str>,
-}
-
-/// Where the project lives: its versions folders (SQL roots) and, for Alembic, the
-/// script folder that may hold a `script.py.mako`.
-pub struct Place<'a> {
-    pub versions_dirs: &'a [PathBuf],
-    pub script_dir: Option<&'a Path>,
-}
-
-/// 12 random hex digits, like Alembic's `uuid4().hex[-12:]`. std's `RandomState` is seeded
-/// from the OS; the time and pid are mixed in for good measure.
-fn random_rev_id() -> String {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    h.write_u128(now);
-    h.write_u32(std::process::id());
-    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
-}
-
-/// Now, in UTC, as Python prints a datetime: `2024-01-05 10:30:00.123456`.
-fn create_date() -> String {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:06}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_micros()
-    )
 }
 
 /// The revisions named, resolved in Alembic's order (`heads` → every head).
@@ -106,81 +61,41 @@ pub fn merge(a: &Analysis, place: &Place, args: &MergeArgs) -> Result<Vec<String
     }
     let rev_id = match args.rev_id {
         Some(id) => id.to_string(),
-        None if layout == "dag" => next_dag_id(a),
+        None if layout == "dag" => next_dag_id(&a.map).unwrap_or_else(random_rev_id),
         None => random_rev_id(),
     };
-    if a.map.by_id.contains_key(&rev_id) {
-        return Err(format!("Revision {rev_id} is present more than once"));
-    }
-    let date = create_date();
-    let spec = MergeSpec {
-        rev_id: &rev_id,
-        parents: &parents,
-        message: args.message,
-        branch_label: args.branch_label,
-        create_date: &date,
-    };
+    verify_rev_id(&rev_id)?;
+    check_new(&a.map, &rev_id, args.branch_label)?;
     if layout == "dag" {
         let root = place.versions_dirs.first().ok_or("no migrations folder")?;
-        let (folder, metadata, up, down) = dag_merge(&spec);
-        let dir = root.join(folder);
+        let message = args.message.unwrap_or("merge");
+        let note = "-- merge migration: joins the branches, changes nothing\n";
+        let slug = slug(Some(message), crate::alembic_script::DEFAULT_TRUNCATE_SLUG_LENGTH);
+        let folder = crate::layout::dag::new_folder(&rev_id, message, slug.trim_end_matches('_'), &parents, note, note);
+        let dir = root.join(&folder.name);
         std::fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let mut written = Vec::new();
-        for (name, text) in [("metadata.yaml", metadata), ("up.sql", up), ("down.sql", down)] {
+        for (name, text) in [("metadata.yaml", folder.metadata), ("up.sql", folder.up), ("down.sql", folder.down)] {
             let p = dir.join(name);
             std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             written.push(super::discover::display_path(&p));
         }
         return Ok(written);
     }
-    let template_path = place.script_dir.map(|d| d.join("script.py.mako"));
-    let text = match template_path.as_deref().filter(|p| p.is_file()) {
-        Some(p) => {
-            let t = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            render_template(&t, &spec).map_err(|why| {
-                format!(
-                    "{}: {why}, which migplan does not run; write the merge with `alembic merge {}` instead",
-                    p.display(),
-                    args.revisions.join(" ")
-                )
-            })?
-        }
-        None => render_template(DEFAULT_TEMPLATE, &spec)?,
+    let opts = ScriptOptions::read(place.settings)?;
+    warn_unrun_hooks(place.settings);
+    let date = now();
+    let create_date = opts.create_date(&date);
+    let spec = ScriptSpec {
+        rev_id: &rev_id,
+        parents: &parents,
+        message: args.message,
+        branch_label: args.branch_label,
+        depends_on: &[],
+        create_date: &create_date,
     };
-    // Alembic's rule: one version location → it; several → the first merged head's folder.
-    let dir = match place.versions_dirs {
-        [one] => one.clone(),
-        _ => {
-            let first = a
-                .map
-                .by_id
-                .get(&parents[0])
-                .map(|&i| a.revision(i).path.clone())
-                .unwrap_or_default();
-            Path::new(&first).parent().map(Path::to_path_buf).unwrap_or_default()
-        }
-    };
-    let path = dir.join(file_name(&spec));
-    if path.exists() {
-        return Err(format!("{} already exists", path.display()));
-    }
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(vec![super::discover::display_path(&path)])
-}
-
-/// DAG ids are numbers in practice (`0007`): the next one, as wide; else a random id.
-fn next_dag_id(a: &Analysis) -> String {
-    let ids: Vec<&str> = (0..a.map.len()).map(|i| a.map.id(i)).collect();
-    if !ids.is_empty() && ids.iter().all(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit())) {
-        let width = ids.iter().map(|i| i.len()).max().unwrap_or(4);
-        if let Some(next) = ids
-            .iter()
-            .filter_map(|i| i.parse::<u64>().ok())
-            .max()
-            .and_then(|m| m.checked_add(1))
-        {
-            return format!("{next:0width$}");
-        }
-    }
-    random_rev_id()
+    let dir: PathBuf = versions_dir(a, place, &parents)?;
+    let instead = format!("alembic merge {}", args.revisions.join(" "));
+    let written = write(place, &opts, &spec, &date, &dir, &instead)?;
+    Ok(vec![super::discover::display_path(&written.path)])
 }

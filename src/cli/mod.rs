@@ -6,7 +6,9 @@ mod check;
 pub mod database;
 pub mod discover;
 pub mod merge;
+pub mod new_script;
 pub mod report;
+pub mod revision;
 pub mod serve;
 pub mod sql_folder;
 pub mod validation;
@@ -338,9 +340,10 @@ fn run(cli: Cli) -> ExitCode {
             branch_label,
         } => {
             report_load_problems(&analysis, &known, color);
-            let place = merge::Place {
+            let place = new_script::Place {
                 versions_dirs: &disc.versions_dirs,
                 script_dir: disc.env_py.as_deref().and_then(std::path::Path::parent),
+                settings: disc.settings.as_ref(),
             };
             let args = merge::MergeArgs {
                 revisions,
@@ -353,6 +356,49 @@ fn run(cli: Cli) -> ExitCode {
                     for p in paths {
                         println!("Generating {p} ...  done");
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
+        Command::Revision {
+            message,
+            head,
+            splice,
+            branch_label,
+            depends_on,
+            rev_id,
+            version_path,
+        } => {
+            report_load_problems(&analysis, &known, color);
+            let project = revision::Project {
+                place: new_script::Place {
+                    versions_dirs: &disc.versions_dirs,
+                    script_dir: disc.env_py.as_deref().and_then(std::path::Path::parent),
+                    settings: disc.settings.as_ref(),
+                },
+                sql: sql_folder.then(|| revision::SqlFolder {
+                    files: &known,
+                    roots: &roots_shown,
+                    layout: cli.layout.as_deref().and_then(layout_by_name),
+                    dialect,
+                }),
+            };
+            let args = revision::RevisionArgs {
+                message: message.as_deref(),
+                head,
+                splice: *splice,
+                branch_label: branch_label.as_deref(),
+                depends_on,
+                rev_id: rev_id.as_deref(),
+                version_path: version_path.as_deref(),
+            };
+            match revision::revision(&analysis, &project, &args) {
+                Ok(lines) => {
+                    lines.iter().for_each(|l| println!("{l}"));
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -743,7 +789,8 @@ fn graph_command_with_current(cmd: &Command, a: &Analysis, format: Format, curre
         | Command::Merge { .. }
         | Command::Upgrade { .. }
         | Command::Downgrade { .. }
-        | Command::Stamp { .. } => {
+        | Command::Stamp { .. }
+        | Command::Revision { .. } => {
             unreachable!("handled by run")
         }
     }

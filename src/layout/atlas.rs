@@ -44,6 +44,17 @@ pub fn hash_folder(files: &[(&str, &str)]) -> (String, Vec<(String, String)>) {
     (sum_of(&per_file), per_file)
 }
 
+/// The `atlas.sum` Atlas writes for these files (in name order): the total, then one line
+/// per file.
+pub fn sum_file(files: &[(&str, &str)]) -> String {
+    let (total, per_file) = hash_folder(files);
+    let mut out = format!("h1:{total}\n");
+    for (name, hash) in per_file {
+        out.push_str(&format!("{name} h1:{hash}\n"));
+    }
+    out
+}
+
 fn sum_of(entries: &[(String, String)]) -> String {
     let mut total = Sha256::new();
     for (n, hash) in entries {

@@ -73,6 +73,36 @@ fn read_metadata(f: &FolderFile) -> Result<Metadata, (String, Span)> {
     Ok(m)
 }
 
+/// A new migration folder, as migplan writes one (`merge`, `revision`).
+pub struct NewFolder {
+    /// `{id}_{slug}`, or `{id}` without a slug.
+    pub name: String,
+    pub metadata: String,
+    pub up: String,
+    pub down: String,
+}
+
+/// The folder of a new migration `id` named `name` following `parents`.
+pub fn new_folder(id: &str, name: &str, slug: &str, parents: &[String], up: &str, down: &str) -> NewFolder {
+    let parents: Vec<String> = parents.iter().map(|p| yaml_scalar(p)).collect();
+    NewFolder {
+        name: if slug.is_empty() { id.to_string() } else { format!("{id}_{slug}") },
+        metadata: format!("name: {}\nparents: [{}]\n", yaml_scalar(name), parents.join(", ")),
+        up: up.to_string(),
+        down: down.to_string(),
+    }
+}
+
+/// A YAML scalar, quoted unless plainly safe.
+fn yaml_scalar(s: &str) -> String {
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || " _-.".contains(c)) && !s.starts_with([' ', '-']);
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 impl Layout for Dag {
     fn name(&self) -> &'static str {
         "dag"

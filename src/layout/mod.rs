@@ -26,7 +26,7 @@ use crate::dialect::Dialect;
 use crate::model::{FunctionInfo, Revision, RevisionSpans, SqlSource};
 use crate::ops::{Step, StepKind};
 use crate::source::{LineIndex, SourceFile, Span};
-pub use version::{VersionKey, parse_dotted_version, parse_int_version};
+pub use version::{VersionKey, parse_dotted_version, parse_int_version, timestamp_date};
 
 /// Files a plain-SQL layout reads: migrations, metadata, integrity and script-config files.
 pub fn is_folder_file(name: &str) -> bool {
@@ -214,7 +214,7 @@ pub struct Loaded {
 }
 
 /// The path of `file` relative to the first root it is under.
-fn relative<'a>(path: &'a str, roots: &[String]) -> &'a str {
+pub fn relative<'a>(path: &'a str, roots: &[String]) -> &'a str {
     for r in roots {
         let r = r.trim_end_matches('/');
         if r.is_empty() || r == "." {
