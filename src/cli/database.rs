@@ -125,10 +125,20 @@ fn failed(msg: &str) -> ExitCode {
 
 /// Refuse to touch a database with a history that has load errors.
 fn refuse_broken(a: &Analysis) -> Option<ExitCode> {
-    a.diagnostics.iter().find(|d| d.is_error() && d.code.is_load_problem()).map(|d| {
-        failed(&format!(
+    if let Some(d) = a.diagnostics.iter().find(|d| d.is_error() && d.code.is_load_problem()) {
+        return Some(failed(&format!(
             "the migrations have errors ({}); fix them before running against a database",
             d.message
+        )));
+    }
+    // A revision graph read with guesses (ids or parents only Python can compute) would run
+    // migrations in an order Alembic may not: warnings for `check`, a refusal here.
+    a.diagnostics.iter().find(|d| d.code == Code::NonLiteralRevisionAttribute).map(|d| {
+        failed(&format!(
+            "the revision graph cannot be read without running Python ({}{}); nothing was run: write the \
+                 revision variables as plain strings, or run these migrations with Alembic",
+            d.message,
+            d.file.as_deref().map(|f| format!(", {f}")).unwrap_or_default()
         ))
     })
 }
@@ -187,8 +197,19 @@ pub fn current(args: &DbArgs, verbose: bool) -> ExitCode {
         map: &a.map,
         revisions: &a.revisions,
     };
-    let idx: Vec<usize> = st.heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
-    print!("{}", view.heads(&idx, verbose));
+    // Alembic's `current` prints `Script.cmd_format(verbose)`: no branch labels, and the
+    // tree indicators `heads` leaves out (`(branchpoint)`, `(mergepoint)`).
+    for h in st.heads.iter().filter_map(|h| a.map.by_id.get(h).copied()) {
+        if verbose {
+            println!("{}", view.log_entry(h, false));
+        } else {
+            let opts = crate::render::alembic_text::HeadOnly {
+                tree_indicators: true,
+                ..Default::default()
+            };
+            println!("{}", view.head_only(h, opts));
+        }
+    }
     for u in &st.unknown {
         eprintln!("FAILED: the database records revision {u}, which no migration file defines");
     }
@@ -275,7 +296,7 @@ pub fn check(args: &DbArgs, json: bool) -> ExitCode {
                 Code::UnknownDatabaseRevision,
                 format!("the database records revision {u}, which no migration file defines"),
             )
-            .help("check out the branch that has this migration, or `migplan stamp` a revision these files know"),
+            .help("check out the branch that has this migration, or `migplan stamp --purge` a revision these files know"),
         );
     }
     for d in &st.dirty {

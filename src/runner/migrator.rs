@@ -67,7 +67,11 @@ impl Migrator {
                 enable: Vec::new(),
             },
         );
-        if let Some(d) = analysis.diagnostics.iter().find(|d| d.is_error() && d.code.is_load_problem()) {
+        // Load errors, and a graph read with guesses (ids or parents only Python computes).
+        let stop = |d: &&crate::diagnostic::Diagnostic| {
+            (d.is_error() && d.code.is_load_problem()) || d.code == crate::codes::Code::NonLiteralRevisionAttribute
+        };
+        if let Some(d) = analysis.diagnostics.iter().find(stop) {
             return Err(RunError(format!(
                 "the migrations cannot be run: {}{}",
                 d.message,

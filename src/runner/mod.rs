@@ -176,6 +176,24 @@ impl<'a> Runner<'a> {
             ..self.render.clone()
         };
         let a = self.analysis;
+        // Alembic calls upgrade()/downgrade() and stops (AttributeError) where a script has
+        // none; running nothing and moving the version on would hide that.
+        for s in &plan.steps {
+            let Some(r) = s.revision else { continue };
+            let rev = &a.revisions[a.map.node(r).rev];
+            let (name, f) = match s.direction {
+                Direction::Upgrade => ("upgrade", &rev.upgrade),
+                Direction::Downgrade => ("downgrade", &rev.downgrade),
+                Direction::Stamp => continue,
+            };
+            if rev.sql.is_none() && !f.present {
+                return Err(RunError(format!(
+                    "refusing to run: revision {} ({}) has no {name}() function, so Alembic would stop there; nothing was applied",
+                    a.map.id(r),
+                    rev.path
+                )));
+            }
+        }
         let rendered = render_plan(&plan, &a.map, &a.revisions, self.db.dialect(), &opts);
         if let Some(e) = &rendered.error {
             return Err(RunError(format!(

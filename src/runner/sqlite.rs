@@ -65,7 +65,18 @@ impl Driver for Sqlite {
     }
     fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
         let master = match &table.schema {
-            Some(s) => format!("\"{}\".sqlite_master", s.replace('"', "\"\"")),
+            Some(s) => {
+                // A schema is an ATTACHed database here: say so instead of "no such table".
+                let attached = self.query("SELECT name FROM pragma_database_list")?;
+                if !attached.iter().any(|r| r.first().cloned().flatten().as_deref() == Some(s.as_str())) {
+                    return Err(format!(
+                        "SQLite database {} has no schema '{s}' (the schema of table {}): in SQLite a schema is an \
+                         ATTACHed database; use a version table without a schema here",
+                        self.path, table.name
+                    ));
+                }
+                format!("\"{}\".sqlite_master", s.replace('"', "\"\""))
+            }
             None => "sqlite_master".into(),
         };
         let rows = self.query(&format!(

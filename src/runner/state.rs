@@ -36,14 +36,14 @@ impl DbState {
             return Err(RunError(format!(
                 "the database records revision(s) {} that no migration file here defines: the files are older than the \
                  database (check out the branch that has them) or a migration was deleted. Nothing was run; \
-                 `migplan stamp REV` sets the database to a revision these files know.",
+                 `migplan stamp --purge REV` replaces what the version table records with a revision these files know.",
                 self.unknown.join(", ")
             )));
         }
         if !self.dirty.is_empty() {
             return Err(RunError(format!(
                 "the version table marks {} as dirty: a previous run failed half-way through it. Nothing was run; fix \
-                 the schema by hand, then `migplan stamp` the revision it matches.",
+                 the schema by hand, then `migplan stamp --purge` the revision it matches.",
                 self.dirty.join(", ")
             )));
         }

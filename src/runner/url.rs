@@ -118,7 +118,14 @@ impl DbUrl {
             Some("") | None => None,
             Some(p) => Some(
                 p.parse::<u16>()
-                    .map_err(|_| format!("database URL '{}': port '{p}' is not a number", mask(url)))?,
+                    // Not quoted: with a '/' or '?' in an unencoded password, it is part of it.
+                    .map_err(|_| {
+                        format!(
+                            "database URL '{}': the port is not a number (a password holding '/', '?', '#' or '@' \
+                             must be percent-encoded: %2F, %3F, %23, %40)",
+                            mask(url)
+                        )
+                    })?,
             ),
         };
         Ok(DbUrl {
@@ -201,23 +208,46 @@ pub fn mask(text: &str) -> String {
     while let Some(pos) = rest.find("://") {
         let (before, after) = rest.split_at(pos + 3);
         out.push_str(before);
-        // The authority ends at the first '/', '?', '#' or whitespace.
+        // The user info ends at the URL's last '@': a password typed without percent-encoding
+        // may hold '/', '?', '#' or '@' (masking too much beats printing part of it).
         let end = after
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '\'' || c == '"')
+            .find(|c: char| c.is_whitespace() || c == '\'' || c == '"')
             .unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rsplit_once('@') {
-            Some((userinfo, host)) => match userinfo.split_once(':') {
-                Some((user, _)) => {
-                    out.push_str(user);
-                    out.push_str(":***@");
-                    out.push_str(host);
+        match after[..end].rfind('@') {
+            Some(at) => {
+                let userinfo = &after[..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) if !user.contains('/') => {
+                        out.push_str(user);
+                        out.push_str(":***@");
+                    }
+                    _ => out.push_str(&after[..=at]),
                 }
-                None => out.push_str(authority),
-            },
-            None => out.push_str(authority),
+                rest = &after[at + 1..];
+            }
+            None => rest = after,
         }
-        rest = &after[end..];
+    }
+    out.push_str(rest);
+    mask_query_password(&out)
+}
+
+/// `?password=…` / `&password=…` (libpq and some drivers accept it) as `password=***`.
+fn mask_query_password(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("password=") {
+        let is_key = pos > 0 && matches!(rest.as_bytes()[pos - 1], b'?' | b'&');
+        let (before, after) = rest.split_at(pos + "password=".len());
+        out.push_str(before);
+        rest = after;
+        if is_key {
+            let end = after
+                .find(|c: char| c == '&' || c.is_whitespace() || c == '\'' || c == '"')
+                .unwrap_or(after.len());
+            out.push_str("***");
+            rest = &after[end..];
+        }
     }
     out.push_str(rest);
     out
@@ -276,5 +306,15 @@ mod tests {
         assert_eq!(format!("{u} {u:?}"), "postgresql://u:***@h/db postgresql://u:***@h/db");
         assert_eq!(mask_secret("auth failed for hunter22", Some("hunter22")), "auth failed for ***");
         assert_eq!(u.with_database("t1").masked(), "postgresql://u:***@h/t1");
+        // Passwords typed without percent-encoding, and passwords in the query.
+        assert_eq!(mask("postgresql://u:p#w/x?y@h:5432/db x"), "postgresql://u:***@h:5432/db x");
+        assert_eq!(mask("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
+        assert_eq!(
+            mask("postgresql://u@h/db?sslmode=disable&password=hunter2&x=1"),
+            "postgresql://u@h/db?sslmode=disable&password=***&x=1"
+        );
+        assert_eq!(mask("postgresql://h/db?note=a:b@c"), "postgresql://h/db?note=a:b@c");
+        let e = DbUrl::parse("postgresql://u:hunt/er2@h/db").unwrap_err();
+        assert!(!e.contains("hunt") && !e.contains("er2"), "{e}");
     }
 }

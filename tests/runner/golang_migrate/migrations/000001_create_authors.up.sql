@@ -1,0 +1,5 @@
+CREATE TABLE authors (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    born DATE
+);
