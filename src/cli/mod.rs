@@ -157,11 +157,15 @@ fn run(cli: Cli) -> ExitCode {
         listed = files.iter().map(|f| f.path.clone()).collect();
         roots_shown = roots.clone();
         timer.lap("read");
+        // The folder's SQL is read in the dialect of the database it is for: `--dialect`,
+        // `--db`, the tool's own config (`.env`, flyway.conf…), else `DATABASE_URL`.
         let dialect = cli
             .dialect
             .as_deref()
             .and_then(dialect_from_name)
+            .or_else(|| url_dialect(cli.db.as_deref()))
             .or_else(|| sql_folder::dialect_hint(&disc.versions_dirs))
+            .or_else(|| url_dialect(std::env::var("DATABASE_URL").ok().as_deref()))
             .unwrap_or(&crate::dialect::postgresql::PostgreSQL);
         let opts = LoadOptions {
             layout: cli.layout.as_deref().and_then(layout_by_name),
@@ -192,6 +196,7 @@ fn run(cli: Cli) -> ExitCode {
             .dialect
             .as_deref()
             .and_then(dialect_from_name)
+            .or_else(|| url_dialect(cli.db.as_deref()))
             .or_else(|| {
                 disc.settings
                     .as_ref()
@@ -540,6 +545,17 @@ fn run(cli: Cli) -> ExitCode {
     };
     timer.total();
     code
+}
+
+/// The dialect a database URL names (`postgresql+psycopg2://…` → postgresql).
+fn url_dialect(url: Option<&str>) -> Option<&'static dyn crate::dialect::Dialect> {
+    use crate::runner::url::{Backend, DbUrl};
+    let name = match DbUrl::parse(url?).ok()?.backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgresql",
+        Backend::Mysql => "mysql",
+    };
+    dialect_from_name(name)
 }
 
 /// The report's default title: the project folder's name.
