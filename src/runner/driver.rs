@@ -43,8 +43,14 @@ pub trait Driver {
     fn is_already_exists(&self, message: &str) -> bool;
 }
 
-/// Who is applying: `user@host (pid N)`, for the audit table and lock messages.
+/// Who is applying: `user@host (pid N)`, for the audit table and lock messages. Worked
+/// out once per process (it reads three files; the audit row of every migration needs it).
 pub fn applied_by() -> String {
+    static WHO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WHO.get_or_init(who).clone()
+}
+
+fn who() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .ok()

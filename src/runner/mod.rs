@@ -236,12 +236,15 @@ impl<'a> Runner<'a> {
         let audit = self.audit();
         let total = plan.steps.len();
         let mut applied = Applied::default();
+        // Each step's statements, grouped once (not a scan of the whole plan per step).
+        let mut by_step: Vec<Vec<&PlanStatement>> = vec![Vec::new(); total];
+        for s in rendered.statements.iter().filter(|s| s.kind != "comment") {
+            if let Some(v) = s.step.and_then(|i| by_step.get_mut(i)) {
+                v.push(s);
+            }
+        }
         for (i, step) in plan.steps.iter().enumerate() {
-            let stmts: Vec<&PlanStatement> = rendered
-                .statements
-                .iter()
-                .filter(|s| s.step == Some(i) && s.kind != "comment")
-                .collect();
+            let stmts = std::mem::take(&mut by_step[i]);
             let rev = step.revision;
             let label = match rev {
                 Some(r) => format!(
