@@ -6,6 +6,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
+    // Rust ignores SIGPIPE, so a closed pipe (`migplan history | head`) would make println!
+    // panic; the default action ends the process quietly instead.
+    #[cfg(unix)]
+    // SAFETY: called before any thread starts; SIG_DFL is a valid handler for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     migplan::cli::main()
 }
 

@@ -673,12 +673,13 @@ fn killed_upgrade_rolls_back(server: Server, label: &str) {
         let ctx = format!("{label} crash trial {trial}");
         t.reset();
         start_and_kill(&p, &t, &ctx);
-        // On SQLite, every other trial lets the runner meet the hot journal and the stale
-        // lock note first; the others look at the database before the runner does.
+        // On SQLite, every other trial lets the runner meet the dead run's write-ahead log
+        // (the runner logs ahead while it holds the database) and the stale lock note
+        // first; the others look at the database before the runner does.
         let runner_first = server == Server::Sqlite && trial % 2 == 0;
         if server == Server::Sqlite {
             let db = t.sqlite_file().display().to_string();
-            assert!(Path::new(&format!("{db}-journal")).exists(), "{ctx}: a hot journal");
+            assert!(Path::new(&format!("{db}-wal")).exists(), "{ctx}: the dead run's write-ahead log");
             assert!(
                 Path::new(&format!("{db}-migplan.lock")).exists(),
                 "{ctx}: the dead runner's lock note"
@@ -709,6 +710,11 @@ fn killed_upgrade_rolls_back(server: Server, label: &str) {
                 !Path::new(&format!("{db}-migplan.lock")).exists(),
                 "{ctx}: the lock note is removed"
             );
+            // The journal mode the file had before the killed run is back.
+            let mode = rusqlite::Connection::open(&db)
+                .and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)))
+                .unwrap_or_default();
+            assert_eq!(mode, "delete", "{ctx}: journal mode restored");
         }
     }
     let max = reruns.iter().copied().fold(0.0, f64::max);

@@ -38,14 +38,9 @@ pub fn database_url(flag: Option<&str>, disc: &Discovery) -> Result<(DbUrl, &'st
 }
 
 /// Progress: a bar on a terminal, Alembic-style plain lines otherwise (CI logs).
+#[derive(Default)]
 pub struct Progress {
     bar: Option<ProgressBar>,
-}
-
-impl Progress {
-    pub fn new() -> Progress {
-        Progress { bar: None }
-    }
 }
 
 impl Reporter for Progress {
@@ -153,7 +148,7 @@ pub fn apply(args: &DbArgs, direction: Direction, targets: &[String], purge: boo
         Err(e) => return failed(&e),
     };
     eprintln!("INFO  [migplan] Database {} ({})", args.url, runner.db.dialect().name());
-    let mut progress = Progress::new();
+    let mut progress = Progress::default();
     let result = runner.run(direction, targets, purge, &mut progress);
     drop(progress);
     match result {

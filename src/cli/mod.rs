@@ -157,14 +157,15 @@ fn run(cli: Cli) -> ExitCode {
         listed = files.iter().map(|f| f.path.clone()).collect();
         roots_shown = roots.clone();
         timer.lap("read");
-        // The folder's SQL is read in the dialect of the database it is for: `--dialect`,
-        // `--db`, the tool's own config (`.env`, flyway.conf…), else `DATABASE_URL`.
+        // The folder's SQL is read in the dialect it is written for: `--dialect`, the tool's
+        // own config (`.env`, flyway.conf…), else the database it is run on (`--db`, then
+        // `DATABASE_URL`).
         let dialect = cli
             .dialect
             .as_deref()
             .and_then(dialect_from_name)
-            .or_else(|| url_dialect(cli.db.as_deref()))
             .or_else(|| sql_folder::dialect_hint(&disc.versions_dirs))
+            .or_else(|| url_dialect(cli.db.as_deref()))
             .or_else(|| url_dialect(std::env::var("DATABASE_URL").ok().as_deref()))
             .unwrap_or(&crate::dialect::postgresql::PostgreSQL);
         let opts = LoadOptions {

@@ -98,6 +98,10 @@ impl Audit {
         }
     }
 
+    pub fn exists(&self, db: &mut dyn Driver) -> Result<bool, String> {
+        db.table_exists(def(&self.opts).table())
+    }
+
     pub fn ensure(&self, db: &mut dyn Driver) -> Result<(), String> {
         if db.table_exists(def(&self.opts).table())? {
             return Ok(());

@@ -94,7 +94,7 @@ impl<'a> Runner<'a> {
     }
 
     /// The version table and the audit table, created when missing. Returns whether the
-    /// version table existed before (the stamp suggestion needs to know).
+    /// version table existed before.
     fn ensure_tables(&mut self) -> Result<bool, RunError> {
         let d = self.db.dialect();
         let existed = self.db.table_exists(&self.render.bookkeeping.table(&self.render))?;
@@ -128,9 +128,13 @@ impl<'a> Runner<'a> {
         purge: bool,
         reporter: &mut dyn Reporter,
     ) -> Result<Applied, RunError> {
-        let existed = self.ensure_tables()?;
+        // Everything that can refuse runs before anything is created or changed.
         let audit = self.audit();
-        let open = audit.in_progress(self.db.as_mut())?;
+        let open = if audit.exists(self.db.as_mut())? {
+            audit.in_progress(self.db.as_mut())?
+        } else {
+            Vec::new()
+        };
         if direction == Direction::Stamp {
             // A stamp is how an interrupted migration is recovered: say what it closes.
             for o in &open {
@@ -142,12 +146,16 @@ impl<'a> Runner<'a> {
         } else if let Some(o) = open.first() {
             return Err(RunError(state::in_progress_message(o, self.analysis)));
         }
+        let mut st = self.read_state()?;
         if purge {
-            let table = crate::bookkeeping::t(self.db.dialect(), &self.render.bookkeeping.table(&self.render));
-            self.db.execute(&format!("DELETE FROM {table}"))?;
+            // `stamp --purge` starts from an empty table, whatever it held.
+            st = DbState {
+                table_exists: st.table_exists,
+                ..DbState::default()
+            };
         }
-        let st = self.read_state()?;
         st.refuse_problems()?;
+        let existed = st.table_exists;
         let map = &self.analysis.map;
         let plan = match direction {
             Direction::Upgrade => plan_upgrade_from(map, st.heads.clone(), first(targets)),
@@ -156,6 +164,19 @@ impl<'a> Runner<'a> {
         }
         .map_err(|e| RunError(e.0))?;
         let rendered = self.render_online(&plan)?;
+        if direction == Direction::Upgrade && !self.analysis.repeatables.is_empty() {
+            // Flyway re-applies a repeatable when its checksum changes; the runner does not
+            // track those yet, and says so rather than skipping them silently.
+            reporter.note(&format!(
+                "warning: {} repeatable migration(s) (R__*.sql) are not applied by migplan's runner: run Flyway for them",
+                self.analysis.repeatables.len()
+            ));
+        }
+        self.ensure_tables()?;
+        if purge && existed {
+            let table = crate::bookkeeping::t(self.db.dialect(), &self.render.bookkeeping.table(&self.render));
+            self.db.execute(&format!("DELETE FROM {table}"))?;
+        }
         let out = self.execute(&plan, &rendered, existed, reporter)?;
         if direction == Direction::Stamp && !open.is_empty() {
             audit.close_open(self.db.as_mut(), "by stamp")?;
@@ -196,8 +217,18 @@ impl<'a> Runner<'a> {
         }
         let rendered = render_plan(&plan, &a.map, &a.revisions, self.db.dialect(), &opts);
         if let Some(e) = &rendered.error {
+            // The failing step is the last one that emitted anything (its `-- Running` line).
+            let at = rendered
+                .statements
+                .last()
+                .and_then(|s| s.step)
+                .and_then(|i| plan.steps.get(i))
+                .and_then(|s| s.revision)
+                .filter(|_| !e.contains("at revision"))
+                .map(|r| format!("\n  at revision {} ({})", a.map.id(r), a.revisions[a.map.node(r).rev].path))
+                .unwrap_or_default();
             return Err(RunError(format!(
-                "the plan cannot be rendered for {}: {e}",
+                "the plan cannot be rendered for {}: {e}{at}\nnothing was applied",
                 self.db.dialect().name()
             )));
         }

@@ -19,13 +19,20 @@ pub struct Sqlite {
     conn: Connection,
     path: String,
     note: Option<std::path::PathBuf>,
+    /// The journal mode to restore after the run (see `lock`).
+    journal: Option<String>,
 }
 
 impl Sqlite {
     pub fn open(url: &DbUrl) -> Result<Sqlite, String> {
         let path = url.database.clone();
         let conn = Connection::open(&path).map_err(|e| format!("cannot open SQLite database {path}: {e}"))?;
-        Ok(Sqlite { conn, path, note: None })
+        Ok(Sqlite {
+            conn,
+            path,
+            note: None,
+            journal: None,
+        })
     }
 
     fn note_path(&self) -> Option<std::path::PathBuf> {
@@ -99,7 +106,7 @@ impl Driver for Sqlite {
                         let holder = self
                             .note_path()
                             .and_then(|p| std::fs::read_to_string(p).ok())
-                            .map(|n| format!("held by {}", n.trim()))
+                            .map(|n| format!("held by {}", n.lines().next().unwrap_or("").trim()))
                             .unwrap_or_else(|| "held by another connection".into());
                         return Err(format!(
                             "could not lock SQLite database {} within {timeout:.0?}: {holder}",
@@ -114,8 +121,34 @@ impl Driver for Sqlite {
         // Holding the write lock: EXCLUSIVE mode keeps it past this and every later commit.
         self.execute("PRAGMA locking_mode = EXCLUSIVE; COMMIT")?;
         self.conn.busy_timeout(timeout).map_err(|e| e.to_string())?;
+        // While we hold the database alone, a write-ahead log commits each migration with
+        // one sync instead of the rollback journal's three; the file's own mode is put back
+        // at the end of the run (a crash leaves a WAL that the next open recovers).
+        if self.path != ":memory:" {
+            let mode = self
+                .query("PRAGMA journal_mode")?
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next().flatten())
+                .unwrap_or_else(|| "delete".into());
+            // A runner killed mid-run left the file in WAL mode and its note (we hold the
+            // lock, so the note is stale): the mode to restore is the one it recorded.
+            let stale = self
+                .note_path()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .and_then(|n| n.lines().find_map(|l| l.strip_prefix("journal=").map(str::to_string)));
+            if mode.eq_ignore_ascii_case("wal") {
+                self.journal = stale.filter(|m| !m.eq_ignore_ascii_case("wal"));
+            } else if self.query("PRAGMA journal_mode = WAL").is_ok() {
+                self.journal = Some(mode);
+            }
+        }
         if let Some(p) = self.note_path() {
-            let note = format!("migplan runner {}", super::driver::applied_by());
+            let note = format!(
+                "migplan runner {}\njournal={}\n",
+                super::driver::applied_by(),
+                self.journal.as_deref().unwrap_or("wal")
+            );
             if std::fs::write(&p, note).is_ok() {
                 self.note = Some(p);
             }
@@ -125,6 +158,11 @@ impl Driver for Sqlite {
     fn unlock(&mut self) {
         if let Some(p) = self.note.take() {
             let _ = std::fs::remove_file(p);
+        }
+        if let Some(mode) = self.journal.take()
+            && mode.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            let _ = self.query(&format!("PRAGMA journal_mode = {mode}"));
         }
         // Back to normal mode; the lock goes with the next access (or the connection).
         let _ = self.execute("PRAGMA locking_mode = NORMAL; SELECT 1 FROM sqlite_master LIMIT 1");
