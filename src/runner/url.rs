@@ -161,6 +161,12 @@ impl DbUrl {
         u
     }
 
+    /// The URL as given, password included: only for handing to another program or API,
+    /// never for printing.
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+
     /// The password, for the driver only.
     pub fn secret(&self) -> Option<&str> {
         self.password.as_deref()
