@@ -309,22 +309,37 @@ impl<'a> Runner<'a> {
             };
             let countable = work.iter().filter(|s| s.kind != "transaction").count();
             if single_tx {
-                self.db.begin()?;
-                let mut n = 0;
-                for s in &work {
-                    n += 1;
-                    if let Err(e) = self.db.execute(&s.sql) {
+                // Round trips are most of the runner's cost on a server: the plan's BEGIN
+                // goes with the first statement, and the bookkeeping, the audit row and the
+                // COMMIT go together. Statements stay one per call, so errors name theirs.
+                let (begin, commit) = (&stmts[0].sql, &stmts[stmts.len() - 1].sql);
+                let (versions, migration): (Vec<&PlanStatement>, Vec<&PlanStatement>) =
+                    work.iter().partition(|s| s.kind == "version-table");
+                let mut opening = Some(begin.as_str());
+                for (k, s) in migration.iter().enumerate() {
+                    let sql = match opening.take() {
+                        Some(b) => format!("{b}\n{}", s.sql),
+                        None => s.sql.clone(),
+                    };
+                    if let Err(e) = self.db.execute(&sql) {
                         let _ = self.db.rollback();
-                        return Err(self.statement_error(plan, i, s, n, countable, &e, version_table_existed, false));
+                        return Err(self.statement_error(plan, i, s, k + 1, countable, &e, version_table_existed, false));
                     }
                 }
                 let done = audit::now();
                 let ms = started_at.elapsed().as_millis();
-                let record = audit.insert(&revision_id, direction, checksum.as_deref(), &started, Some((&done, ms)));
-                if let Err(e) = self.db.execute(&record).and_then(|_| self.db.commit()) {
+                let mut tail: Vec<String> = opening.map(str::to_string).into_iter().collect();
+                tail.extend(versions.iter().map(|s| s.sql.clone()));
+                tail.push(format!(
+                    "{};",
+                    audit.insert(&revision_id, direction, checksum.as_deref(), &started, Some((&done, ms)))
+                ));
+                tail.push(commit.clone());
+                if let Err(e) = self.db.execute(&tail.join("\n")) {
                     let _ = self.db.rollback();
                     return Err(RunError(format!(
-                        "recording {revision_id} failed, the migration was rolled back: {e}"
+                        "recording {revision_id} in the version table failed, so the migration was rolled back: {}",
+                        url::mask(&e)
                     )));
                 }
             } else {
