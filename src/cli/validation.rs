@@ -102,7 +102,7 @@ pub fn all_texts(a: &Analysis, known: &[crate::SourceFile], read: Vec<crate::Sou
     let mut out: BTreeMap<String, String> = known.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     if !read.is_empty() {
         // Only revisions' files, as when reading from disk below.
-        let wanted: std::collections::HashSet<&str> = a.revisions.iter().map(|r| r.path.as_str()).collect();
+        let wanted: BTreeSet<&str> = a.revisions.iter().map(|r| r.path.as_str()).collect();
         for f in read {
             if wanted.contains(f.path.as_str()) && !out.contains_key(&f.path) {
                 out.insert(f.path, f.text);

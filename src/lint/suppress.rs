@@ -68,9 +68,7 @@ fn comment_only(line: &str) -> bool {
 fn file_markers(texts: &(impl FileTexts + ?Sized), file: &str) -> Option<FileMarkers> {
     let text = texts.text(file)?;
 
-    if memchr::memmem::find(text.as_bytes(), MARK.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memmem::find(text.as_bytes(), MARK.as_bytes())?;
     let found: Vec<Marker> = text
         .lines()
         .enumerate()
