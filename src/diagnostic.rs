@@ -77,16 +77,24 @@ pub struct LocatedDiagnostic {
 impl LocatedDiagnostic {
     /// Resolve `d` using the text of its file (`None` when the file is unknown).
     pub fn new(d: &Diagnostic, text: Option<&str>) -> Self {
+        let idx = text.filter(|_| d.span.is_some()).map(LineIndex::new);
+        Self::with_index(d, text.zip(idx.as_ref()))
+    }
+
+    /// Like [`LocatedDiagnostic::new`] with the file's line index built by the caller, who
+    /// can share it between the findings of one file.
+    pub fn with_index(d: &Diagnostic, text: Option<(&str, &LineIndex)>) -> Self {
         let (mut line, mut column, mut end_line, mut end_column) = (None, None, None, None);
         let (mut offset_utf16, mut end_offset_utf16) = (None, None);
-        if let (Some(span), Some(text)) = (d.span, text) {
+        if let (Some(span), Some((text, idx))) = (d.span, text) {
             let utf16 = |at: usize| -> usize {
                 let at = crate::source::floor_char_boundary(text, at.min(text.len()));
-                text[..at].encode_utf16().count()
+                let prefix = &text[..at];
+                // ASCII (nearly every migration): one UTF-16 unit per byte.
+                if prefix.is_ascii() { at } else { prefix.encode_utf16().count() }
             };
             offset_utf16 = Some(utf16(span.start as usize));
             end_offset_utf16 = Some(utf16(span.end as usize));
-            let idx = LineIndex::new(text);
             let s = idx.position(text, span.start as usize);
             let e = idx.position(text, span.end as usize);
             line = Some(s.line);

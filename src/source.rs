@@ -50,10 +50,23 @@ impl SourceFile {
             }
         }
     }
+
+    /// [`SourceFile::from_bytes`] for bytes the caller owns: valid UTF-8 without a BOM (the
+    /// usual case) becomes the text without a copy.
+    pub fn from_vec(path: impl Into<String>, bytes: Vec<u8>) -> Result<Self, DecodeError> {
+        if memchr_nul(&bytes).is_some() {
+            return Self::from_bytes(path, &bytes);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) if !text.starts_with('\u{FEFF}') => Ok(SourceFile::new(path, text)),
+            Ok(text) => Self::from_bytes(path, text.as_bytes()),
+            Err(e) => Self::from_bytes(path, e.as_bytes()),
+        }
+    }
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    memchr::memchr(0, bytes)
 }
 
 /// PEP 263: `# -*- coding: latin-1 -*-` on line 1 or 2.
@@ -122,6 +135,11 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // Only `\n` ends lines (nearly every file): found a word at a time.
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            return LineIndex { starts };
+        }
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {

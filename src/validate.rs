@@ -107,7 +107,7 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
     for &r in &order {
         let rev = a.revision(r);
         branches.before(a, r, &mut sim.schema);
-        for ev in sim.up[&r].clone() {
+        for ev in sim.take_events(r).0 {
             sim.apply(&ev, rev, true, &mut diags);
         }
         branches.after(a, r, &sim.schema);
@@ -211,8 +211,8 @@ impl Branches {
 /// The replay state shared by `schema_at` and `validate`.
 struct Simulation {
     schema: Schema,
-    up: BTreeMap<RevIdx, Vec<Event>>,
-    down: BTreeMap<RevIdx, Vec<Event>>,
+    /// Each revision's upgrade and downgrade events, by revision index (taken when replayed).
+    events: Vec<Option<(Vec<Event>, Vec<Event>)>>,
     /// Tables some migration creates: a missing table outside this set existed before
     /// the history began.
     created_anywhere: BTreeSet<String>,
@@ -221,13 +221,22 @@ struct Simulation {
 
 impl Simulation {
     fn new(a: &Analysis, d: &dyn Dialect, order: &[RevIdx]) -> Self {
-        let mut up = BTreeMap::new();
-        let mut down = BTreeMap::new();
-        let mut created_anywhere = BTreeSet::new();
-        for &r in order {
+        let both = |&r: &RevIdx| {
             let rev = a.revision(r);
-            let u = revision_events(rev, d, true);
-            let dn = revision_events(rev, d, false);
+            (revision_events(rev, d, true), revision_events(rev, d, false))
+        };
+        // Revisions' events do not depend on each other: natively they are built on every core.
+        #[cfg(not(target_arch = "wasm32"))]
+        let built: Vec<(Vec<Event>, Vec<Event>)> = {
+            use rayon::prelude::*;
+            order.par_iter().map(both).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let built: Vec<(Vec<Event>, Vec<Event>)> = order.iter().map(both).collect();
+        let mut events: Vec<Option<(Vec<Event>, Vec<Event>)>> = Vec::new();
+        events.resize_with(a.map.len(), || None);
+        let mut created_anywhere = BTreeSet::new();
+        for (&r, (u, dn)) in order.iter().zip(built) {
             for e in u.iter().chain(&dn) {
                 match &e.change {
                     Change::CreateTable { table, .. } => {
@@ -239,26 +248,36 @@ impl Simulation {
                     _ => {}
                 }
             }
-            up.insert(r, u);
-            down.insert(r, dn);
+            events[r] = Some((u, dn));
         }
         Simulation {
             schema: Schema::default(),
-            up,
-            down,
+            events,
             created_anywhere,
             adopted: BTreeSet::new(),
         }
     }
 
+    /// The events of `r`, moved out: each revision is replayed once.
+    fn take_events(&mut self, r: RevIdx) -> (Vec<Event>, Vec<Event>) {
+        self.events.get_mut(r).and_then(Option::take).unwrap_or_default()
+    }
+
     /// Apply one change, reporting what does not exist or already exists.
     fn apply(&mut self, ev: &Event, rev: &Revision, upgrade: bool, diags: &mut Vec<Diagnostic>) {
-        let mut change = ev.change.clone();
-        if let Change::Opaque { excerpt, tables, .. } = &mut change
-            && tables.is_empty()
-        {
-            *tables = named_tables(&self.schema, excerpt);
-        }
+        // Only opaque code that names no table needs a copy (with the known tables it names).
+        let filled;
+        let change = match &ev.change {
+            Change::Opaque { excerpt, tables, .. } if tables.is_empty() => {
+                let mut c = ev.change.clone();
+                if let Change::Opaque { tables, .. } = &mut c {
+                    *tables = named_tables(&self.schema, excerpt);
+                }
+                filled = c;
+                &filled
+            }
+            c => c,
+        };
         if !matches!(change, Change::CreateTable { .. })
             && let Some(t) = change.table()
         {
@@ -280,7 +299,7 @@ impl Simulation {
                 }
             }
         }
-        for p in self.schema.apply(&change) {
+        for p in self.schema.apply(change) {
             let side = if upgrade { "upgrade" } else { "downgrade" };
             let (code, msg, help) = match p {
                 Problem::Unknown(what) => (
@@ -323,7 +342,7 @@ fn irreversible(rev: &Revision, texts: Option<&dyn FileTexts>) -> Option<(String
     let down_file = rev.sql.as_ref().and_then(|s| s.down_path.clone()).unwrap_or(rev.path.clone());
     for file in [&rev.path, &down_file] {
         if let Some(text) = texts.and_then(|t| t.text(file))
-            && let Some(at) = text.find("migplan: irreversible")
+            && let Some(at) = memchr::memmem::find(text.as_bytes(), b"migplan: irreversible")
         {
             let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
             return Some((file.clone(), Span::new(at, end), "it is marked `migplan: irreversible`".into()));
@@ -372,8 +391,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
         }
         // Tables this revision creates: the rest of `new_tables` was new before it.
         let mut added_now: BTreeSet<String> = BTreeSet::new();
-        let up = sim.up[&r].clone();
-        let down = sim.down[&r].clone();
+        let (up, down) = sim.take_events(r);
 
         // Upgrade: lint each change against the schema it meets, then apply it.
         sim.schema.begin_journal();

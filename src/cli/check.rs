@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::args::{Cli, FailOn, Format};
 use super::base::{Base, against_base};
-use super::discover::{read_source, texts_for};
+use super::discover::{add_texts_for, read_source};
 use crate::analysis::Analysis;
 use crate::codes::Severity;
 use crate::diagnostic::{Diagnostic, LocatedDiagnostic, sort_diagnostics};
@@ -44,7 +44,8 @@ fn anchor(input: &CheckInput) -> String {
         .unwrap_or_else(|| "alembic.ini".to_string())
 }
 
-pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn) -> ExitCode {
+/// `scripts`: the Alembic scripts already read for parsing (their texts are reused).
+pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, label: &str, fail_on: FailOn) -> ExitCode {
     let a = input.analysis;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut deployed = None;
@@ -76,7 +77,7 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
         }
     }
     let started = std::time::Instant::now();
-    let all = super::validation::all_texts(a, input.known);
+    let all = super::validation::all_texts(a, input.known, scripts);
     let read = started.elapsed();
     let flags = super::validation::CheckFlags {
         deployed,
@@ -100,18 +101,21 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
         );
     }
     let mut texts = all;
-    texts.extend(texts_for(&diags, input.known));
-    let located: Vec<LocatedDiagnostic> = locate_all(&diags, &texts);
-    let mut out = std::io::stdout().lock();
+    add_texts_for(&mut texts, &diags, input.known);
+    // Located once: JSON, SARIF, GitHub and Markdown all start from it (text needs none).
+    let located: Vec<LocatedDiagnostic> = match input.cli.format {
+        Format::Text | Format::Sql => Vec::new(),
+        _ => locate_all(&diags, &texts),
+    };
+    // Buffered: tens of thousands of findings are written without building one big string.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match input.cli.format {
         Format::Json => {
-            let mut json = CheckJson::new(a, &diags, &texts);
+            let mut json = CheckJson::located(a, located);
             json.pr = changes.as_ref();
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-            );
+            // serde_json fails only on non-string map keys, which this object has none of.
+            let _ = serde_json::to_writer_pretty(&mut out, &json);
+            let _ = writeln!(out);
         }
         Format::Sarif => {
             let log = sarif::render(&located, &anchor(input));
@@ -132,7 +136,7 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
             let _ = out.write_all(md.as_bytes());
         }
         Format::Text | Format::Sql => {
-            let mut err = std::io::stderr().lock();
+            let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             if let Some(c) = &changes {
                 let _ = writeln!(err, "{}", new_revisions_text(a, c));
             }
@@ -147,6 +151,7 @@ pub fn run(input: &CheckInput, base: Option<&Base>, label: &str, fail_on: FailOn
                 a.layout.unwrap_or("no known layout"),
                 summary(&diags)
             );
+            let _ = err.flush();
         }
     }
     let _ = out.flush();

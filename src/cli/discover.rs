@@ -52,9 +52,14 @@ pub fn normalize_lexically(p: &Path) -> PathBuf {
 }
 
 pub fn display_path(p: &Path) -> String {
+    display_path_from(p, std::env::current_dir().ok().as_deref())
+}
+
+/// [`display_path`] with the working directory looked up once by the caller (a `getcwd`
+/// per file shows at 100,000 files).
+pub fn display_path_from(p: &Path, cwd: Option<&Path>) -> String {
     let p = &normalize_lexically(p);
-    let cwd = std::env::current_dir().ok();
-    let shown = cwd.as_deref().and_then(|c| p.strip_prefix(c).ok()).unwrap_or(p);
+    let shown = cwd.and_then(|c| p.strip_prefix(c).ok()).unwrap_or(p);
     shown.to_string_lossy().into_owned()
 }
 
@@ -298,38 +303,59 @@ pub fn list_scripts(d: &Discovery) -> Vec<PathBuf> {
 }
 
 /// Read and parse every script in parallel, keeping load order. Each file is read and
-/// parsed exactly once.
-pub fn read_scripts(paths: &[PathBuf]) -> Vec<ScriptRead> {
-    paths
+/// parsed exactly once; `shown` are the paths as displayed (one per path). With
+/// `keep_texts`, the decoded files come back too, so `check` need not read them again.
+pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool) -> (Vec<ScriptRead>, Vec<SourceFile>) {
+    let read: Vec<(ScriptRead, Option<SourceFile>)> = paths
         .par_iter()
-        .map(|p| {
-            let shown = display_path(p);
-            match std::fs::read(p) {
-                Ok(bytes) => match SourceFile::from_bytes(shown.clone(), &bytes) {
-                    Ok(file) => read_script(&file),
-                    Err(e) => ScriptRead {
+        .zip(shown)
+        .map(|(p, shown)| match std::fs::read(p) {
+            Ok(bytes) => match SourceFile::from_vec(shown.clone(), bytes) {
+                Ok(file) => {
+                    let read = read_script(&file);
+                    (read, keep_texts.then_some(file))
+                }
+                Err(e) => (
+                    ScriptRead {
                         revision: None,
-                        diagnostics: vec![decode_diagnostic(&shown, &e)],
+                        diagnostics: vec![decode_diagnostic(shown, &e)],
                     },
-                },
-                Err(e) => ScriptRead {
+                    None,
+                ),
+            },
+            Err(e) => (
+                ScriptRead {
                     revision: None,
-                    diagnostics: vec![Diagnostic::new(Code::ConfigError, format!("cannot read {shown}: {e}")).in_file(&shown)],
+                    diagnostics: vec![Diagnostic::new(Code::ConfigError, format!("cannot read {shown}: {e}")).in_file(shown)],
                 },
-            }
+                None,
+            ),
         })
-        .collect()
+        .collect();
+    let mut reads = Vec::with_capacity(read.len());
+    let mut files = Vec::new();
+    for (r, f) in read {
+        reads.push(r);
+        files.extend(f);
+    }
+    (reads, files)
 }
 
 pub fn read_source(p: &Path) -> Option<SourceFile> {
     let bytes = std::fs::read(p).ok()?;
-    SourceFile::from_bytes(display_path(p), &bytes).ok()
+    SourceFile::from_vec(display_path(p), bytes).ok()
 }
 
 /// The texts of the files that diagnostics point into, read back (decoded exactly as for
 /// parsing, so byte offsets agree).
 pub fn texts_for(diags: &[Diagnostic], known: &[SourceFile]) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
+    add_texts_for(&mut out, diags, known);
+    out
+}
+
+/// [`texts_for`] into texts already at hand: only files not among them are read.
+pub fn add_texts_for(out: &mut std::collections::BTreeMap<String, String>, diags: &[Diagnostic], known: &[SourceFile]) {
     for f in known {
         out.insert(f.path.clone(), f.text.clone());
     }
@@ -342,5 +368,4 @@ pub fn texts_for(diags: &[Diagnostic], known: &[SourceFile]) -> std::collections
             out.insert(path.clone(), text);
         }
     }
-    out
 }

@@ -151,6 +151,8 @@ fn run(cli: Cli) -> ExitCode {
         }
     }
     let listed: Vec<String>;
+    // Alembic scripts as read for parsing (only kept for `check`).
+    let mut script_files: Vec<crate::SourceFile> = Vec::new();
     let mut roots_shown: Vec<String> = Vec::new();
     let (analysis, known, file_count, dialect) = if sql_folder {
         let (files, roots, read_diags) = sql_folder::read_folders(&disc.versions_dirs);
@@ -181,13 +183,17 @@ fn run(cli: Cli) -> ExitCode {
         (analysis, files, count, dialect)
     } else {
         let paths = list_scripts(&disc);
+        let cwd = std::env::current_dir().ok();
         listed = paths
             .iter()
-            .map(|p| discover::display_path(p))
+            .map(|p| discover::display_path_from(p, cwd.as_deref()))
             .chain(disc.env_py.as_deref().map(discover::display_path))
             .collect();
         timer.lap("list");
-        let reads = read_scripts(&paths);
+        // `check` needs every script's text (inline ignores, snippets): keep what was read.
+        let keep_texts = matches!(cli.command, Command::Check { .. });
+        let (reads, files) = read_scripts(&paths, &listed[..paths.len()], keep_texts);
+        script_files = files;
         timer.lap("read+parse");
         let env_py = disc.env_py.as_deref().and_then(read_source);
         let analysis = analyze_reads(reads, env_py.as_ref());
@@ -335,7 +341,7 @@ fn run(cli: Cli) -> ExitCode {
                 _ => None,
             };
             let label = base.clone().or(base_dir.clone()).unwrap_or_default();
-            let code = check::run(&input, base_spec.as_ref(), &label, fail_on);
+            let code = check::run(&input, std::mem::take(&mut script_files), base_spec.as_ref(), &label, fail_on);
             timer.lap("check");
             code
         }
@@ -545,6 +551,8 @@ fn run(cli: Cli) -> ExitCode {
         }
     };
     timer.total();
+    // The process ends next: freeing every revision one by one would only cost time.
+    std::mem::forget(analysis);
     code
 }
 

@@ -96,9 +96,19 @@ pub fn findings(
     Ok(check(a, &opts))
 }
 
-/// The text of every migration file (and env.py), for markers and snippets.
-pub fn all_texts(a: &Analysis, known: &[crate::SourceFile]) -> BTreeMap<String, String> {
+/// The text of every migration file (and env.py), for markers and snippets. `read` are
+/// files already read for parsing: their texts are moved in rather than read again.
+pub fn all_texts(a: &Analysis, known: &[crate::SourceFile], read: Vec<crate::SourceFile>) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = known.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    if !read.is_empty() {
+        // Only revisions' files, as when reading from disk below.
+        let wanted: BTreeSet<&str> = a.revisions.iter().map(|r| r.path.as_str()).collect();
+        for f in read {
+            if wanted.contains(f.path.as_str()) && !out.contains_key(&f.path) {
+                out.insert(f.path, f.text);
+            }
+        }
+    }
     for r in &a.revisions {
         let paths = [Some(&r.path), r.sql.as_ref().and_then(|s| s.down_path.as_ref())];
         for p in paths.into_iter().flatten() {

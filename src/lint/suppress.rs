@@ -64,6 +64,19 @@ fn comment_only(line: &str) -> bool {
     t.starts_with("--") || t.starts_with('#') || t.starts_with("/*")
 }
 
+/// A file's markers and line index (`None`: unknown file or no marker in it).
+fn file_markers(texts: &(impl FileTexts + ?Sized), file: &str) -> Option<FileMarkers> {
+    let text = texts.text(file)?;
+
+    memchr::memmem::find(text.as_bytes(), MARK.as_bytes())?;
+    let found: Vec<Marker> = text
+        .lines()
+        .enumerate()
+        .flat_map(|(i, l)| markers(l).into_iter().map(move |(fw, s)| (fw, i, comment_only(l), s)))
+        .collect();
+    Some((found, LineIndex::new(text)))
+}
+
 /// Drop the findings an inline marker silences.
 pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<Diagnostic> {
     let mut cache: std::collections::BTreeMap<String, Option<FileMarkers>> = Default::default();
@@ -71,18 +84,11 @@ pub fn apply(diags: Vec<Diagnostic>, texts: &(impl FileTexts + ?Sized)) -> Vec<D
         .into_iter()
         .filter(|d| {
             let Some(file) = &d.file else { return true };
-            let entry = cache.entry(file.clone()).or_insert_with(|| {
-                let text = texts.text(file)?;
-                if !text.contains(MARK) {
-                    return None;
-                }
-                let found: Vec<Marker> = text
-                    .lines()
-                    .enumerate()
-                    .flat_map(|(i, l)| markers(l).into_iter().map(move |(fw, s)| (fw, i, comment_only(l), s)))
-                    .collect();
-                Some((found, LineIndex::new(text)))
-            });
+            // Looked up before inserting: a key copy per finding shows at 100,000 findings.
+            if !cache.contains_key(file.as_str()) {
+                cache.insert(file.clone(), file_markers(texts, file));
+            }
+            let entry = &cache[file.as_str()];
             let Some((found, idx)) = entry else { return true };
             let code = d.code.name();
             if found.iter().any(|(fw, _, _, s)| *fw && s.covers(code)) {

@@ -23,6 +23,12 @@ pub struct TooComplex {
 /// Check `text` against the limits with a lexical scan (strings and comments skipped).
 pub fn check(text: &str) -> Result<(), TooComplex> {
     let b = text.as_bytes();
+    // Most files cannot reach a limit: more operators, or 101 ever-deeper indents (at least
+    // 1 + 2 + … + 101 bytes of indentation), need more bytes than this, and deeper
+    // brackets need more opening brackets. Counting them is far cheaper than the scan.
+    if b.len() <= MAX_OPERATORS_PER_STATEMENT && b.iter().filter(|&&c| matches!(c, b'(' | b'[' | b'{')).count() <= MAX_BRACKET_DEPTH {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut ops = 0usize;
     let mut indents: Vec<usize> = vec![0];

@@ -109,13 +109,18 @@ pub struct CheckJson<'a> {
 impl<'a> CheckJson<'a> {
     /// The `check` result for `analysis`, with `diags` located in `texts`.
     pub fn new(analysis: &'a Analysis, diags: &[Diagnostic], texts: &(impl FileTexts + ?Sized)) -> Self {
+        Self::located(analysis, locate_all(diags, texts))
+    }
+
+    /// The `check` result for findings already located.
+    pub fn located(analysis: &'a Analysis, diagnostics: Vec<LocatedDiagnostic>) -> Self {
         let map = &analysis.map;
         CheckJson {
             layout: analysis.layout,
             revisions: map.len(),
             heads: map.heads.iter().map(|&h| map.id(h)).collect(),
             bases: map.bases.iter().map(|&b| map.id(b)).collect(),
-            diagnostics: locate_all(diags, texts),
+            diagnostics,
             repeatables: &analysis.repeatables,
             pr: None,
         }
@@ -123,9 +128,23 @@ impl<'a> CheckJson<'a> {
 }
 
 pub fn locate_all(diags: &[Diagnostic], files: &(impl FileTexts + ?Sized)) -> Vec<LocatedDiagnostic> {
+    // Findings come sorted by file: each file's line index is built once for its run.
+    let mut last: Option<(&str, &str, LineIndex)> = None;
     diags
         .iter()
-        .map(|d| LocatedDiagnostic::new(d, d.file.as_deref().and_then(|f| files.text(f))))
+        .map(|d| {
+            let text = d.file.as_deref().and_then(|f| files.text(f).map(|t| (f, t)));
+            match (text, d.span) {
+                (Some((path, text)), Some(_)) => {
+                    if !last.as_ref().is_some_and(|(p, t, _)| *p == path && std::ptr::eq(*t, text)) {
+                        last = Some((path, text, LineIndex::new(text)));
+                    }
+                    let idx = last.as_ref().map(|(_, _, i)| i);
+                    LocatedDiagnostic::with_index(d, idx.map(|i| (text, i)))
+                }
+                (text, _) => LocatedDiagnostic::new(d, text.map(|(_, t)| t)),
+            }
+        })
         .collect()
 }
 

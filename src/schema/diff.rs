@@ -25,7 +25,7 @@ pub fn describe(rt: &RoundTrip) -> Vec<String> {
         )),
         (Some(Entry::Table(a)), Some(Entry::Table(b))) => {
             let up = match rt.after_up {
-                Some(Entry::Table(u)) => Some(u),
+                Some(Entry::Table(u)) => Some(&**u),
                 _ => None,
             };
             table_diff(a, up, b, &mut out)

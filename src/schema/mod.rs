@@ -78,7 +78,8 @@ pub enum Key {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
-    Table(Table),
+    /// Shared with the schema: journaling a table copies it only when it is changed.
+    Table(Arc<Table>),
     Index(IndexDef),
     Type(Vec<String>),
     Sequence,
@@ -130,7 +131,7 @@ impl Schema {
 
     pub fn get(&self, k: &Key) -> Option<Entry> {
         match k {
-            Key::Table(n) => self.tables.get(n).map(|t| Entry::Table(Table::clone(t))),
+            Key::Table(n) => self.tables.get(n).map(|t| Entry::Table(t.clone())),
             Key::Index(n) => self.indexes.get(n).cloned().map(Entry::Index),
             Key::Type(n) => self.types.get(n).cloned().map(Entry::Type),
             Key::Sequence(n) => self.sequences.contains(n).then_some(Entry::Sequence),
@@ -142,7 +143,7 @@ impl Schema {
     pub fn restore(&mut self, k: &Key, v: Option<Entry>) {
         match (k, v) {
             (Key::Table(n), Some(Entry::Table(t))) => {
-                self.tables.insert(n.clone(), Arc::new(t));
+                self.tables.insert(n.clone(), t);
             }
             (Key::Table(n), _) => {
                 self.tables.remove(n);
