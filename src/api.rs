@@ -215,6 +215,7 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
         deployed,
         texts: Some(&texts),
         env_sets_timeout: crate::validate::env_sets_timeout(&texts),
+        parallel: &crate::parallel::Sequential,
     };
     Ok(crate::validate::check(a, &opts))
 }

@@ -22,6 +22,7 @@ pub mod lint;
 pub mod model;
 pub mod new_revision;
 pub mod ops;
+pub mod parallel;
 pub mod parse;
 pub mod plan;
 pub mod pr;

@@ -13,6 +13,7 @@ use crate::graph::RevIdx;
 use crate::lint::config::LintConfig;
 use crate::lint::{Cx, RevisionCx, all_rules};
 use crate::model::Revision;
+use crate::parallel::{Parallel, Sequential};
 use crate::render::diagnostics::FileTexts;
 use crate::schema::diff::{RoundTrip, describe};
 use crate::schema::from_ops::{RunContext, events};
@@ -31,6 +32,8 @@ pub struct ValidateOptions<'a> {
     pub texts: Option<&'a dyn FileTexts>,
     /// env.py (or the runner) sets a lock/statement timeout for every migration.
     pub env_sets_timeout: bool,
+    /// Where independent per-revision work runs (the native CLI passes a thread pool).
+    pub parallel: &'a dyn Parallel,
 }
 
 impl<'a> ValidateOptions<'a> {
@@ -41,6 +44,7 @@ impl<'a> ValidateOptions<'a> {
             deployed: None,
             texts: None,
             env_sets_timeout: false,
+            parallel: &Sequential,
         }
     }
 }
@@ -98,7 +102,7 @@ pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, 
     let anc = map.ancestors(targets, true);
     let mut order = map.topological_sort(&anc, targets);
     order.reverse();
-    let mut sim = Simulation::new(a, d, &order);
+    let mut sim = Simulation::new(a, d, &order, &Sequential);
     let mut branches = Branches::new(a, &order);
     let mut diags = Vec::new();
     // Several targets (heads on parallel branches): the schema is all of them joined, as
@@ -220,19 +224,13 @@ struct Simulation {
 }
 
 impl Simulation {
-    fn new(a: &Analysis, d: &dyn Dialect, order: &[RevIdx]) -> Self {
+    fn new(a: &Analysis, d: &dyn Dialect, order: &[RevIdx], parallel: &dyn Parallel) -> Self {
         let both = |&r: &RevIdx| {
             let rev = a.revision(r);
             (revision_events(rev, d, true), revision_events(rev, d, false))
         };
-        // Revisions' events do not depend on each other: natively they are built on every core.
-        #[cfg(not(target_arch = "wasm32"))]
-        let built: Vec<(Vec<Event>, Vec<Event>)> = {
-            use rayon::prelude::*;
-            order.par_iter().map(both).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let built: Vec<(Vec<Event>, Vec<Event>)> = order.iter().map(both).collect();
+        // Revisions' events do not depend on each other.
+        let built = crate::parallel::map(parallel, order, both);
         let mut events: Vec<Option<(Vec<Event>, Vec<Event>)>> = Vec::new();
         events.resize_with(a.map.len(), || None);
         let mut created_anywhere = BTreeSet::new();
@@ -374,7 +372,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     }
     let d = o.dialect;
     let order = upgrade_order(a);
-    let mut sim = Simulation::new(a, d, &order);
+    let mut sim = Simulation::new(a, d, &order, o.parallel);
     let mut diags = Vec::new();
     let ddl = d.ddl_behaviour();
     let version = server_version(d, &o.config);

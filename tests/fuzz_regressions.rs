@@ -68,6 +68,7 @@ fn pipeline(files: &[(&str, &str)], dialect: &str) -> Vec<String> {
         deployed: None,
         texts: Some(&texts),
         env_sets_timeout: false,
+        parallel: &migplan::parallel::Sequential,
     };
     let diags = check(&a, &vo);
     let _ = locate_all(&diags, files.as_slice());

@@ -125,6 +125,7 @@ fuzz_target!(|input: Input| {
         deployed: None,
         texts: Some(&texts),
         env_sets_timeout: false,
+        parallel: &migplan::parallel::Sequential,
     };
     let diags = check(&a, &vo);
     common::check_diagnostics(&diags, &files);

@@ -7,6 +7,7 @@ pub mod database;
 pub mod discover;
 pub mod merge;
 pub mod new_script;
+pub mod parallel;
 pub mod report;
 pub mod revision;
 pub mod serve;

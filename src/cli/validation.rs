@@ -92,6 +92,7 @@ pub fn findings(
         deployed,
         texts: Some(texts),
         env_sets_timeout,
+        parallel: &super::parallel::Rayon,
     };
     Ok(check(a, &opts))
 }

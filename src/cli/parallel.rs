@@ -1,0 +1,13 @@
+//! The native CLI's way to run the core's independent jobs: rayon's pool, every core.
+
+use rayon::prelude::*;
+
+use crate::parallel::Parallel;
+
+pub struct Rayon;
+
+impl Parallel for Rayon {
+    fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
+        (0..n).into_par_iter().for_each(job);
+    }
+}
