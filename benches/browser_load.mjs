@@ -1,6 +1,6 @@
 // Benchmark: time from page load to a drawn graph and a rendered plan, for a 1,000-revision
 // project, in headless Chromium (goal: under 1 s). Prints figures only.
-// Run: scripts/build-pkg && cargo build && node benches/browser_load.mjs [revisions]
+// Run: scripts/build-wasm && cargo build && node benches/browser_load.mjs [revisions]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -2,7 +2,7 @@
 //! `analyze` + `plan` (upgrade heads, offline SQL) of the 5,000-revision synthetic history,
 //! and the package size. Goal: wasm within 2× of native.
 //!
-//! Run: `scripts/build-pkg && cargo bench --bench wasm_vs_native` (optionally `-- 10000`).
+//! Run: `scripts/build-wasm && cargo bench --bench wasm_vs_native` (optionally `-- 10000`).
 //! Prints figures only; nothing here asserts on time.
 
 mod common;
@@ -18,9 +18,9 @@ use migplan::plan::Direction;
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(5_000);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let wasm = root.join("pkg/node/migplan_bg.wasm");
-    if !wasm.is_file() {
-        println!("pkg/node is not built: run scripts/build-pkg first");
+    let wasm = root.join("pkg/migplan_bg.wasm");
+    if !wasm.is_file() || !root.join("pkg/node/migplan.js").is_file() {
+        println!("pkg/ is not built: run scripts/build-wasm first");
         return;
     }
     let dir = std::env::temp_dir().join(format!("migplan-bench-wasm-{}", std::process::id()));

@@ -1,7 +1,7 @@
 // migplan in the browser: everything runs in this page's WebAssembly; no file leaves the machine.
 // User text is only ever put into the page with textContent; the graph SVG comes from the core,
 // which escapes every piece of text in it.
-import init, * as mp from '/pkg/web/migplan.js';
+import init, * as mp from '/pkg/migplan.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {

@@ -1,5 +1,5 @@
 # workerd configuration: serve worker.js with the migplan package (web build) on 127.0.0.1.
-# Run from the repository root after scripts/build-pkg:
+# Run from the repository root after scripts/build-wasm:
 #   tests/node/node_modules/.bin/workerd serve examples/edge-check/config.capnp
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -11,8 +11,8 @@ const config :Workerd.Config = (
 const checkWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "migplan.js", esModule = embed "../../pkg/web/migplan.js"),
-    (name = "migplan_bg.wasm", wasm = embed "../../pkg/web/migplan_bg.wasm"),
+    (name = "migplan.js", esModule = embed "../../pkg/migplan.js"),
+    (name = "migplan_bg.wasm", wasm = embed "../../pkg/migplan_bg.wasm"),
   ],
   compatibilityDate = "2026-11-01",
 );

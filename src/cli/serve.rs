@@ -147,15 +147,15 @@ pub fn serve(a: ServeArgs) -> Result<(), String> {
             a.assets.display()
         ));
     }
-    if !a.assets.join("pkg/web/migplan_bg.wasm").is_file() {
-        eprintln!("migplan: pkg/web is missing; building it with scripts/build-pkg (once, a few minutes)");
-        let ok = std::process::Command::new(a.assets.join("scripts/build-pkg"))
+    if !a.assets.join("pkg/migplan_bg.wasm").is_file() {
+        eprintln!("migplan: pkg/migplan_bg.wasm is missing; building it with scripts/build-wasm (once, a few minutes)");
+        let ok = std::process::Command::new(a.assets.join("scripts/build-wasm"))
             .current_dir(&a.assets)
             .status()
-            .map_err(|e| format!("cannot run scripts/build-pkg: {e}"))?
+            .map_err(|e| format!("cannot run scripts/build-wasm: {e}"))?
             .success();
         if !ok {
-            return Err("scripts/build-pkg failed".into());
+            return Err("scripts/build-wasm failed".into());
         }
     }
     if !a.project.is_dir() {
