@@ -30,6 +30,7 @@ pub mod project;
 pub mod render;
 pub mod resolve;
 pub mod schema;
+pub mod small_alloc;
 pub mod source;
 pub mod sql;
 pub mod timestamp;
