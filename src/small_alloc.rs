@@ -173,9 +173,29 @@ mod tests {
             a.dealloc(p, l);
             // Same class (17..=24 bytes): the freed block comes back first.
             assert_eq!(a.alloc(layout(17, 4)), p);
-            // Another class does not take it.
-            let r = a.alloc(layout(40, 8));
-            assert!(r != p && r != q);
+        }
+    }
+
+    #[test]
+    fn freed_blocks_come_back_last_in_first_out() {
+        // SAFETY: this test uses the allocator from one thread.
+        let a = unsafe { SmallFirst::new(System) };
+        unsafe {
+            let l = layout(8, 8);
+            let blocks: Vec<*mut u8> = (0..3).map(|_| a.alloc(l)).collect();
+            for &b in &blocks {
+                a.dealloc(b, l);
+            }
+            let again: Vec<*mut u8> = (0..3).map(|_| a.alloc(l)).collect();
+            assert_eq!(again, blocks.iter().rev().copied().collect::<Vec<_>>());
+            // The list is empty again: the next block is a fresh one.
+            let fresh = a.alloc(l);
+            assert!(!blocks.contains(&fresh));
+            // A block freed in one class is not handed out by another.
+            a.dealloc(again[0], l);
+            let other = a.alloc(layout(40, 8));
+            assert_ne!(other, again[0]);
+            assert_eq!(a.alloc(l), again[0]);
         }
     }
 
@@ -186,16 +206,26 @@ mod tests {
         unsafe {
             let mut size = 1;
             let mut p = a.alloc(layout(size, 1));
-            p.write(7);
-            for new in [3, 8, 9, 100, 256, 257, 5000, 200, 1] {
+            p.write(0);
+            // A neighbour in the same class, to catch copies past the end of a block.
+            let guard = a.alloc(layout(size, 1));
+            guard.write(0xEE);
+            for new in [3, 8, 9, 16, 100, 256, 257, 5000, 6000, 200, 12, 1] {
+                let old = p;
                 p = a.realloc(p, layout(size, 1), new);
                 assert!(!p.is_null());
-                assert_eq!(p.read(), 7, "first byte kept when growing {size} -> {new}");
-                for i in 1..new {
+                if size.div_ceil(8) == new.div_ceil(8) && new <= 256 {
+                    assert_eq!(p, old, "same class {size} -> {new}: the block itself");
+                }
+                for i in 0..size.min(new) {
+                    assert_eq!(p.add(i).read(), i as u8, "byte {i} kept, {size} -> {new}");
+                }
+                for i in 0..new {
                     p.add(i).write(i as u8);
                 }
                 size = new;
             }
+            assert_eq!(guard.read(), 0xEE, "neighbouring block untouched");
             a.dealloc(p, layout(size, 1));
             // Over-aligned and large layouts go to the inner allocator and work as usual.
             let big = a.alloc_zeroed(layout(100_000, 8));

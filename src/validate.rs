@@ -97,12 +97,12 @@ pub fn revision_events(rev: &Revision, d: &dyn Dialect, up: bool) -> Vec<Event> 
 
 /// The schema after applying `targets` and all their ancestors (in upgrade order), with
 /// what went wrong on the way.
-pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect) -> (Schema, Vec<Diagnostic>) {
+pub fn schema_at(a: &Analysis, targets: &[RevIdx], d: &dyn Dialect, parallel: &dyn Parallel) -> (Schema, Vec<Diagnostic>) {
     let map = &a.map;
     let anc = map.ancestors(targets, true);
     let mut order = map.topological_sort(&anc, targets);
     order.reverse();
-    let mut sim = Simulation::new(a, d, &order, &Sequential);
+    let mut sim = Simulation::new(a, d, &order, parallel);
     let mut branches = Branches::new(a, &order);
     let mut diags = Vec::new();
     // Several targets (heads on parallel branches): the schema is all of them joined, as

@@ -21,8 +21,12 @@ use crate::source::SourceFile;
 
 // Rust's default wasm allocator (dlmalloc) was a large share of the wasm profile, talc
 // still ~14% of it: small blocks come from size-class free lists, the rest from talc.
+#[cfg(target_feature = "atomics")]
+compile_error!("the wasm allocator (src/small_alloc.rs) is single-threaded; a threads build needs a locked one");
+
 #[global_allocator]
-// SAFETY: wasm32-unknown-unknown without atomics runs this module on one thread.
+// SAFETY: wasm32-unknown-unknown without atomics runs this module on one thread (a threads
+// build would need a locked allocator: see the compile_error below).
 static ALLOCATOR: crate::small_alloc::SmallFirst<talc::wasm::WasmDynamicTalc> =
     unsafe { crate::small_alloc::SmallFirst::new(talc::wasm::new_wasm_dynamic_allocator()) };
 
@@ -363,7 +367,7 @@ pub fn schema_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<Sch
             .filter_map(crate::resolve::Pos::rev)
             .collect()
     };
-    let (schema, problems) = crate::validate::schema_at(&a, &targets, d);
+    let (schema, problems) = crate::validate::schema_at(&a, &targets, d, &crate::parallel::Sequential);
     let texts: BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     let out = serde_json::json!({
         "revision": targets.iter().map(|&t| a.map.id(t)).collect::<Vec<_>>(),

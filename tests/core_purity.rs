@@ -17,12 +17,58 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The crates Cargo.toml gives the native build only.
+fn native_only_crates(root: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    let section = manifest
+        .split("[target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]")
+        .nth(1)
+        .expect("a native-only dependency section");
+    let section = section.split("\n[").next().unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .map(|name| name.replace('-', "_"))
+        .collect()
+}
+
 #[test]
 fn the_core_has_no_target_conditions_and_no_native_dependencies() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let crates = native_only_crates(root);
+    assert!(
+        crates.iter().any(|c| c == "rayon") && crates.len() >= 5,
+        "native crates read: {crates:?}"
+    );
+    let mut needles: Vec<String> = [
+        "target_arch",
+        "target_os",
+        "target_family",
+        "target_feature",
+        "target_pointer_width",
+        "cfg(unix)",
+        "cfg(windows)",
+        "std::fs",
+        "std::thread",
+        "std::process",
+        "std::net",
+        "std::env",
+        "Instant",
+        "SystemTime",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut files = Vec::new();
     walk(&root.join("src"), &mut files);
     assert!(files.len() > 50, "src/ walked");
+    // A crate named like one of our modules (`mysql`, the dialect) cannot be told apart
+    // from it by text; the wasm core build in CI catches such a crate instead.
+    let modules: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    needles.extend(crates.iter().filter(|c| !modules.contains(c)).map(|c| format!("{c}::")));
     let mut offenders = Vec::new();
     for path in files {
         let rel = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
@@ -31,8 +77,10 @@ fn the_core_has_no_target_conditions_and_no_native_dependencies() {
         }
         let text = std::fs::read_to_string(&path).expect("read");
         for (i, line) in text.lines().enumerate() {
-            for needle in ["target_arch", "rayon", "std::fs", "std::thread", "rusqlite", "SystemTime"] {
-                if line.contains(needle) {
+            // Code, not prose: comments may name what the core leaves to its callers.
+            let code = line.split("//").next().unwrap_or_default();
+            for needle in &needles {
+                if code.contains(needle.as_str()) {
                     offenders.push(format!("{rel}:{}: {}", i + 1, line.trim()));
                 }
             }

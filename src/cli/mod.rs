@@ -626,7 +626,7 @@ fn schema_command(a: &Analysis, dialect: &'static dyn crate::dialect::Dialect, r
             .filter_map(Pos::rev)
             .collect()
     };
-    let (schema, problems) = crate::validate::schema_at(a, &targets, dialect);
+    let (schema, problems) = crate::validate::schema_at(a, &targets, dialect, &parallel::Rayon);
     let color = std::io::stderr().is_terminal();
     for d in problems.iter().filter(|d| d.severity != crate::codes::Severity::Info) {
         let files: Vec<crate::SourceFile> = d

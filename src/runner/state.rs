@@ -190,7 +190,7 @@ pub fn schema_difference(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx], live: 
 }
 
 fn simulated(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx]) -> LiveSchema {
-    let (schema, _) = crate::validate::schema_at(a, heads, d);
+    let (schema, _) = crate::validate::schema_at(a, heads, d, &crate::cli::parallel::Rayon);
     schema
         .tables
         .values()
