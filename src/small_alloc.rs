@@ -155,14 +155,19 @@ mod tests {
     use super::*;
     use std::alloc::System;
 
+    /// A fresh allocator over the system one.
+    fn allocator() -> SmallFirst<System> {
+        // SAFETY: every test uses its allocator from its own thread only.
+        unsafe { SmallFirst::new(System) }
+    }
+
     fn layout(size: usize, align: usize) -> Layout {
         Layout::from_size_align(size, align).expect("layout")
     }
 
     #[test]
     fn small_blocks_are_reused_per_class_and_never_overlap() {
-        // SAFETY: this test uses the allocator from one thread.
-        let a = unsafe { SmallFirst::new(System) };
+        let a = allocator();
         unsafe {
             let l = layout(24, 8);
             let p = a.alloc(l);
@@ -178,8 +183,7 @@ mod tests {
 
     #[test]
     fn freed_blocks_come_back_last_in_first_out() {
-        // SAFETY: this test uses the allocator from one thread.
-        let a = unsafe { SmallFirst::new(System) };
+        let a = allocator();
         unsafe {
             let l = layout(8, 8);
             let blocks: Vec<*mut u8> = (0..3).map(|_| a.alloc(l)).collect();
@@ -201,8 +205,7 @@ mod tests {
 
     #[test]
     fn contents_survive_growth_across_classes_and_into_the_inner_allocator() {
-        // SAFETY: this test uses the allocator from one thread.
-        let a = unsafe { SmallFirst::new(System) };
+        let a = allocator();
         unsafe {
             let mut size = 1;
             let mut p = a.alloc(layout(size, 1));
@@ -239,8 +242,7 @@ mod tests {
 
     #[test]
     fn zeroed_small_blocks_are_zero_even_when_reused() {
-        // SAFETY: this test uses the allocator from one thread.
-        let a = unsafe { SmallFirst::new(System) };
+        let a = allocator();
         unsafe {
             let l = layout(64, 8);
             let p = a.alloc(l);
@@ -254,8 +256,7 @@ mod tests {
 
     #[test]
     fn many_blocks_span_several_chunks() {
-        // SAFETY: this test uses the allocator from one thread.
-        let a = unsafe { SmallFirst::new(System) };
+        let a = allocator();
         unsafe {
             let l = layout(200, 8);
             let blocks: Vec<*mut u8> = (0..2000)

@@ -67,7 +67,6 @@ fn comment_only(line: &str) -> bool {
 /// A file's markers and line index (`None`: unknown file or no marker in it).
 fn file_markers(texts: &(impl FileTexts + ?Sized), file: &str) -> Option<FileMarkers> {
     let text = texts.text(file)?;
-
     memchr::memmem::find(text.as_bytes(), MARK.as_bytes())?;
     let found: Vec<Marker> = text
         .lines()
