@@ -1,0 +1,196 @@
+//! The corpus suite: migplan on real migration histories from the package registries.
+//!
+//! `scripts/corpus` runs it (`MIGPLAN_CORPUS=1`); a plain `cargo test` only says so, because
+//! the suite downloads packages and wants the Alembic venv and the database servers that
+//! `scripts/test` sets up first. Each project of `tests/corpus/manifest.toml` is fetched with
+//! its registry's ordinary client into the cache, unpacked there, and checked with the migplan
+//! binary exactly as its users would invoke it. The table goes to stdout; with `--bless` it is
+//! written to `tests/corpus/results.md`, otherwise it must equal that file (times aside), so a
+//! change in what migplan believes about a real project shows in review.
+
+mod fetch;
+mod manifest;
+mod oracles;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use manifest::Project;
+use table::Row;
+
+fn main() -> ExitCode {
+    if std::env::var_os("MIGPLAN_CORPUS").is_none() {
+        println!("corpus: not run by cargo test (it downloads packages); run scripts/corpus");
+        return ExitCode::SUCCESS;
+    }
+    let bless = std::env::args().any(|a| a == "--bless");
+    let fetch_only = std::env::args().any(|a| a == "--fetch-only");
+    let only: Option<String> = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = match manifest::load(&root.join("tests/corpus/manifest.toml")) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("corpus: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cache = fetch::cache_dir();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_migplan"));
+    let oracle_results = oracles::load(&cache);
+    let mut rows = Vec::new();
+    let mut failed = Vec::new();
+    let mut fetched = serde_json::Map::new();
+    for p in manifest.iter().filter(|p| only.as_deref().is_none_or(|o| o == p.name)) {
+        let top = match fetch::unpacked(&cache, p) {
+            Ok(t) => t,
+            Err(e) => {
+                failed.push(format!("{}: {e}", p.name));
+                continue;
+            }
+        };
+        if fetch_only {
+            fetched.insert(p.name.clone(), project_json(p, &top));
+            continue;
+        }
+        match run_project(&bin, &top, p) {
+            Ok(mut row) => {
+                oracles::fill(&mut row, &oracle_results);
+                rows.push(row);
+            }
+            Err(e) => failed.push(format!("{}: {e}", p.name)),
+        }
+    }
+    if fetch_only {
+        for f in &failed {
+            eprintln!("corpus: FAILED {f}");
+        }
+        // The other oracles read where each project is from here.
+        if let Some(dir) = std::env::var_os("MIGPLAN_CORPUS_ORACLES") {
+            let path = Path::new(&dir).join("projects.json");
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(fetched)).unwrap_or_default();
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("corpus: cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+        return if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
+    let text = table::render(&rows);
+    println!("{text}");
+    let mut ok = failed.is_empty();
+    for f in &failed {
+        eprintln!("corpus: FAILED {f}");
+    }
+    if only.is_some() {
+        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
+    let results = root.join("tests/corpus/results.md");
+    if bless {
+        if let Err(e) = std::fs::write(&results, &text) {
+            eprintln!("corpus: cannot write {}: {e}", results.display());
+            ok = false;
+        } else {
+            eprintln!("corpus: wrote {}", results.display());
+        }
+    } else {
+        let committed = std::fs::read_to_string(&results).unwrap_or_default();
+        let (want, got) = (table::without_times(&committed), table::without_times(&text));
+        if want != got {
+            eprintln!("corpus: the table differs from tests/corpus/results.md (times aside):");
+            for line in table::diff(&want, &got) {
+                eprintln!("{line}");
+            }
+            eprintln!("corpus: review the change and run scripts/corpus --bless");
+            ok = false;
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The migplan invocation of a project, as its users point their tool at it.
+pub fn invocation(p: &Project) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(c) = &p.config {
+        args.extend(["-c".to_string(), c.clone()]);
+    }
+    if let Some(d) = &p.dir {
+        args.extend(["-d".to_string(), d.clone()]);
+        if p.recursive {
+            args.push("--recursive".into());
+        }
+        if let Some(l) = &p.layout {
+            args.extend(["--layout".to_string(), l.clone()]);
+        }
+    }
+    args.extend(["--dialect".to_string(), p.dialect.clone()]);
+    args
+}
+
+/// A project as the oracle scripts need it: where it is unpacked and how it is invoked.
+fn project_json(p: &Project, top: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "top": top,
+        "cwd": top.join(p.cwd.as_deref().unwrap_or("")),
+        "config": p.config.as_ref().map(|c| top.join(c)),
+        "dir": p.dir.as_ref().map(|d| top.join(d)),
+        "recursive": p.recursive,
+        "layout": p.layout.clone().unwrap_or_else(|| "alembic".into()),
+        "alembic": p.is_alembic(),
+        "dialect": p.dialect,
+        "heads": p.heads,
+        "skip_live": p.skip_live,
+    })
+}
+
+/// Paths in the invocation are relative to the package's top; the tool runs from `cwd`.
+fn command(bin: &Path, top: &Path, p: &Project, rest: &[&str]) -> Command {
+    let cwd = top.join(p.cwd.as_deref().unwrap_or(""));
+    let mut c = Command::new(bin);
+    c.current_dir(&cwd);
+    for a in invocation(p) {
+        // Make package-relative paths relative to the working directory.
+        let abs = top.join(&a);
+        if (p.config.as_deref() == Some(a.as_str()) || p.dir.as_deref() == Some(a.as_str())) && abs.exists() {
+            c.arg(abs);
+        } else {
+            c.arg(a);
+        }
+    }
+    c.args(rest);
+    c.env_remove("DATABASE_URL");
+    c
+}
+
+fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
+    let started = Instant::now();
+    let out = command(bin, top, p, &["check", "--format", "json"])
+        .output()
+        .map_err(|e| format!("cannot run migplan: {e}"))?;
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("panicked at") {
+        return Err(format!("migplan panicked: {}", stderr.trim()));
+    }
+    let mut row = Row::new(p);
+    row.millis = elapsed.as_millis() as u64;
+    match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+        Ok(json) => row.read_check(&json, p),
+        Err(_) => {
+            row.load_error = Some(stderr.lines().next().unwrap_or("no output").to_string());
+            return Ok(row);
+        }
+    }
+    if row.heads == 1 {
+        let plan = command(bin, top, p, &["upgrade", "head", "--sql"])
+            .output()
+            .map_err(|e| format!("cannot run migplan: {e}"))?;
+        let err = String::from_utf8_lossy(&plan.stderr);
+        if err.contains("panicked at") {
+            return Err(format!("migplan upgrade --sql panicked: {}", err.trim()));
+        }
+        row.plan = Some(plan.status.success());
+    }
+    Ok(row)
+}
