@@ -631,6 +631,56 @@ mod tests {
     }
 
     #[test]
+    fn what_an_undecidable_guard_may_skip_is_unknown_not_missing() {
+        // `if legacy(): return` before the creates: whether they ran only Python knows.
+        let files = [
+            SourceFile::new(
+                "v/a.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import legacy\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    if legacy(op):\n        return\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n    op.create_table('u', sa.Column('id', sa.Integer(), primary_key=True))\ndef downgrade():\n    op.drop_table('u')\n    op.drop_table('t')\n",
+            ),
+            // A later revision creating `u` again is not a duplicate either: it may not exist.
+            script(
+                "b",
+                "'a'",
+                "op.add_column('t', sa.Column('x', sa.Text()))",
+                "op.drop_column('t', 'x')",
+            ),
+            script("c", "'b'", "op.drop_column('t', 'nope')", "pass"),
+        ];
+        let found = codes(&files);
+        assert!(found.iter().all(|(c, _)| c != "duplicate-object"), "{found:?}");
+        // Known facts are still checked elsewhere: only the tables the guard covers are unknown.
+        assert!(
+            !found
+                .iter()
+                .any(|(_, m)| m.contains("table t does not exist") || m.contains("table u")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn what_an_undecidable_guard_covers_leaves_other_tables_known() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.create_table('known', sa.Column('id', sa.Integer(), primary_key=True))",
+                "op.drop_table('known')",
+            ),
+            SourceFile::new(
+                "v/b.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import legacy\nrevision = 'b'\ndown_revision = 'a'\ndef upgrade():\n    if legacy(op):\n        op.create_table('maybe', sa.Column('id', sa.Integer()))\ndef downgrade():\n    pass\n",
+            ),
+            script("c", "'b'", "op.drop_column('known', 'nope')", "pass"),
+        ];
+        let found = codes(&files);
+        assert!(
+            found.iter().any(|(c, m)| c == "unknown-object" && m.contains("column known.nope")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn round_trip_names_what_the_downgrade_leaves() {
         let files = [
             script(

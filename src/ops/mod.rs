@@ -360,10 +360,15 @@ pub struct Batch {
 }
 
 /// Something that could not be read statically: shown in the plan, never dropped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Opaque {
     pub reason: String,
     pub excerpt: String,
+    /// The operations inside the construct that may or may not run (the body of an `if` on
+    /// something only Python knows, the rest of a function after such an early `return`):
+    /// never rendered, but what they touch becomes unknown in the simulated schema.
+    #[serde(skip)]
+    pub maybe: Vec<Step>,
 }
 
 /// One statement of a migration body, with where it came from.

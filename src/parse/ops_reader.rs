@@ -30,6 +30,27 @@ fn span_of(r: impl Ranged) -> Span {
     Span::new(range.start().to_usize(), range.end().to_usize())
 }
 
+/// The statement blocks inside a compound statement (none for a simple one).
+fn nested_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::Try(t) => {
+            let mut v = vec![&t.body[..], &t.orelse[..], &t.finalbody[..]];
+            for h in &t.handlers {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                v.push(&h.body[..]);
+            }
+            v
+        }
+        Stmt::While(w) => vec![&w.body[..], &w.orelse[..]],
+        Stmt::For(f) => vec![&f.body[..], &f.orelse[..]],
+        Stmt::With(w) => vec![&w.body[..]],
+        Stmt::If(i) => std::iter::once(&i.body[..])
+            .chain(i.elif_else_clauses.iter().map(|c| &c.body[..]))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// What `batch_op` refers to inside a batch block.
 #[derive(Clone)]
 struct BatchTarget {
@@ -48,12 +69,18 @@ impl<'a> BodyReader<'a> {
     }
 
     fn opaque(&self, span: Span, reason: impl Into<String>) -> Step {
+        self.opaque_with(span, reason, Vec::new())
+    }
+
+    /// An opaque construct whose inner operations (`maybe`) may or may not run.
+    fn opaque_with(&self, span: Span, reason: impl Into<String>, maybe: Vec<Step>) -> Step {
         let excerpt = self.text.get(span.range()).unwrap_or("").to_string();
         self.step(
             span,
             StepKind::Opaque(Opaque {
                 reason: reason.into(),
                 excerpt,
+                maybe,
             }),
         )
     }
@@ -77,7 +104,16 @@ impl<'a> BodyReader<'a> {
                     let otherwise = self.read_stmts(&body[i + 1..], batch);
                     out.push(self.step(span, StepKind::If { cond, then, otherwise }));
                 } else {
-                    out.push(self.opaque(span, "an early `return` whose condition needs a database or Python"));
+                    // Whether the rest of the function runs is unknown: the whole rest is
+                    // the opaque step, and what it would touch becomes unknown.
+                    let mut maybe = self.read_stmts(&ifs.body[..ifs.body.len() - 1], batch);
+                    maybe.extend(self.read_stmts(&body[i + 1..], batch));
+                    let end = body.last().map_or(span, span_of).end;
+                    out.push(self.opaque_with(
+                        Span::new(span.start as usize, end as usize),
+                        "an early `return` whose condition needs a database or Python",
+                        maybe,
+                    ));
                 }
                 return out;
             }
@@ -244,11 +280,16 @@ impl<'a> BodyReader<'a> {
                     out.push(self.step(span, StepKind::Op(Op::AutocommitBlock { steps })));
                     return;
                 }
-                out.push(self.opaque(span, "a `with` block migplan cannot evaluate"));
+                let maybe = self.read_stmts(&w.body, batch);
+                out.push(self.opaque_with(span, "a `with` block migplan cannot evaluate", maybe));
             }
             Stmt::If(ifs) => {
                 let Some(cond) = self.condition(&ifs.test) else {
-                    out.push(self.opaque(span, "an `if` whose condition needs a database or Python"));
+                    let mut maybe = self.read_stmts(&ifs.body, batch);
+                    for c in &ifs.elif_else_clauses {
+                        maybe.extend(self.read_stmts(&c.body, batch));
+                    }
+                    out.push(self.opaque_with(span, "an `if` whose condition needs a database or Python", maybe));
                     return;
                 };
                 let then = self.read_stmts(&ifs.body, batch);
@@ -273,7 +314,8 @@ impl<'a> BodyReader<'a> {
                 let items = match (Evaluator { scope: &self.scope }).eval(&f.iter) {
                     Val::Seq(items) if items.len() <= 1000 => items,
                     _ => {
-                        out.push(self.opaque(span, "a `for` loop over values not known statically"));
+                        let maybe = self.read_stmts(&f.body, batch);
+                        out.push(self.opaque_with(span, "a `for` loop over values not known statically", maybe));
                         return;
                     }
                 };
@@ -301,14 +343,22 @@ impl<'a> BodyReader<'a> {
                     _ => false,
                 };
                 if !catches {
-                    out.push(self.opaque(span, "a `try` whose handler depends on a run-time error"));
+                    let mut maybe = self.read_stmts(&t.body, batch);
+                    maybe.extend(self.read_stmts(&h.body, batch));
+                    out.push(self.opaque_with(span, "a `try` whose handler depends on a run-time error", maybe));
                     return;
                 }
                 let body = self.read_stmts(&t.body, batch);
                 let handler = self.read_stmts(&h.body, batch);
                 out.push(self.step(span, StepKind::TryUnsupported { body, handler }));
             }
-            _ => out.push(self.opaque(span, "a Python statement migplan cannot evaluate")),
+            _ => {
+                let mut maybe = Vec::new();
+                for b in nested_bodies(stmt) {
+                    maybe.extend(self.read_stmts(b, batch));
+                }
+                out.push(self.opaque_with(span, "a Python statement migplan cannot evaluate", maybe));
+            }
         }
     }
 

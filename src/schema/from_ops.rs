@@ -52,10 +52,31 @@ impl Walker<'_> {
         match &step.kind {
             StepKind::Op(op) => self.op(step, op, in_tx, batch),
             StepKind::Opaque(o) => {
+                // What the operations inside may touch (they may or may not run).
+                let mut maybe = Vec::new();
+                Walker {
+                    d: self.d,
+                    file: self.file,
+                    out: &mut maybe,
+                }
+                .steps(&o.maybe, in_tx, batch);
+                let mut tables: Vec<String> = Vec::new();
+                for ev in &maybe {
+                    let touched = ev.change.table().into_iter().map(str::to_string);
+                    let renamed = match &ev.change {
+                        Change::RenameTable { table, new_name } => Some(super::rename_in_schema(table, new_name)),
+                        _ => None,
+                    };
+                    for t in touched.chain(renamed) {
+                        if !tables.contains(&t) {
+                            tables.push(t);
+                        }
+                    }
+                }
                 let change = Change::Opaque {
                     excerpt: o.excerpt.clone(),
-                    tables: Vec::new(),
-                    schema_changing: schema_changing(&o.excerpt),
+                    schema_changing: schema_changing(&o.excerpt) || maybe.iter().any(|e| e.change.is_ddl()),
+                    tables,
                 };
                 self.push(step, change, in_tx, batch.is_some(), false);
             }

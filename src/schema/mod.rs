@@ -371,7 +371,8 @@ impl Schema {
                 types,
                 if_not_exists,
             } => {
-                if self.table(table).is_some() {
+                // A table opaque code may have created is replaced, not a duplicate.
+                if self.table(table).is_some_and(|t| !t.unknown) {
                     if !if_not_exists {
                         p(Problem::Duplicate(format!("table {table}")));
                     }
@@ -715,8 +716,14 @@ impl Schema {
                 tables, schema_changing, ..
             } => {
                 for t in tables {
-                    if let Some(t) = self.table_mut(t) {
-                        t.unknown = true;
+                    match self.table_mut(t) {
+                        Some(t) => t.unknown = true,
+                        // Opaque code that names a table may have created it.
+                        None if *schema_changing => {
+                            self.touch(Key::Table(key(t)));
+                            self.adopt(t);
+                        }
+                        None => {}
                     }
                 }
                 if *schema_changing && tables.is_empty() {
