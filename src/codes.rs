@@ -90,6 +90,7 @@ codes! {
     RepeatableMigration => "repeatable-migration", Info, "A Flyway repeatable migration (`R__*.sql`): re-applied after the versioned ones whenever its checksum changes.";
     AtlasSumMismatch => "atlas-sum-mismatch", Error, "`atlas.sum` does not match the folder: a migration file was changed, added or removed without `atlas migrate hash`.";
     UnresolvedPlaceholder => "unresolved-placeholder", Warning, "A Flyway `${placeholder}` is used; its value is configuration migplan does not guess, so the plan shows it as written.";
+    UnknownMetadataKey => "unknown-metadata-key", Warning, "A migration's `metadata.yaml` has a key migplan does not model; it is ignored, and the migration keeps its parents.";
     InvalidMetadata => "invalid-metadata", Error, "A migration's metadata file (`metadata.yaml`, `metadata.toml`) or directive cannot be read.";
     FileTooLarge => "file-too-large", Error, "A migration file is larger than migplan's limit (16 MiB) and is not read.";
     SqlParseError => "sql-parse-error", Warning, "`sqlparser` rejects a statement for the dialect; it is kept verbatim in the plan.";
@@ -171,6 +172,7 @@ impl Code {
                 | Code::UnresolvedPlaceholder
                 | Code::NonTransactionalStatement
                 | Code::UnrecognizedFile
+                | Code::UnknownMetadataKey
                 | Code::ChecksumMismatch
                 | Code::UnknownDatabaseRevision
                 | Code::MigrationInProgress

@@ -15,6 +15,9 @@ struct Metadata {
     name: Option<String>,
     parents: Vec<String>,
     transaction: Option<bool>,
+    /// Lines that could not be read (`invalid-metadata`) and keys this layout does not
+    /// model (`unknown-metadata-key`): each costs only its own line, never the parents.
+    problems: Vec<(Code, String, Span)>,
 }
 
 fn unquote(s: &str) -> String {
@@ -27,22 +30,39 @@ fn unquote(s: &str) -> String {
     }
 }
 
-fn read_metadata(f: &FolderFile) -> Result<Metadata, (String, Span)> {
+fn yaml_bool(value: &str) -> Option<bool> {
+    match unquote(value).as_str() {
+        "true" | "True" | "yes" => Some(true),
+        "false" | "False" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn read_metadata(f: &FolderFile) -> Metadata {
     let mut m = Metadata::default();
     let mut in_parents = false;
+    // Inside a block (list or mapping) under a key we do not model: skipped with it.
+    let mut in_unknown = false;
     for (at, line) in super::lines_with_offsets(f.text()) {
         let span = Span::new(at, at + line.len());
         let t = line.trim_end();
         if t.trim().is_empty() || t.trim_start().starts_with('#') || t.trim() == "---" {
             continue;
         }
-        if in_parents && t.starts_with([' ', '\t', '-']) && t.trim_start().starts_with('-') {
+        let indented = t.starts_with([' ', '\t', '-']);
+        if in_parents && indented && t.trim_start().starts_with('-') {
             m.parents.push(unquote(&t.trim_start()[1..]));
             continue;
         }
+        if in_unknown && indented {
+            continue;
+        }
         in_parents = false;
+        in_unknown = false;
         let Some((key, value)) = t.split_once(':') else {
-            return Err((format!("expected `key: value`, found `{}`", t.trim()), span));
+            m.problems
+                .push((Code::InvalidMetadata, format!("expected `key: value`, found `{}`", t.trim()), span));
+            continue;
         };
         let value = value.trim();
         match key.trim() {
@@ -58,19 +78,43 @@ fn read_metadata(f: &FolderFile) -> Result<Metadata, (String, Span)> {
                     m.parents.extend(inner.split(',').map(unquote).filter(|p| !p.is_empty()));
                 } else if value == "null" || value == "~" {
                 } else {
-                    return Err(("`parents` must be a list (`[a, b]` or `- a` lines)".into(), span));
+                    m.problems.push((
+                        Code::InvalidMetadata,
+                        "`parents` must be a list (`[a, b]` or `- a` lines)".into(),
+                        span,
+                    ));
                 }
             }
-            "transaction" => match value {
-                "true" => m.transaction = Some(true),
-                "false" => m.transaction = Some(false),
-                _ => return Err(("`transaction` must be true or false".into(), span)),
+            "transaction" => match yaml_bool(value) {
+                Some(b) => m.transaction = Some(b),
+                None => m
+                    .problems
+                    .push((Code::InvalidMetadata, "`transaction` must be true or false".into(), span)),
             },
-            "description" | "author" | "tags" => {}
-            other => return Err((format!("unknown key `{other}`"), span)),
+            // The migration builds its indexes CONCURRENTLY, which cannot run in a
+            // transaction: the tool runs it outside one.
+            "createIndexConcurrently" => match yaml_bool(value) {
+                Some(true) => m.transaction = Some(false),
+                Some(false) => {}
+                None => m.problems.push((
+                    Code::InvalidMetadata,
+                    "`createIndexConcurrently` must be true or false".into(),
+                    span,
+                )),
+            },
+            // Who may run it, and free text: nothing that changes the plan.
+            "description" | "author" | "tags" | "privileged" => in_unknown = value.is_empty(),
+            other => {
+                in_unknown = value.is_empty();
+                m.problems.push((
+                    Code::UnknownMetadataKey,
+                    format!("key `{other}` is not modelled by migplan; it is ignored"),
+                    span,
+                ));
+            }
         }
     }
-    Ok(m)
+    m
 }
 
 /// A new migration folder, as migplan writes one (`merge`, `revision`).
@@ -128,17 +172,22 @@ impl Layout for Dag {
                     );
                     Metadata::default()
                 }
-                Some(mf) => match read_metadata(mf) {
-                    Ok(m) => m,
-                    Err((msg, span)) => {
+                Some(mf) => {
+                    let mut m = read_metadata(mf);
+                    for (code, msg, span) in std::mem::take(&mut m.problems) {
+                        let help = if code == Code::UnknownMetadataKey {
+                            "the tool that owns the folder may act on it (e.g. run the migration differently); review what it does by hand"
+                        } else {
+                            "metadata.yaml holds `name: <text>`, `parents: [<id>, ...]` and optionally `transaction: false`"
+                        };
                         diags.push(
-                            Diagnostic::new(Code::InvalidMetadata, format!("{}: {msg}", mf.file.path))
+                            Diagnostic::new(code, format!("{}: {msg}", mf.file.path))
                                 .at(&mf.file.path, span)
-                                .help("metadata.yaml holds `name: <text>`, `parents: [<id>, ...]` and optionally `transaction: false`"),
+                                .help(help),
                         );
-                        Metadata::default()
                     }
-                },
+                    m
+                }
             };
             out.push(Migration {
                 version: id.to_string(),
@@ -160,5 +209,79 @@ impl Layout for Dag {
     }
     fn version_key(&self, _version: &str) -> Option<super::VersionKey> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Severity;
+    use crate::source::SourceFile;
+
+    /// Version, parents and whether it runs in a transaction.
+    type Read = (String, Option<Vec<String>>, bool);
+
+    fn migrations(files: &[(&str, &str)]) -> (Vec<Read>, Vec<Diagnostic>) {
+        let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(p.to_string(), t.to_string())).collect();
+        let folder: Vec<FolderFile> = files
+            .iter()
+            .zip(&sources)
+            .map(|((rel, _), file)| FolderFile {
+                rel,
+                file,
+                too_large: false,
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let out = Dag
+            .read(&folder, &mut diags)
+            .into_iter()
+            .map(|m| (m.version, m.parents, m.transactional))
+            .collect();
+        (out, diags)
+    }
+
+    #[test]
+    fn keys_beyond_name_and_parents_never_cost_the_parents() {
+        let (got, diags) = migrations(&[
+            ("1_init/up.sql", "CREATE TABLE t (id int);"),
+            ("1_init/metadata.yaml", "name: init\nparents: []\n"),
+            ("2_idx/up.sql", "CREATE INDEX CONCURRENTLY ix ON t (id);"),
+            (
+                "2_idx/metadata.yaml",
+                "name: idx\nparents:\n  - 1\nprivileged: true\ncreateIndexConcurrently: true\nowner:\n  team: data\n  pager: x\nreviewed: yes\n",
+            ),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("1".to_string(), Some(vec![]), true),
+                // CONCURRENTLY index builds run outside a transaction.
+                ("2".to_string(), Some(vec!["1".to_string()]), false),
+            ]
+        );
+        let codes: Vec<(&str, Severity)> = diags.iter().map(|d| (d.code.name(), d.severity)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("unknown-metadata-key", Severity::Warning),
+                ("unknown-metadata-key", Severity::Warning)
+            ],
+            "{diags:?}"
+        );
+        assert!(diags[0].message.contains("`owner`") && diags[1].message.contains("`reviewed`"));
+    }
+
+    #[test]
+    fn a_bad_line_is_an_error_on_its_line_only() {
+        let (got, diags) = migrations(&[
+            ("1_a/up.sql", "SELECT 1;"),
+            ("1_a/metadata.yaml", "name: a\nparents: []\n"),
+            ("2_b/up.sql", "SELECT 1;"),
+            ("2_b/metadata.yaml", "name: b\ntransaction: maybe\nparents: [1]\n"),
+        ]);
+        assert_eq!(got[1].1, Some(vec!["1".to_string()]));
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].code, diags[0].severity), (Code::InvalidMetadata, Severity::Error));
     }
 }
