@@ -147,6 +147,17 @@ impl Layout for Flyway {
         }
         out
     }
+    /// Flyway's parser marks statements PostgreSQL cannot run in a transaction and runs
+    /// such migrations outside one; `flyway.mixed` / `mixed = true` allows them beside others.
+    fn detects_non_transactional(&self, files: &[FolderFile]) -> Option<bool> {
+        let mixed = files.iter().filter(|f| matches!(f.name(), "flyway.conf" | "flyway.toml")).any(|f| {
+            f.text().lines().any(|l| {
+                let l = l.replace(' ', "").to_ascii_lowercase();
+                l == "flyway.mixed=true" || l == "mixed=true"
+            })
+        });
+        Some(mixed)
+    }
     fn no_transaction_hint(&self) -> &'static str {
         "add a script configuration file `<script>.sql.conf` with `executeInTransaction=false`"
     }

@@ -174,6 +174,12 @@ pub trait Layout: Sync {
     fn version_key(&self, version: &str) -> Option<VersionKey> {
         parse_int_version(version).ok()
     }
+    /// Whether the tool itself runs a migration whose statements cannot run in a
+    /// transaction outside one (Flyway), instead of failing on them: `Some(mixed)`, where
+    /// `mixed` says whether it also accepts such statements mixed with others.
+    fn detects_non_transactional(&self, _files: &[FolderFile]) -> Option<bool> {
+        None
+    }
 }
 
 /// Every layout, in detection order: the most specific markers first.
@@ -292,7 +298,8 @@ pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loade
             .help(format!("expected one of: {}", layout_names().join(", "))),
         );
     }
-    let (revisions, repeatables) = build(layout, migrations, opts, &mut diags);
+    let detects = layout.detects_non_transactional(&view);
+    let (revisions, repeatables) = build(layout, migrations, detects, opts, &mut diags);
     Loaded {
         layout: Some(layout.name()),
         revisions,
@@ -306,6 +313,7 @@ pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loade
 fn build(
     layout: &dyn Layout,
     mut migs: Vec<Migration>,
+    detects: Option<bool>,
     opts: &LoadOptions,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Revision>, Vec<Repeatable>) {
@@ -365,7 +373,14 @@ fn build(
 
         let upgrade_steps = m.up.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
         let downgrade_steps = m.down.as_ref().map(|s| statements(s, diags)).unwrap_or_default();
-        check_transactions(layout, &m, m.up.as_ref(), &upgrade_steps, d, diags);
+        let mut m = m;
+        let mixed_refused = match detects {
+            Some(mixed) => detect_transaction(layout, &mut m, &upgrade_steps, mixed, d, diags),
+            None => false,
+        };
+        if !mixed_refused {
+            check_transactions(layout, &m, m.up.as_ref(), &upgrade_steps, d, diags);
+        }
         check_transactions(layout, &m, m.down.as_ref(), &downgrade_steps, d, diags);
         check_down(layout, &m, &upgrade_steps, &downgrade_steps, diags);
 
@@ -441,6 +456,50 @@ fn build(
 /// transaction whatever its tool's default (for `CREATE INDEX CONCURRENTLY` and friends).
 pub fn no_transaction_marker(text: &str) -> bool {
     text.lines().any(|l| l.trim().eq_ignore_ascii_case("-- migplan: no-transaction"))
+}
+
+/// A tool that detects statements which cannot run in a transaction (Flyway) runs a
+/// migration made only of them, or any migration holding one when `mixed` is set, outside a
+/// transaction; without `mixed` it refuses a migration that mixes them with others. Returns
+/// whether it refuses (reported here).
+fn detect_transaction(
+    layout: &dyn Layout,
+    m: &mut Migration,
+    steps: &[Step],
+    mixed: bool,
+    d: &dyn Dialect,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if !m.transactional || !d.transactional_ddl() {
+        return false;
+    }
+    let no_tx = |s: &Step| matches!(&s.kind, StepKind::Op(crate::ops::Op::Sql(st)) if st.class.no_transaction);
+    let Some(first) = steps.iter().find(|s| no_tx(s)) else {
+        return false;
+    };
+    if mixed || steps.iter().all(no_tx) {
+        m.transactional = false;
+        return false;
+    }
+    let path = m.up.as_ref().map_or(&m.file.path, |s| &s.file.path);
+    let statement = match &first.kind {
+        StepKind::Op(crate::ops::Op::Sql(st)) => st.sql.lines().next().unwrap_or("").trim().to_string(),
+        _ => String::new(),
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::NonTransactionalStatement,
+            format!(
+                "{} refuses migration {}: `{statement}` (line {}) cannot run inside a transaction and the migration mixes it with statements that can",
+                layout.name(),
+                m.version,
+                first.lines.0
+            ),
+        )
+        .at(path, first.span)
+        .help("move the statement into a migration of its own, or set `mixed = true` in the tool's configuration"),
+    );
+    true
 }
 
 /// `section` is where `steps` were read from: the up or the down file (Flyway's `U…` undo
@@ -779,6 +838,34 @@ mod tests {
             .filter_map(|d| d.file.as_deref())
             .collect();
         assert_eq!(flagged, ["m/2_b.up.sql"]);
+    }
+
+    #[test]
+    fn flyway_runs_what_cannot_run_in_a_transaction_outside_one() {
+        let list = [
+            ("V1__t.sql", "CREATE TABLE t (x int, y int);"),
+            ("V2__ix.sql", "CREATE INDEX CONCURRENTLY ix ON t (x);"),
+            (
+                "V3__mixed.sql",
+                "ALTER TABLE t ADD COLUMN z int;\nCREATE INDEX CONCURRENTLY iy ON t (y);",
+            ),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(Some("flyway")));
+        let rev = |id: &str| &a.revisions[a.map.node(a.map.by_id[id]).rev];
+        assert!(rev("1").transactional);
+        // Only statements that cannot run in a transaction: Flyway runs it outside one.
+        assert!(!rev("2").transactional);
+        // Mixed without `mixed = true`: Flyway refuses the migration.
+        let refused: Vec<&Diagnostic> = a.diagnostics.iter().filter(|d| d.code == Code::NonTransactionalStatement).collect();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].message.contains("flyway refuses migration 3"), "{}", refused[0].message);
+
+        // `mixed = true` in the folder's flyway.toml: run outside a transaction, no finding.
+        let mut list = list.to_vec();
+        list.push(("flyway.toml", "[flyway]\nmixed = true\n"));
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(Some("flyway")));
+        assert!(!a.diagnostics.iter().any(|d| d.code == Code::NonTransactionalStatement));
+        assert!(!a.revisions[a.map.node(a.map.by_id["3"]).rev].transactional);
     }
 
     #[test]
