@@ -167,6 +167,27 @@ impl<'a> BodyReader<'a> {
                 Expr::StringLiteral(_) => {}
                 _ => out.push(self.opaque(span, "an expression statement migplan cannot evaluate")),
             },
+            // `kwargs["nullable"] = False`: building a dict of arguments.
+            Stmt::Assign(a)
+                if a.targets.len() == 1
+                    && let Expr::Subscript(sub) = &a.targets[0]
+                    && let Expr::Name(dict) = &*sub.value
+                    && let Some(Val::Dict(_)) = self.scope.get(dict.id.as_str()) =>
+            {
+                let ev = Evaluator { scope: &self.scope };
+                let (key, value) = (ev.eval(&sub.slice), ev.eval(&a.value));
+                match (key, self.scope.get(dict.id.as_str()).cloned()) {
+                    (Val::Lit(Literal::Str(k)), Some(Val::Dict(mut items))) => {
+                        items.retain(|(name, _)| *name != k);
+                        items.push((k, value));
+                        self.scope.set(dict.id.as_str(), Val::Dict(items));
+                    }
+                    _ => {
+                        self.scope
+                            .set(dict.id.as_str(), Val::Unknown("a dict with a key not known statically".into()));
+                    }
+                }
+            }
             Stmt::Assign(a) if a.targets.len() == 1 => {
                 let Expr::Name(target) = &a.targets[0] else {
                     out.push(self.opaque(span, "assignment to something other than a plain name"));
@@ -952,8 +973,15 @@ pub fn eval_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
     }
     let mut kw = Vec::new();
     for k in call.arguments.keywords.iter() {
-        if let Some(name) = &k.arg {
-            kw.push((name.as_str().to_string(), ev.eval(&k.value)));
+        match &k.arg {
+            Some(name) => kw.push((name.as_str().to_string(), ev.eval(&k.value))),
+            // `**kwargs`: a dict built from literals gives its items; anything else is an
+            // unknown keyword the operation readers refuse, never silently dropped.
+            None => match ev.eval(&k.value) {
+                Val::Dict(items) => kw.extend(items),
+                Val::Unknown(w) => kw.push(("**".into(), Val::Unknown(w))),
+                _ => kw.push(("**".into(), Val::Unknown("**kwargs of something that is not a dict".into()))),
+            },
         }
     }
     Args { pos, kw }

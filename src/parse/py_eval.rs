@@ -47,6 +47,8 @@ pub enum Val {
     /// The `op` proxy, `op.get_bind()`, `op.get_context()`.
     Op,
     Bind,
+    /// `<bind>.engine`: its `.name` is the dialect's name, like `.dialect.name`.
+    Engine,
     MigrationContext,
     /// `context` (alembic.context).
     EnvContext,
@@ -274,7 +276,12 @@ impl Evaluator<'_> {
                 for k in c.arguments.keywords.iter() {
                     match &k.arg {
                         Some(name) => kw.push((name.as_str().to_string(), self.eval_d(&k.value, d))),
-                        None => return unknown("**kwargs in a call"),
+                        // `**kwargs` of a dict built from literals: its items are keywords.
+                        None => match self.eval_d(&k.value, d) {
+                            Val::Dict(items) => kw.extend(items),
+                            Val::Unknown(w) => return Val::Unknown(w),
+                            _ => return unknown("**kwargs of something that is not a dict"),
+                        },
                     }
                 }
                 if let Val::Func(f) = &callee {
@@ -351,8 +358,9 @@ impl Evaluator<'_> {
             }
             Val::Op => Val::Module(format!("alembic.op.{attr}")),
             Val::EnvContext => Val::Module(format!("alembic.context.{attr}")),
-            Val::Bind | Val::MigrationContext if attr == "dialect" => Val::DialectObj,
-            Val::DialectObj if attr == "name" => Val::DialectName,
+            Val::Bind | Val::MigrationContext | Val::Engine if attr == "dialect" => Val::DialectObj,
+            Val::Bind | Val::MigrationContext if attr == "engine" => Val::Engine,
+            Val::DialectObj | Val::Engine if attr == "name" => Val::DialectName,
             Val::Table(t) if attr == "c" || attr == "columns" => Val::TableColumns(t),
             Val::Table(t) => Val::Module(format!("__table__.{}.{attr}", t.table.name)),
             Val::TableColumns(t) => Val::ColumnRef {
@@ -409,6 +417,7 @@ impl Evaluator<'_> {
                 Some(Val::Lit(Literal::Str(s))) => Val::Sql(SqlExpr::Text(s.clone())),
                 _ => unknown("sa.text() of a non-literal"),
             },
+            "CreateSchema" | "DropSchema" if in_sa => schema_ddl(last, &args),
             "true" if in_sa => Val::Sql(SqlExpr::Bool(true)),
             "false" if in_sa => Val::Sql(SqlExpr::Bool(false)),
             "null" if in_sa => Val::Sql(SqlExpr::Null),
@@ -949,7 +958,8 @@ pub fn type_class(path: &str) -> Option<SqlType> {
         "Float" => "float",
         "Double" => "double",
         "Numeric" => "numeric",
-        "LargeBinary" => "large_binary",
+        // Pickled values are stored in its `impl`, LargeBinary by default.
+        "LargeBinary" | "PickleType" => "large_binary",
         "Enum" => "enum",
         "Uuid" => "uuid",
         "JSON" => "JSON",
@@ -981,12 +991,40 @@ pub fn type_class(path: &str) -> Option<SqlType> {
 }
 
 /// Call a type class with its constructor arguments.
+/// `sa.schema.CreateSchema(name, if_not_exists=)` / `DropSchema(name, cascade=, if_exists=)`
+/// as SQLAlchemy compiles them; names that would need quoting are left unknown.
+fn schema_ddl(which: &str, args: &Args) -> Val {
+    if let Some(w) = args.first_unknown() {
+        return Val::Unknown(w);
+    }
+    let Some(name) = as_str(args.param(0, "name")) else {
+        return unknown(format!("{which}() of a name that is not a literal"));
+    };
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !plain {
+        return unknown(format!("{which}() of a name SQLAlchemy would quote"));
+    }
+    let flag = |k: &str| as_bool(args.kw(k)).unwrap_or(false);
+    let sql = if which == "CreateSchema" {
+        format!("CREATE SCHEMA {}{name}", if flag("if_not_exists") { "IF NOT EXISTS " } else { "" })
+    } else {
+        format!(
+            "DROP SCHEMA {}{name}{}",
+            if flag("if_exists") { "IF EXISTS " } else { "" },
+            if flag("cascade") { " CASCADE" } else { "" }
+        )
+    };
+    Val::Sql(SqlExpr::Text(sql))
+}
+
 pub fn build_type(mut t: SqlType, args: &Args) -> Val {
     if let Some(w) = args.first_unknown() {
         return Val::Unknown(w);
     }
     let name = t.class.rsplit('.').next().unwrap_or("").to_string();
     match name.as_str() {
+        "PickleType" if args.kw("impl").is_some() => return unknown("PickleType with its own impl type"),
         "String" | "Unicode" | "Text" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "TINYTEXT"
         | "MEDIUMTEXT" | "LONGTEXT" => {
             t.length = as_u32(args.param(0, "length"));
