@@ -245,5 +245,14 @@ fn config_problems() {
     std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = nowhere\n").unwrap();
     let out = Command::new(BIN).arg("heads").current_dir(&dir).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAILED: Path doesn't exist:"));
+    // A folder that is not there still reports the layout it was asked to be read as.
+    let out = Command::new(BIN)
+        .args(["-d", "nowhere", "--layout", "atlas", "check", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["layout"], "atlas");
+    assert_eq!(v["diagnostics"][0]["code"], "config-error");
     let _ = std::fs::remove_dir_all(&dir);
 }
