@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use crate::config::{AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, parse_ini};
+use crate::config::{
+    AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, alembic_settings_in_script_folder, parse_ini,
+};
 use crate::parse::revision_script::is_candidate_script;
 use crate::source::SourceFile;
 
@@ -68,9 +70,18 @@ pub fn select(files: &[SourceFile]) -> Selection {
     if let Some(cfg) = configs.first() {
         let here = dir_of(&cfg.path);
         let settings: Result<AlembicSettings, String> = if name_of(&cfg.path) == "alembic.ini" {
+            // Flask-Migrate's layout: the ini inside the script folder, which it names.
+            let script_folder = files
+                .iter()
+                .any(|f| f.path == join(here, "env.py") || dir_of(&f.path) == join(here, "versions"));
+            let read = if script_folder {
+                alembic_settings_in_script_folder
+            } else {
+                alembic_settings_from_ini
+            };
             parse_ini(&cfg.text)
                 .map_err(|e| e.message)
-                .and_then(|ini| alembic_settings_from_ini(&ini, "alembic", here, ':').map_err(|e| e.message))
+                .and_then(|ini| read(&ini, "alembic", here, ':').map_err(|e| e.message))
         } else {
             match alembic_settings_from_pyproject(&cfg.text, here) {
                 Ok(Some(s)) => Ok(s),
@@ -254,6 +265,25 @@ mod tests {
             ]
         );
         assert_eq!(s.dialect, Some("mysql"));
+    }
+
+    #[test]
+    fn an_ini_inside_the_migrations_folder_is_flask_migrates() {
+        let files = [
+            f("app/migrations/alembic.ini", "[alembic]\n\n[loggers]\nkeys = root\n"),
+            f("app/migrations/env.py", "context.configure()"),
+            f("app/migrations/versions/a.py", "revision = 'a'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.problem, None);
+        assert_eq!(s.roots, ["app/migrations/versions"]);
+        assert_eq!(s.files, ["app/migrations/versions/a.py", "app/migrations/env.py"]);
+        // Without env.py or versions/ beside it, the ini still lacks its script_location.
+        let files = [
+            f("app/alembic.ini", "[alembic]\n"),
+            f("app/migrations/versions/a.py", "revision = 'a'"),
+        ];
+        assert!(select(&files).problem.unwrap().contains("script_location"));
     }
 
     #[test]

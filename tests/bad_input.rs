@@ -245,6 +245,30 @@ fn config_problems() {
     std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = nowhere\n").unwrap();
     let out = Command::new(BIN).arg("heads").current_dir(&dir).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAILED: Path doesn't exist:"));
+    // An ini with an empty [alembic] and no script folder beside it: still Alembic's error.
+    std::fs::write(dir.join("alembic.ini"), "[alembic]\n\n[loggers]\nkeys = root\n").unwrap();
+    let out = Command::new(BIN).arg("heads").current_dir(&dir).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("No 'script_location' key found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same ini inside its migrations folder (Flask-Migrate's layout) names that folder.
+    let m = dir.join("migrations");
+    std::fs::create_dir_all(m.join("versions")).unwrap();
+    std::fs::rename(dir.join("alembic.ini"), m.join("alembic.ini")).unwrap();
+    std::fs::write(m.join("env.py"), "from alembic import context\n").unwrap();
+    std::fs::write(
+        m.join("versions/1a2b3c4d5e6f_start.py"),
+        "revision = '1a2b3c4d5e6f'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["-c", "migrations/alembic.ini", "heads"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1a2b3c4d5e6f (head)");
     // A folder that is not there still reports the layout it was asked to be read as.
     let out = Command::new(BIN)
         .args(["-d", "nowhere", "--layout", "atlas", "check", "--format", "json"])

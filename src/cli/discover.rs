@@ -9,7 +9,9 @@ use rayon::prelude::*;
 
 use crate::analysis::decode_diagnostic;
 use crate::codes::Code;
-use crate::config::{AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, parse_ini};
+use crate::config::{
+    AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, alembic_settings_in_script_folder, parse_ini,
+};
 use crate::diagnostic::Diagnostic;
 use crate::parse::revision_script::{ScriptRead, is_candidate_script, read_script};
 use crate::source::{LineIndex, SourceFile, Span};
@@ -155,7 +157,14 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
             } else {
                 let ini = parse_ini(&text)
                     .map_err(|e| ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file.clone())))?;
-                match alembic_settings_from_ini(&ini, section, &here.to_string_lossy(), ':') {
+                // Flask-Migrate's layout: the ini inside the script folder, which it names.
+                let script_folder = here.join("env.py").is_file() || here.join("versions").is_dir();
+                let read = if script_folder {
+                    alembic_settings_in_script_folder
+                } else {
+                    alembic_settings_from_ini
+                };
+                match read(&ini, section, &here.to_string_lossy(), ':') {
                     Ok(s) => s,
                     Err(e) => {
                         // Alembic falls back to pyproject.toml for keys the ini lacks.
