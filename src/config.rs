@@ -266,6 +266,27 @@ pub fn alembic_settings_from_ini(ini: &IniFile, section: &str, here: &str, os_pa
     })
 }
 
+/// A `package:path` location (Alembic: any non-absolute location with a colon names a
+/// package resource, `importlib.resources.files(package) / path…`) as folders: the package's
+/// (`a.b` → `a/b`) and the path inside it (`x:y` → `x/y`). `None` for a plain path.
+pub fn package_resource(location: &str) -> Option<(String, String)> {
+    let absolute = location.starts_with(['/', '\\'])
+        || location
+            .as_bytes()
+            .get(1..3)
+            .is_some_and(|d| d[0] == b':' && (d[1] == b'/' || d[1] == b'\\'));
+    if absolute {
+        return None;
+    }
+    let mut tokens = location.split(':');
+    let package = tokens.next()?;
+    let inside: Vec<&str> = tokens.collect();
+    if inside.is_empty() {
+        return None;
+    }
+    Some((package.replace('.', "/"), inside.join("/")))
+}
+
 /// [`alembic_settings_from_ini`] for an ini kept inside its script folder, as Flask-Migrate
 /// keeps it: with no `script_location`, the folder itself is the script location (Flask-Migrate
 /// calls `set_main_option('script_location', directory)`, adding the section if need be).
@@ -410,6 +431,21 @@ mod tests {
                 .contains("script_location")
         );
         assert_eq!(parse_ini("x = 1\n").unwrap_err().line, Some(1));
+    }
+
+    #[test]
+    fn package_resources() {
+        assert_eq!(
+            package_resource("dagster:_core/storage/alembic"),
+            Some(("dagster".into(), "_core/storage/alembic".into()))
+        );
+        assert_eq!(
+            package_resource("app.db:migrations:versions"),
+            Some(("app/db".into(), "migrations/versions".into()))
+        );
+        assert_eq!(package_resource("migrations"), None);
+        assert_eq!(package_resource("/srv/app:x"), None);
+        assert_eq!(package_resource("C:/app/migrations"), None);
     }
 
     #[test]

@@ -280,3 +280,37 @@ fn config_problems() {
     assert_eq!(v["diagnostics"][0]["code"], "config-error");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `script_location = package:path` (an importable package's resource): the package is the
+/// nearest folder above the ini holding it, whatever the working directory.
+#[test]
+fn package_location_above_the_ini() {
+    let dir = temp_dir("pkgloc");
+    let scripts = dir.join("shop/db/migrations/main");
+    let ini_dir = dir.join("shop/db/engines/sqlite");
+    std::fs::create_dir_all(scripts.join("versions")).unwrap();
+    std::fs::create_dir_all(&ini_dir).unwrap();
+    std::fs::write(
+        ini_dir.join("alembic.ini"),
+        "[alembic]\nscript_location = shop.db:migrations/main\n",
+    )
+    .unwrap();
+    std::fs::write(scripts.join("env.py"), "from alembic import context\n").unwrap();
+    std::fs::write(
+        scripts.join("versions/6f5e4d3c2b1a_start.py"),
+        "revision = '6f5e4d3c2b1a'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["-c", "alembic.ini", "heads"])
+        .current_dir(&ini_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "6f5e4d3c2b1a (head)",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
