@@ -266,6 +266,53 @@ pub fn alembic_settings_from_ini(ini: &IniFile, section: &str, here: &str, os_pa
     })
 }
 
+/// A `package:path` location (Alembic: any non-absolute location with a colon names a
+/// package resource, `importlib.resources.files(package) / path…`) as folders: the package's
+/// (`a.b` → `a/b`) and the path inside it (`x:y` → `x/y`). `None` for a plain path.
+pub fn package_resource(location: &str) -> Option<(String, String)> {
+    let absolute = location.starts_with(['/', '\\'])
+        || location
+            .as_bytes()
+            .get(1..3)
+            .is_some_and(|d| d[0] == b':' && (d[1] == b'/' || d[1] == b'\\'));
+    if absolute {
+        return None;
+    }
+    let mut tokens = location.split(':');
+    let package = tokens.next()?;
+    let inside: Vec<&str> = tokens.collect();
+    if inside.is_empty() {
+        return None;
+    }
+    Some((package.replace('.', "/"), inside.join("/")))
+}
+
+/// [`alembic_settings_from_ini`] for an ini kept inside its script folder, as Flask-Migrate
+/// keeps it: with no `script_location`, the folder itself is the script location (Flask-Migrate
+/// calls `set_main_option('script_location', directory)`, adding the section if need be).
+/// The caller knows whether the ini's folder is a script folder (holds env.py or versions/).
+pub fn alembic_settings_in_script_folder(
+    ini: &IniFile,
+    section: &str,
+    here: &str,
+    os_pathsep: char,
+) -> Result<AlembicSettings, ConfigError> {
+    let vars: BTreeMap<String, String> = [("here".to_string(), here.to_string())].into();
+    if !matches!(ini.get(section, "script_location", &vars), Ok(None)) {
+        return alembic_settings_from_ini(ini, section, here, os_pathsep);
+    }
+    let mut ini = ini.clone();
+    // The value is interpolated like any other, so a `%` in the path is escaped.
+    let location = ("script_location".to_string(), here.replace('%', "%%"));
+    match ini.sections.iter_mut().find(|(s, _)| s == section) {
+        Some((_, map)) => {
+            map.insert(location.0, location.1);
+        }
+        None => ini.sections.push((section.to_string(), [location].into())),
+    }
+    alembic_settings_from_ini(&ini, section, here, os_pathsep)
+}
+
 /// Read `[tool.alembic]` from a pyproject.toml (`here` = its directory). `Ok(None)` when the
 /// table is absent.
 pub fn alembic_settings_from_pyproject(text: &str, here: &str) -> Result<Option<AlembicSettings>, ConfigError> {
@@ -384,6 +431,37 @@ mod tests {
                 .contains("script_location")
         );
         assert_eq!(parse_ini("x = 1\n").unwrap_err().line, Some(1));
+    }
+
+    #[test]
+    fn package_resources() {
+        assert_eq!(
+            package_resource("dagster:_core/storage/alembic"),
+            Some(("dagster".into(), "_core/storage/alembic".into()))
+        );
+        assert_eq!(
+            package_resource("app.db:migrations:versions"),
+            Some(("app/db".into(), "migrations/versions".into()))
+        );
+        assert_eq!(package_resource("migrations"), None);
+        assert_eq!(package_resource("/srv/app:x"), None);
+        assert_eq!(package_resource("C:/app/migrations"), None);
+    }
+
+    #[test]
+    fn an_ini_inside_its_script_folder_points_at_that_folder() {
+        let ini = parse_ini("[alembic]\n\n[loggers]\nkeys = root\n").unwrap();
+        let s = alembic_settings_in_script_folder(&ini, "alembic", "/app/migrations", ':').unwrap();
+        assert_eq!(s.script_location, "/app/migrations");
+        assert_eq!(s.version_locations, None);
+        // No [alembic] section at all: Flask-Migrate adds it.
+        let ini = parse_ini("[loggers]\nkeys = root\n").unwrap();
+        let s = alembic_settings_in_script_folder(&ini, "alembic", "/a%b", ':').unwrap();
+        assert_eq!(s.script_location, "/a%b");
+        // A script_location that is there wins.
+        let ini = parse_ini("[alembic]\nscript_location = %(here)s/other\n").unwrap();
+        let s = alembic_settings_in_script_folder(&ini, "alembic", "/app", ':').unwrap();
+        assert_eq!(s.script_location, "/app/other");
     }
 
     #[test]

@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use crate::config::{AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, parse_ini};
+use crate::config::{
+    AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, alembic_settings_in_script_folder, package_resource,
+    parse_ini,
+};
 use crate::parse::revision_script::is_candidate_script;
 use crate::source::SourceFile;
 
@@ -68,9 +71,18 @@ pub fn select(files: &[SourceFile]) -> Selection {
     if let Some(cfg) = configs.first() {
         let here = dir_of(&cfg.path);
         let settings: Result<AlembicSettings, String> = if name_of(&cfg.path) == "alembic.ini" {
+            // Flask-Migrate's layout: the ini inside the script folder, which it names.
+            let script_folder = files
+                .iter()
+                .any(|f| f.path == join(here, "env.py") || dir_of(&f.path) == join(here, "versions"));
+            let read = if script_folder {
+                alembic_settings_in_script_folder
+            } else {
+                alembic_settings_from_ini
+            };
             parse_ini(&cfg.text)
                 .map_err(|e| e.message)
-                .and_then(|ini| alembic_settings_from_ini(&ini, "alembic", here, ':').map_err(|e| e.message))
+                .and_then(|ini| read(&ini, "alembic", here, ':').map_err(|e| e.message))
         } else {
             match alembic_settings_from_pyproject(&cfg.text, here) {
                 Ok(Some(s)) => Ok(s),
@@ -96,21 +108,18 @@ pub fn select(files: &[SourceFile]) -> Selection {
 }
 
 fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &AlembicSettings) -> Selection {
-    // `package:path` locations name an importable package; a picked folder has the package
-    // as a folder, so read the part after the colon relative to the config.
-    let location = match s.script_location.split_once(':') {
-        Some((pkg, path)) if !pkg.contains('/') && pkg.len() > 1 => format!("{}/{}", pkg.replace('.', "/"), path),
-        _ => s.script_location.clone(),
-    };
     // `%(here)s` is already expanded to `here`; other relative paths are relative to it too.
     let resolve = |l: &str| {
+        if let Some((package, inside)) = package_resource(l) {
+            return package_folder(files, here, &package, &inside);
+        }
         if !here.is_empty() && (l == here || l.starts_with(&format!("{here}/"))) {
             normalize(l)
         } else {
             join(here, l)
         }
     };
-    let script_dir = resolve(&location);
+    let script_dir = resolve(&s.script_location);
     let versions: Vec<String> = match &s.version_locations {
         Some(v) => v.iter().map(|l| resolve(l)).collect(),
         None => vec![join(&script_dir, "versions")],
@@ -142,6 +151,26 @@ fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &Ale
             .and_then(crate::dialect::dialect_from_url)
             .map(|d| d.name()),
         problem: None,
+    }
+}
+
+/// Where a `package:path` location is among the picked files. Alembic imports the package; the
+/// code that ships an ini usually ships its package above it, so the package is the nearest
+/// folder above the ini (up to the picked folder) holding `package/inside`; else, as before,
+/// `package/inside` relative to the ini.
+fn package_folder(files: &[SourceFile], here: &str, package: &str, inside: &str) -> String {
+    let rel = format!("{package}/{inside}");
+    let mut at = here;
+    loop {
+        let candidate = join(at, &rel);
+        let prefix = format!("{candidate}/");
+        if files.iter().any(|f| f.path.starts_with(&prefix)) {
+            return candidate;
+        }
+        if at.is_empty() {
+            return join(here, &rel);
+        }
+        at = dir_of(at);
     }
 }
 
@@ -254,6 +283,44 @@ mod tests {
             ]
         );
         assert_eq!(s.dialect, Some("mysql"));
+    }
+
+    #[test]
+    fn an_ini_inside_the_migrations_folder_is_flask_migrates() {
+        let files = [
+            f("app/migrations/alembic.ini", "[alembic]\n\n[loggers]\nkeys = root\n"),
+            f("app/migrations/env.py", "context.configure()"),
+            f("app/migrations/versions/a.py", "revision = 'a'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.problem, None);
+        assert_eq!(s.roots, ["app/migrations/versions"]);
+        assert_eq!(s.files, ["app/migrations/versions/a.py", "app/migrations/env.py"]);
+        // Without env.py or versions/ beside it, the ini still lacks its script_location.
+        let files = [
+            f("app/alembic.ini", "[alembic]\n"),
+            f("app/migrations/versions/a.py", "revision = 'a'"),
+        ];
+        assert!(select(&files).problem.unwrap().contains("script_location"));
+    }
+
+    #[test]
+    fn a_package_location_is_found_above_the_ini() {
+        let files = [
+            f(
+                "dagsterish/storage/runs/alembic/alembic.ini",
+                "[alembic]\nscript_location = dagsterish:storage/alembic\n",
+            ),
+            f("dagsterish/storage/alembic/env.py", "context.configure()"),
+            f("dagsterish/storage/alembic/versions/a.py", "revision = 'a'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.problem, None);
+        assert_eq!(s.roots, ["dagsterish/storage/alembic/versions"]);
+        assert_eq!(s.files.len(), 2);
+        // Not found: relative to the ini, as before.
+        let files = [f("app/alembic.ini", "[alembic]\nscript_location = pkg:m\n")];
+        assert_eq!(select(&files).roots, ["app/pkg/m/versions"]);
     }
 
     #[test]

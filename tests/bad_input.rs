@@ -245,5 +245,72 @@ fn config_problems() {
     std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = nowhere\n").unwrap();
     let out = Command::new(BIN).arg("heads").current_dir(&dir).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAILED: Path doesn't exist:"));
+    // An ini with an empty [alembic] and no script folder beside it: still Alembic's error.
+    std::fs::write(dir.join("alembic.ini"), "[alembic]\n\n[loggers]\nkeys = root\n").unwrap();
+    let out = Command::new(BIN).arg("heads").current_dir(&dir).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("No 'script_location' key found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same ini inside its migrations folder (Flask-Migrate's layout) names that folder.
+    let m = dir.join("migrations");
+    std::fs::create_dir_all(m.join("versions")).unwrap();
+    std::fs::rename(dir.join("alembic.ini"), m.join("alembic.ini")).unwrap();
+    std::fs::write(m.join("env.py"), "from alembic import context\n").unwrap();
+    std::fs::write(
+        m.join("versions/1a2b3c4d5e6f_start.py"),
+        "revision = '1a2b3c4d5e6f'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["-c", "migrations/alembic.ini", "heads"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1a2b3c4d5e6f (head)");
+    // A folder that is not there still reports the layout it was asked to be read as.
+    let out = Command::new(BIN)
+        .args(["-d", "nowhere", "--layout", "atlas", "check", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["layout"], "atlas");
+    assert_eq!(v["diagnostics"][0]["code"], "config-error");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `script_location = package:path` (an importable package's resource): the package is the
+/// nearest folder above the ini holding it, whatever the working directory.
+#[test]
+fn package_location_above_the_ini() {
+    let dir = temp_dir("pkgloc");
+    let scripts = dir.join("shop/db/migrations/main");
+    let ini_dir = dir.join("shop/db/engines/sqlite");
+    std::fs::create_dir_all(scripts.join("versions")).unwrap();
+    std::fs::create_dir_all(&ini_dir).unwrap();
+    std::fs::write(
+        ini_dir.join("alembic.ini"),
+        "[alembic]\nscript_location = shop.db:migrations/main\n",
+    )
+    .unwrap();
+    std::fs::write(scripts.join("env.py"), "from alembic import context\n").unwrap();
+    std::fs::write(
+        scripts.join("versions/6f5e4d3c2b1a_start.py"),
+        "revision = '6f5e4d3c2b1a'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["-c", "alembic.ini", "heads"])
+        .current_dir(&ini_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "6f5e4d3c2b1a (head)",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,7 +9,10 @@ use rayon::prelude::*;
 
 use crate::analysis::decode_diagnostic;
 use crate::codes::Code;
-use crate::config::{AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, parse_ini};
+use crate::config::{
+    AlembicSettings, alembic_settings_from_ini, alembic_settings_from_pyproject, alembic_settings_in_script_folder, package_resource,
+    parse_ini,
+};
 use crate::diagnostic::Diagnostic;
 use crate::parse::revision_script::{ScriptRead, is_candidate_script, read_script};
 use crate::source::{LineIndex, SourceFile, Span};
@@ -83,6 +86,23 @@ fn config_diag_help(file: &str, text: Option<&str>, line: Option<usize>, message
 
 fn resolve_location(loc: &str, cwd: &Path, here: Option<&Path>) -> PathBuf {
     let p = Path::new(loc);
+    if !p.is_absolute()
+        && let Some((package, inside)) = package_resource(loc)
+    {
+        // Alembic imports the package; the code that ships an ini usually ships its package
+        // above it, so take the nearest folder above the ini, then the working directory,
+        // holding `package/inside`. Not found: as before.
+        let rel = Path::new(&package).join(&inside);
+        let found = here
+            .into_iter()
+            .flat_map(Path::ancestors)
+            .chain([cwd])
+            .map(|d| d.join(&rel))
+            .find(|d| d.exists());
+        if let Some(dir) = found {
+            return dir;
+        }
+    }
     if !p.is_absolute() && loc.contains(':') && !loc.contains('/') {
         // `package:path` resource: a package directory importable from the working directory.
         let mut parts = loc.split(':');
@@ -155,7 +175,14 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
             } else {
                 let ini = parse_ini(&text)
                     .map_err(|e| ConfigFailure::new(config_diag(&shown, Some(&text), e.line, e.message), Some(file.clone())))?;
-                match alembic_settings_from_ini(&ini, section, &here.to_string_lossy(), ':') {
+                // Flask-Migrate's layout: the ini inside the script folder, which it names.
+                let script_folder = here.join("env.py").is_file() || here.join("versions").is_dir();
+                let read = if script_folder {
+                    alembic_settings_in_script_folder
+                } else {
+                    alembic_settings_from_ini
+                };
+                match read(&ini, section, &here.to_string_lossy(), ':') {
                     Ok(s) => s,
                     Err(e) => {
                         // Alembic falls back to pyproject.toml for keys the ini lacks.

@@ -117,7 +117,14 @@ fn run(cli: Cli) -> ExitCode {
                 let located = crate::render::diagnostics::locate_all(std::slice::from_ref(&*d), files.as_slice());
                 let anchor = d.file.clone().unwrap_or_else(|| "alembic.ini".into());
                 match cli.format {
-                    Format::Json => print_check_json(&Analysis::empty(), &[*d], files.as_slice()),
+                    Format::Json => {
+                        // The layout asked for, so a report still says what the folder was read as.
+                        let mut empty = Analysis::empty();
+                        if let Some(l) = cli.layout.as_deref().and_then(layout_by_name) {
+                            empty.layout = Some(l.name());
+                        }
+                        print_check_json(&empty, &[*d], files.as_slice())
+                    }
                     Format::Sarif => println!(
                         "{}",
                         serde_json::to_string_pretty(&crate::render::sarif::render(&located, &anchor)).unwrap_or_default()

@@ -145,6 +145,29 @@ fn verify_sum(sum: &FolderFile, sql: &[&FolderFile], diags: &mut Vec<Diagnostic>
     }
 }
 
+/// Atlas's `golang-migrate` dir format (`--dir-format golang-migrate`, what ent writes):
+/// `{version}_{name}.up.sql` / `.down.sql` pairs, of which Atlas reads only the `.up.sql`
+/// files, in name order (sqltool's `GolangMigrateDir`).
+fn is_golang_migrate_format(sql: &[&FolderFile]) -> bool {
+    sql.iter().any(|f| f.name().ends_with(".up.sql"))
+}
+
+/// Whether Atlas runs the file in a transaction (`-- atlas:txmode`).
+fn transactional(file: &crate::source::SourceFile, diags: &mut Vec<Diagnostic>) -> bool {
+    match directive(&file.text, "txmode") {
+        None | Some("file") | Some("all") => true,
+        Some("none") => false,
+        Some(other) => {
+            diags.push(
+                Diagnostic::new(Code::InvalidMetadata, format!("{}: unknown `atlas:txmode {other}`", file.path))
+                    .at(&file.path, Span::empty(0))
+                    .help("Atlas knows txmode none, file and all"),
+            );
+            true
+        }
+    }
+}
+
 impl Layout for Atlas {
     fn name(&self) -> &'static str {
         "atlas"
@@ -154,8 +177,23 @@ impl Layout for Atlas {
     }
     fn read<'a>(&self, files: &[FolderFile<'a>], diags: &mut Vec<Diagnostic>) -> Vec<Migration<'a>> {
         let sql: Vec<&FolderFile> = files.iter().filter(|f| f.dir().is_empty() && f.rel.ends_with(".sql")).collect();
+        let golang_migrate = is_golang_migrate_format(&sql);
         if let Some(sum) = files.iter().find(|f| f.rel == "atlas.sum") {
-            verify_sum(sum, &sql, diags);
+            // In that format Atlas's migration files, and so its atlas.sum, are the `.up.sql` only.
+            let summed: Vec<&FolderFile> = sql
+                .iter()
+                .copied()
+                .filter(|f| !golang_migrate || f.name().ends_with(".up.sql"))
+                .collect();
+            verify_sum(sum, &summed, diags);
+        }
+        if golang_migrate {
+            // The `.down.sql` files are golang-migrate's way back: kept as each migration's down.
+            let mut out = super::read_pairs(files, "atlas", false, |_| true, diags);
+            for m in &mut out {
+                m.transactional = m.transactional && transactional(m.file, diags);
+            }
+            return out;
         }
         let mut out = Vec::new();
         for f in sql {
@@ -168,18 +206,6 @@ impl Layout for Atlas {
                     continue;
                 }
             };
-            let transactional = match directive(f.text(), "txmode") {
-                None | Some("file") | Some("all") => true,
-                Some("none") => false,
-                Some(other) => {
-                    diags.push(
-                        Diagnostic::new(Code::InvalidMetadata, format!("{}: unknown `atlas:txmode {other}`", f.file.path))
-                            .at(&f.file.path, Span::empty(0))
-                            .help("Atlas knows txmode none, file and all"),
-                    );
-                    true
-                }
-            };
             out.push(Migration {
                 version: version.to_string(),
                 key,
@@ -188,7 +214,7 @@ impl Layout for Atlas {
                 up: Some(Section::whole(f)),
                 down: None,
                 parents: None,
-                transactional: transactional && !super::no_transaction_marker(&f.file.text),
+                transactional: transactional(f.file, diags) && !super::no_transaction_marker(&f.file.text),
                 repeatable: false,
                 forward_only: true,
             });
@@ -214,5 +240,32 @@ mod tests {
         assert_ne!(files[1].1, files2[1].1);
         assert_ne!(total, total2);
         assert_eq!(files[0].1.len(), 44); // base64 of 32 bytes
+    }
+
+    #[test]
+    fn golang_migrate_format_sums_and_runs_the_up_files_only() {
+        use crate::source::SourceFile;
+        let up = "CREATE TABLE a (x int);\n";
+        let sum = sum_file(&[("1_a.up.sql", up)]);
+        let sources = [
+            SourceFile::new("1_a.up.sql", up),
+            SourceFile::new("1_a.down.sql", "DROP TABLE a;\n"),
+            SourceFile::new("atlas.sum", sum),
+        ];
+        let view: Vec<FolderFile> = sources
+            .iter()
+            .map(|f| FolderFile {
+                rel: &f.path,
+                file: f,
+                too_large: false,
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let migs = Atlas.read(&view, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(migs.len(), 1);
+        assert_eq!(migs[0].version, "1");
+        assert_eq!(migs[0].title, "a");
+        assert_eq!(migs[0].down.as_ref().map(|d| d.file.path.as_str()), Some("1_a.down.sql"));
     }
 }

@@ -191,7 +191,7 @@ impl Layout for Dag {
             };
             out.push(Migration {
                 version: id.to_string(),
-                key: VersionKey(Vec::new()),
+                key: VersionKey::Parts(Vec::new()),
                 title: meta.name.unwrap_or_else(|| title.to_string()),
                 file: up.file,
                 up: Some(Section::whole(up)),

@@ -1,19 +1,41 @@
 //! diesel: one folder per migration, `{version}_{name}/up.sql` + `down.sql`, the version
-//! a timestamp (`2024-01-05-103000`, stored without dashes); `metadata.toml` may set
+//! usually a timestamp (`2024-01-05-103000`, stored without dashes); `metadata.toml` may set
 //! `run_in_transaction = false`.
 
-use super::{FolderFile, Layout, Migration, Section, parse_int_version, split_name};
+use super::{FolderFile, Layout, Migration, Section, VersionKey, split_name};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
 pub struct Diesel;
 
-/// Migration folders: the directories directly holding an `up.sql`.
+/// diesel's `version_from_string`: the folder name up to its first `_`, dashes removed.
+/// Any text is a version (`2024-12-05-110700-payment_id` → `20241205110700payment`).
+pub fn version_of(folder: &str) -> String {
+    folder.split('_').next().unwrap_or("").replace('-', "")
+}
+
+/// The name shown for a folder: what follows its dashed timestamp, so that
+/// `2024-12-05-110700-payment_id` reads as `payment_id` (diesel itself shows the folder name).
+fn title_of(folder: &str) -> &str {
+    let rest = folder.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+    if rest.len() == folder.len() {
+        return split_name(folder).1;
+    }
+    rest.strip_prefix(['_', '-']).unwrap_or(rest)
+}
+
+/// diesel orders migrations by `MigrationVersion`, a string: byte order, not numeric
+/// (`2023100610000` sorts between `20230620134300` and `20231103161500`).
+fn key_of(version: &str) -> VersionKey {
+    VersionKey::Text(version.to_string())
+}
+
+/// Migration folders: the directories directly holding an `up.sql` (diesel skips hidden ones).
 pub fn migration_dirs<'a>(files: &[FolderFile<'a>]) -> Vec<&'a str> {
     let mut dirs: Vec<&str> = files
         .iter()
-        .filter(|f| f.name() == "up.sql" && !f.dir().is_empty() && !f.dir().contains('/'))
+        .filter(|f| f.name() == "up.sql" && !f.dir().is_empty() && !f.dir().contains('/') && !f.dir().starts_with('.'))
         .map(|f| f.dir())
         .collect();
     dirs.sort();
@@ -65,18 +87,11 @@ impl Layout for Diesel {
         for dir in migration_dirs(files) {
             let get = |name: &str| files.iter().find(|f| f.dir() == dir && f.name() == name);
             let Some(up) = get("up.sql") else { continue };
-            let (raw_version, title) = split_name(dir);
-            let version: String = raw_version.chars().filter(|c| *c != '-').collect();
-            let key = match parse_int_version(&version) {
-                Ok(k) => k,
-                Err(why) => {
-                    diags.push(super::bad_version(up, raw_version, &why));
-                    continue;
-                }
-            };
+            let title = title_of(dir);
+            let version = version_of(dir);
             out.push(Migration {
+                key: key_of(&version),
                 version,
-                key,
                 title: title.to_string(),
                 file: up.file,
                 up: Some(Section::whole(up)),
@@ -91,5 +106,61 @@ impl Layout for Diesel {
     }
     fn no_transaction_hint(&self) -> &'static str {
         "add `run_in_transaction = false` to the migration's metadata.toml"
+    }
+    fn version_key(&self, version: &str) -> Option<VersionKey> {
+        Some(key_of(version))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn versions_are_diesels() {
+        assert_eq!(version_of("2024-01-05-103000_create_users"), "20240105103000");
+        assert_eq!(version_of("2022-12-07-110000"), "20221207110000");
+        assert_eq!(version_of("2024-12-05-110700-payment_id"), "20241205110700payment");
+        assert_eq!(version_of("2023-10-06-10000_drop_mmr"), "2023100610000");
+        assert_eq!(title_of("2024-12-05-110700-payment_id"), "payment_id");
+        assert_eq!(title_of("2022-12-07-110000"), "");
+        assert_eq!(title_of("v1_users"), "users");
+    }
+
+    #[test]
+    fn folders_order_as_text() {
+        let names = [
+            "2023-11-03-161500_b/up.sql",
+            "2023-10-06-10000_drop/up.sql",
+            "2023-06-20-134300_a/up.sql",
+            "2024-12-05-110700-payment_id/up.sql",
+            "2024-05-13-101400_c/up.sql",
+            ".git/up.sql",
+        ];
+        let sources: Vec<SourceFile> = names.iter().map(|n| SourceFile::new(*n, "SELECT 1;")).collect();
+        let view: Vec<FolderFile> = sources
+            .iter()
+            .map(|f| FolderFile {
+                rel: &f.path,
+                file: f,
+                too_large: false,
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let mut migs = Diesel.read(&view, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        migs.sort_by(|a, b| a.key.cmp(&b.key));
+        let order: Vec<&str> = migs.iter().map(|m| m.version.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "20230620134300",
+                "2023100610000",
+                "20231103161500",
+                "20240513101400",
+                "20241205110700payment"
+            ]
+        );
     }
 }

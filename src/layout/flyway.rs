@@ -96,7 +96,7 @@ impl Layout for Flyway {
                 }
                 out.push(Migration {
                     version: String::new(),
-                    key: super::VersionKey(Vec::new()),
+                    key: super::VersionKey::Parts(Vec::new()),
                     title: desc.to_string(),
                     file: f.file,
                     up: Some(Section::whole(f)),

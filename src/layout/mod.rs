@@ -343,7 +343,7 @@ fn build(
     let mut prev_key: Option<VersionKey> = None;
     for m in migs {
         let identity = match m.parents {
-            Some(_) => (VersionKey(Vec::new()), m.version.clone()),
+            Some(_) => (VersionKey::Parts(Vec::new()), m.version.clone()),
             None => (m.key.clone(), String::new()),
         };
         if let Some(first) = seen.get(&identity) {

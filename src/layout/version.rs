@@ -1,17 +1,26 @@
 //! Migration versions: how each tool orders them.
 
-/// A version as an ordered list of unsigned parts (`20240105103000` → [20240105103000],
-/// Flyway `1.2.10` → [1, 2, 10]). Trailing zero parts are dropped, as Flyway compares them.
+/// How a tool orders its versions. One layout uses one kind, so keys of different kinds are
+/// never compared.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct VersionKey(pub Vec<u64>);
+pub enum VersionKey {
+    /// An ordered list of unsigned parts (`20240105103000` → [20240105103000], Flyway
+    /// `1.2.10` → [1, 2, 10]). Trailing zero parts are dropped, as Flyway compares them.
+    Parts(Vec<u64>),
+    /// The version as text, compared byte by byte (diesel's `MigrationVersion` is a string).
+    Text(String),
+}
 
 impl VersionKey {
     /// A small sequential integer version (not a timestamp), for gap detection.
     pub fn small_int(&self) -> Option<u64> {
-        match self.0.as_slice() {
-            [n] if *n < 100_000_000 => Some(*n),
-            [] => Some(0),
-            _ => None,
+        match self {
+            VersionKey::Parts(p) => match p.as_slice() {
+                [n] if *n < 100_000_000 => Some(*n),
+                [] => Some(0),
+                _ => None,
+            },
+            VersionKey::Text(_) => None,
         }
     }
 }
@@ -25,7 +34,7 @@ pub fn parse_int_version(s: &str) -> Result<VersionKey, String> {
         return Err("is not an unsigned integer".into());
     }
     s.parse::<u64>()
-        .map(|n| VersionKey(if n == 0 { vec![] } else { vec![n] }))
+        .map(|n| VersionKey::Parts(if n == 0 { vec![] } else { vec![n] }))
         .map_err(|_| "does not fit in 64 bits".into())
 }
 
@@ -47,7 +56,7 @@ pub fn parse_dotted_version(s: &str) -> Result<VersionKey, String> {
     while parts.last() == Some(&0) {
         parts.pop();
     }
-    Ok(VersionKey(parts))
+    Ok(VersionKey::Parts(parts))
 }
 
 /// `YYYYMMDDHHMMSS` versions read as a creation date (`2024-01-05 10:30:00`).

@@ -33,10 +33,12 @@ pub fn unpacked(cache: &Path, p: &Project) -> Result<PathBuf, String> {
         "crates" => dest.join(format!("{}-{}", p.package, p.version)),
         "npm" => dest.join("package"),
         // An sdist unpacks into one `NAME-VERSION/` folder; a wheel into the package itself.
-        _ => match single_folder(&dest) {
+        "pypi" => match single_folder(&dest) {
             Some(inner) => inner,
             None => dest,
         },
+        // A .deb unpacks as the file system it installs (`usr/…`), which the manifest names.
+        _ => dest,
     })
 }
 

@@ -1,0 +1,2 @@
+-- reverse: create "shelves" table
+DROP TABLE `shelves`;

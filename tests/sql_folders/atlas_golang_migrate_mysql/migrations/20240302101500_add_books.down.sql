@@ -1,0 +1,2 @@
+-- reverse: create "books" table
+DROP TABLE `books`;
