@@ -182,8 +182,10 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
             return Ok(row);
         }
     }
-    if row.heads == 1 {
-        let plan = command(bin, top, p, &["upgrade", "head", "--sql"])
+    if row.heads >= 1 {
+        // A project with several heads is upgraded with `heads`, as its users do.
+        let target = if row.heads == 1 { "head" } else { "heads" };
+        let plan = command(bin, top, p, &["upgrade", target, "--sql"])
             .output()
             .map_err(|e| format!("cannot run migplan: {e}"))?;
         let err = String::from_utf8_lossy(&plan.stderr);
