@@ -30,7 +30,7 @@ pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
             .collect(),
         Err(_) => {
             let class = crate::sql::classify::classify(sql);
-            from_class(sql, &class)
+            from_class(sql, &class, d)
         }
     }
 }
@@ -68,16 +68,21 @@ fn without_drop_concurrently(sql: &str) -> Option<String> {
 }
 
 /// A statement `sqlparser` rejected: what its leading keywords say.
-pub fn unparsed(s: &SqlStatement) -> Vec<Change> {
-    from_class(&s.sql, &s.class)
+pub fn unparsed(s: &SqlStatement, d: &dyn Dialect) -> Vec<Change> {
+    from_class(&s.sql, &s.class, d)
 }
 
-fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Vec<Change> {
+fn from_class(sql: &str, class: &crate::sql::StatementClass, d: &dyn Dialect) -> Vec<Change> {
+    // Named as the schema files it (`public.t` is `t`).
+    let name = class.name.as_deref().map(|n| match (d.default_schema(), n.split_once('.')) {
+        (Some(def), Some((schema, rest))) if schema == def => rest.to_string(),
+        _ => n.to_string(),
+    });
     let ddl_object = matches!(class.object.as_deref(), Some("table" | "index" | "type" | "view" | "sequence"));
     match class.kind {
         // The table exists afterwards, its shape unknown.
-        StatementKind::Ddl if class.verb == "create" && class.object.as_deref() == Some("table") && class.name.is_some() => {
-            let table = class.name.clone().unwrap_or_default();
+        StatementKind::Ddl if class.verb == "create" && class.object.as_deref() == Some("table") && name.is_some() => {
+            let table = name.unwrap_or_default();
             vec![
                 Change::CreateTable {
                     table: table.clone(),
@@ -96,7 +101,7 @@ fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Vec<Change> {
         }
         StatementKind::Ddl if ddl_object => vec![Change::Opaque {
             excerpt: sql.to_string(),
-            tables: class.name.iter().cloned().collect(),
+            tables: name.into_iter().collect(),
             schema_changing: true,
         }],
         // A `DO` block that runs DDL: whatever it names becomes unknown (nothing named:
@@ -342,14 +347,26 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                     schema_changing: true,
                 }];
             }
-            vec![Change::CreateTable {
-                table,
+            let create = Change::CreateTable {
+                table: table.clone(),
                 columns,
                 constraints,
                 indexes,
                 types: vec![],
                 if_not_exists: ct.if_not_exists || ct.or_replace,
-            }]
+            };
+            // Columns copied from another table (`LIKE`, `CLONE`): the shape is unknown.
+            if ct.like.is_some() || ct.clone.is_some() {
+                return vec![
+                    create,
+                    Change::Opaque {
+                        excerpt: s.to_string(),
+                        tables: vec![table],
+                        schema_changing: true,
+                    },
+                ];
+            }
+            vec![create]
         }
         Statement::AlterTable(at) => {
             let table = object_name(&at.name, d);
@@ -510,7 +527,7 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
         other => {
             let text = other.to_string();
             let class = crate::sql::classify::classify(&text);
-            from_class(&text, &class)
+            from_class(&text, &class, d)
         }
     }
 }
@@ -767,6 +784,8 @@ mod tests {
             matches!(&c[..], [Change::Opaque { tables, schema_changing: true, .. }] if tables.is_empty()),
             "{c:?}"
         );
+        let c = changes("create table public.copy (like public.jobs)", &PostgreSQL);
+        assert!(matches!(&c[..], [Change::CreateTable { table, .. }, _] if table == "copy"), "{c:?}");
         let c = changes("DO $$ BEGIN RAISE NOTICE 'checked'; END $$", &PostgreSQL);
         assert!(matches!(&c[..], [Change::Other { .. }]), "{c:?}");
         // SQLite's `UNSIGNED BIGINT` columns are read.
