@@ -94,6 +94,7 @@ codes! {
     InvalidMetadata => "invalid-metadata", Error, "A migration's metadata file (`metadata.yaml`, `metadata.toml`) or directive cannot be read.";
     FileTooLarge => "file-too-large", Error, "A migration file is larger than migplan's limit (16 MiB) and is not read.";
     SqlParseError => "sql-parse-error", Warning, "`sqlparser` rejects a statement for the dialect; it is kept verbatim in the plan.";
+    UnparsedStatement => "unparsed-statement", Info, "A statement the database accepts but `sqlparser` cannot read (a routine body, a `DO` block...) is classified from its first words; checks on what it may change are skipped (one per file).";
     UnterminatedSql => "unterminated-sql", Error, "A string, quoted identifier, comment, dollar-quoted body or BEGIN … END block is never closed, so the rest of the section is one statement.";
     NonTransactionalStatement => "non-transactional-statement", Error, "A statement that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`...) is in a migration its tool runs in a transaction.";
     // PR mode (`check --base`)
@@ -169,6 +170,7 @@ impl Code {
                 | Code::VersionGap
                 | Code::RepeatableMigration
                 | Code::SqlParseError
+                | Code::UnparsedStatement
                 | Code::UnresolvedPlaceholder
                 | Code::NonTransactionalStatement
                 | Code::UnrecognizedFile

@@ -181,6 +181,19 @@ pub trait Dialect: Sync {
     /// The `sqlparser` dialect that checks plain SQL statements.
     fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect>;
 
+    /// The text `sqlparser` should read in place of a statement the server accepts but
+    /// `sqlparser` misreads (the plan keeps the original). `None`: read it as written.
+    fn sql_for_parser(&self, _sql: &str) -> Option<String> {
+        None
+    }
+
+    /// The server accepts this statement although `sqlparser` cannot read it (a construct
+    /// known from its head: routine bodies, `DO` blocks...). It is then classified from its
+    /// head rather than reported as `sql-parse-error`.
+    fn accepts_unparsed(&self, _sql: &str) -> bool {
+        false
+    }
+
     /// The schema unqualified names live in (`public`), so `public.users` is `users`.
     fn default_schema(&self) -> Option<&'static str> {
         None

@@ -23,6 +23,9 @@ impl Dialect for MySQL {
     fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::MySqlDialect {})
     }
+    fn accepts_unparsed(&self, sql: &str) -> bool {
+        accepted_head(sql)
+    }
     fn name(&self) -> &'static str {
         "mysql"
     }
@@ -297,6 +300,18 @@ impl Dialect for MySQL {
 
 /// MySQL 8 requires expression defaults in parentheses: `DEFAULT (now())`, but not
 /// literals, `CURRENT_TIMESTAMP`-style words or `ON UPDATE` clauses.
+/// Statements MySQL runs that `sqlparser` cannot read, known from their first words:
+/// stored routines, triggers and events (`BEGIN ... END` bodies, `DEFINER=`), and
+/// prepared statements.
+fn accepted_head(sql: &str) -> bool {
+    let c = crate::sql::classify::classify(sql);
+    match c.verb.as_str() {
+        "create" => matches!(c.object.as_deref(), Some("procedure" | "function" | "trigger" | "event")),
+        "prepare" | "execute" | "deallocate" => true,
+        _ => false,
+    }
+}
+
 fn functional_default(d: &str) -> String {
     let lower = d.to_lowercase();
     let quoted_or_paren = d.trim_start().starts_with(['\'', '"', '(']);
@@ -419,4 +434,23 @@ fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError>
         }]);
     }
     Ok(Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_routines_and_prepared_statements() {
+        for sql in [
+            "CREATE DEFINER=`app`@`%` PROCEDURE bump(IN n INT)\nBEGIN\n  UPDATE counters SET v = v + n;\nEND",
+            "create trigger stamp before update on items for each row set new.changed = now()",
+            "PREPARE stmt FROM @ddl",
+            "EXECUTE stmt",
+            "DEALLOCATE PREPARE stmt",
+        ] {
+            assert!(MySQL.accepts_unparsed(sql), "{sql}");
+        }
+        assert!(!MySQL.accepts_unparsed("ALTER TABLE items ADD COLUMN"));
+    }
 }

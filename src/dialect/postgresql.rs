@@ -24,6 +24,9 @@ impl Dialect for PostgreSQL {
     fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::PostgreSqlDialect {})
     }
+    fn accepts_unparsed(&self, sql: &str) -> bool {
+        accepted_head(&crate::sql::classify::head_words(sql, 12))
+    }
     fn name(&self) -> &'static str {
         "postgresql"
     }
@@ -245,6 +248,39 @@ impl Dialect for PostgreSQL {
     }
 }
 
+/// Statements PostgreSQL runs that `sqlparser` cannot read, known from their first words:
+/// PL/pgSQL and other routine bodies (`COST`, `SET`, `SECURITY DEFINER`...), `DO` blocks,
+/// `COMMENT ON` any object, composite-type changes, `CREATE TABLE ... (LIKE ...)` and
+/// PostgreSQL 18's named `CONSTRAINT n NOT NULL col`.
+fn accepted_head(w: &[String]) -> bool {
+    let at = |i: usize| w.get(i).map_or("", String::as_str);
+    let has = |seq: &[&str]| w.windows(seq.len()).any(|x| x.iter().zip(seq).all(|(a, b)| a == b));
+    // Past `CREATE [OR REPLACE] [CONSTRAINT]`: the object kind.
+    let mut i = 1;
+    while matches!(at(i), "OR" | "REPLACE" | "CONSTRAINT" | "TRUSTED" | "PROCEDURAL") {
+        i += 1;
+    }
+    match (at(0), at(i)) {
+        ("DO", _) => true,
+        ("COMMENT", _) => at(1) == "ON",
+        ("CREATE", "FUNCTION" | "PROCEDURE" | "TRIGGER" | "AGGREGATE" | "TYPE" | "LANGUAGE") => true,
+        ("CREATE", "EVENT") => at(i + 1) == "TRIGGER",
+        ("ALTER", "TYPE") => {
+            matches!(
+                (at(3), at(4)),
+                ("ADD" | "DROP" | "ALTER" | "RENAME", "ATTRIBUTE") | ("OWNER", _) | ("SET", "SCHEMA")
+            )
+        }
+        ("CREATE" | "ALTER", "TABLE") => has(&["(", "LIKE"]) || named_not_null(w),
+        _ => false,
+    }
+}
+
+/// `CONSTRAINT name NOT NULL` (PostgreSQL 18 names NOT NULL constraints).
+fn named_not_null(w: &[String]) -> bool {
+    w.windows(4).any(|x| x[0] == "CONSTRAINT" && x[2] == "NOT" && x[3] == "NULL")
+}
+
 fn enum_name(d: &PostgreSQL, name: &str, schema: Option<&str>) -> String {
     match schema {
         Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
@@ -316,4 +352,41 @@ fn alter_column(d: &PostgreSQL, a: &AlterColumn) -> Result<Vec<String>, CompileE
     rest.type_ = None;
     out.extend(ddl::alter_column_generic(d, &rest)?);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Our own statements, shaped like the constructs real migrations use.
+    #[test]
+    fn accepts_constructs_sqlparser_cannot_read() {
+        let d = PostgreSQL;
+        for sql in [
+            "create or replace function bump() returns trigger as $b$ begin return new; end; $b$ language plpgsql stable cost 50",
+            "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$",
+            "do $$ begin perform 1; end $$",
+            "COMMENT ON TRIGGER touch_trg ON items IS 'keeps stamp fresh'",
+            "ALTER TYPE \"app\".\"pair\" ADD ATTRIBUTE \"slot\" integer",
+            "create table if not exists copy.items (like public.items including all)",
+            "ALTER TABLE items ADD CONSTRAINT items_name_nn NOT NULL name",
+        ] {
+            assert!(d.accepts_unparsed(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn keeps_statements_the_server_rejects() {
+        let d = PostgreSQL;
+        for sql in [
+            "ALTER TABLE items DELETE COLUMN note",
+            "ALTER TABLE items DROP COLUMN IF EXISTS note TEXT",
+            "ALTER TABLE items ALTER COLUMN note SET NOT NULL DEFAULT ''",
+            "DROP INDEX IF EXIST items_ix",
+            "ALTER TYPE mood ADD VALUES 'b'",
+            "SELEC 1",
+        ] {
+            assert!(!d.accepts_unparsed(sql), "{sql}");
+        }
+    }
 }

@@ -23,6 +23,14 @@ impl Dialect for SQLite {
     fn sql_parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::SQLiteDialect {})
     }
+    fn sql_for_parser(&self, sql: &str) -> Option<String> {
+        unsigned_first(sql)
+    }
+    fn accepts_unparsed(&self, sql: &str) -> bool {
+        // SQLite ignores pragmas it does not know; `sqlparser` wants a literal value and
+        // rejects `ON` / `OFF`.
+        crate::sql::classify::head_words(sql, 1).first().is_some_and(|w| w == "PRAGMA")
+    }
     fn name(&self) -> &'static str {
         "sqlite"
     }
@@ -204,6 +212,38 @@ impl Dialect for SQLite {
 
 /// SQLite wraps an expression default in parentheses: `DEFAULT (now())`, but leaves
 /// literals and single words alone (`DEFAULT 'x'`, `DEFAULT 0`, `DEFAULT true`).
+/// Integer types written `UNSIGNED BIGINT` (SQLite takes any words as a type name and
+/// gives them integer affinity), swapped to `BIGINT UNSIGNED` for `sqlparser`. The length
+/// does not change, so the error positions `sqlparser` reports stay right.
+fn unsigned_first(sql: &str) -> Option<String> {
+    const INTS: &[&str] = &["BIGINT", "INTEGER", "INT", "SMALLINT", "TINYINT", "MEDIUMINT"];
+    let b = sql.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out: Option<String> = None;
+    let mut i = 0;
+    while let Some(p) = sql[i..].find(['u', 'U']).map(|p| p + i) {
+        i = p + 1;
+        let end = p + "UNSIGNED".len();
+        if end > b.len() || !sql[p..end].eq_ignore_ascii_case("UNSIGNED") || (p > 0 && is_word(b[p - 1])) {
+            continue;
+        }
+        let ws = sql[end..].len() - sql[end..].trim_start().len();
+        if ws == 0 {
+            continue;
+        }
+        let t = end + ws;
+        let t_end = t + sql[t..].bytes().take_while(|&c| is_word(c)).count();
+        if !INTS.iter().any(|k| sql[t..t_end].eq_ignore_ascii_case(k)) {
+            continue;
+        }
+        let text = out.get_or_insert_with(|| sql.to_string());
+        let swapped = format!("{}{}{}", &sql[t..t_end], &sql[end..t], &sql[p..end]);
+        text.replace_range(p..t_end, &swapped);
+        i = t_end;
+    }
+    out
+}
+
 pub fn wrap_expression_default(d: &str) -> String {
     let starts_quoted = d.trim_start().starts_with(['\'', '"', '(']);
     let first_line = d.split('\n').next().unwrap_or("");
@@ -212,5 +252,27 @@ pub fn wrap_expression_default(d: &str) -> String {
         format!(" DEFAULT ({d})")
     } else {
         format!(" DEFAULT {d}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsigned_integer_types_read_type_first() {
+        let sql = "CREATE TABLE coins (height unsigned bigint NOT NULL DEFAULT 0, n INT)";
+        let fixed = unsigned_first(sql).unwrap();
+        assert_eq!(fixed, "CREATE TABLE coins (height bigint unsigned NOT NULL DEFAULT 0, n INT)");
+        assert_eq!(fixed.len(), sql.len());
+        assert!(sqlparser::parser::Parser::parse_sql(SQLite.sql_parser().as_ref(), &fixed).is_ok());
+        assert_eq!(unsigned_first("CREATE TABLE t (unsigned_n INT, m BIGINT UNSIGNED)"), None);
+    }
+
+    #[test]
+    fn pragmas_are_accepted() {
+        assert!(SQLite.accepts_unparsed("PRAGMA foreign_keys = OFF"));
+        assert!(SQLite.accepts_unparsed("pragma legacy_alter_table=on"));
+        assert!(!SQLite.accepts_unparsed("CREATE TABL t (a)"));
     }
 }

@@ -228,7 +228,7 @@ impl Walker<'_> {
                 let changes = if s.parsed {
                     super::from_sql::changes(&s.sql, d)
                 } else {
-                    vec![super::from_sql::unparsed(s)]
+                    super::from_sql::unparsed(s, d)
                 };
                 for change in changes {
                     self.push(step, change, in_tx, in_batch, true);

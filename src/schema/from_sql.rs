@@ -16,7 +16,7 @@ use crate::sql::{SqlStatement, StatementKind};
 /// becomes one opaque change.
 pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
     let parser = d.sql_parser();
-    match parse(parser.as_ref(), sql) {
+    match parse(d, parser.as_ref(), sql) {
         Ok((stmts, false)) => stmts.iter().flat_map(|s| statement(s, d)).collect(),
         Ok((stmts, true)) => stmts
             .iter()
@@ -30,15 +30,21 @@ pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
             .collect(),
         Err(_) => {
             let class = crate::sql::classify::classify(sql);
-            vec![from_class(sql, &class)]
+            from_class(sql, &class, d)
         }
     }
 }
 
-/// Parse SQL text with `sqlparser`, reading `DROP INDEX CONCURRENTLY` (which it takes for
-/// an index named `CONCURRENTLY`) as a plain `DROP INDEX`; `true` when that keyword was
-/// taken out.
-pub fn parse(parser: &dyn sqlparser::dialect::Dialect, sql: &str) -> Result<(Vec<Statement>, bool), sqlparser::parser::ParserError> {
+/// Parse SQL text with `sqlparser` (as the dialect rewrites it for the parser), reading
+/// `DROP INDEX CONCURRENTLY` (which it takes for an index named `CONCURRENTLY`) as a plain
+/// `DROP INDEX`; `true` when that keyword was taken out.
+pub fn parse(
+    d: &dyn Dialect,
+    parser: &dyn sqlparser::dialect::Dialect,
+    sql: &str,
+) -> Result<(Vec<Statement>, bool), sqlparser::parser::ParserError> {
+    let rewritten = d.sql_for_parser(sql);
+    let sql = rewritten.as_deref().unwrap_or(sql);
     match Parser::parse_sql(parser, sql) {
         Ok(stmts) => Ok((stmts, false)),
         Err(e) => match without_drop_concurrently(sql) {
@@ -62,11 +68,60 @@ fn without_drop_concurrently(sql: &str) -> Option<String> {
 }
 
 /// A statement `sqlparser` rejected: what its leading keywords say.
-pub fn unparsed(s: &SqlStatement) -> Change {
-    from_class(&s.sql, &s.class)
+pub fn unparsed(s: &SqlStatement, d: &dyn Dialect) -> Vec<Change> {
+    from_class(&s.sql, &s.class, d)
 }
 
-fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Change {
+fn from_class(sql: &str, class: &crate::sql::StatementClass, d: &dyn Dialect) -> Vec<Change> {
+    // Named as the schema files it (`public.t` is `t`).
+    let name = class.name.as_deref().map(|n| match (d.default_schema(), n.split_once('.')) {
+        (Some(def), Some((schema, rest))) if schema == def => rest.to_string(),
+        _ => n.to_string(),
+    });
+    let ddl_object = matches!(class.object.as_deref(), Some("table" | "index" | "type" | "view" | "sequence"));
+    match class.kind {
+        // The table exists afterwards, its shape unknown.
+        StatementKind::Ddl if class.verb == "create" && class.object.as_deref() == Some("table") && name.is_some() => {
+            let table = name.unwrap_or_default();
+            vec![
+                Change::CreateTable {
+                    table: table.clone(),
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                    indexes: Vec::new(),
+                    types: vec![],
+                    if_not_exists: true,
+                },
+                Change::Opaque {
+                    excerpt: sql.to_string(),
+                    tables: vec![table],
+                    schema_changing: true,
+                },
+            ]
+        }
+        StatementKind::Ddl if ddl_object => vec![Change::Opaque {
+            excerpt: sql.to_string(),
+            tables: name.into_iter().collect(),
+            schema_changing: true,
+        }],
+        // A `DO` block that runs DDL: whatever it names becomes unknown (nothing named:
+        // the whole schema).
+        _ if class.verb == "do" && has_ddl(sql) => vec![Change::Opaque {
+            excerpt: sql.to_string(),
+            tables: Vec::new(),
+            schema_changing: true,
+        }],
+        _ => vec![from_class_one(class)],
+    }
+}
+
+/// Whether a block's text runs schema changes (a word-level look, not a parse).
+fn has_ddl(sql: &str) -> bool {
+    sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| ["create", "alter", "drop", "execute"].iter().any(|k| w.eq_ignore_ascii_case(k)))
+}
+
+fn from_class_one(class: &crate::sql::StatementClass) -> Change {
     match class.kind {
         StatementKind::Dml => Change::Data {
             verb: match class.verb.as_str() {
@@ -79,11 +134,6 @@ fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Change {
             // Unknown: assume the statement is filtered rather than guess a finding.
             has_where: true,
             set_columns: Vec::new(),
-        },
-        StatementKind::Ddl if matches!(class.object.as_deref(), Some("table" | "index" | "type" | "view" | "sequence")) => Change::Opaque {
-            excerpt: sql.to_string(),
-            tables: class.name.iter().cloned().collect(),
-            schema_changing: true,
         },
         _ => Change::Other { what: class.verb.clone() },
     }
@@ -297,14 +347,26 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                     schema_changing: true,
                 }];
             }
-            vec![Change::CreateTable {
-                table,
+            let create = Change::CreateTable {
+                table: table.clone(),
                 columns,
                 constraints,
                 indexes,
                 types: vec![],
                 if_not_exists: ct.if_not_exists || ct.or_replace,
-            }]
+            };
+            // Columns copied from another table (`LIKE`, `CLONE`): the shape is unknown.
+            if ct.like.is_some() || ct.clone.is_some() {
+                return vec![
+                    create,
+                    Change::Opaque {
+                        excerpt: s.to_string(),
+                        tables: vec![table],
+                        schema_changing: true,
+                    },
+                ];
+            }
+            vec![create]
         }
         Statement::AlterTable(at) => {
             let table = object_name(&at.name, d);
@@ -465,7 +527,7 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
         other => {
             let text = other.to_string();
             let class = crate::sql::classify::classify(&text);
-            vec![from_class(&text, &class)]
+            from_class(&text, &class, d)
         }
     }
 }
@@ -701,6 +763,35 @@ mod tests {
         let c = changes("UPDATE t SET a = 1, \"B\" = 2 WHERE c", &PostgreSQL);
         assert!(
             matches!(&c[..], [Change::Data { set_columns, .. }] if set_columns == &["a", "B"]),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn unread_statements_make_what_they_touch_unknown() {
+        // A table copied with LIKE exists afterwards, its shape unknown.
+        let c = changes("CREATE TABLE IF NOT EXISTS jobs.copy (LIKE public.jobs INCLUDING ALL)", &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::CreateTable { table, .. }, Change::Opaque { tables, .. }] if table == "jobs.copy" && tables == &["jobs.copy"]),
+            "{c:?}"
+        );
+        // A DO block running DDL may change anything it names.
+        let c = changes(
+            "DO $$ BEGIN CREATE TYPE hue AS ENUM ('r'); EXCEPTION WHEN duplicate_object THEN null; END $$",
+            &PostgreSQL,
+        );
+        assert!(
+            matches!(&c[..], [Change::Opaque { tables, schema_changing: true, .. }] if tables.is_empty()),
+            "{c:?}"
+        );
+        let c = changes("create table public.copy (like public.jobs)", &PostgreSQL);
+        assert!(matches!(&c[..], [Change::CreateTable { table, .. }, _] if table == "copy"), "{c:?}");
+        let c = changes("DO $$ BEGIN RAISE NOTICE 'checked'; END $$", &PostgreSQL);
+        assert!(matches!(&c[..], [Change::Other { .. }]), "{c:?}");
+        // SQLite's `UNSIGNED BIGINT` columns are read.
+        let c = changes("CREATE TABLE coins (n UNSIGNED BIGINT NOT NULL)", &crate::dialect::sqlite::SQLite);
+        assert!(
+            matches!(&c[..], [Change::CreateTable { columns, .. }] if columns[0].type_ == "BIGINT UNSIGNED" && !columns[0].nullable),
             "{c:?}"
         );
     }

@@ -162,6 +162,12 @@ pub fn classify(sql: &str) -> StatementClass {
     class
 }
 
+/// The first `n` words of a statement, upper-cased (quoted names unquoted, dotted names
+/// joined, comments skipped), for recognising a construct from its head.
+pub fn head_words(sql: &str, n: usize) -> Vec<String> {
+    leading_words(sql, n).iter().map(|w| w.to_ascii_uppercase()).collect()
+}
+
 /// The first `n` words: identifiers and keywords, quoted identifiers (unquoted), and
 /// dotted names joined (`public.users`). Comments are skipped.
 fn leading_words(sql: &str, n: usize) -> Vec<String> {

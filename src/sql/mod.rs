@@ -37,9 +37,12 @@ pub fn read_statements(file: &SourceFile, range: Span, d: &dyn Dialect, lines: &
     }
     // One sqlparser dialect for the whole section, not one per statement.
     let parser = d.sql_parser();
-    raw.into_iter()
+    let steps: Vec<Step> = raw
+        .into_iter()
         .map(|r| statement_step(file, r.span, d, parser.as_ref(), lines, diags))
-        .collect()
+        .collect();
+    note_unparsed(file, &steps, d, diags);
+    steps
 }
 
 /// `file.text[range]` as one statement (goose `StatementBegin` … `StatementEnd`): trimmed,
@@ -54,7 +57,42 @@ pub fn read_block(file: &SourceFile, range: Span, d: &dyn Dialect, lines: &LineI
     }
     let start = range.range().start + lead;
     let span = Span::new(start, start + trimmed.len());
-    vec![statement_step(file, span, d, d.sql_parser().as_ref(), lines, diags)]
+    let steps = vec![statement_step(file, span, d, d.sql_parser().as_ref(), lines, diags)];
+    note_unparsed(file, &steps, d, diags);
+    steps
+}
+
+/// One `unparsed-statement` info per file: the statements the server accepts but
+/// `sqlparser` cannot read, whose objects the checks treat as unknown.
+fn note_unparsed(file: &SourceFile, steps: &[Step], d: &dyn Dialect, diags: &mut Vec<Diagnostic>) {
+    let accepted: Vec<(&Step, &SqlStatement)> = steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Op(Op::Sql(st)) if !st.parsed && d.accepts_unparsed(&st.sql) => Some((s, st)),
+            _ => None,
+        })
+        .collect();
+    let Some(&(first, st)) = accepted.first() else { return };
+    if diags
+        .iter()
+        .any(|x| x.code == Code::UnparsedStatement && x.file.as_deref() == Some(file.path.as_str()))
+    {
+        return;
+    }
+    diags.push(
+        Diagnostic::new(
+            Code::UnparsedStatement,
+            format!(
+                "{} line {}: {} statement(s) read from their first words only (sqlparser cannot read them), the first `{}`",
+                file.path,
+                first.lines.0,
+                accepted.len(),
+                head(&st.class)
+            ),
+        )
+        .at(&file.path, Span::new(first.span.range().start, (first.span.range().start + 1).min(first.span.range().end)))
+        .help("the database accepts these statements but sqlparser cannot read them; the objects they may change are unknown to the schema checks that follow"),
+    );
 }
 
 fn statement_step(
@@ -66,10 +104,10 @@ fn statement_step(
     diags: &mut Vec<Diagnostic>,
 ) -> Step {
     let sql = &file.text[span.range()];
-    let parsed = match crate::schema::from_sql::parse(parser, sql) {
+    let parsed = match crate::schema::from_sql::parse(d, parser, sql) {
         Ok(_) => true,
         Err(e) => {
-            if !sql.contains("${") {
+            if !sql.contains("${") && !d.accepts_unparsed(sql) {
                 diags.push(parse_error(file, span, sql, &e.to_string(), d.name(), lines));
             }
             false
@@ -87,6 +125,19 @@ fn statement_step(
             parsed,
         })),
     }
+}
+
+/// A statement's head as the classifier read it (`CREATE FUNCTION f`, `DO`).
+fn head(c: &StatementClass) -> String {
+    let mut h = c.verb.to_ascii_uppercase();
+    for w in [c.object.as_deref().map(str::to_ascii_uppercase), c.name.clone()]
+        .into_iter()
+        .flatten()
+    {
+        h.push(' ');
+        h.push_str(&w);
+    }
+    h
 }
 
 /// `sql-parse-error`, pointing at the line and column `sqlparser` names when it names one.
@@ -120,4 +171,35 @@ fn parse_error(file: &SourceFile, span: Span, sql: &str, message: &str, dialect:
     )
     .at(&file.path, Span::new(at, (at + 1).min(span_r.end).max(at)))
     .help("the statement is kept verbatim in the plan; checks that need its structure skip it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::postgresql::PostgreSQL;
+
+    fn read(text: &str) -> (Vec<Step>, Vec<Diagnostic>) {
+        let file = SourceFile::new("m/001_a.sql", text);
+        let lines = LineIndex::new(&file.text);
+        let mut diags = Vec::new();
+        let steps = read_statements(&file, Span::new(0, text.len()), &PostgreSQL, &lines, &mut diags);
+        (steps, diags)
+    }
+
+    #[test]
+    fn accepted_statements_give_one_info_per_file() {
+        let (steps, diags) = read(
+            "DO $$ BEGIN PERFORM 1; END $$;\nCREATE TABLE a (id int);\nCOMMENT ON TRIGGER t ON a IS 'x';\nALTER TABLE a DELETE COLUMN id;\n",
+        );
+        assert_eq!(steps.len(), 4);
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::SqlParseError, Code::UnparsedStatement], "{diags:?}");
+        assert!(diags[1].message.contains("line 1: 2 statement(s)"), "{}", diags[1].message);
+        // A second section of the same file adds no second info.
+        let file = SourceFile::new("m/001_a.sql", "DO $$ BEGIN END $$");
+        let lines = LineIndex::new(&file.text);
+        let mut more = diags.clone();
+        read_statements(&file, Span::new(0, file.text.len()), &PostgreSQL, &lines, &mut more);
+        assert_eq!(more.len(), diags.len());
+    }
 }
