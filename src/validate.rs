@@ -659,6 +659,23 @@ mod tests {
     }
 
     #[test]
+    fn renaming_back_what_a_guarded_rename_may_have_renamed_is_not_a_duplicate() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.create_table('old', sa.Column('id', sa.Integer(), primary_key=True))",
+                "op.drop_table('old')",
+            ),
+            SourceFile::new(
+                "v/b.py",
+                "from alembic import op\nfrom app import legacy\nrevision = 'b'\ndown_revision = 'a'\ndef upgrade():\n    if legacy(op):\n        return\n    op.rename_table('old', 'new')\ndef downgrade():\n    op.rename_table('new', 'old')\n",
+            ),
+        ];
+        assert_eq!(codes(&files), vec![]);
+    }
+
+    #[test]
     fn what_an_undecidable_guard_covers_leaves_other_tables_known() {
         let files = [
             script(

@@ -415,9 +415,16 @@ impl Schema {
             }
             Change::RenameTable { table, new_name } => {
                 let new_full = rename_in_schema(table, new_name);
-                if self.table(&new_full).is_some() {
-                    p(Problem::Duplicate(format!("table {new_full}")));
-                    return problems;
+                match self.table(&new_full) {
+                    // A table opaque code may have created (or renamed away): replaced.
+                    Some(t) if t.unknown => {
+                        self.remove_table(&new_full);
+                    }
+                    Some(_) => {
+                        p(Problem::Duplicate(format!("table {new_full}")));
+                        return problems;
+                    }
+                    None => {}
                 }
                 let Some(mut t) = self.remove_table(table) else {
                     if !self.uncertain {
