@@ -29,6 +29,7 @@ pub struct Project {
     pub recursive: bool,
     #[serde(default)]
     pub cwd: Option<String>,
+    pub revisions: usize,
     pub heads: usize,
     #[serde(default)]
     pub true_errors: Vec<TrueError>,

@@ -14,6 +14,7 @@ pub struct Row {
     pub layout: String,
     pub load_error: Option<String>,
     pub revisions: usize,
+    pub expected_revisions: usize,
     pub heads: usize,
     pub expected_heads: usize,
     /// Findings by severity.
@@ -48,6 +49,7 @@ impl Row {
             source: format!("{} {}=={}", p.registry, p.package, p.version),
             dialect: p.dialect.clone(),
             expected_heads: p.heads,
+            expected_revisions: p.revisions,
             ..Default::default()
         }
     }
@@ -108,6 +110,11 @@ pub fn render(rows: &[Row]) -> String {
     };
     let (mut ai, mut at, mut li, mut lt, mut plans, mut planned) = (0, 0, 0, 0, 0, 0);
     for r in rows {
+        let revisions = if r.revisions == r.expected_revisions {
+            r.revisions.to_string()
+        } else {
+            format!("{} (want {})", r.revisions, r.expected_revisions)
+        };
         let heads = if r.heads == r.expected_heads {
             r.heads.to_string()
         } else {
@@ -125,7 +132,7 @@ pub fn render(rows: &[Row]) -> String {
             r.source,
             r.dialect,
             r.layout,
-            r.revisions,
+            revisions,
             heads,
             r.errors,
             r.warnings,
