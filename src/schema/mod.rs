@@ -465,8 +465,10 @@ impl Schema {
                 };
                 let before = t.columns.len();
                 t.columns.retain(|c| !eq_ident(&c.name, column));
-                if t.columns.len() == before {
-                    if !if_exists && !t.unknown {
+                // On a table of unknown shape the column may well exist: what is known to
+                // depend on it still goes with it.
+                if t.columns.len() == before && !t.unknown {
+                    if !if_exists {
                         p(Problem::Unknown(format!("column {table}.{column}")));
                     }
                     return problems;
@@ -844,6 +846,29 @@ mod tests {
             s.restore(&k, v);
         }
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn dropping_a_column_of_an_unknown_table_drops_its_index() {
+        let mut s = Schema::default();
+        s.adopt("runs");
+        s.apply(&Change::CreateIndex {
+            index: IndexDef {
+                name: "ix_runs_pool".into(),
+                table: "runs".into(),
+                columns: vec!["pool_id".into()],
+                unique: false,
+            },
+            concurrently: false,
+            if_not_exists: false,
+        });
+        let drop = Change::DropColumn {
+            table: "runs".into(),
+            column: "pool_id".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+        assert!(s.indexes.is_empty());
     }
 
     #[test]
