@@ -19,7 +19,12 @@ pub struct RunContext {
 /// Every change of `steps`, in order, located in `file`.
 pub fn events(steps: &[Step], file: &str, d: &dyn Dialect, cx: RunContext) -> Vec<Event> {
     let mut out = Vec::new();
-    let mut w = Walker { d, file, out: &mut out };
+    let mut w = Walker {
+        d,
+        file,
+        out: &mut out,
+        enums: Vec::new(),
+    };
     w.steps(steps, cx.in_transaction, None);
     out
 }
@@ -28,6 +33,9 @@ struct Walker<'a> {
     d: &'a dyn Dialect,
     file: &'a str,
     out: &'a mut Vec<Event>,
+    /// Enum types a `create_table` of this migration already created: SQLAlchemy
+    /// remembers them for the run (the DDL runner's memo) and does not create them again.
+    enums: Vec<String>,
 }
 
 impl Walker<'_> {
@@ -48,6 +56,16 @@ impl Walker<'_> {
         });
     }
 
+    /// Whether a `create_table` creating enum type `name` is the run's first to.
+    fn first_enum(&mut self, name: &str) -> bool {
+        let k = name.to_ascii_lowercase();
+        if self.enums.contains(&k) {
+            return false;
+        }
+        self.enums.push(k);
+        true
+    }
+
     fn step(&mut self, step: &Step, in_tx: bool, batch: Option<&TableRef>) {
         match &step.kind {
             StepKind::Op(op) => self.op(step, op, in_tx, batch),
@@ -58,9 +76,10 @@ impl Walker<'_> {
                     d: self.d,
                     file: self.file,
                     out: &mut maybe,
+                    enums: self.enums.clone(),
                 }
                 .steps(&o.maybe, in_tx, batch);
-                let mut tables: Vec<String> = Vec::new();
+                let mut tables: Vec<String> = o.tables.iter().map(|t| table_key(self.d, t)).collect();
                 for ev in &maybe {
                     let touched = ev.change.table().into_iter().map(str::to_string);
                     let renamed = match &ev.change {
@@ -73,9 +92,17 @@ impl Walker<'_> {
                         }
                     }
                 }
+                // What the table's DDL creates with it (as `create_table` below).
+                for t in &o.enum_types {
+                    if let Some((name, values)) = created_enum(self.d, t)
+                        && self.first_enum(&name)
+                    {
+                        self.push(step, Change::CreateType { name, values }, in_tx, batch.is_some(), false);
+                    }
+                }
                 let change = Change::Opaque {
                     excerpt: o.excerpt.clone(),
-                    schema_changing: schema_changing(&o.excerpt) || maybe.iter().any(|e| e.change.is_ddl()),
+                    schema_changing: schema_changing(&o.excerpt) || !o.tables.is_empty() || maybe.iter().any(|e| e.change.is_ddl()),
                     tables,
                 };
                 self.push(step, change, in_tx, batch.is_some(), false);
@@ -104,7 +131,13 @@ impl Walker<'_> {
                 constraints,
                 if_not_exists,
                 ..
-            } => create_table(d, table, columns, constraints, *if_not_exists),
+            } => {
+                let mut c = create_table(d, table, columns, constraints, *if_not_exists);
+                if let Change::CreateTable { types, .. } = &mut c {
+                    types.retain(|(name, _)| self.first_enum(name));
+                }
+                c
+            }
             Op::DropTable { table, if_exists } => Change::DropTable {
                 table: table_key(d, table),
                 if_exists: *if_exists,
@@ -356,12 +389,8 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
         let (cc, ii) = column_extras(d, table, c);
         cons.extend(cc);
         indexes.extend(ii);
-        if d.creates_enum_types()
-            && c.type_.is_enum()
-            && c.type_.native_enum
-            && let Some(n) = &c.type_.name
-        {
-            types.push((qualified(d, c.type_.schema.as_deref(), n), c.type_.enums.clone()));
+        if let Some(t) = created_enum(d, &c.type_) {
+            types.push(t);
         }
     }
     Change::CreateTable {
@@ -372,6 +401,12 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
         types,
         if_not_exists,
     }
+}
+
+/// The named enum type a column's type makes `CREATE TABLE` create, on dialects that do.
+fn created_enum(d: &dyn Dialect, t: &SqlType) -> Option<(String, Vec<String>)> {
+    let n = t.name.as_ref()?;
+    (d.creates_enum_types() && t.is_enum() && t.native_enum).then(|| (qualified(d, t.schema.as_deref(), n), t.enums.clone()))
 }
 
 fn constraint_def(d: &dyn Dialect, c: &Constraint) -> ConstraintDef {
