@@ -415,7 +415,8 @@ impl Schema {
             }
             Change::RenameTable { table, new_name } => {
                 let new_full = rename_in_schema(table, new_name);
-                if self.table(&new_full).is_some() {
+                // A table opaque code only may have left behind is replaced, as by CREATE.
+                if self.table(&new_full).is_some_and(|t| !t.unknown) {
                     p(Problem::Duplicate(format!("table {new_full}")));
                     return problems;
                 }
@@ -869,6 +870,26 @@ mod tests {
         };
         assert!(s.apply(&drop).is_empty());
         assert!(s.indexes.is_empty());
+    }
+
+    #[test]
+    fn renaming_onto_a_table_that_only_may_exist_is_no_duplicate() {
+        let mut s = Schema::default();
+        s.apply(&create("items", &["id"]));
+        // A guarded drop of a legacy table of that name: whether it is still there is unknown.
+        s.adopt("item");
+        let rename = Change::RenameTable {
+            table: "items".into(),
+            new_name: "item".into(),
+        };
+        assert!(s.apply(&rename).is_empty());
+        assert!(s.table("item").is_some_and(|t| !t.unknown && t.column("id").is_some()));
+        s.apply(&create("other", &["id"]));
+        let onto_known = Change::RenameTable {
+            table: "other".into(),
+            new_name: "item".into(),
+        };
+        assert_eq!(s.apply(&onto_known), vec![Problem::Duplicate("table item".into())]);
     }
 
     #[test]
