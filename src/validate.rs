@@ -754,6 +754,35 @@ mod tests {
     }
 
     #[test]
+    fn constraints_declared_without_a_name_answer_to_the_name_the_server_gives() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.execute('CREATE TABLE shelf (id int PRIMARY KEY); CREATE TABLE book (id int, shelf_id int REFERENCES shelf (id), isbn text UNIQUE)')",
+                "op.execute('DROP TABLE book; DROP TABLE shelf')",
+            ),
+            script(
+                "b",
+                "'a'",
+                "op.execute('ALTER TABLE book DROP CONSTRAINT book_shelf_id_fkey')\n    op.drop_constraint('book_isbn_key', 'book')\n    op.execute('ALTER TABLE book DROP CONSTRAINT book_isbn_fkey')",
+                "pass",
+            ),
+        ];
+        let found = codes(&files);
+        let unknown: Vec<&str> = found
+            .iter()
+            .filter(|(c, _)| c == "unknown-object")
+            .map(|(_, m)| m.as_str())
+            .collect();
+        assert_eq!(
+            unknown,
+            vec!["constraint book_isbn_fkey on book does not exist when the upgrade of b runs"],
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn round_trip_names_what_the_downgrade_leaves() {
         let files = [
             script(

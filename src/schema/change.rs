@@ -52,6 +52,10 @@ pub struct ConstraintDef {
     /// `ADD CONSTRAINT ... UNIQUE USING INDEX ix`: built from an existing index.
     #[serde(skip)]
     pub using_index: Option<String>,
+    /// Declared without a name: the name the server gives it (PostgreSQL's
+    /// `orders_user_id_fkey`), which later migrations drop it by.
+    #[serde(skip)]
+    pub implicit_name: Option<String>,
 }
 
 impl ConstraintDef {
@@ -68,6 +72,14 @@ impl ConstraintDef {
             }
             ConstraintKind::Check { expr } => format!("check({expr})"),
         }
+    }
+
+    /// Whether `name` is this constraint's name, given or implicit.
+    pub fn answers_to(&self, name: &str) -> bool {
+        [&self.name, &self.implicit_name]
+            .into_iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(name))
     }
 
     pub fn kind_name(&self) -> &'static str {

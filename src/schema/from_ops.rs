@@ -5,7 +5,7 @@
 use super::change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Event, IndexDef};
 use crate::dialect::ddl::{column_index_name, server_default_sql};
 use crate::dialect::types::compile_type;
-use crate::dialect::{Dialect, ddl};
+use crate::dialect::{ConstraintRole, Dialect, ddl};
 use crate::ops::{AutoIncrement, Column, Constraint, IndexElement, Op, SqlType, Step, StepKind, TableRef};
 
 /// How a migration's steps run.
@@ -45,7 +45,8 @@ impl Walker<'_> {
         }
     }
 
-    fn push(&mut self, step: &Step, change: Change, in_tx: bool, batch: bool, from_sql: bool) {
+    fn push(&mut self, step: &Step, mut change: Change, in_tx: bool, batch: bool, from_sql: bool) {
+        name_implicitly(self.d, &mut change);
         self.out.push(Event {
             change,
             file: self.file.to_string(),
@@ -273,6 +274,26 @@ impl Walker<'_> {
     }
 }
 
+/// Constraints declared without a name get the name the server will give them, which
+/// later migrations drop them by.
+fn name_implicitly(d: &dyn Dialect, change: &mut Change) {
+    let (table, cons): (&String, &mut [ConstraintDef]) = match change {
+        Change::CreateTable { table, constraints, .. } | Change::AddColumn { table, constraints, .. } => (table, constraints),
+        Change::AddConstraint { table, constraint } => (table, std::slice::from_mut(constraint)),
+        _ => return,
+    };
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    for c in cons.iter_mut().filter(|c| c.name.is_none()) {
+        let (role, columns) = match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => (ConstraintRole::PrimaryKey, columns),
+            ConstraintKind::Unique { columns } => (ConstraintRole::Unique, columns),
+            ConstraintKind::ForeignKey { columns, .. } => (ConstraintRole::ForeignKey, columns),
+            ConstraintKind::Check { .. } => continue,
+        };
+        c.implicit_name = d.implicit_constraint_name(bare, role, columns);
+    }
+}
+
 /// Whether opaque Python may change the schema (as opposed to moving data).
 fn schema_changing(excerpt: &str) -> bool {
     let l = excerpt.to_ascii_lowercase();
@@ -341,6 +362,7 @@ fn column_extras(d: &dyn Dialect, table: &TableRef, c: &Column) -> (Vec<Constrai
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     };
     if c.index == Some(true) {
         idx.push(IndexDef {
@@ -379,6 +401,7 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
             kind: ConstraintKind::PrimaryKey { columns: pk_cols.clone() },
             not_valid: false,
             using_index: None,
+            implicit_name: None,
         });
     }
     for c in constraints {
@@ -428,5 +451,6 @@ fn constraint_def(d: &dyn Dialect, c: &Constraint) -> ConstraintDef {
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     }
 }

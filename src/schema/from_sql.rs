@@ -142,6 +142,7 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                     },
                     not_valid: false,
                     using_index: None,
+                    implicit_name: None,
                 });
             }
             ColumnOption::Unique(_) => cons.push(ConstraintDef {
@@ -151,6 +152,7 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                 },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::ForeignKey(fk) => cons.push(ConstraintDef {
                 name: named.or(fk.name.as_ref().map(|n| n.value.clone())),
@@ -161,12 +163,14 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                 },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::Check(ch) => cons.push(ConstraintDef {
                 name: named.or(ch.name.as_ref().map(|n| n.value.clone())),
                 kind: ConstraintKind::Check { expr: ch.expr.to_string() },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::Generated { .. } => def.generated = true,
             ColumnOption::DialectSpecific(tokens) => {
@@ -189,6 +193,7 @@ fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     };
     Some(Ok(match c {
         TableConstraint::PrimaryKey(p) => def(
@@ -223,6 +228,7 @@ fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option
             },
             not_valid: false,
             using_index: Some(u.index_name.value.clone()),
+            implicit_name: None,
         },
         TableConstraint::Index(i) => {
             let columns = idents(&i.columns);

@@ -635,6 +635,7 @@ impl Schema {
                     .keys()
                     .find(|k| eq_ident(k, name))
                     .cloned()
+                    .or_else(|| t.constraints.iter().find(|(_, c)| c.answers_to(name)).map(|(k, _)| k.clone()))
                     .or_else(|| primary_key_alias(t, name));
                 match found {
                     Some(k) => {
@@ -652,15 +653,12 @@ impl Schema {
             Change::ValidateConstraint { table, name } => {
                 if let Some(t) = self.table(table)
                     && !t.unknown
-                    && !t.constraints.keys().any(|k| eq_ident(k, name))
+                    && !t.constraints.iter().any(|(k, c)| eq_ident(k, name) || c.answers_to(name))
                 {
                     p(Problem::Unknown(format!("constraint {name} on {table}")));
                 }
                 if let Some(t) = self.table_mut(table)
-                    && let Some(c) = t
-                        .constraints
-                        .values_mut()
-                        .find(|c| c.name.as_deref().is_some_and(|n| eq_ident(n, name)))
+                    && let Some(c) = t.constraints.values_mut().find(|c| c.answers_to(name))
                 {
                     c.not_valid = false;
                 }
