@@ -183,6 +183,11 @@ pub enum Change {
         table: String,
         name: String,
     },
+    RenameConstraint {
+        table: String,
+        name: String,
+        new_name: String,
+    },
     CreateType {
         name: String,
         values: Vec<String>,
@@ -271,7 +276,8 @@ impl Change {
             | Change::AlterColumn { table, .. }
             | Change::AddConstraint { table, .. }
             | Change::DropConstraint { table, .. }
-            | Change::ValidateConstraint { table, .. } => Some(table),
+            | Change::ValidateConstraint { table, .. }
+            | Change::RenameConstraint { table, .. } => Some(table),
             Change::CreateIndex { index, .. } => Some(&index.table),
             Change::DropIndex { table, .. } => table.as_deref(),
             Change::Data { table, .. } => table.as_deref(),

@@ -520,6 +520,11 @@ fn alter_table_op(table: &str, op: &AlterTableOperation, d: &dyn Dialect) -> Vec
             name: name.value.clone(),
             if_exists: *if_exists,
         }],
+        AlterTableOperation::RenameConstraint { old_name, new_name } => vec![Change::RenameConstraint {
+            table: t(),
+            name: old_name.value.clone(),
+            new_name: new_name.value.clone(),
+        }],
         AlterTableOperation::DropForeignKey { name, .. } => vec![Change::DropConstraint {
             table: t(),
             name: name.value.clone(),

@@ -650,6 +650,29 @@ impl Schema {
                     }
                 }
             }
+            Change::RenameConstraint { table, name, new_name } => {
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
+                    return problems;
+                };
+                let found = t
+                    .constraints
+                    .iter()
+                    .find(|(k, c)| eq_ident(k, name) || c.answers_to(name))
+                    .map(|(k, _)| k.clone());
+                match found.and_then(|k| t.constraints.remove(&k)) {
+                    // One declared without a name keeps its key (a rename back gives back
+                    // the same schema) and answers to the new name.
+                    Some(mut c) => {
+                        match c.name {
+                            Some(_) => c.name = Some(new_name.clone()),
+                            None => c.implicit_name = Some(new_name.clone()),
+                        }
+                        t.constraints.insert(c.key(), c);
+                    }
+                    None if !t.unknown => p(Problem::Unknown(format!("constraint {name} on {table}"))),
+                    None => {}
+                }
+            }
             Change::ValidateConstraint { table, name } => {
                 if let Some(t) = self.table(table)
                     && !t.unknown
@@ -888,6 +911,45 @@ mod tests {
             new_name: "item".into(),
         };
         assert_eq!(s.apply(&onto_known), vec![Problem::Duplicate("table item".into())]);
+    }
+
+    #[test]
+    fn a_renamed_constraint_answers_to_its_new_name() {
+        let mut s = Schema::default();
+        s.apply(&Change::CreateTable {
+            table: "book".into(),
+            columns: vec![col("id"), col("shelf_id")],
+            constraints: vec![ConstraintDef {
+                name: None,
+                kind: ConstraintKind::ForeignKey {
+                    columns: vec!["shelf_id".into()],
+                    ref_table: "book".into(),
+                    ref_columns: vec!["id".into()],
+                },
+                not_valid: false,
+                using_index: None,
+                implicit_name: Some("book_shelf_id_fkey".into()),
+            }],
+            indexes: vec![],
+            types: vec![],
+            if_not_exists: false,
+        });
+        let rename = |from: &str, to: &str| Change::RenameConstraint {
+            table: "book".into(),
+            name: from.into(),
+            new_name: to.into(),
+        };
+        assert!(s.apply(&rename("book_shelf_id_fkey", "book_rack_fkey")).is_empty());
+        assert_eq!(
+            s.apply(&rename("book_shelf_id_fkey", "x")),
+            vec![Problem::Unknown("constraint book_shelf_id_fkey on book".into())]
+        );
+        let drop = Change::DropConstraint {
+            table: "book".into(),
+            name: "book_rack_fkey".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
     }
 
     #[test]
