@@ -192,6 +192,12 @@ pub enum Change {
         name: String,
         values: Vec<String>,
     },
+    /// `CREATE TYPE name AS (attributes)`.
+    CreateCompositeType {
+        name: String,
+        /// The attribute list as written (`(id uuid, body jsonb)`).
+        attributes: String,
+    },
     DropType {
         name: String,
         if_exists: bool,

@@ -372,6 +372,10 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                 name: object_name(name, d),
                 values: labels.iter().map(|l| l.value.clone()).collect(),
             }],
+            Some(UserDefinedTypeRepresentation::Composite { attributes }) => vec![Change::CreateCompositeType {
+                name: object_name(name, d),
+                attributes: format!("({})", attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")),
+            }],
             _ => vec![Change::Other {
                 what: "create type".into(),
             }],

@@ -72,6 +72,7 @@ pub enum Key {
     Table(String),
     Index(String),
     Type(String),
+    Composite(String),
     Sequence(String),
     View(String),
 }
@@ -82,6 +83,7 @@ pub enum Entry {
     Table(Arc<Table>),
     Index(IndexDef),
     Type(Vec<String>),
+    Composite(String),
     Sequence,
     View,
 }
@@ -94,6 +96,9 @@ pub struct Schema {
     pub indexes: OrdMap<String, IndexDef>,
     /// Enum types and their values.
     pub types: OrdMap<String, Vec<String>>,
+    /// Composite types and their attribute lists (`(id uuid, body jsonb)`).
+    #[serde(skip_serializing_if = "OrdMap::is_empty")]
+    pub composites: OrdMap<String, String>,
     pub sequences: OrdSet<String>,
     pub views: OrdSet<String>,
     /// Index keys by table key: finding a table's indexes must not scan every index.
@@ -134,6 +139,7 @@ impl Schema {
             Key::Table(n) => self.tables.get(n).map(|t| Entry::Table(t.clone())),
             Key::Index(n) => self.indexes.get(n).cloned().map(Entry::Index),
             Key::Type(n) => self.types.get(n).cloned().map(Entry::Type),
+            Key::Composite(n) => self.composites.get(n).cloned().map(Entry::Composite),
             Key::Sequence(n) => self.sequences.contains(n).then_some(Entry::Sequence),
             Key::View(n) => self.views.contains(n).then_some(Entry::View),
         }
@@ -162,6 +168,12 @@ impl Schema {
             }
             (Key::Type(n), _) => {
                 self.types.remove(n);
+            }
+            (Key::Composite(n), Some(Entry::Composite(a))) => {
+                self.composites.insert(n.clone(), a);
+            }
+            (Key::Composite(n), _) => {
+                self.composites.remove(n);
             }
             (Key::Sequence(n), Some(_)) => {
                 self.sequences.insert(n.clone());
@@ -321,6 +333,11 @@ impl Schema {
             .collect();
         for (k, v) in types {
             self.types.insert(k, v);
+        }
+        for (k, v) in other.composites.iter() {
+            if !self.composites.contains_key(k) {
+                self.composites.insert(k.clone(), v.clone());
+            }
         }
         for x in other.sequences.iter() {
             self.sequences.insert(x.clone());
@@ -687,15 +704,25 @@ impl Schema {
                 }
             }
             Change::CreateType { name, values } => {
-                if self.types.contains_key(&key(name)) {
+                if self.types.contains_key(&key(name)) || self.composites.contains_key(&key(name)) {
                     p(Problem::Duplicate(format!("type {name}")));
                 }
                 self.touch(Key::Type(key(name)));
                 self.types.insert(key(name), values.clone());
             }
+            Change::CreateCompositeType { name, attributes } => {
+                if self.types.contains_key(&key(name)) || self.composites.contains_key(&key(name)) {
+                    p(Problem::Duplicate(format!("type {name}")));
+                }
+                self.touch(Key::Composite(key(name)));
+                self.composites.insert(key(name), attributes.clone());
+            }
             Change::DropType { name, if_exists } => {
                 self.touch(Key::Type(key(name)));
-                if self.types.remove(&key(name)).is_none() && !if_exists && !self.uncertain {
+                self.touch(Key::Composite(key(name)));
+                let enum_gone = self.types.remove(&key(name)).is_some();
+                let composite_gone = self.composites.remove(&key(name)).is_some();
+                if !enum_gone && !composite_gone && !if_exists && !self.uncertain {
                     p(Problem::Unknown(format!("type {name}")));
                 }
             }
@@ -950,6 +977,23 @@ mod tests {
             if_exists: false,
         };
         assert!(s.apply(&drop).is_empty());
+    }
+
+    #[test]
+    fn composite_types_exist_until_dropped() {
+        let mut s = Schema::default();
+        let create = Change::CreateCompositeType {
+            name: "parcel_t".into(),
+            attributes: "(id uuid, weight int)".into(),
+        };
+        assert!(s.apply(&create).is_empty());
+        assert_eq!(s.apply(&create), vec![Problem::Duplicate("type parcel_t".into())]);
+        let drop = Change::DropType {
+            name: "parcel_t".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+        assert_eq!(s.apply(&drop), vec![Problem::Unknown("type parcel_t".into())]);
     }
 
     #[test]
