@@ -191,6 +191,8 @@ pub enum Change {
     CreateType {
         name: String,
         values: Vec<String>,
+        /// Created only if missing (inside a guarded `DO` block): never a duplicate.
+        if_not_exists: bool,
     },
     /// `CREATE TYPE name AS (attributes)`.
     CreateCompositeType {

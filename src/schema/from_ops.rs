@@ -98,7 +98,12 @@ impl Walker<'_> {
                     if let Some((name, values)) = created_enum(self.d, t)
                         && self.first_enum(&name)
                     {
-                        self.push(step, Change::CreateType { name, values }, in_tx, batch.is_some(), false);
+                        let change = Change::CreateType {
+                            name,
+                            values,
+                            if_not_exists: false,
+                        };
+                        self.push(step, change, in_tx, batch.is_some(), false);
                     }
                 }
                 let change = Change::Opaque {
@@ -245,6 +250,7 @@ impl Walker<'_> {
             Op::CreateEnumType { name, schema, values } => Change::CreateType {
                 name: qualified(d, schema.as_deref(), name),
                 values: values.clone(),
+                if_not_exists: false,
             },
             Op::DropEnumType { name, schema } => Change::DropType {
                 name: qualified(d, schema.as_deref(), name),
@@ -262,7 +268,7 @@ impl Walker<'_> {
                 let changes = if s.parsed {
                     super::from_sql::changes(&s.sql, d)
                 } else {
-                    vec![super::from_sql::unparsed(s)]
+                    super::from_sql::unparsed(s, d)
                 };
                 for change in changes {
                     self.push(step, change, in_tx, in_batch, true);

@@ -28,11 +28,76 @@ pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
                 c
             })
             .collect(),
-        Err(_) => {
+        Err(_) => do_block(sql, d).unwrap_or_else(|| {
             let class = crate::sql::classify::classify(sql);
             vec![from_class(sql, &class)]
+        }),
+    }
+}
+
+/// A PostgreSQL `DO $$ ... $$` block: procedural code, usually a guard around DDL (`IF NOT
+/// EXISTS (...) THEN CREATE TYPE ...`). The DDL statements inside that parse are read as
+/// what may have run: enum types are created if missing, tables they touch become
+/// unknown. `None`: not a `DO` block.
+fn do_block(sql: &str, d: &dyn Dialect) -> Option<Vec<Change>> {
+    let rest = sql.trim_start();
+    let head = rest.get(..2)?;
+    if !head.eq_ignore_ascii_case("do") || !rest[2..].starts_with(|c: char| c.is_whitespace() || c == '$') {
+        return None;
+    }
+    let open = rest.find('$')?;
+    let close = open + 1 + rest[open + 1..].find('$')?;
+    let tag = &rest[open..=close];
+    let body_end = close + 1 + rest[close + 1..].find(tag).unwrap_or(rest.len() - close - 1);
+    let body = &rest[close + 1..body_end];
+    let parser = d.sql_parser();
+    let mut out = Vec::new();
+    let mut tables: Vec<String> = Vec::new();
+    for piece in body.split(';') {
+        let lower = piece.to_ascii_lowercase();
+        let Some(at) = ["create ", "alter ", "drop "]
+            .iter()
+            .filter_map(|k| {
+                lower
+                    .match_indices(k)
+                    .map(|(i, _)| i)
+                    .find(|&i| i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric())
+            })
+            .min()
+        else {
+            continue;
+        };
+        let Ok((stmts, _)) = parse(parser.as_ref(), &piece[at..]) else {
+            continue;
+        };
+        for c in stmts.iter().flat_map(|s| statement(s, d)) {
+            match c {
+                Change::CreateType { name, values, .. } => out.push(Change::CreateType {
+                    name,
+                    values,
+                    if_not_exists: true,
+                }),
+                other => {
+                    if let Some(t) = other.table()
+                        && !tables.iter().any(|x| x == t)
+                    {
+                        tables.push(t.to_string());
+                    }
+                }
+            }
         }
     }
+    if !tables.is_empty() {
+        out.push(Change::Opaque {
+            excerpt: sql.to_string(),
+            tables,
+            schema_changing: true,
+        });
+    }
+    if out.is_empty() {
+        out.push(Change::Other { what: "do".into() });
+    }
+    Some(out)
 }
 
 /// Parse SQL text with `sqlparser`, reading `DROP INDEX CONCURRENTLY` (which it takes for
@@ -61,9 +126,10 @@ fn without_drop_concurrently(sql: &str) -> Option<String> {
     Some(format!("{}{}", &sql[..at], &sql[at + "concurrently".len()..]))
 }
 
-/// A statement `sqlparser` rejected: what its leading keywords say.
-pub fn unparsed(s: &SqlStatement) -> Change {
-    from_class(&s.sql, &s.class)
+/// A statement `sqlparser` rejected: what its leading keywords say (a `DO` block: the
+/// DDL inside it).
+pub fn unparsed(s: &SqlStatement, d: &dyn Dialect) -> Vec<Change> {
+    do_block(&s.sql, d).unwrap_or_else(|| vec![from_class(&s.sql, &s.class)])
 }
 
 fn from_class(sql: &str, class: &crate::sql::StatementClass) -> Change {
@@ -371,6 +437,7 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
             Some(UserDefinedTypeRepresentation::Enum { labels }) => vec![Change::CreateType {
                 name: object_name(name, d),
                 values: labels.iter().map(|l| l.value.clone()).collect(),
+                if_not_exists: false,
             }],
             Some(UserDefinedTypeRepresentation::Composite { attributes }) => vec![Change::CreateCompositeType {
                 name: object_name(name, d),
@@ -718,5 +785,19 @@ mod tests {
             matches!(&c[..], [Change::Data { set_columns, .. }] if set_columns == &["a", "B"]),
             "{c:?}"
         );
+    }
+
+    #[test]
+    fn reads_the_ddl_inside_a_do_block() {
+        let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'tier') THEN\n    CREATE TYPE shop.tier AS ENUM ('free', 'pro');\n  END IF;\n  ALTER TABLE shop.plans ADD CONSTRAINT plans_tier_chk CHECK (price > 0);\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$";
+        let c = changes(sql, &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::CreateType { name, if_not_exists: true, .. }, Change::Opaque { tables, .. }] if name == "shop.tier" && tables == &["shop.plans"]),
+            "{c:?}"
+        );
+        assert!(matches!(
+            &changes("DO $$ BEGIN PERFORM 1; END $$", &PostgreSQL)[..],
+            [Change::Other { .. }]
+        ));
     }
 }

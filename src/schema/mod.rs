@@ -703,9 +703,16 @@ impl Schema {
                     c.not_valid = false;
                 }
             }
-            Change::CreateType { name, values } => {
+            Change::CreateType {
+                name,
+                values,
+                if_not_exists,
+            } => {
                 if self.types.contains_key(&key(name)) || self.composites.contains_key(&key(name)) {
-                    p(Problem::Duplicate(format!("type {name}")));
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("type {name}")));
+                    }
+                    return problems;
                 }
                 self.touch(Key::Type(key(name)));
                 self.types.insert(key(name), values.clone());
@@ -994,6 +1001,19 @@ mod tests {
         };
         assert!(s.apply(&drop).is_empty());
         assert_eq!(s.apply(&drop), vec![Problem::Unknown("type parcel_t".into())]);
+    }
+
+    #[test]
+    fn a_type_created_if_missing_is_no_duplicate() {
+        let mut s = Schema::default();
+        let create = |if_not_exists| Change::CreateType {
+            name: "tier".into(),
+            values: vec!["free".into()],
+            if_not_exists,
+        };
+        assert!(s.apply(&create(false)).is_empty());
+        assert!(s.apply(&create(true)).is_empty());
+        assert_eq!(s.apply(&create(false)), vec![Problem::Duplicate("type tier".into())]);
     }
 
     #[test]
