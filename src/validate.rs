@@ -783,6 +783,25 @@ mod tests {
     }
 
     #[test]
+    fn re_adding_a_constraint_by_the_name_the_server_gave_it_restores_it() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.execute('CREATE TABLE shelf (id int PRIMARY KEY); CREATE TABLE book (id int, shelf_id int REFERENCES shelf (id))')",
+                "op.execute('DROP TABLE book; DROP TABLE shelf')",
+            ),
+            script(
+                "b",
+                "'a'",
+                "op.execute('ALTER TABLE book DROP CONSTRAINT book_shelf_id_fkey')",
+                "op.execute('ALTER TABLE book ADD CONSTRAINT book_shelf_id_fkey FOREIGN KEY (shelf_id) REFERENCES shelf (id)')",
+            ),
+        ];
+        assert_eq!(codes(&files), vec![]);
+    }
+
+    #[test]
     fn round_trip_names_what_the_downgrade_leaves() {
         let files = [
             script(

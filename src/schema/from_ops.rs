@@ -281,7 +281,8 @@ impl Walker<'_> {
 }
 
 /// Constraints declared without a name get the name the server will give them, which
-/// later migrations drop them by.
+/// later migrations drop them by; one named exactly that is the same constraint as an
+/// unnamed one (a downgrade that re-adds it by that name restores it).
 fn name_implicitly(d: &dyn Dialect, change: &mut Change) {
     let (table, cons): (&String, &mut [ConstraintDef]) = match change {
         Change::CreateTable { table, constraints, .. } | Change::AddColumn { table, constraints, .. } => (table, constraints),
@@ -289,14 +290,21 @@ fn name_implicitly(d: &dyn Dialect, change: &mut Change) {
         _ => return,
     };
     let bare = table.rsplit('.').next().unwrap_or(table);
-    for c in cons.iter_mut().filter(|c| c.name.is_none()) {
+    for c in cons.iter_mut() {
         let (role, columns) = match &c.kind {
             ConstraintKind::PrimaryKey { columns } => (ConstraintRole::PrimaryKey, columns),
             ConstraintKind::Unique { columns } => (ConstraintRole::Unique, columns),
             ConstraintKind::ForeignKey { columns, .. } => (ConstraintRole::ForeignKey, columns),
             ConstraintKind::Check { .. } => continue,
         };
-        c.implicit_name = d.implicit_constraint_name(bare, role, columns);
+        let implicit = d.implicit_constraint_name(bare, role, columns);
+        match &c.name {
+            None => c.implicit_name = implicit,
+            Some(n) if implicit.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(n)) => {
+                c.implicit_name = c.name.take();
+            }
+            Some(_) => {}
+        }
     }
 }
 
