@@ -698,6 +698,127 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_create_table_still_names_its_table() {
+        // The column type is the project's own: the call is opaque, but the table it
+        // creates may exist from then on, and nothing else becomes uncertain.
+        let files = [
+            SourceFile::new(
+                "v/a.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import types\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_table('bins', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('tags', types.Tags()))\n    op.create_table('crates', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('bin_id', sa.Integer()))\ndef downgrade():\n    op.drop_table('crates')\n    op.drop_table('bins')\n",
+            ),
+            script(
+                "b",
+                "'a'",
+                "op.create_foreign_key(None, 'crates', 'bins', ['bin_id'], ['id'])\n    op.create_foreign_key(None, 'crates', 'shelves', ['bin_id'], ['id'])",
+                "pass",
+            ),
+        ];
+        let found = codes(&files);
+        assert!(!found.iter().any(|(_, m)| m.contains("table bins")), "{found:?}");
+        assert!(
+            found.iter().any(|(c, m)| c == "unknown-object" && m.contains("table shelves")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_renamed_table_of_unknown_shape_keeps_its_indexes_until_dropped() {
+        // Created by an unreadable call, indexed, renamed, dropped; the downgrade builds
+        // the index again: it died with its table, so that is no duplicate.
+        let files = [
+            SourceFile::new(
+                "v/a.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import types\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_table('old_q', sa.Column('id', types.Key(), primary_key=True), sa.Column('at', sa.Integer()))\n    op.create_index('ix_q_at', 'old_q', ['at'])\ndef downgrade():\n    op.drop_table('old_q')\n",
+            ),
+            script("b", "'a'", "op.rename_table('old_q', 'q')", "op.rename_table('q', 'old_q')"),
+            script(
+                "c",
+                "'b'",
+                "op.drop_table('q')",
+                "op.create_table('q', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('at', sa.Integer()))\n    op.create_index('ix_q_at', 'q', ['at'])",
+            ),
+        ];
+        let found = codes(&files);
+        assert!(!found.iter().any(|(c, _)| c == "duplicate-object"), "{found:?}");
+    }
+
+    #[test]
+    fn enum_types_come_with_create_table_once_per_run() {
+        // Two tables share a named enum (SQLAlchemy creates it once per run); the second
+        // table's call is unreadable, yet the type exists for the later ALTER TYPE.
+        let files = [
+            SourceFile::new(
+                "v/a.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import types\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_table('jobs', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('phase', sa.Enum('NEW', 'DONE', name='phase')))\n    op.create_table('steps', sa.Column('id', types.Key(), primary_key=True), sa.Column('phase', sa.Enum('NEW', 'DONE', name='phase')))\ndef downgrade():\n    op.drop_table('steps')\n    op.drop_table('jobs')\n    op.execute('DROP TYPE phase')\n",
+            ),
+            script("b", "'a'", "op.execute(\"ALTER TYPE phase ADD VALUE 'LATE'\")", "pass"),
+        ];
+        let found = codes(&files);
+        assert!(!found.iter().any(|(_, m)| m.contains("type phase")), "{found:?}");
+    }
+
+    #[test]
+    fn an_unreadable_create_table_creates_its_readable_enum() {
+        let files = [
+            SourceFile::new(
+                "v/a.py",
+                "from alembic import op\nimport sqlalchemy as sa\nfrom app import types\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_table('steps', sa.Column('id', types.Key(), primary_key=True), sa.Column('phase', sa.Enum('NEW', 'DONE', name='phase')))\ndef downgrade():\n    op.drop_table('steps')\n    op.execute('DROP TYPE phase')\n",
+            ),
+            script("b", "'a'", "op.execute(\"ALTER TYPE phase ADD VALUE 'LATE'\")", "pass"),
+        ];
+        let found = codes(&files);
+        assert!(!found.iter().any(|(_, m)| m.contains("type phase")), "{found:?}");
+    }
+
+    #[test]
+    fn constraints_declared_without_a_name_answer_to_the_name_the_server_gives() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.execute('CREATE TABLE shelf (id int PRIMARY KEY); CREATE TABLE book (id int, shelf_id int REFERENCES shelf (id), isbn text UNIQUE)')",
+                "op.execute('DROP TABLE book; DROP TABLE shelf')",
+            ),
+            script(
+                "b",
+                "'a'",
+                "op.execute('ALTER TABLE book DROP CONSTRAINT book_shelf_id_fkey')\n    op.drop_constraint('book_isbn_key', 'book')\n    op.execute('ALTER TABLE book DROP CONSTRAINT book_isbn_fkey')",
+                "pass",
+            ),
+        ];
+        let found = codes(&files);
+        let unknown: Vec<&str> = found
+            .iter()
+            .filter(|(c, _)| c == "unknown-object")
+            .map(|(_, m)| m.as_str())
+            .collect();
+        assert_eq!(
+            unknown,
+            vec!["constraint book_isbn_fkey on book does not exist when the upgrade of b runs"],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn re_adding_a_constraint_by_the_name_the_server_gave_it_restores_it() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.execute('CREATE TABLE shelf (id int PRIMARY KEY); CREATE TABLE book (id int, shelf_id int REFERENCES shelf (id))')",
+                "op.execute('DROP TABLE book; DROP TABLE shelf')",
+            ),
+            script(
+                "b",
+                "'a'",
+                "op.execute('ALTER TABLE book DROP CONSTRAINT book_shelf_id_fkey')",
+                "op.execute('ALTER TABLE book ADD CONSTRAINT book_shelf_id_fkey FOREIGN KEY (shelf_id) REFERENCES shelf (id)')",
+            ),
+        ];
+        assert_eq!(codes(&files), vec![]);
+    }
+
+    #[test]
     fn round_trip_names_what_the_downgrade_leaves() {
         let files = [
             script(

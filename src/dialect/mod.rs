@@ -79,6 +79,14 @@ pub struct DdlBehaviour {
     pub version_flag: VersionFlag,
 }
 
+/// What a constraint is, for the name a server gives one declared without a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintRole {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+}
+
 /// Behaviour of one SQL dialect. See the module docs.
 pub trait Dialect: Sync {
     /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `sqlite`).
@@ -196,6 +204,12 @@ pub trait Dialect: Sync {
 
     /// The schema unqualified names live in (`public`), so `public.users` is `users`.
     fn default_schema(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The name the server gives a constraint on `table` (unqualified) declared without
+    /// one, when it names them predictably; `None`: it does not, or migplan cannot know.
+    fn implicit_constraint_name(&self, _table: &str, _role: ConstraintRole, _columns: &[String]) -> Option<String> {
         None
     }
 

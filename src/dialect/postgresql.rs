@@ -4,7 +4,7 @@
 
 use super::ddl::{self, alter_table, format_table, quote, quote_schema, server_default_sql};
 use super::types::{compile_type, visit};
-use super::{ColumnContext, CompileError, Compiled, Dialect};
+use super::{ColumnContext, CompileError, Compiled, ConstraintRole, Dialect};
 use crate::ops::{AlterColumn, Column, IndexElement, IndexOpts, Op, SqlType, TableRef};
 use crate::sql::split::Lexing;
 
@@ -32,6 +32,16 @@ impl Dialect for PostgreSQL {
     }
     fn default_schema(&self) -> Option<&'static str> {
         Some("public")
+    }
+    fn implicit_constraint_name(&self, table: &str, role: ConstraintRole, columns: &[String]) -> Option<String> {
+        // The server's ChooseConstraintName / ChooseIndexName: `<table>_pkey`,
+        // `<table>_<cols>_key`, `<table>_<cols>_fkey`, fitted into 63 bytes.
+        let cols = columns.join("_");
+        Some(match role {
+            ConstraintRole::PrimaryKey => object_name(table, None, "pkey"),
+            ConstraintRole::Unique => object_name(table, Some(&cols), "key"),
+            ConstraintRole::ForeignKey => object_name(table, Some(&cols), "fkey"),
+        })
     }
     fn ddl_behaviour(&self) -> super::DdlBehaviour {
         super::DdlBehaviour {
@@ -354,6 +364,32 @@ fn alter_column(d: &PostgreSQL, a: &AlterColumn) -> Result<Vec<String>, CompileE
     Ok(out)
 }
 
+/// PostgreSQL's `makeObjectName`: `name1_name2_label` within NAMEDATALEN - 1 bytes, taking
+/// characters off the longer of the two names first.
+fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    const MAX: usize = 63;
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = MAX.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
+        None => format!("{}_{label}", clip(name1, n1)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,5 +424,20 @@ mod tests {
         ] {
             assert!(!d.accepts_unparsed(sql), "{sql}");
         }
+    }
+
+    #[test]
+    fn implicit_names_are_cut_as_the_server_cuts_them() {
+        let fk = |t: &str, c: &str| PostgreSQL.implicit_constraint_name(t, ConstraintRole::ForeignKey, &[c.to_string()]);
+        assert_eq!(fk("orders", "user_id").as_deref(), Some("orders_user_id_fkey"));
+        // 29 + 29 characters: the second loses one (as the server named it).
+        assert_eq!(
+            fk("warehouse_dispatch_tracker_eu", "stage_12_final_checker_run_id").as_deref(),
+            Some("warehouse_dispatch_tracker_eu_stage_12_final_checker_run_i_fkey")
+        );
+        let pk = PostgreSQL.implicit_constraint_name("orders", ConstraintRole::PrimaryKey, &[]);
+        assert_eq!(pk.as_deref(), Some("orders_pkey"));
+        let uq = PostgreSQL.implicit_constraint_name("orders", ConstraintRole::Unique, &["a".into(), "b".into()]);
+        assert_eq!(uq.as_deref(), Some("orders_a_b_key"));
     }
 }

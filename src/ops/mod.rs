@@ -369,6 +369,14 @@ pub struct Opaque {
     /// never rendered, but what they touch becomes unknown in the simulated schema.
     #[serde(skip)]
     pub maybe: Vec<Step>,
+    /// Tables an operation call migplan cannot read fully still names by literal
+    /// (`op.create_table('t', <unreadable column>)`): they may exist from here on, shape
+    /// unknown.
+    #[serde(skip)]
+    pub tables: Vec<TableRef>,
+    /// Enum types of the columns such a `create_table` can read: created with the table.
+    #[serde(skip)]
+    pub enum_types: Vec<SqlType>,
 }
 
 /// One statement of a migration body, with where it came from.

@@ -81,8 +81,83 @@ impl<'a> BodyReader<'a> {
                 reason: reason.into(),
                 excerpt,
                 maybe,
+                tables: Vec::new(),
+                enum_types: Vec::new(),
             }),
         )
+    }
+
+    /// An operation call migplan cannot read, with the tables its literal arguments name.
+    fn opaque_call(&self, span: Span, reason: impl Into<String>, call: &ruff_python_ast::ExprCall, batch: Option<&BatchTarget>) -> Step {
+        let mut s = self.opaque(span, reason);
+        if let StepKind::Opaque(o) = &mut s.kind {
+            o.tables = self.call_tables(call, batch);
+            o.enum_types = self.create_table_enums(call);
+        }
+        s
+    }
+
+    /// The enum types of the readable columns of an `op.create_table(...)` call.
+    fn create_table_enums(&self, call: &ruff_python_ast::ExprCall) -> Vec<SqlType> {
+        let ev = Evaluator { scope: &self.scope };
+        match &*call.func {
+            Expr::Attribute(attr) if attr.attr.as_str() == "create_table" && ev.eval(&attr.value) == Val::Op => {}
+            _ => return Vec::new(),
+        }
+        call.arguments
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|a| match ev.eval(a) {
+                Val::Column(c) if c.type_.is_enum() => Some(c.type_),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The tables an `op.*` / `batch_op.*` call names by literal, whatever else it holds.
+    fn call_tables(&self, call: &ruff_python_ast::ExprCall, batch: Option<&BatchTarget>) -> Vec<TableRef> {
+        let Expr::Attribute(attr) = &*call.func else {
+            return Vec::new();
+        };
+        let ev = Evaluator { scope: &self.scope };
+        let base = ev.eval(&attr.value);
+        if base == Val::Module("__batch_op__".into()) {
+            return batch.map(|b| vec![b.table.clone()]).unwrap_or_default();
+        }
+        if base != Val::Op {
+            return Vec::new();
+        }
+        // Where each operation takes its table(s): position and keyword.
+        let params: &[(usize, &str)] = match attr.attr.as_str() {
+            "create_table"
+            | "drop_table"
+            | "add_column"
+            | "drop_column"
+            | "alter_column"
+            | "create_table_comment"
+            | "drop_table_comment" => &[(0, "table_name")],
+            "rename_table" => &[(0, "old_table_name"), (1, "new_table_name")],
+            "create_index"
+            | "drop_index"
+            | "create_unique_constraint"
+            | "create_check_constraint"
+            | "create_primary_key"
+            | "drop_constraint"
+            | "create_exclude_constraint" => &[(1, "table_name")],
+            "create_foreign_key" => &[(1, "source_table"), (2, "referent_table")],
+            _ => &[],
+        };
+        let args = eval_args(&ev, call);
+        let schema = as_str(args.kw("schema"));
+        params
+            .iter()
+            .filter_map(|(i, k)| as_str(args.param(*i, k)))
+            .map(|name| TableRef {
+                name,
+                schema: schema.clone(),
+            })
+            .collect()
     }
 
     pub fn read_body(&mut self, body: &[Stmt]) -> Vec<Step> {
@@ -162,7 +237,7 @@ impl<'a> BodyReader<'a> {
                 Expr::Call(call) => match self.call_step(call, batch) {
                     Ok(Some((op, _))) => out.push(self.step(span, StepKind::Op(op))),
                     Ok(None) => {}
-                    Err(why) => out.push(self.opaque(span, why)),
+                    Err(why) => out.push(self.opaque_call(span, why, call, batch)),
                 },
                 Expr::StringLiteral(_) => {}
                 _ => out.push(self.opaque(span, "an expression statement migplan cannot evaluate")),
@@ -205,7 +280,7 @@ impl<'a> BodyReader<'a> {
                         Ok(None) => {}
                         Err(why) => {
                             self.scope.set(target.id.as_str(), Val::Unknown(why.clone()));
-                            out.push(self.opaque(span, why));
+                            out.push(self.opaque_call(span, why, call, batch));
                         }
                     }
                     return;

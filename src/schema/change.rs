@@ -52,6 +52,10 @@ pub struct ConstraintDef {
     /// `ADD CONSTRAINT ... UNIQUE USING INDEX ix`: built from an existing index.
     #[serde(skip)]
     pub using_index: Option<String>,
+    /// Declared without a name: the name the server gives it (PostgreSQL's
+    /// `orders_user_id_fkey`), which later migrations drop it by.
+    #[serde(skip)]
+    pub implicit_name: Option<String>,
 }
 
 impl ConstraintDef {
@@ -68,6 +72,14 @@ impl ConstraintDef {
             }
             ConstraintKind::Check { expr } => format!("check({expr})"),
         }
+    }
+
+    /// Whether `name` is this constraint's name, given or implicit.
+    pub fn answers_to(&self, name: &str) -> bool {
+        [&self.name, &self.implicit_name]
+            .into_iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(name))
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -171,9 +183,22 @@ pub enum Change {
         table: String,
         name: String,
     },
+    RenameConstraint {
+        table: String,
+        name: String,
+        new_name: String,
+    },
     CreateType {
         name: String,
         values: Vec<String>,
+        /// Created only if missing (inside a guarded `DO` block): never a duplicate.
+        if_not_exists: bool,
+    },
+    /// `CREATE TYPE name AS (attributes)`.
+    CreateCompositeType {
+        name: String,
+        /// The attribute list as written (`(id uuid, body jsonb)`).
+        attributes: String,
     },
     DropType {
         name: String,
@@ -259,7 +284,8 @@ impl Change {
             | Change::AlterColumn { table, .. }
             | Change::AddConstraint { table, .. }
             | Change::DropConstraint { table, .. }
-            | Change::ValidateConstraint { table, .. } => Some(table),
+            | Change::ValidateConstraint { table, .. }
+            | Change::RenameConstraint { table, .. } => Some(table),
             Change::CreateIndex { index, .. } => Some(&index.table),
             Change::DropIndex { table, .. } => table.as_deref(),
             Change::Data { table, .. } => table.as_deref(),

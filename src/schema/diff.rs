@@ -53,7 +53,7 @@ fn key_name(k: &Key) -> String {
     match k {
         Key::Table(n) => format!("table {n}"),
         Key::Index(n) => format!("index {n}"),
-        Key::Type(n) => format!("type {n}"),
+        Key::Type(n) | Key::Composite(n) => format!("type {n}"),
         Key::Sequence(n) => format!("sequence {n}"),
         Key::View(n) => format!("view {n}"),
     }

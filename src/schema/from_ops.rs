@@ -5,7 +5,7 @@
 use super::change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Event, IndexDef};
 use crate::dialect::ddl::{column_index_name, server_default_sql};
 use crate::dialect::types::compile_type;
-use crate::dialect::{Dialect, ddl};
+use crate::dialect::{ConstraintRole, Dialect, ddl};
 use crate::ops::{AutoIncrement, Column, Constraint, IndexElement, Op, SqlType, Step, StepKind, TableRef};
 
 /// How a migration's steps run.
@@ -19,7 +19,12 @@ pub struct RunContext {
 /// Every change of `steps`, in order, located in `file`.
 pub fn events(steps: &[Step], file: &str, d: &dyn Dialect, cx: RunContext) -> Vec<Event> {
     let mut out = Vec::new();
-    let mut w = Walker { d, file, out: &mut out };
+    let mut w = Walker {
+        d,
+        file,
+        out: &mut out,
+        enums: Vec::new(),
+    };
     w.steps(steps, cx.in_transaction, None);
     out
 }
@@ -28,6 +33,9 @@ struct Walker<'a> {
     d: &'a dyn Dialect,
     file: &'a str,
     out: &'a mut Vec<Event>,
+    /// Enum types a `create_table` of this migration already created: SQLAlchemy
+    /// remembers them for the run (the DDL runner's memo) and does not create them again.
+    enums: Vec<String>,
 }
 
 impl Walker<'_> {
@@ -37,7 +45,8 @@ impl Walker<'_> {
         }
     }
 
-    fn push(&mut self, step: &Step, change: Change, in_tx: bool, batch: bool, from_sql: bool) {
+    fn push(&mut self, step: &Step, mut change: Change, in_tx: bool, batch: bool, from_sql: bool) {
+        name_implicitly(self.d, &mut change);
         self.out.push(Event {
             change,
             file: self.file.to_string(),
@@ -46,6 +55,16 @@ impl Walker<'_> {
             batch,
             from_sql,
         });
+    }
+
+    /// Whether a `create_table` creating enum type `name` is the run's first to.
+    fn first_enum(&mut self, name: &str) -> bool {
+        let k = name.to_ascii_lowercase();
+        if self.enums.contains(&k) {
+            return false;
+        }
+        self.enums.push(k);
+        true
     }
 
     fn step(&mut self, step: &Step, in_tx: bool, batch: Option<&TableRef>) {
@@ -58,9 +77,10 @@ impl Walker<'_> {
                     d: self.d,
                     file: self.file,
                     out: &mut maybe,
+                    enums: self.enums.clone(),
                 }
                 .steps(&o.maybe, in_tx, batch);
-                let mut tables: Vec<String> = Vec::new();
+                let mut tables: Vec<String> = o.tables.iter().map(|t| table_key(self.d, t)).collect();
                 for ev in &maybe {
                     let touched = ev.change.table().into_iter().map(str::to_string);
                     let renamed = match &ev.change {
@@ -73,9 +93,22 @@ impl Walker<'_> {
                         }
                     }
                 }
+                // What the table's DDL creates with it (as `create_table` below).
+                for t in &o.enum_types {
+                    if let Some((name, values)) = created_enum(self.d, t)
+                        && self.first_enum(&name)
+                    {
+                        let change = Change::CreateType {
+                            name,
+                            values,
+                            if_not_exists: false,
+                        };
+                        self.push(step, change, in_tx, batch.is_some(), false);
+                    }
+                }
                 let change = Change::Opaque {
                     excerpt: o.excerpt.clone(),
-                    schema_changing: schema_changing(&o.excerpt) || maybe.iter().any(|e| e.change.is_ddl()),
+                    schema_changing: schema_changing(&o.excerpt) || !o.tables.is_empty() || maybe.iter().any(|e| e.change.is_ddl()),
                     tables,
                 };
                 self.push(step, change, in_tx, batch.is_some(), false);
@@ -104,7 +137,13 @@ impl Walker<'_> {
                 constraints,
                 if_not_exists,
                 ..
-            } => create_table(d, table, columns, constraints, *if_not_exists),
+            } => {
+                let mut c = create_table(d, table, columns, constraints, *if_not_exists);
+                if let Change::CreateTable { types, .. } = &mut c {
+                    types.retain(|(name, _)| self.first_enum(name));
+                }
+                c
+            }
             Op::DropTable { table, if_exists } => Change::DropTable {
                 table: table_key(d, table),
                 if_exists: *if_exists,
@@ -211,6 +250,7 @@ impl Walker<'_> {
             Op::CreateEnumType { name, schema, values } => Change::CreateType {
                 name: qualified(d, schema.as_deref(), name),
                 values: values.clone(),
+                if_not_exists: false,
             },
             Op::DropEnumType { name, schema } => Change::DropType {
                 name: qualified(d, schema.as_deref(), name),
@@ -237,6 +277,34 @@ impl Walker<'_> {
             }
         };
         self.push(step, change, in_tx, in_batch, false);
+    }
+}
+
+/// Constraints declared without a name get the name the server will give them, which
+/// later migrations drop them by; one named exactly that is the same constraint as an
+/// unnamed one (a downgrade that re-adds it by that name restores it).
+fn name_implicitly(d: &dyn Dialect, change: &mut Change) {
+    let (table, cons): (&String, &mut [ConstraintDef]) = match change {
+        Change::CreateTable { table, constraints, .. } | Change::AddColumn { table, constraints, .. } => (table, constraints),
+        Change::AddConstraint { table, constraint } => (table, std::slice::from_mut(constraint)),
+        _ => return,
+    };
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    for c in cons.iter_mut() {
+        let (role, columns) = match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => (ConstraintRole::PrimaryKey, columns),
+            ConstraintKind::Unique { columns } => (ConstraintRole::Unique, columns),
+            ConstraintKind::ForeignKey { columns, .. } => (ConstraintRole::ForeignKey, columns),
+            ConstraintKind::Check { .. } => continue,
+        };
+        let implicit = d.implicit_constraint_name(bare, role, columns);
+        match &c.name {
+            None => c.implicit_name = implicit,
+            Some(n) if implicit.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(n)) => {
+                c.implicit_name = c.name.take();
+            }
+            Some(_) => {}
+        }
     }
 }
 
@@ -308,6 +376,7 @@ fn column_extras(d: &dyn Dialect, table: &TableRef, c: &Column) -> (Vec<Constrai
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     };
     if c.index == Some(true) {
         idx.push(IndexDef {
@@ -346,6 +415,7 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
             kind: ConstraintKind::PrimaryKey { columns: pk_cols.clone() },
             not_valid: false,
             using_index: None,
+            implicit_name: None,
         });
     }
     for c in constraints {
@@ -356,12 +426,8 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
         let (cc, ii) = column_extras(d, table, c);
         cons.extend(cc);
         indexes.extend(ii);
-        if d.creates_enum_types()
-            && c.type_.is_enum()
-            && c.type_.native_enum
-            && let Some(n) = &c.type_.name
-        {
-            types.push((qualified(d, c.type_.schema.as_deref(), n), c.type_.enums.clone()));
+        if let Some(t) = created_enum(d, &c.type_) {
+            types.push(t);
         }
     }
     Change::CreateTable {
@@ -372,6 +438,12 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
         types,
         if_not_exists,
     }
+}
+
+/// The named enum type a column's type makes `CREATE TABLE` create, on dialects that do.
+fn created_enum(d: &dyn Dialect, t: &SqlType) -> Option<(String, Vec<String>)> {
+    let n = t.name.as_ref()?;
+    (d.creates_enum_types() && t.is_enum() && t.native_enum).then(|| (qualified(d, t.schema.as_deref(), n), t.enums.clone()))
 }
 
 fn constraint_def(d: &dyn Dialect, c: &Constraint) -> ConstraintDef {
@@ -393,5 +465,6 @@ fn constraint_def(d: &dyn Dialect, c: &Constraint) -> ConstraintDef {
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     }
 }

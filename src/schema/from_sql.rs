@@ -28,11 +28,80 @@ pub fn changes(sql: &str, d: &dyn Dialect) -> Vec<Change> {
                 c
             })
             .collect(),
-        Err(_) => {
+        Err(_) => do_block(sql, d).unwrap_or_else(|| {
             let class = crate::sql::classify::classify(sql);
             from_class(sql, &class, d)
+        }),
+    }
+}
+
+/// A PostgreSQL `DO $$ ... $$` block: procedural code, usually a guard around DDL (`IF NOT
+/// EXISTS (...) THEN CREATE TYPE ...`). The DDL statements inside that parse are read as
+/// what may have run: enum types are created if missing, tables they touch become
+/// unknown. `None`: not a `DO` block.
+fn do_block(sql: &str, d: &dyn Dialect) -> Option<Vec<Change>> {
+    let rest = sql.trim_start();
+    let head = rest.get(..2)?;
+    if !head.eq_ignore_ascii_case("do") || !rest[2..].starts_with(|c: char| c.is_whitespace() || c == '$') {
+        return None;
+    }
+    let open = rest.find('$')?;
+    let close = open + 1 + rest[open + 1..].find('$')?;
+    let tag = &rest[open..=close];
+    let body_end = close + 1 + rest[close + 1..].find(tag).unwrap_or(rest.len() - close - 1);
+    let body = &rest[close + 1..body_end];
+    let parser = d.sql_parser();
+    let mut out = Vec::new();
+    let mut tables: Vec<String> = Vec::new();
+    let mut unread = false;
+    for piece in body.split(';') {
+        let lower = piece.to_ascii_lowercase();
+        let Some(at) = ["create ", "alter ", "drop "]
+            .iter()
+            .filter_map(|k| {
+                lower
+                    .match_indices(k)
+                    .map(|(i, _)| i)
+                    .find(|&i| i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric())
+            })
+            .min()
+        else {
+            continue;
+        };
+        let Ok((stmts, _)) = parse(d, parser.as_ref(), &piece[at..]) else {
+            unread = true;
+            continue;
+        };
+        for c in stmts.iter().flat_map(|s| statement(s, d)) {
+            match c {
+                Change::CreateType { name, values, .. } => out.push(Change::CreateType {
+                    name,
+                    values,
+                    if_not_exists: true,
+                }),
+                other => {
+                    if let Some(t) = other.table()
+                        && !tables.iter().any(|x| x == t)
+                    {
+                        tables.push(t.to_string());
+                    }
+                }
+            }
         }
     }
+    // DDL inside that could not be read, or SQL built at run time (EXECUTE): what it
+    // touches is not known; the tables named are unknown, or with none, the schema.
+    if unread || has_execute(body) || !tables.is_empty() {
+        out.push(Change::Opaque {
+            excerpt: sql.to_string(),
+            tables,
+            schema_changing: true,
+        });
+    }
+    if out.is_empty() {
+        out.push(Change::Other { what: "do".into() });
+    }
+    Some(out)
 }
 
 /// Parse SQL text with `sqlparser` (as the dialect rewrites it for the parser), reading
@@ -67,9 +136,16 @@ fn without_drop_concurrently(sql: &str) -> Option<String> {
     Some(format!("{}{}", &sql[..at], &sql[at + "concurrently".len()..]))
 }
 
-/// A statement `sqlparser` rejected: what its leading keywords say.
+/// A statement `sqlparser` rejected: what its leading keywords say (a `DO` block: the
+/// DDL inside it).
 pub fn unparsed(s: &SqlStatement, d: &dyn Dialect) -> Vec<Change> {
-    from_class(&s.sql, &s.class, d)
+    do_block(&s.sql, d).unwrap_or_else(|| from_class(&s.sql, &s.class, d))
+}
+
+/// Whether procedural code runs SQL built at run time.
+fn has_execute(body: &str) -> bool {
+    body.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| w.eq_ignore_ascii_case("execute"))
 }
 
 fn from_class(sql: &str, class: &crate::sql::StatementClass, d: &dyn Dialect) -> Vec<Change> {
@@ -192,6 +268,7 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                     },
                     not_valid: false,
                     using_index: None,
+                    implicit_name: None,
                 });
             }
             ColumnOption::Unique(_) => cons.push(ConstraintDef {
@@ -201,6 +278,7 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                 },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::ForeignKey(fk) => cons.push(ConstraintDef {
                 name: named.or(fk.name.as_ref().map(|n| n.value.clone())),
@@ -211,12 +289,14 @@ fn column(c: &sqlparser::ast::ColumnDef, table: &str, pk_from_table: bool) -> (C
                 },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::Check(ch) => cons.push(ConstraintDef {
                 name: named.or(ch.name.as_ref().map(|n| n.value.clone())),
                 kind: ConstraintKind::Check { expr: ch.expr.to_string() },
                 not_valid: false,
                 using_index: None,
+                implicit_name: None,
             }),
             ColumnOption::Generated { .. } => def.generated = true,
             ColumnOption::DialectSpecific(tokens) => {
@@ -239,6 +319,7 @@ fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option
         kind,
         not_valid: false,
         using_index: None,
+        implicit_name: None,
     };
     Some(Ok(match c {
         TableConstraint::PrimaryKey(p) => def(
@@ -273,6 +354,7 @@ fn table_constraint(c: &TableConstraint, table: &str, d: &dyn Dialect) -> Option
             },
             not_valid: false,
             using_index: Some(u.index_name.value.clone()),
+            implicit_name: None,
         },
         TableConstraint::Index(i) => {
             let columns = idents(&i.columns);
@@ -427,6 +509,11 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
             Some(UserDefinedTypeRepresentation::Enum { labels }) => vec![Change::CreateType {
                 name: object_name(name, d),
                 values: labels.iter().map(|l| l.value.clone()).collect(),
+                if_not_exists: false,
+            }],
+            Some(UserDefinedTypeRepresentation::Composite { attributes }) => vec![Change::CreateCompositeType {
+                name: object_name(name, d),
+                attributes: format!("({})", attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")),
             }],
             _ => vec![Change::Other {
                 what: "create type".into(),
@@ -575,6 +662,11 @@ fn alter_table_op(table: &str, op: &AlterTableOperation, d: &dyn Dialect) -> Vec
             table: t(),
             name: name.value.clone(),
             if_exists: *if_exists,
+        }],
+        AlterTableOperation::RenameConstraint { old_name, new_name } => vec![Change::RenameConstraint {
+            table: t(),
+            name: old_name.value.clone(),
+            new_name: new_name.value.clone(),
         }],
         AlterTableOperation::DropForeignKey { name, .. } => vec![Change::DropConstraint {
             table: t(),
@@ -775,9 +867,9 @@ mod tests {
             matches!(&c[..], [Change::CreateTable { table, .. }, Change::Opaque { tables, .. }] if table == "jobs.copy" && tables == &["jobs.copy"]),
             "{c:?}"
         );
-        // A DO block running DDL may change anything it names.
+        // A DO block running SQL built at run time may change anything.
         let c = changes(
-            "DO $$ BEGIN CREATE TYPE hue AS ENUM ('r'); EXCEPTION WHEN duplicate_object THEN null; END $$",
+            "DO $$ BEGIN EXECUTE format('CREATE TABLE %I (id int)', 'made'); END $$",
             &PostgreSQL,
         );
         assert!(
@@ -794,5 +886,19 @@ mod tests {
             matches!(&c[..], [Change::CreateTable { columns, .. }] if columns[0].type_ == "BIGINT UNSIGNED" && !columns[0].nullable),
             "{c:?}"
         );
+    }
+
+    #[test]
+    fn reads_the_ddl_inside_a_do_block() {
+        let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'tier') THEN\n    CREATE TYPE shop.tier AS ENUM ('free', 'pro');\n  END IF;\n  ALTER TABLE shop.plans ADD CONSTRAINT plans_tier_chk CHECK (price > 0);\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$";
+        let c = changes(sql, &PostgreSQL);
+        assert!(
+            matches!(&c[..], [Change::CreateType { name, if_not_exists: true, .. }, Change::Opaque { tables, .. }] if name == "shop.tier" && tables == &["shop.plans"]),
+            "{c:?}"
+        );
+        assert!(matches!(
+            &changes("DO $$ BEGIN PERFORM 1; END $$", &PostgreSQL)[..],
+            [Change::Other { .. }]
+        ));
     }
 }

@@ -72,6 +72,7 @@ pub enum Key {
     Table(String),
     Index(String),
     Type(String),
+    Composite(String),
     Sequence(String),
     View(String),
 }
@@ -82,6 +83,7 @@ pub enum Entry {
     Table(Arc<Table>),
     Index(IndexDef),
     Type(Vec<String>),
+    Composite(String),
     Sequence,
     View,
 }
@@ -94,6 +96,9 @@ pub struct Schema {
     pub indexes: OrdMap<String, IndexDef>,
     /// Enum types and their values.
     pub types: OrdMap<String, Vec<String>>,
+    /// Composite types and their attribute lists (`(id uuid, body jsonb)`).
+    #[serde(skip_serializing_if = "OrdMap::is_empty")]
+    pub composites: OrdMap<String, String>,
     pub sequences: OrdSet<String>,
     pub views: OrdSet<String>,
     /// Index keys by table key: finding a table's indexes must not scan every index.
@@ -134,6 +139,7 @@ impl Schema {
             Key::Table(n) => self.tables.get(n).map(|t| Entry::Table(t.clone())),
             Key::Index(n) => self.indexes.get(n).cloned().map(Entry::Index),
             Key::Type(n) => self.types.get(n).cloned().map(Entry::Type),
+            Key::Composite(n) => self.composites.get(n).cloned().map(Entry::Composite),
             Key::Sequence(n) => self.sequences.contains(n).then_some(Entry::Sequence),
             Key::View(n) => self.views.contains(n).then_some(Entry::View),
         }
@@ -162,6 +168,12 @@ impl Schema {
             }
             (Key::Type(n), _) => {
                 self.types.remove(n);
+            }
+            (Key::Composite(n), Some(Entry::Composite(a))) => {
+                self.composites.insert(n.clone(), a);
+            }
+            (Key::Composite(n), _) => {
+                self.composites.remove(n);
             }
             (Key::Sequence(n), Some(_)) => {
                 self.sequences.insert(n.clone());
@@ -322,6 +334,11 @@ impl Schema {
         for (k, v) in types {
             self.types.insert(k, v);
         }
+        for (k, v) in other.composites.iter() {
+            if !self.composites.contains_key(k) {
+                self.composites.insert(k.clone(), v.clone());
+            }
+        }
         for x in other.sequences.iter() {
             self.sequences.insert(x.clone());
         }
@@ -472,8 +489,10 @@ impl Schema {
                 };
                 let before = t.columns.len();
                 t.columns.retain(|c| !eq_ident(&c.name, column));
-                if t.columns.len() == before {
-                    if !if_exists && !t.unknown {
+                // On a table of unknown shape the column may well exist: what is known to
+                // depend on it still goes with it.
+                if t.columns.len() == before && !t.unknown {
+                    if !if_exists {
                         p(Problem::Unknown(format!("column {table}.{column}")));
                     }
                     return problems;
@@ -639,6 +658,7 @@ impl Schema {
                     .keys()
                     .find(|k| eq_ident(k, name))
                     .cloned()
+                    .or_else(|| t.constraints.iter().find(|(_, c)| c.answers_to(name)).map(|(k, _)| k.clone()))
                     .or_else(|| primary_key_alias(t, name));
                 match found {
                     Some(k) => {
@@ -653,32 +673,69 @@ impl Schema {
                     }
                 }
             }
+            Change::RenameConstraint { table, name, new_name } => {
+                let Some(t) = self.existing_table_mut(table, &mut p) else {
+                    return problems;
+                };
+                let found = t
+                    .constraints
+                    .iter()
+                    .find(|(k, c)| eq_ident(k, name) || c.answers_to(name))
+                    .map(|(k, _)| k.clone());
+                match found.and_then(|k| t.constraints.remove(&k)) {
+                    // One declared without a name keeps its key (a rename back gives back
+                    // the same schema) and answers to the new name.
+                    Some(mut c) => {
+                        match c.name {
+                            Some(_) => c.name = Some(new_name.clone()),
+                            None => c.implicit_name = Some(new_name.clone()),
+                        }
+                        t.constraints.insert(c.key(), c);
+                    }
+                    None if !t.unknown => p(Problem::Unknown(format!("constraint {name} on {table}"))),
+                    None => {}
+                }
+            }
             Change::ValidateConstraint { table, name } => {
                 if let Some(t) = self.table(table)
                     && !t.unknown
-                    && !t.constraints.keys().any(|k| eq_ident(k, name))
+                    && !t.constraints.iter().any(|(k, c)| eq_ident(k, name) || c.answers_to(name))
                 {
                     p(Problem::Unknown(format!("constraint {name} on {table}")));
                 }
                 if let Some(t) = self.table_mut(table)
-                    && let Some(c) = t
-                        .constraints
-                        .values_mut()
-                        .find(|c| c.name.as_deref().is_some_and(|n| eq_ident(n, name)))
+                    && let Some(c) = t.constraints.values_mut().find(|c| c.answers_to(name))
                 {
                     c.not_valid = false;
                 }
             }
-            Change::CreateType { name, values } => {
-                if self.types.contains_key(&key(name)) {
-                    p(Problem::Duplicate(format!("type {name}")));
+            Change::CreateType {
+                name,
+                values,
+                if_not_exists,
+            } => {
+                if self.types.contains_key(&key(name)) || self.composites.contains_key(&key(name)) {
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("type {name}")));
+                    }
+                    return problems;
                 }
                 self.touch(Key::Type(key(name)));
                 self.types.insert(key(name), values.clone());
             }
+            Change::CreateCompositeType { name, attributes } => {
+                if self.types.contains_key(&key(name)) || self.composites.contains_key(&key(name)) {
+                    p(Problem::Duplicate(format!("type {name}")));
+                }
+                self.touch(Key::Composite(key(name)));
+                self.composites.insert(key(name), attributes.clone());
+            }
             Change::DropType { name, if_exists } => {
                 self.touch(Key::Type(key(name)));
-                if self.types.remove(&key(name)).is_none() && !if_exists && !self.uncertain {
+                self.touch(Key::Composite(key(name)));
+                let enum_gone = self.types.remove(&key(name)).is_some();
+                let composite_gone = self.composites.remove(&key(name)).is_some();
+                if !enum_gone && !composite_gone && !if_exists && !self.uncertain {
                     p(Problem::Unknown(format!("type {name}")));
                 }
             }
@@ -851,6 +908,118 @@ mod tests {
             s.restore(&k, v);
         }
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn dropping_a_column_of_an_unknown_table_drops_its_index() {
+        let mut s = Schema::default();
+        s.adopt("runs");
+        s.apply(&Change::CreateIndex {
+            index: IndexDef {
+                name: "ix_runs_pool".into(),
+                table: "runs".into(),
+                columns: vec!["pool_id".into()],
+                unique: false,
+            },
+            concurrently: false,
+            if_not_exists: false,
+        });
+        let drop = Change::DropColumn {
+            table: "runs".into(),
+            column: "pool_id".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+        assert!(s.indexes.is_empty());
+    }
+
+    #[test]
+    fn renaming_onto_a_table_that_only_may_exist_is_no_duplicate() {
+        let mut s = Schema::default();
+        s.apply(&create("items", &["id"]));
+        // A guarded drop of a legacy table of that name: whether it is still there is unknown.
+        s.adopt("item");
+        let rename = Change::RenameTable {
+            table: "items".into(),
+            new_name: "item".into(),
+        };
+        assert!(s.apply(&rename).is_empty());
+        assert!(s.table("item").is_some_and(|t| !t.unknown && t.column("id").is_some()));
+        s.apply(&create("other", &["id"]));
+        let onto_known = Change::RenameTable {
+            table: "other".into(),
+            new_name: "item".into(),
+        };
+        assert_eq!(s.apply(&onto_known), vec![Problem::Duplicate("table item".into())]);
+    }
+
+    #[test]
+    fn a_renamed_constraint_answers_to_its_new_name() {
+        let mut s = Schema::default();
+        s.apply(&Change::CreateTable {
+            table: "book".into(),
+            columns: vec![col("id"), col("shelf_id")],
+            constraints: vec![ConstraintDef {
+                name: None,
+                kind: ConstraintKind::ForeignKey {
+                    columns: vec!["shelf_id".into()],
+                    ref_table: "book".into(),
+                    ref_columns: vec!["id".into()],
+                },
+                not_valid: false,
+                using_index: None,
+                implicit_name: Some("book_shelf_id_fkey".into()),
+            }],
+            indexes: vec![],
+            types: vec![],
+            if_not_exists: false,
+        });
+        let rename = |from: &str, to: &str| Change::RenameConstraint {
+            table: "book".into(),
+            name: from.into(),
+            new_name: to.into(),
+        };
+        assert!(s.apply(&rename("book_shelf_id_fkey", "book_rack_fkey")).is_empty());
+        assert_eq!(
+            s.apply(&rename("book_shelf_id_fkey", "x")),
+            vec![Problem::Unknown("constraint book_shelf_id_fkey on book".into())]
+        );
+        let drop = Change::DropConstraint {
+            table: "book".into(),
+            name: "book_rack_fkey".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+    }
+
+    #[test]
+    fn composite_types_exist_until_dropped() {
+        let mut s = Schema::default();
+        let create = Change::CreateCompositeType {
+            name: "parcel_t".into(),
+            attributes: "(id uuid, weight int)".into(),
+        };
+        assert!(s.apply(&create).is_empty());
+        assert_eq!(s.apply(&create), vec![Problem::Duplicate("type parcel_t".into())]);
+        let drop = Change::DropType {
+            name: "parcel_t".into(),
+            if_exists: false,
+        };
+        assert!(s.apply(&drop).is_empty());
+        assert_eq!(s.apply(&drop), vec![Problem::Unknown("type parcel_t".into())]);
+    }
+
+    #[test]
+    fn a_type_created_if_missing_is_no_duplicate() {
+        let mut s = Schema::default();
+        let create = |if_not_exists| Change::CreateType {
+            name: "tier".into(),
+            values: vec!["free".into()],
+            if_not_exists,
+        };
+        assert!(s.apply(&create(false)).is_empty());
+        assert!(s.apply(&create(true)).is_empty());
+        assert_eq!(s.apply(&create(false)), vec![Problem::Duplicate("type tier".into())]);
     }
 
     #[test]

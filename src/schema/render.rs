@@ -11,6 +11,9 @@ pub fn schema_sql(s: &Schema) -> String {
         let vals: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
         let _ = writeln!(out, "CREATE TYPE {name} AS ENUM ({});\n", vals.join(", "));
     }
+    for (name, attributes) in &s.composites {
+        let _ = writeln!(out, "CREATE TYPE {name} AS {attributes};\n");
+    }
     for name in &s.sequences {
         let _ = writeln!(out, "CREATE SEQUENCE {name};\n");
     }
