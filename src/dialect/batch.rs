@@ -139,21 +139,8 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                     transfers[ti].name = n.clone();
                 }
                 if let Some(t) = &a.type_ {
-                    let affinity = |x: &crate::ops::SqlType| {
-                        if x.is_integer() {
-                            "int"
-                        } else if x.is_numeric() {
-                            "num"
-                        } else if x.is_string_like() {
-                            "str"
-                        } else if x.is_datetime() {
-                            "dt"
-                        } else {
-                            "other"
-                        }
-                    };
-                    if affinity(&col.type_) != affinity(t)
-                        && t.visit != "JSON"
+                    if col.type_.affinity() != t.affinity()
+                        && t.affinity() != "JSON"
                         && let Some(e) = &transfers[ti].expr
                     {
                         // a CAST in the SELECT is labelled with the column's key
