@@ -95,6 +95,18 @@ const REVISIONS: &[(&str, Option<&str>, &str)] = &[
     ),
 ];
 
+/// Downgrades that are not `pass`: (id, body), marked like the upgrades.
+const DOWNGRADES: &[(&str, &str)] = &[(
+    "b2",
+    r#"
+    with op.batch_alter_table("players"{copy:players_b2}) as batch_op:
+        batch_op.drop_index("ix_players_nickname")
+        batch_op.drop_column("nickname")
+        batch_op.alter_column("score", type_=sa.Numeric(10, 2), existing_type=sa.Float())
+        batch_op.add_column(sa.Column("active", sa.Boolean(), nullable=True))
+"#,
+)];
+
 /// The tables each marked batch starts from, written from the migrations above (what a
 /// user would pass as `copy_from=`). Indexes are `sa.Index` objects, as reflection returns
 /// them: a `Column(index=True)` in a `copy_from` table loses its index in Alembic's copy.
@@ -174,14 +186,23 @@ const COPIES: &[(&str, &str)] = &[
 ];
 
 fn script(id: &str, down: Option<&str>, body: &str, oracle: bool) -> String {
-    let mut body = body.to_string();
-    for (name, table) in COPIES {
-        let mark = format!("{{copy:{name}}}");
-        body = body.replace(&mark, &if oracle { format!(", copy_from={table}") } else { String::new() });
-    }
+    let mark = |body: &str| {
+        let mut body = body.to_string();
+        for (name, table) in COPIES {
+            let mark = format!("{{copy:{name}}}");
+            body = body.replace(&mark, &if oracle { format!(", copy_from={table}") } else { String::new() });
+        }
+        body
+    };
+    let downgrade = DOWNGRADES
+        .iter()
+        .find(|(d, _)| *d == id)
+        .map(|(_, b)| mark(b))
+        .unwrap_or_else(|| "\n    pass\n".into());
     format!(
-        "\"\"\"{id}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = {id:?}\ndown_revision = {}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():{body}\n\ndef downgrade():\n    pass\n",
-        down.map(|d| format!("{d:?}")).unwrap_or_else(|| "None".into())
+        "\"\"\"{id}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = {id:?}\ndown_revision = {}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():{}\n\ndef downgrade():{downgrade}",
+        down.map(|d| format!("{d:?}")).unwrap_or_else(|| "None".into()),
+        mark(body)
     )
 }
 
@@ -275,6 +296,8 @@ fn batch_without_copy_from_matches_alembic_with_it() {
         &["upgrade", "a1:d4", "--sql"],
         &["upgrade", "b2:c3", "--sql"],
         &["upgrade", "c3:head", "--sql"],
+        // a downgrade starts from the tables its start revision built
+        &["downgrade", "b2:a1", "--sql"],
     ] {
         let (theirs_out, theirs_failed) = run(&alembic, &theirs, args);
         let (ours_out, ours_failed) = run(Path::new(BIN), &ours, args);
@@ -297,7 +320,7 @@ fn batch_without_copy_from_matches_alembic_with_it() {
         err.contains("migplan: the table \"notes\" is not known in full at revision e5") && err.contains("SQL changes it"),
         "{err}"
     );
-    assert_eq!(ran, 5);
+    assert_eq!(ran, 6);
 
     // `recreate="always"` moves and copies on any dialect (f6 on PostgreSQL).
     let url = "postgresql://u@localhost/ignored";
