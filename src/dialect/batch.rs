@@ -68,6 +68,8 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         copy.foreign_keys.clear();
         columns.push(copy);
     }
+    // The old table's named constraints, for dialects that drop them before the copy.
+    let initial_named: Vec<String> = named.iter().map(|(n, _)| n.clone()).collect();
     // Column order: Alembic's existing ordering plus (before, after) pairs for added columns,
     // topologically sorted when columns were added.
     let mut existing_ordering: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
@@ -139,21 +141,8 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                     transfers[ti].name = n.clone();
                 }
                 if let Some(t) = &a.type_ {
-                    let affinity = |x: &crate::ops::SqlType| {
-                        if x.is_integer() {
-                            "int"
-                        } else if x.is_numeric() {
-                            "num"
-                        } else if x.is_string_like() {
-                            "str"
-                        } else if x.is_datetime() {
-                            "dt"
-                        } else {
-                            "other"
-                        }
-                    };
-                    if affinity(&col.type_) != affinity(t)
-                        && t.visit != "JSON"
+                    if col.type_.affinity() != t.affinity()
+                        && t.affinity() != "JSON"
                         && let Some(e) = &transfers[ti].expr
                     {
                         // a CAST in the SELECT is labelled with the column's key
@@ -270,6 +259,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     for col in columns.iter_mut() {
         col.type_.create_constraint = false;
     }
+    let named_after: Vec<String> = named.iter().map(|(n, _)| n.clone()).collect();
     for c in named.into_iter().map(|(_, c)| c).chain(unnamed) {
         let cols = constraint_columns(&c);
         if !cols.iter().all(|k| keys.contains(&k.as_str())) {
@@ -277,7 +267,18 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
         }
         constraints.push(map_columns(c, &rename));
     }
-    let mut out = vec![create_table_sql(d, &tmp, &columns, &constraints, None, &[], false)?];
+    let mut out = Vec::new();
+    if d.batch_drops_kept_constraints() {
+        for n in initial_named.iter().filter(|n| named_after.contains(n)) {
+            out.extend(d.op_statements(&Op::DropConstraint {
+                table: table.clone(),
+                name: n.clone(),
+                type_: None,
+                if_exists: false,
+            })?);
+        }
+    }
+    out.push(create_table_sql(d, &tmp, &columns, &constraints, None, &[], false)?);
     let kept: Vec<&Transfer> = transfers.iter().filter(|t| t.expr.is_some()).collect();
     let names: Vec<String> = kept.iter().map(|t| quote(d, &t.name)).collect();
     let exprs: Vec<String> = kept.iter().map(|t| t.expr.clone().unwrap_or_default()).collect();

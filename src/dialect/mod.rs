@@ -173,6 +173,12 @@ pub trait Dialect: Sync {
         false
     }
 
+    /// Whether a move and copy first drops the old table's named constraints that the copy
+    /// keeps (`prep_table_for_batch`: PostgreSQL constraint names are per schema).
+    fn batch_drops_kept_constraints(&self) -> bool {
+        false
+    }
+
     /// Whether `batch_alter_table` with `recreate="auto"` must move and copy the table.
     fn batch_requires_recreate(&self, _steps: &[crate::ops::Step]) -> bool {
         false

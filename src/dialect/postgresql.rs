@@ -71,6 +71,10 @@ impl Dialect for PostgreSQL {
             version_flag: super::VersionFlag::Postgres,
         }
     }
+    fn batch_drops_kept_constraints(&self) -> bool {
+        true
+    }
+
     fn transactional_ddl(&self) -> bool {
         true
     }

@@ -63,6 +63,27 @@ impl SqlType {
         }
     }
 
+    /// SQLAlchemy's `_type_affinity`: the generic class a type descends from (`Float` and
+    /// `Numeric` differ, `Text` and `Enum` are `String`). A batch casts a column whose
+    /// type changes affinity.
+    pub fn affinity(&self) -> &str {
+        match self.visit.as_str() {
+            "float" | "FLOAT" | "double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" | "real" => "Float",
+            "numeric" | "NUMERIC" | "DECIMAL" | "MONEY" => "Numeric",
+            "date" | "DATE" => "Date",
+            "time" | "TIME" => "Time",
+            "interval" | "INTERVAL" => "Interval",
+            "large_binary" | "BLOB" | "BINARY" | "VARBINARY" | "BYTEA" | "TINYBLOB" | "MEDIUMBLOB" | "LONGBLOB" => "_Binary",
+            "boolean" | "BOOLEAN" => "Boolean",
+            "JSON" | "JSONB" | "json" => "JSON",
+            "uuid" | "UUID" => "Uuid",
+            _ if self.is_integer() => "Integer",
+            _ if self.is_string_like() || matches!(self.visit.as_str(), "MEDIUMTEXT" | "LONGTEXT" | "TINYTEXT" | "CITEXT") => "String",
+            _ if self.is_datetime() => "DateTime",
+            other => other,
+        }
+    }
+
     /// Integer affinity (`Integer` and its subclasses), which decides autoincrement.
     pub fn is_integer(&self) -> bool {
         matches!(

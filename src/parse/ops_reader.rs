@@ -51,6 +51,12 @@ fn nested_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
     }
 }
 
+/// An `except` block whose last statement raises (`raise`, `raise e`, `raise X(...)`).
+fn reraises(h: &ruff_python_ast::ExceptHandler) -> bool {
+    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+    matches!(h.body.last(), Some(Stmt::Raise(_)))
+}
+
 /// What `batch_op` refers to inside a batch block.
 #[derive(Clone)]
 struct BatchTarget {
@@ -429,6 +435,12 @@ impl<'a> BodyReader<'a> {
                 }
             }
             Stmt::Return(r) if r.value.is_none() => {}
+            // `try: <body> except ...: <cleanup>; raise` `finally: <cleanup>`: every handler
+            // re-raises, so a migration that completes ran the body, then the finally block.
+            Stmt::Try(t) if t.orelse.is_empty() && !t.handlers.is_empty() && t.handlers.iter().all(reraises) => {
+                out.extend(self.read_stmts(&t.body, batch));
+                out.extend(self.read_stmts(&t.finalbody, batch));
+            }
             // `try: <ops> except NotImplementedError: <handler>` (what Alembic raises where a
             // dialect cannot do an operation, e.g. SQLite constraint ALTERs).
             Stmt::Try(t) if t.orelse.is_empty() && t.finalbody.is_empty() && t.handlers.len() == 1 => {

@@ -652,4 +652,22 @@ def downgrade() -> None:
         assert_eq!(python_splitlines(""), Vec::<&str>::new());
         assert_eq!(python_splitlines("a\n"), vec!["a"]);
     }
+
+    #[test]
+    fn a_try_whose_handlers_reraise_runs_its_body_then_finally() {
+        let text = "from alembic import op\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    try:\n        op.drop_column('t', 'c')\n    except Exception as e:\n        cleanup()\n        raise e\n    finally:\n        op.execute('SELECT 1')\n    try:\n        op.drop_column('t', 'd')\n    except Exception:\n        log()\ndef downgrade():\n    pass\n";
+        let rev = read("a.py", text).revision.unwrap();
+        let kinds: Vec<&str> = rev
+            .upgrade_steps
+            .iter()
+            .map(|s| match &s.kind {
+                crate::ops::StepKind::Op(crate::ops::Op::DropColumn { .. }) => "drop",
+                crate::ops::StepKind::Op(crate::ops::Op::Execute { .. }) => "execute",
+                crate::ops::StepKind::TryUnsupported { .. } => "try",
+                _ => "other",
+            })
+            .collect();
+        // A handler that swallows the error is still Alembic's NotImplementedError form.
+        assert_eq!(kinds, ["drop", "execute", "try"]);
+    }
 }

@@ -16,8 +16,9 @@ use crate::dialect::{CompileError, Dialect};
 use crate::graph::RevisionMap;
 use crate::layout::Repeatable;
 use crate::model::Revision;
-use crate::ops::{AutoIncrement, Column, Constraint, ConstraintOpts, Op, SqlType, Step, StepKind, TableRef};
+use crate::ops::{AutoIncrement, Batch, Column, Constraint, ConstraintOpts, Op, SqlType, Step, StepKind, TableRef};
 use crate::plan::{Direction, Plan, VersionChange};
+use crate::schema::shape::{At, Shapes};
 
 /// Options that change the rendered text.
 #[derive(Clone, Debug)]
@@ -89,6 +90,9 @@ struct Out<'a> {
     x_args: Vec<(String, String)>,
     rendered: RenderedPlan,
     step: Option<usize>,
+    /// The tables as the plan has built them so far, kept only when a batch must move and
+    /// copy a table without `copy_from=` (it stands in for Alembic's reflection).
+    shapes: Option<Shapes>,
 }
 
 impl Out<'_> {
@@ -182,7 +186,22 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
             error: None,
         },
         step: None,
+        shapes: None,
     };
+    let needs_shapes = plan.steps.iter().any(|step| {
+        step.revision.is_some_and(|r| {
+            let rev = &revisions[map.node(r).rev];
+            let steps = if step.direction == Direction::Upgrade {
+                &rev.upgrade_steps
+            } else {
+                &rev.downgrade_steps
+            };
+            reflects(steps, d)
+        })
+    });
+    if needs_shapes {
+        out.shapes = Some(Shapes::at(map, revisions, &plan.start_heads, d, &opts.x_args));
+    }
     let tpm = opts.transaction_per_migration;
     if !tpm {
         out.begin();
@@ -267,18 +286,28 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 out.begin();
             }
             StepKind::Op(Op::Batch(b)) => {
-                let recreate = match b.recreate.as_str() {
-                    "always" => true,
-                    "never" => false,
-                    _ => out.d.batch_requires_recreate(&b.steps),
-                };
+                let recreate = batch_recreates(b, out.d);
                 if !recreate {
                     render_steps(out, &b.steps, rev)?;
                     continue;
                 }
-                match (&b.copy_from, &b.copy_from_opaque) {
-                    (Some(def), _) => {
-                        let sqls = crate::dialect::batch::recreate(out.d, b, def)
+                // Without copy_from=, the table as the plan built it stands in for the
+                // table Alembic would reflect from a live database.
+                let simulated = match (&b.copy_from, &b.copy_from_opaque, &out.shapes) {
+                    (None, None, Some(shapes)) => Some(shapes.lookup(&b.table).map(|t| Batch {
+                        copy_from: Some((t.columns.clone(), t.constraints.clone())),
+                        copy_indexes: t.indexes.clone(),
+                        ..(**b).clone()
+                    })),
+                    _ => None,
+                };
+                let def = match &simulated {
+                    Some(Ok(sb)) => sb,
+                    _ => b,
+                };
+                match (&def.copy_from, &def.copy_from_opaque) {
+                    (Some(cf), _) => {
+                        let sqls = crate::dialect::batch::recreate(out.d, def, cf)
                             .map_err(|e| CompileError(format!("{}\n  at revision {} ({} line {})", e.0, rev.id, rev.path, s.lines.0)))?;
                         for sql in sqls {
                             out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
@@ -297,12 +326,25 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                         excerpt,
                     ),
                     (None, None) => {
+                        let why = match &simulated {
+                            Some(Err(why)) => format!(
+                                "\n  migplan: the table \"{}\" is not known in full at revision {} ({} line {}): {}",
+                                b.table.name, rev.id, rev.path, s.lines.0, why
+                            ),
+                            _ => String::new(),
+                        };
                         return Err(CompileError(format!(
-                            "This operation cannot proceed in --sql mode; batch mode with dialect {} requires a live database connection with which to reflect the table \"{}\". To generate a batch SQL migration script using table \"move and copy\", a complete Table object should be passed to the \"copy_from\" argument of the batch_alter_table() method so that table reflection can be skipped.",
+                            "This operation cannot proceed in --sql mode; batch mode with dialect {} requires a live database connection with which to reflect the table \"{}\". To generate a batch SQL migration script using table \"move and copy\", a complete Table object should be passed to the \"copy_from\" argument of the batch_alter_table() method so that table reflection can be skipped.{}",
                             out.d.name(),
-                            b.table.name
+                            b.table.name,
+                            why
                         )));
                     }
+                }
+                let d = out.d;
+                let x_args = out.x_args.clone();
+                if let Some(shapes) = out.shapes.as_mut() {
+                    shapes.batch(b, &At { rev, line: s.lines.0 }, d, &x_args);
                 }
             }
             StepKind::Op(Op::Sql(st)) => {
@@ -312,6 +354,7 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                     Some(&rev.path),
                     Some(s.lines.0),
                 );
+                track(out, s, rev);
             }
             StepKind::Op(op) => {
                 let sqls = match out.d.op_statements(op) {
@@ -331,24 +374,59 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 for sql in sqls {
                     out.emit(statement(&sql), "migration", Some(&rev.path), Some(s.lines.0));
                 }
+                track(out, s, rev);
             }
             StepKind::If { cond, then, otherwise } => {
                 let branch = if cond.eval(out.d.name(), &out.x_args) { then } else { otherwise };
                 render_steps(out, branch, rev)?;
             }
-            StepKind::Opaque(o) => opaque(out, s, rev, &o.reason, &o.excerpt),
+            StepKind::Opaque(o) => {
+                opaque(out, s, rev, &o.reason, &o.excerpt);
+                track(out, s, rev);
+            }
             StepKind::TryUnsupported { body, handler } => {
                 let mark = out.rendered.statements.len();
                 let diags = out.rendered.diagnostics.len();
+                let shapes = out.shapes.clone();
                 if render_steps(out, body, rev).is_err() {
                     out.rendered.statements.truncate(mark);
                     out.rendered.diagnostics.truncate(diags);
+                    out.shapes = shapes;
                     render_steps(out, handler, rev)?;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// `recreate="auto"` asks the dialect.
+fn batch_recreates(b: &Batch, d: &dyn Dialect) -> bool {
+    match b.recreate.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => d.batch_requires_recreate(&b.steps),
+    }
+}
+
+/// Whether `steps` hold a batch that must move and copy a table Alembic would reflect.
+fn reflects(steps: &[Step], d: &dyn Dialect) -> bool {
+    steps.iter().any(|s| match &s.kind {
+        StepKind::Op(Op::Batch(b)) => b.copy_from.is_none() && b.copy_from_opaque.is_none() && batch_recreates(b, d),
+        StepKind::Op(Op::AutocommitBlock { steps }) => reflects(steps, d),
+        StepKind::If { then, otherwise, .. } => reflects(then, d) || reflects(otherwise, d),
+        StepKind::TryUnsupported { body, handler } => reflects(body, d) || reflects(handler, d),
+        StepKind::Op(_) | StepKind::Opaque(_) => false,
+    })
+}
+
+/// Follow a rendered step in the simulated tables (when they are kept).
+fn track(out: &mut Out, s: &Step, rev: &Revision) {
+    let d = out.d;
+    let x_args = out.x_args.clone();
+    if let Some(shapes) = out.shapes.as_mut() {
+        shapes.apply_steps(std::slice::from_ref(s), rev, d, &x_args);
+    }
 }
 
 /// An opaque step: a comment block naming the file, lines and source, plus a warning.
@@ -389,6 +467,7 @@ pub fn append_repeatables(rendered: &mut RenderedPlan, repeatables: &[Repeatable
             },
         ),
         step: None,
+        shapes: None,
     };
     for r in repeatables {
         out.begin();

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod from_ops;
 pub mod from_sql;
 pub mod render;
+pub mod shape;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
