@@ -2,7 +2,7 @@
 //! `--sql`, `current`, `history --indicate-current`, `check --db` and `rebless`. The
 //! work is in `crate::runner`; this module picks the URL, prints, and reports progress.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -362,13 +362,18 @@ enum Scratch {
         admin: Box<dyn driver::Driver>,
         name: String,
         backend: Backend,
+        /// MySQL: the databases that existed before the run, and those the project's files
+        /// create by name (`CREATE SCHEMA reporting`): a schema is a database there, outside
+        /// the scratch one, and is dropped too when the run made it.
+        before: BTreeSet<String>,
+        named: BTreeSet<String>,
     },
 }
 
 impl Scratch {
     /// A new empty database: a file for SQLite, `migplan_roundtrip_<pid>_<n>` on the server
     /// `server` names (reached through its own database). Returns its URL too.
-    fn create(server: Option<&DbUrl>) -> Result<(Scratch, DbUrl), String> {
+    fn create(server: Option<&DbUrl>, texts: &BTreeMap<String, String>) -> Result<(Scratch, DbUrl), String> {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let pid = std::process::id();
         let Some(url) = server.filter(|u| u.backend != Backend::Sqlite) else {
@@ -381,6 +386,11 @@ impl Scratch {
             return Ok((Scratch::Sqlite(path), url));
         };
         let mut admin = driver::connect(url)?;
+        let (before, named) = if url.backend == Backend::Mysql {
+            (databases(admin.as_mut()), schemas_created(texts))
+        } else {
+            Default::default()
+        };
         let mut last = String::new();
         // A name left by a killed run of a process with the same id is skipped, not reused.
         for _ in 0..20 {
@@ -393,6 +403,8 @@ impl Scratch {
                         admin,
                         name,
                         backend: url.backend,
+                        before,
+                        named,
                     };
                     return Ok((scratch, scratch_url));
                 }
@@ -412,7 +424,20 @@ impl Drop for Scratch {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Scratch::Server { admin, name, backend } => {
+            Scratch::Server {
+                admin,
+                name,
+                backend,
+                before,
+                named,
+            } => {
+                if *backend == Backend::Mysql {
+                    for db in databases(admin.as_mut()) {
+                        if !before.contains(&db) && named.contains(&db) && db != *name {
+                            let _ = admin.execute(&format!("DROP DATABASE IF EXISTS `{}`", db.replace('`', "``")));
+                        }
+                    }
+                }
                 // FORCE (PostgreSQL 13+) ends a session a failed run may have left behind.
                 let dropped = match backend {
                     Backend::Postgres => admin
@@ -426,6 +451,39 @@ impl Drop for Scratch {
             }
         }
     }
+}
+
+/// The server's databases, lower-case (MySQL).
+fn databases(db: &mut dyn driver::Driver) -> BTreeSet<String> {
+    db.query("SELECT schema_name FROM information_schema.schemata")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .map(|s| s.to_lowercase())
+        .collect()
+}
+
+/// The names the files create with `CREATE SCHEMA|DATABASE [IF NOT EXISTS] name`.
+fn schemas_created(texts: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for text in texts.values() {
+        let words: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            if w != "create" || !matches!(words.get(i + 1).map(String::as_str), Some("schema" | "database")) {
+                continue;
+            }
+            let name = match (words.get(i + 2).map(String::as_str), words.get(i + 3).map(String::as_str)) {
+                (Some("if"), Some("not")) => words.get(i + 5),
+                _ => words.get(i + 2),
+            };
+            out.extend(name.cloned());
+        }
+    }
+    out
 }
 
 fn server_name(b: Backend) -> &'static str {
@@ -476,11 +534,11 @@ pub fn roundtrip(args: &DbArgs, json: bool, server: bool) -> ExitCode {
         return code;
     }
     let a = args.analysis;
-    let (scratch, url) = match Scratch::create(server.then_some(&args.url)) {
+    let texts = texts(args.files);
+    let (scratch, url) = match Scratch::create(server.then_some(&args.url), &texts) {
         Ok(s) => s,
         Err(e) => return failed(&e),
     };
-    let texts = texts(args.files);
     let outcome = match driver::connect(&url) {
         Ok(db) => {
             let mut runner = Runner {
@@ -638,5 +696,18 @@ mod tests {
         let pg16 = "ERROR: extension \"postgis\" is not available\nDETAIL: ...";
         assert_eq!(super::missing_extension(pg16).as_deref(), Some("postgis"));
         assert_eq!(super::missing_extension("ERROR: extension \"x\" already exists"), None);
+    }
+
+    #[test]
+    fn the_schemas_a_project_creates_are_found_by_name() {
+        let texts = [(
+            "a.py".to_string(),
+            "op.execute('CREATE SCHEMA IF NOT EXISTS reporting')\nCREATE DATABASE `meta`;".to_string(),
+        )];
+        let got = super::schemas_created(&texts.into_iter().collect());
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec!["meta".to_string(), "reporting".to_string()]
+        );
     }
 }

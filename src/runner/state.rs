@@ -227,12 +227,21 @@ fn ident(s: &str) -> String {
 /// Index columns compare with the server's spelling of expressions in mind: case,
 /// spaces, quotes, parentheses and PostgreSQL's `::type` casts do not count.
 fn key_part(s: &str) -> String {
-    // The catalogues give a key's expression without its order (`changed_at DESC`).
-    let mut s = s.trim();
+    // The catalogues give a key's expression without its collation (`email COLLATE
+    // NOCASE`: SQLite's pragma) or order (`changed_at DESC`).
+    let mut s = s.trim().to_string();
+    if let Some(i) = s.to_ascii_lowercase().rfind(" collate ") {
+        let rest = s[i + 9..].trim_start();
+        let word = rest.split_whitespace().next().unwrap_or("");
+        if !word.contains(['(', ')', ',']) {
+            s = format!("{}{}", &s[..i], &rest[word.len()..]);
+        }
+    }
     for suffix in [" nulls first", " nulls last", " desc", " asc"] {
-        if s.len() > suffix.len() && s.is_char_boundary(s.len() - suffix.len()) && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        let t = s.trim_end();
+        if t.len() > suffix.len() && t.is_char_boundary(t.len() - suffix.len()) && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
         {
-            s = s[..s.len() - suffix.len()].trim_end();
+            s = t[..t.len() - suffix.len()].to_string();
         }
     }
     let mut out = String::new();
@@ -256,10 +265,18 @@ fn cols(c: &[String]) -> String {
     c.iter().map(|c| key_part(c)).collect::<Vec<_>>().join(", ")
 }
 
+/// A table in another schema than the connection's (`reporting.daily_rollups`): the live
+/// side reads the current schema only, so such tables are not compared.
+fn elsewhere(t: &str) -> bool {
+    t.rsplit_once('.')
+        .is_some_and(|(s, _)| !matches!(ident(s).as_str(), "public" | "main"))
+}
+
 fn tables_of(schema: &crate::schema::Schema) -> Tables {
     schema
         .tables
         .values()
+        .filter(|t| !elsewhere(&t.name))
         .map(|t| (table_name(&t.name), t.columns.iter().map(|c| c.name.to_lowercase()).collect()))
         .collect()
 }
@@ -297,7 +314,7 @@ fn simulated_items(schema: &crate::schema::Schema, mysql: bool) -> Vec<Item> {
             .map(|x| x.primary_key())
             .unwrap_or_default()
     };
-    for t in schema.tables.values() {
+    for t in schema.tables.values().filter(|t| !elsewhere(&t.name)) {
         let table = table_name(&t.name);
         let name = |c: &crate::schema::ConstraintDef| c.name.as_deref().map(ident);
         let mut has_pk = false;
@@ -363,7 +380,7 @@ fn simulated_items(schema: &crate::schema::Schema, mysql: bool) -> Vec<Item> {
             });
         }
     }
-    for ix in schema.indexes.values() {
+    for ix in schema.indexes.values().filter(|ix| !elsewhere(&ix.table)) {
         let table = table_name(&ix.table);
         out.push(Item {
             kind: "index",
