@@ -196,7 +196,7 @@ pub fn schema_difference(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx], live: 
     let mysql = d.name() == "mysql";
     let sim_items: Vec<Item> = simulated_items(&schema, mysql).into_iter().filter(|i| keep(i)).collect();
     let live_items: Vec<Item> = live_items(&live).into_iter().filter(|i| keep(i)).collect();
-    out.extend(compare_items(&sim_items, &live_items, &live, mysql));
+    out.extend(compare_items(&sim_items, &live_items, &live, d.name()));
     out
 }
 
@@ -427,7 +427,17 @@ fn live_items(live: &LiveSchema) -> Vec<Item> {
 /// Pair the simulated items with the live ones: by name where the simulation has one and
 /// the catalogue keeps names, else by shape (names the server made up never count); what
 /// is left on either side differs.
-fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, mysql: bool) -> Vec<String> {
+fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, dialect: &str) -> Vec<String> {
+    let mysql = dialect == "mysql";
+    // SQLite builds no second index for a UNIQUE the primary key or another UNIQUE already
+    // covers (`id TEXT UNIQUE, PRIMARY KEY (id)`): such a constraint is there.
+    let covered = |s: &Item| {
+        dialect == "sqlite"
+            && s.kind == "unique constraint"
+            && live
+                .iter()
+                .any(|l| matches!(l.kind, "primary key" | "unique constraint") && l.shape == s.shape)
+    };
     let mut taken = vec![false; live.len()];
     let mut out = Vec::new();
     let describe = |i: &Item| match &i.name {
@@ -463,12 +473,14 @@ fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, mysql: bool) 
         let by_shape = (0..live.len()).find(|&k| !taken[k] && live[k].name.is_none() && live[k].kind == s.kind && live[k].shape == s.shape);
         match by_shape {
             Some(k) => taken[k] = true,
+            None if covered(s) => {}
             None => out.push(format!("{} missing", describe(s))),
         }
     }
     for s in sim.iter().filter(|s| s.name.is_none()) {
         match (0..live.len()).find(|&k| !taken[k] && live[k].kind == s.kind && live[k].shape == s.shape) {
             Some(k) => taken[k] = true,
+            None if covered(s) => {}
             None => out.push(format!("{} missing", describe(s))),
         }
     }
