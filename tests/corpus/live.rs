@@ -90,6 +90,9 @@ fn note(v: &serde_json::Value, agree: usize, applied: usize) -> Option<String> {
             parts.push(format!("first difference: {}", short(what)));
         }
     }
+    if parts.is_empty() && applied == 0 {
+        parts.push("no revision applied".into());
+    }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
