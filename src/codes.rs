@@ -144,8 +144,8 @@ codes! {
     UnknownDatabaseRevision => "unknown-database-revision", Error, "The database records a revision that no migration file defines.";
     MigrationInProgress => "migration-in-progress", Error, "A migration started and never finished (a run died half-way on a server without transactional DDL).";
     PendingMigration => "pending-migration", Info, "Revisions not applied to the database yet.";
-    RoundtripFailed => "roundtrip-failed", Error, "`check --roundtrip`: applying or undoing a revision on a scratch SQLite database failed.";
-    RoundtripMismatch => "roundtrip-mismatch", Warning, "`check --roundtrip`: after a step, the scratch database's tables and columns differ from the simulated schema.";
+    RoundtripFailed => "roundtrip-failed", Error, "`check --roundtrip`: applying or undoing a revision on the scratch database failed.";
+    RoundtripMismatch => "roundtrip-mismatch", Warning, "`check --roundtrip`: after a step, the scratch database's tables, columns, indexes or constraints differ from the simulated schema.";
     // Configuration
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";

@@ -180,8 +180,10 @@ pub enum Command {
         /// (default: migplan.toml's [check] fail-on, else error)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
-        /// Apply the history to a scratch SQLite database: upgrade one revision at a time,
-        /// compare the live tables with the simulated schema, downgrade to base, upgrade again
+        /// Apply the history to a scratch database (SQLite; with --db, a new database on that
+        /// PostgreSQL or MySQL server, dropped afterwards): upgrade one revision at a time,
+        /// compare the live tables, columns, indexes and constraints with the simulated
+        /// schema, downgrade to base, upgrade again
         #[arg(long)]
         roundtrip: bool,
     },

@@ -2,7 +2,7 @@
 //! `--sql`, `current`, `history --indicate-current`, `check --db` and `rebless`. The
 //! work is in `crate::runner`; this module picks the URL, prints, and reports progress.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use crate::codes::{Code, Severity};
 use crate::diagnostic::Diagnostic;
 use crate::plan::Direction;
 use crate::render::sql_plan::RenderOptions;
-use crate::runner::url::{DEFAULT_URL, DbUrl, mask};
+use crate::runner::url::{Backend, DEFAULT_URL, DbUrl, mask};
 use crate::runner::{Reporter, Runner, driver, state};
 
 const FAILED: u8 = 1;
@@ -354,55 +354,241 @@ pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {
     }
 }
 
-/// `check --roundtrip`: the history applied to a scratch SQLite database, one revision at a
-/// time, with the live tables compared to the simulation after each step; then `downgrade
-/// base` (only bookkeeping may remain) and `upgrade heads` again.
-pub fn roundtrip(args: &DbArgs, json: bool) -> ExitCode {
+/// The scratch database a roundtrip runs in, dropped (or deleted) when this goes out of
+/// scope, whatever happened in between.
+enum Scratch {
+    Sqlite(std::path::PathBuf),
+    Server {
+        admin: Box<dyn driver::Driver>,
+        name: String,
+        backend: Backend,
+        /// MySQL: the databases that existed before the run, and those the project's files
+        /// create by name (`CREATE SCHEMA reporting`): a schema is a database there, outside
+        /// the scratch one, and is dropped too when the run made it.
+        before: BTreeSet<String>,
+        named: BTreeSet<String>,
+    },
+}
+
+impl Scratch {
+    /// A new empty database: a file for SQLite, `migplan_roundtrip_<pid>_<n>` on the server
+    /// `server` names (reached through its own database). Returns its URL too.
+    fn create(server: Option<&DbUrl>, texts: &BTreeMap<String, String>) -> Result<(Scratch, DbUrl), String> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let pid = std::process::id();
+        let Some(url) = server.filter(|u| u.backend != Backend::Sqlite) else {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let path = std::env::temp_dir().join(format!("migplan-roundtrip-{pid}-{stamp}.db"));
+            let url = DbUrl::parse(&format!("sqlite:///{}", path.display()))?;
+            return Ok((Scratch::Sqlite(path), url));
+        };
+        let mut admin = driver::connect(url)?;
+        let (before, named) = if url.backend == Backend::Mysql {
+            (databases(admin.as_mut()), schemas_created(texts))
+        } else {
+            Default::default()
+        };
+        let mut last = String::new();
+        // A name left by a killed run of a process with the same id is skipped, not reused.
+        for _ in 0..20 {
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("migplan_roundtrip_{pid}_{n}");
+            match admin.execute(&format!("CREATE DATABASE {name}")) {
+                Ok(()) => {
+                    let scratch_url = url.with_database(&name);
+                    let scratch = Scratch::Server {
+                        admin,
+                        name,
+                        backend: url.backend,
+                        before,
+                        named,
+                    };
+                    return Ok((scratch, scratch_url));
+                }
+                Err(e) if admin.is_already_exists(&e) || e.contains("database exists") => last = e,
+                Err(e) => return Err(format!("cannot create a scratch database on {url}: {e}")),
+            }
+        }
+        Err(format!("cannot create a scratch database on {url}: {last}"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        match self {
+            Scratch::Sqlite(path) => {
+                for suffix in ["", "-journal", "-wal", "-shm", "-migplan.lock"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Scratch::Server {
+                admin,
+                name,
+                backend,
+                before,
+                named,
+            } => {
+                if *backend == Backend::Mysql {
+                    for db in databases(admin.as_mut()) {
+                        if !before.contains(&db) && named.contains(&db) && db != *name {
+                            let _ = admin.execute(&format!("DROP DATABASE IF EXISTS `{}`", db.replace('`', "``")));
+                        }
+                    }
+                }
+                // FORCE (PostgreSQL 13+) ends a session a failed run may have left behind.
+                let dropped = match backend {
+                    Backend::Postgres => admin
+                        .execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .or_else(|_| admin.execute(&format!("DROP DATABASE IF EXISTS {name}"))),
+                    _ => admin.execute(&format!("DROP DATABASE IF EXISTS {name}")),
+                };
+                if let Err(e) = dropped {
+                    eprintln!("WARNING: could not drop the scratch database {name}: {}; drop it by hand", mask(&e));
+                }
+            }
+        }
+    }
+}
+
+/// The server's databases, lower-case (MySQL).
+fn databases(db: &mut dyn driver::Driver) -> BTreeSet<String> {
+    db.query("SELECT schema_name FROM information_schema.schemata")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .map(|s| s.to_lowercase())
+        .collect()
+}
+
+/// The names the files create with `CREATE SCHEMA|DATABASE [IF NOT EXISTS] name`.
+fn schemas_created(texts: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for text in texts.values() {
+        let words: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            if w != "create" || !matches!(words.get(i + 1).map(String::as_str), Some("schema" | "database")) {
+                continue;
+            }
+            let name = match (words.get(i + 2).map(String::as_str), words.get(i + 3).map(String::as_str)) {
+                (Some("if"), Some("not")) => words.get(i + 5),
+                _ => words.get(i + 2),
+            };
+            out.extend(name.cloned());
+        }
+    }
+    out
+}
+
+fn server_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+        Backend::Mysql => "MySQL",
+    }
+}
+
+/// What a roundtrip found: per revision upgraded, whether the live schema agreed.
+#[derive(Default)]
+struct Outcome {
+    diags: Vec<Diagnostic>,
+    /// Revisions upgraded one at a time without an error.
+    applied: usize,
+    /// Of those, the ones after which the live schema equalled the simulation.
+    agree: usize,
+    /// The upgrade that failed: revision, file, the server's error.
+    failed: Option<(String, String, String)>,
+    /// Extensions the server lacks (`CREATE EXTENSION` failed): the roundtrip stops there.
+    missing_extensions: Vec<String>,
+}
+
+/// The extension a PostgreSQL error says the server does not have.
+fn missing_extension(error: &str) -> Option<String> {
+    // PostgreSQL 15: could not open extension control file ".../timescaledb.control";
+    // 16+: extension "timescaledb" is not available.
+    if let Some(i) = error.find("could not open extension control file") {
+        let rest = &error[i..];
+        let end = rest.find(".control")?;
+        let start = rest[..end].rfind('/').map(|s| s + 1)?;
+        return Some(rest[start..end].to_string());
+    }
+    let i = error.find("extension \"")?;
+    let rest = &error[i + 11..];
+    let (name, after) = rest.split_once('"')?;
+    after.trim_start().starts_with("is not available").then(|| name.to_string())
+}
+
+/// `check --roundtrip`: the history applied to a scratch database (SQLite, or with `--db`
+/// a new database on that PostgreSQL or MySQL server, dropped afterwards), one revision at
+/// a time, with the live tables, columns, indexes and constraints compared to the
+/// simulation after each step; then `downgrade base` (only bookkeeping may remain) and
+/// `upgrade heads` again.
+pub fn roundtrip(args: &DbArgs, json: bool, server: bool) -> ExitCode {
     if let Some(code) = refuse_broken(args.analysis) {
         return code;
     }
     let a = args.analysis;
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let path = std::env::temp_dir().join(format!("migplan-roundtrip-{}-{stamp}.db", std::process::id()));
-    let url = match DbUrl::parse(&format!("sqlite:///{}", path.display())) {
-        Ok(u) => u,
-        Err(e) => return failed(&e),
-    };
     let texts = texts(args.files);
-    let db = match driver::connect(&url) {
-        Ok(d) => d,
+    let (scratch, url) = match Scratch::create(server.then_some(&args.url), &texts) {
+        Ok(s) => s,
         Err(e) => return failed(&e),
     };
-    let mut runner = Runner {
-        analysis: a,
-        texts: &texts,
-        db,
-        render: args.render.clone(),
-        lock_timeout: args.lock_timeout,
+    let outcome = match driver::connect(&url) {
+        Ok(db) => {
+            let mut runner = Runner {
+                analysis: a,
+                texts: &texts,
+                db,
+                render: args.render.clone(),
+                lock_timeout: args.lock_timeout,
+            };
+            roundtrip_steps(&mut runner, server_name(url.backend))
+        }
+        Err(e) => Outcome {
+            diags: vec![Diagnostic::new(Code::RoundtripFailed, e)],
+            ..Default::default()
+        },
     };
-    let diags = roundtrip_steps(&mut runner);
-    drop(runner);
-    for suffix in ["", "-journal", "-wal", "-shm", "-migplan.lock"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    // The runner's connection is closed by now: the scratch database can go.
+    drop(scratch);
+    let diags = &outcome.diags;
     let order_len = a.map.nodes.len();
     if json {
         let obj = serde_json::json!({
+            "server": server_name(url.backend),
+            "database": url.masked(),
             "revisions": order_len,
-            "diagnostics": crate::render::diagnostics::locate_all(&diags, Vec::<crate::SourceFile>::new().as_slice()),
+            "applied": outcome.applied,
+            "agree": outcome.agree,
+            "failed": outcome.failed.as_ref().map(|(rev, file, error)| serde_json::json!({
+                "revision": rev,
+                "file": file,
+                "error": mask(error),
+            })),
+            "missing_extensions": outcome.missing_extensions,
+            "diagnostics": crate::render::diagnostics::locate_all(diags, Vec::<crate::SourceFile>::new().as_slice()),
         });
         println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
     } else {
-        for d in &diags {
+        for d in diags {
             eprintln!(
                 "{}\n",
                 crate::render::diagnostics::render_text(d, Vec::<crate::SourceFile>::new().as_slice(), std::io::stderr().is_terminal())
             );
         }
-        println!("roundtrip on SQLite: {order_len} revision(s), {} problem(s)", diags.len());
+        println!(
+            "roundtrip on {}: {order_len} revision(s), {} applied, {} agree with the simulation, {} problem(s)",
+            server_name(url.backend),
+            outcome.applied,
+            outcome.agree,
+            diags.len()
+        );
     }
     if diags.iter().any(|d| d.severity == Severity::Error) {
         ExitCode::from(FAILED)
@@ -411,58 +597,117 @@ pub fn roundtrip(args: &DbArgs, json: bool) -> ExitCode {
     }
 }
 
-fn roundtrip_steps(runner: &mut Runner) -> Vec<Diagnostic> {
+/// Differences past this many are counted, not listed.
+const SHOWN_DIFFERENCES: usize = 30;
+
+fn roundtrip_steps(runner: &mut Runner, server: &str) -> Outcome {
     let a = runner.analysis;
     let d = runner.db.dialect();
-    let mut diags = Vec::new();
+    let mut out = Outcome::default();
     let order: Vec<usize> = match a.map.walk_revisions("base", "heads") {
         Ok(o) => o.into_iter().rev().collect(),
-        Err(e) => return vec![Diagnostic::new(Code::RoundtripFailed, e)],
+        Err(e) => {
+            out.diags.push(Diagnostic::new(Code::RoundtripFailed, e));
+            return out;
+        }
     };
     let file_of = |r: usize| a.revisions[a.map.node(r).rev].path.clone();
-    // Compare the live database with the simulation at the heads it records.
-    let compare = |runner: &mut Runner, after: &str, file: Option<String>| -> Option<Diagnostic> {
-        let st = runner.read_state().ok()?;
+    // Compare the live database with the simulation at the heads it records; `true`
+    // when they agree.
+    let compare = |runner: &mut Runner, diags: &mut Vec<Diagnostic>, after: &str, file: Option<String>| -> bool {
+        let live = runner
+            .read_state()
+            .map_err(|e| e.0)
+            .and_then(|st| Ok((st, runner.db.live_schema()?)));
+        let (st, live) = match live {
+            Ok(x) => x,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    Code::RoundtripFailed,
+                    format!("after {after}, reading the scratch database's schema failed: {e}"),
+                ));
+                return false;
+            }
+        };
         let heads: Vec<usize> = st.heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
-        let live = runner.db.live_schema().ok()?;
         let diff = state::schema_difference(a, d, &heads, &live, &runner.render);
         if diff.is_empty() {
-            return None;
+            return true;
+        }
+        let more = diff.len().saturating_sub(SHOWN_DIFFERENCES);
+        let mut text = diff.iter().take(SHOWN_DIFFERENCES).cloned().collect::<Vec<_>>().join(", ");
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
         }
         let mut dg = Diagnostic::new(
             Code::RoundtripMismatch,
-            format!(
-                "after {after}, the scratch database differs from the simulated schema: {}",
-                diff.join(", ")
-            ),
+            format!("after {after}, the scratch database differs from the simulated schema: {text}"),
         )
         .help("a downgrade that leaves something behind, or SQL the simulation does not model");
         if let Some(f) = file {
             dg = dg.in_file(f);
         }
-        Some(dg)
+        diags.push(dg);
+        false
     };
     let mut quiet = crate::runner::Quiet;
     for &r in &order {
         let id = a.map.id(r).to_string();
         if let Err(e) = runner.run(Direction::Upgrade, std::slice::from_ref(&id), false, &mut quiet) {
-            diags.push(Diagnostic::new(Code::RoundtripFailed, format!("upgrade to {id} on SQLite: {e}")).in_file(file_of(r)));
-            return diags;
+            let mut msg = format!("upgrade to {id} on {server}: {e}");
+            if let Some(ext) = missing_extension(&e.0) {
+                msg.push_str(&format!(
+                    "\nthe server lacks the extension {ext}: the roundtrip is skipped from this revision on"
+                ));
+                out.missing_extensions.push(ext);
+            }
+            out.diags.push(Diagnostic::new(Code::RoundtripFailed, msg).in_file(file_of(r)));
+            out.failed = Some((id, file_of(r), e.0));
+            return out;
         }
-        diags.extend(compare(runner, &format!("upgrading to {id}"), Some(file_of(r))));
+        out.applied += 1;
+        if compare(runner, &mut out.diags, &format!("upgrading to {id}"), Some(file_of(r))) {
+            out.agree += 1;
+        }
     }
     if let Err(e) = runner.run(Direction::Downgrade, &["base".to_string()], false, &mut quiet) {
-        diags.push(Diagnostic::new(Code::RoundtripFailed, format!("downgrade base on SQLite: {e}")));
-        return diags;
+        out.diags
+            .push(Diagnostic::new(Code::RoundtripFailed, format!("downgrade base on {server}: {e}")));
+        return out;
     }
-    diags.extend(compare(runner, "downgrade base", None));
+    compare(runner, &mut out.diags, "downgrade base", None);
     if let Err(e) = runner.run(Direction::Upgrade, &["heads".to_string()], false, &mut quiet) {
-        diags.push(Diagnostic::new(
+        out.diags.push(Diagnostic::new(
             Code::RoundtripFailed,
             format!("upgrade heads after downgrade base: {e}"),
         ));
-        return diags;
+        return out;
     }
-    diags.extend(compare(runner, "downgrade base and upgrade heads again", None));
-    diags
+    compare(runner, &mut out.diags, "downgrade base and upgrade heads again", None);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_extension_is_named_from_either_server_message() {
+        let pg15 = "ERROR: could not open extension control file \"/usr/share/postgresql/15/extension/timescaledb.control\": No such file or directory";
+        assert_eq!(super::missing_extension(pg15).as_deref(), Some("timescaledb"));
+        let pg16 = "ERROR: extension \"postgis\" is not available\nDETAIL: ...";
+        assert_eq!(super::missing_extension(pg16).as_deref(), Some("postgis"));
+        assert_eq!(super::missing_extension("ERROR: extension \"x\" already exists"), None);
+    }
+
+    #[test]
+    fn the_schemas_a_project_creates_are_found_by_name() {
+        let texts = [(
+            "a.py".to_string(),
+            "op.execute('CREATE SCHEMA IF NOT EXISTS reporting')\nCREATE DATABASE `meta`;".to_string(),
+        )];
+        let got = super::schemas_created(&texts.into_iter().collect());
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec!["meta".to_string(), "reporting".to_string()]
+        );
+    }
 }

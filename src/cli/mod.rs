@@ -292,7 +292,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Check { roundtrip: true, .. } => {
             report_load_problems(&analysis, &known, color);
             match db_args(&cli, &disc, &analysis, &listed, None) {
-                Ok(args) => database::roundtrip(&args, cli.format == Format::Json),
+                Ok(args) => database::roundtrip(&args, cli.format == Format::Json, cli.db.is_some()),
                 Err(code) => code,
             }
         }

@@ -12,8 +12,42 @@ use super::url::{Backend, DbUrl};
 /// Rows as text (NULL as `None`): the runner only reads version ids and names.
 pub type Rows = Vec<Vec<Option<String>>>;
 
-/// Tables and their columns, lower-cased, as the server reports them.
-pub type LiveSchema = BTreeMap<String, BTreeSet<String>>;
+/// What the server's catalogue says the schema is, names lower-cased: tables and their
+/// columns, indexes, constraints. Indexes that only back a primary key or unique
+/// constraint are reported as the constraint, not again as an index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveSchema {
+    pub tables: BTreeMap<String, BTreeSet<String>>,
+    pub indexes: Vec<LiveIndex>,
+    pub constraints: Vec<LiveConstraint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveIndex {
+    pub table: String,
+    pub name: String,
+    /// Key columns in order (expressions as the server prints them).
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey { ref_table: String, ref_columns: Vec<String> },
+    Check,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveConstraint {
+    pub table: String,
+    /// `None` where the catalogue keeps no name (SQLite) or only a fixed one (MySQL's
+    /// `PRIMARY`): such constraints compare by shape alone.
+    pub name: Option<String>,
+    pub kind: LiveConstraintKind,
+    pub columns: Vec<String>,
+}
 
 pub trait Driver {
     /// The SQL dialect plans for this server are rendered in.
@@ -74,14 +108,39 @@ pub fn connect(url: &DbUrl) -> Result<Box<dyn Driver>, String> {
     }
 }
 
-/// A lowercase `(table, columns)` schema from rows of (table, column-or-NULL).
-pub fn schema_from_rows(rows: Rows) -> LiveSchema {
-    let mut out = LiveSchema::new();
+/// A lowercase `(table, columns)` map from rows of (table, column-or-NULL).
+pub fn tables_from_rows(rows: Rows) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::<String, BTreeSet<String>>::new();
     for r in rows {
         let Some(Some(t)) = r.first() else { continue };
         let cols = out.entry(t.to_lowercase()).or_default();
         if let Some(Some(c)) = r.get(1) {
             cols.insert(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Field `i` of a catalogue row as lower-case text ("" for NULL).
+pub fn field(r: &[Option<String>], i: usize) -> String {
+    r.get(i).cloned().flatten().unwrap_or_default().to_lowercase()
+}
+
+/// Indexes from rows of (table, index, unique, column) ordered by table, index and key
+/// position: one index per run of equal (table, index).
+pub fn indexes_from_rows(rows: &Rows) -> Vec<LiveIndex> {
+    let mut out: Vec<LiveIndex> = Vec::new();
+    for r in rows {
+        let (table, name) = (field(r, 0), field(r, 1));
+        let unique = matches!(field(r, 2).as_str(), "t" | "1" | "true");
+        match out.last_mut() {
+            Some(last) if last.table == table && last.name == name => last.columns.push(field(r, 3)),
+            _ => out.push(LiveIndex {
+                table,
+                name,
+                columns: vec![field(r, 3)],
+                unique,
+            }),
         }
     }
     out

@@ -7,7 +7,7 @@ use std::time::Duration;
 use mysql::prelude::Queryable;
 use mysql::{Conn, OptsBuilder, Value};
 
-use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -113,7 +113,63 @@ impl Driver for Mysql {
              LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name \
              WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'",
         )?;
-        Ok(schema_from_rows(rows))
+        let tables = tables_from_rows(rows);
+        // Every unique constraint is a unique index here, and is reported as one; the
+        // primary key is a constraint.
+        let index_rows = self.query(
+            "SELECT table_name, index_name, non_unique = 0, column_name FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND index_name <> 'PRIMARY' \
+             ORDER BY table_name, index_name, seq_in_index",
+        )?;
+        // MariaDB's JSON columns carry a `json_valid` check named after the column: the
+        // type's, not the migration's.
+        let cons_rows = self.query(
+            "SELECT tc.table_name, tc.constraint_name, tc.constraint_type, k.column_name, \
+             k.referenced_table_name, k.referenced_column_name \
+             FROM information_schema.table_constraints tc \
+             LEFT JOIN information_schema.key_column_usage k ON k.constraint_schema = tc.constraint_schema \
+               AND k.table_name = tc.table_name AND k.constraint_name = tc.constraint_name \
+             WHERE tc.constraint_schema = DATABASE() \
+               AND tc.constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'CHECK') \
+               AND NOT (tc.constraint_type = 'CHECK' AND EXISTS (SELECT 1 FROM information_schema.check_constraints cc \
+                 WHERE cc.constraint_schema = tc.constraint_schema AND cc.constraint_name = tc.constraint_name \
+                 AND cc.check_clause LIKE 'json_valid(%')) \
+             ORDER BY tc.table_name, tc.constraint_name, k.ordinal_position",
+        )?;
+        let mut constraints: Vec<LiveConstraint> = Vec::new();
+        for r in &cons_rows {
+            let (table, name, col) = (field(r, 0), field(r, 1), field(r, 3));
+            if let Some(last) = constraints.last_mut()
+                && last.table == table
+                && last.name.as_deref().unwrap_or("primary") == name
+            {
+                if let LiveConstraintKind::ForeignKey { ref_columns, .. } = &mut last.kind {
+                    ref_columns.push(field(r, 5));
+                }
+                last.columns.push(col);
+                continue;
+            }
+            let kind = match field(r, 2).as_str() {
+                "primary key" => LiveConstraintKind::PrimaryKey,
+                "foreign key" => LiveConstraintKind::ForeignKey {
+                    ref_table: field(r, 4),
+                    ref_columns: vec![field(r, 5)],
+                },
+                _ => LiveConstraintKind::Check,
+            };
+            constraints.push(LiveConstraint {
+                table,
+                // Always `PRIMARY`: the name a migration gives is not kept.
+                name: (kind != LiveConstraintKind::PrimaryKey).then_some(name),
+                columns: if col.is_empty() { Vec::new() } else { vec![col] },
+                kind,
+            });
+        }
+        Ok(LiveSchema {
+            tables,
+            indexes: indexes_from_rows(&index_rows),
+            constraints,
+        })
     }
     fn is_already_exists(&self, message: &str) -> bool {
         message.contains("already exists") || message.contains("Duplicate key name")

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls, SimpleQueryMessage};
 
-use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -156,7 +156,59 @@ impl Driver for Postgres {
              LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name \
              WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'",
         )?;
-        Ok(schema_from_rows(rows))
+        let tables = tables_from_rows(rows);
+        // Key columns only (not INCLUDE); indexes behind a primary key, unique or exclusion
+        // constraint of the same table are that constraint.
+        let index_rows = self.query(
+            "SELECT t.relname, i.relname, ix.indisunique, pg_get_indexdef(ix.indexrelid, k.n, true) \
+             FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
+             JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             CROSS JOIN LATERAL generate_series(1, ix.indnkeyatts) AS k(n) \
+             WHERE ns.nspname = current_schema() AND t.relkind IN ('r', 'p') \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid \
+                             AND c.conrelid = ix.indrelid AND c.contype IN ('p', 'u', 'x')) \
+             ORDER BY t.relname, i.relname, k.n",
+        )?;
+        // Column lists joined with the unit separator: no identifier contains it.
+        let cons_rows = self.query(
+            "SELECT t.relname, c.conname, c.contype, \
+             (SELECT string_agg(a.attname, chr(31) ORDER BY u.ord) FROM unnest(c.conkey) WITH ORDINALITY u(attnum, ord) \
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = u.attnum), \
+             rt.relname, \
+             (SELECT string_agg(a.attname, chr(31) ORDER BY u.ord) FROM unnest(c.confkey) WITH ORDINALITY u(attnum, ord) \
+              JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = u.attnum) \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             LEFT JOIN pg_class rt ON rt.oid = c.confrelid \
+             WHERE ns.nspname = current_schema() AND c.contype IN ('p', 'u', 'f', 'c') AND t.relkind IN ('r', 'p') \
+             ORDER BY t.relname, c.conname",
+        )?;
+        let list = |s: String| -> Vec<String> { s.split('\u{1f}').filter(|c| !c.is_empty()).map(str::to_string).collect() };
+        let constraints = cons_rows
+            .iter()
+            .filter_map(|r| {
+                let kind = match field(r, 2).as_str() {
+                    "p" => LiveConstraintKind::PrimaryKey,
+                    "u" => LiveConstraintKind::Unique,
+                    "f" => LiveConstraintKind::ForeignKey {
+                        ref_table: field(r, 4),
+                        ref_columns: list(field(r, 5)),
+                    },
+                    "c" => LiveConstraintKind::Check,
+                    _ => return None,
+                };
+                Some(LiveConstraint {
+                    table: field(r, 0),
+                    name: Some(field(r, 1)),
+                    kind,
+                    columns: list(field(r, 3)),
+                })
+            })
+            .collect();
+        Ok(LiveSchema {
+            tables,
+            indexes: indexes_from_rows(&index_rows),
+            constraints,
+        })
     }
     fn is_already_exists(&self, message: &str) -> bool {
         message.contains("already exists")

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use super::driver::{Driver, LiveSchema, Rows, schema_from_rows};
+use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveIndex, LiveSchema, Rows, field, tables_from_rows};
 use super::url::DbUrl;
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -172,9 +172,224 @@ impl Driver for Sqlite {
             "SELECT m.name, p.name FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
         )?;
-        Ok(schema_from_rows(rows))
+        let tables = tables_from_rows(rows);
+        const USER_TABLES: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+        let index_rows = self.query(&format!(
+            "SELECT m.name, il.name, il.\"unique\", ii.name, il.origin FROM sqlite_master m \
+             JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii WHERE {USER_TABLES} \
+             ORDER BY m.name, il.name, ii.seqno"
+        ))?;
+        let pk_rows = self.query(&format!(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE {USER_TABLES} AND p.pk > 0 ORDER BY m.name, p.pk"
+        ))?;
+        let fk_rows = self.query(&format!(
+            "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_master m \
+             JOIN pragma_foreign_key_list(m.name) f WHERE {USER_TABLES} ORDER BY m.name, f.id, f.seq"
+        ))?;
+        let sql_rows = self.query(&format!("SELECT m.name, m.sql FROM sqlite_master m WHERE {USER_TABLES}"))?;
+        let mut indexes: Vec<LiveIndex> = Vec::new();
+        let mut constraints: Vec<LiveConstraint> = Vec::new();
+        // Origin `c`: CREATE INDEX; `u`: a UNIQUE constraint's automatic index (its name
+        // is SQLite's, so the constraint compares by shape); `pk`: see the primary keys.
+        let mut last: Option<(String, String)> = None;
+        for r in &index_rows {
+            let (table, name, col, origin) = (field(r, 0), field(r, 1), field(r, 3), field(r, 4));
+            let same = last.as_ref() == Some(&(table.clone(), name.clone()));
+            last = Some((table.clone(), name.clone()));
+            match origin.as_str() {
+                "c" if same => indexes.last_mut().into_iter().for_each(|i| i.columns.push(col.clone())),
+                "c" => indexes.push(LiveIndex {
+                    table,
+                    name,
+                    columns: vec![col],
+                    unique: field(r, 2) == "1",
+                }),
+                "u" if same => constraints.last_mut().into_iter().for_each(|c| c.columns.push(col.clone())),
+                "u" => constraints.push(LiveConstraint {
+                    table,
+                    name: None,
+                    kind: LiveConstraintKind::Unique,
+                    columns: vec![col],
+                }),
+                _ => {}
+            }
+        }
+        // An expression key has no column name in the pragma: take it from the index's SQL.
+        for ix in indexes.iter_mut().filter(|i| i.columns.iter().any(String::is_empty)) {
+            let sql = self.query(&format!(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND lower(name) = '{}'",
+                ix.name.replace('\'', "''")
+            ))?;
+            let parts = sql
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .map(|s| index_keys(&s))
+                .unwrap_or_default();
+            if parts.len() == ix.columns.len() {
+                for (c, p) in ix.columns.iter_mut().zip(parts) {
+                    if c.is_empty() {
+                        *c = p.to_lowercase();
+                    }
+                }
+            }
+        }
+        let mut pks: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for r in &pk_rows {
+            pks.entry(field(r, 0)).or_default().push(field(r, 1));
+        }
+        let mut last_fk: Option<(String, String)> = None;
+        for r in &fk_rows {
+            let key = (field(r, 0), field(r, 1));
+            let (from, to) = (field(r, 3), field(r, 4));
+            if last_fk.as_ref() == Some(&key)
+                && let Some(LiveConstraint {
+                    kind: LiveConstraintKind::ForeignKey { ref_columns, .. },
+                    columns,
+                    ..
+                }) = constraints.last_mut()
+            {
+                columns.push(from);
+                ref_columns.push(to);
+                continue;
+            }
+            last_fk = Some(key.clone());
+            constraints.push(LiveConstraint {
+                table: key.0,
+                name: None,
+                kind: LiveConstraintKind::ForeignKey {
+                    ref_table: field(r, 2),
+                    ref_columns: vec![to],
+                },
+                columns: vec![from],
+            });
+        }
+        // `REFERENCES t` without columns means t's primary key.
+        for c in &mut constraints {
+            if let LiveConstraintKind::ForeignKey { ref_table, ref_columns } = &mut c.kind
+                && ref_columns.iter().all(String::is_empty)
+                && let Some(pk) = pks.get(ref_table.as_str())
+            {
+                *ref_columns = pk.clone();
+            }
+        }
+        for (table, columns) in pks {
+            constraints.push(LiveConstraint {
+                table,
+                name: None,
+                kind: LiveConstraintKind::PrimaryKey,
+                columns,
+            });
+        }
+        // Check constraints are kept only in the table's SQL: the named ones are read
+        // from it, the unnamed counted.
+        for r in &sql_rows {
+            let table = field(r, 0);
+            for name in check_names(&r.get(1).cloned().flatten().unwrap_or_default()) {
+                constraints.push(LiveConstraint {
+                    table: table.clone(),
+                    name,
+                    kind: LiveConstraintKind::Check,
+                    columns: Vec::new(),
+                });
+            }
+        }
+        Ok(LiveSchema {
+            tables,
+            indexes,
+            constraints,
+        })
     }
     fn is_already_exists(&self, message: &str) -> bool {
         message.contains("already exists")
+    }
+}
+
+/// The keys of `CREATE INDEX ix ON t (a, lower(b)) WHERE …`, split at top-level commas.
+fn index_keys(sql: &str) -> Vec<String> {
+    let upper = sql.to_ascii_uppercase();
+    let Some(on) = upper.find(" ON ") else { return Vec::new() };
+    let Some(open) = sql[on..].find('(').map(|i| on + i) else {
+        return Vec::new();
+    };
+    let mut depth = 0usize;
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in sql[open + 1..].chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                parts.push(cur.trim().to_string());
+                return parts;
+            }
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    Vec::new()
+}
+
+/// The check constraints in a `CREATE TABLE` statement: `Some(name)` for `CONSTRAINT name
+/// CHECK`, `None` for a bare `CHECK`. Words inside quotes are skipped.
+fn check_names(sql: &str) -> Vec<Option<String>> {
+    let mut words: Vec<String> = Vec::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '`' | '[' | '\'' => {
+                let close = if c == '[' { ']' } else { c };
+                let mut w = String::new();
+                for n in chars.by_ref() {
+                    if n == close {
+                        break;
+                    }
+                    w.push(n);
+                }
+                // A string literal is no identifier; a quoted identifier is.
+                words.push(if c == '\'' { String::new() } else { w });
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let mut w = c.to_string();
+                while let Some(&n) = chars.peek() {
+                    if !(n.is_alphanumeric() || n == '_' || n == '$') {
+                        break;
+                    }
+                    w.push(n);
+                    chars.next();
+                }
+                words.push(w);
+            }
+            c if c.is_whitespace() => {}
+            _ => words.push(String::new()),
+        }
+    }
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if w.eq_ignore_ascii_case("check") {
+            let named = i >= 2 && words[i - 2].eq_ignore_ascii_case("constraint") && !words[i - 1].is_empty();
+            out.push(named.then(|| words[i - 1].to_lowercase()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn check_constraints_are_read_from_the_table_sql() {
+        let sql = "CREATE TABLE t (a INT CHECK (a > 0), b TEXT, CONSTRAINT \"ck_b\" CHECK (b <> 'check'), CONSTRAINT ck_c CHECK(a < 9))";
+        assert_eq!(super::check_names(sql), vec![None, Some("ck_b".into()), Some("ck_c".into())]);
+    }
+
+    #[test]
+    fn index_keys_are_split_at_top_level_commas() {
+        let sql = "CREATE INDEX ix ON t (a, lower(b || ','), c DESC) WHERE a > 0";
+        assert_eq!(super::index_keys(sql), vec!["a", "lower(b || ',')", "c DESC"]);
     }
 }

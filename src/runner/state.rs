@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::RunError;
 use super::audit::{self, InProgress};
-use super::driver::{Driver, LiveSchema};
+use super::driver::{Driver, LiveConstraintKind, LiveSchema};
 use crate::analysis::Analysis;
 use crate::bookkeeping::int_version;
 use crate::dialect::Dialect;
@@ -180,25 +180,115 @@ pub enum Match {
     None,
 }
 
-/// What differs between the live tables/columns and the simulation at `heads`, the
-/// bookkeeping tables aside (empty: they match).
+/// What differs between the live schema (tables, columns, indexes, constraints) and the
+/// simulation at `heads`, the bookkeeping tables aside (empty: they match).
 pub fn schema_difference(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx], live: &LiveSchema, opts: &RenderOptions) -> Vec<String> {
+    let (schema, _) = crate::validate::schema_at(a, heads, d, &crate::cli::parallel::Rayon);
     let mut live = live.clone();
-    live.remove(&opts.bookkeeping.table(opts).name.to_lowercase());
-    live.remove(audit::TABLE);
-    difference(&live, &simulated(a, d, heads))
+    let bookkeeping = [opts.bookkeeping.table(opts).name.to_lowercase(), audit::TABLE.to_string()];
+    live.tables.retain(|t, _| !bookkeeping.contains(t));
+    let sim = tables_of(&schema);
+    let mut out = difference(&live.tables, &sim);
+    // Indexes and constraints of tables on both sides: a missing table was said already.
+    let both = |t: &str| live.tables.contains_key(t) && sim.contains_key(t);
+    let unknown: BTreeSet<String> = schema.tables.values().filter(|t| t.unknown).map(|t| table_name(&t.name)).collect();
+    let keep = |i: &Item| both(&i.table) && !unknown.contains(&i.table);
+    let mysql = d.name() == "mysql";
+    let sim_items: Vec<Item> = simulated_items(&schema, mysql).into_iter().filter(|i| keep(i)).collect();
+    let live_items: Vec<Item> = live_items(&live).into_iter().filter(|i| keep(i)).collect();
+    out.extend(compare_items(&sim_items, &live_items, &live, d.name()));
+    out
 }
 
-fn simulated(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx]) -> LiveSchema {
-    let (schema, _) = crate::validate::schema_at(a, heads, d, &crate::cli::parallel::Rayon);
+/// An index or constraint reduced to what both sides can say: its kind, table, name
+/// (`None`: the catalogue keeps none, or the migration gave none) and shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    kind: &'static str,
+    table: String,
+    name: Option<String>,
+    /// `t(a, b)`, `t(a) → r(id)`, `t(a) unique`; just `t` for checks (compared by name).
+    shape: String,
+}
+
+/// `public."Users"` → `users`: the live side reports the current schema's tables bare.
+fn table_name(t: &str) -> String {
+    let t = t.rsplit('.').next().unwrap_or(t);
+    ident(t)
+}
+
+fn ident(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '"' | '`' | '[' | ']'))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Index columns compare with the server's spelling of expressions in mind: case,
+/// spaces, quotes, parentheses and PostgreSQL's `::type` casts do not count.
+fn key_part(s: &str) -> String {
+    // The catalogues give a key's expression without its collation (`email COLLATE
+    // NOCASE`: SQLite's pragma) or order (`changed_at DESC`).
+    let mut s = s.trim().to_string();
+    if let Some(i) = s.to_ascii_lowercase().rfind(" collate ") {
+        let rest = s[i + 9..].trim_start();
+        let word = rest.split_whitespace().next().unwrap_or("");
+        if !word.contains(['(', ')', ',']) {
+            s = format!("{}{}", &s[..i], &rest[word.len()..]);
+        }
+    }
+    for suffix in [" nulls first", " nulls last", " desc", " asc"] {
+        let t = s.trim_end();
+        if t.len() > suffix.len() && t.is_char_boundary(t.len() - suffix.len()) && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        {
+            s = t[..t.len() - suffix.len()].to_string();
+        }
+    }
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            while chars.peek().is_some_and(|n| n.is_alphanumeric() || *n == '_' || *n == ' ') {
+                chars.next();
+            }
+            continue;
+        }
+        if !(c.is_whitespace() || matches!(c, '"' | '`' | '[' | ']' | '(' | ')')) {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn cols(c: &[String]) -> String {
+    c.iter().map(|c| key_part(c)).collect::<Vec<_>>().join(", ")
+}
+
+/// A table in another schema than the connection's (`reporting.daily_rollups`): the live
+/// side reads the current schema only, so such tables are not compared.
+fn elsewhere(t: &str) -> bool {
+    t.rsplit_once('.')
+        .is_some_and(|(s, _)| !matches!(ident(s).as_str(), "public" | "main"))
+}
+
+fn tables_of(schema: &crate::schema::Schema) -> Tables {
     schema
         .tables
         .values()
-        .map(|t| (t.name.to_lowercase(), t.columns.iter().map(|c| c.name.to_lowercase()).collect()))
+        .filter(|t| !elsewhere(&t.name))
+        .map(|t| (table_name(&t.name), t.columns.iter().map(|c| c.name.to_lowercase()).collect()))
         .collect()
 }
 
-fn difference(live: &LiveSchema, sim: &LiveSchema) -> Vec<String> {
+type Tables = BTreeMap<String, BTreeSet<String>>;
+
+fn simulated(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx]) -> Tables {
+    let (schema, _) = crate::validate::schema_at(a, heads, d, &crate::cli::parallel::Rayon);
+    tables_of(&schema)
+}
+
+fn difference(live: &Tables, sim: &Tables) -> Vec<String> {
     let mut out = Vec::new();
     for (t, cols) in sim {
         match live.get(t) {
@@ -213,10 +303,214 @@ fn difference(live: &LiveSchema, sim: &LiveSchema) -> Vec<String> {
     out
 }
 
+fn simulated_items(schema: &crate::schema::Schema, mysql: bool) -> Vec<Item> {
+    use crate::schema::ConstraintKind as K;
+    let mut out = Vec::new();
+    let pk_of = |t: &str| -> Vec<String> {
+        schema
+            .tables
+            .values()
+            .find(|x| table_name(&x.name) == t)
+            .map(|x| x.primary_key())
+            .unwrap_or_default()
+    };
+    for t in schema.tables.values().filter(|t| !elsewhere(&t.name)) {
+        let table = table_name(&t.name);
+        let name = |c: &crate::schema::ConstraintDef| c.name.as_deref().map(ident);
+        let mut has_pk = false;
+        for c in t.constraints.values() {
+            let item = match &c.kind {
+                K::PrimaryKey { columns } => {
+                    has_pk = true;
+                    Item {
+                        kind: "primary key",
+                        table: table.clone(),
+                        name: name(c),
+                        shape: format!("{table}({})", cols(columns)),
+                    }
+                }
+                // MySQL keeps a unique constraint as a unique index of the same name.
+                K::Unique { columns } if mysql => Item {
+                    kind: "index",
+                    table: table.clone(),
+                    name: name(c),
+                    shape: format!("{table}({}) unique", cols(columns)),
+                },
+                K::Unique { columns } => Item {
+                    kind: "unique constraint",
+                    table: table.clone(),
+                    name: name(c),
+                    shape: format!("{table}({})", cols(columns)),
+                },
+                K::ForeignKey {
+                    columns,
+                    ref_table,
+                    ref_columns,
+                } => {
+                    let target = table_name(ref_table);
+                    // `REFERENCES t` alone means t's primary key.
+                    let refs = if ref_columns.is_empty() {
+                        pk_of(&target)
+                    } else {
+                        ref_columns.clone()
+                    };
+                    Item {
+                        kind: "foreign key",
+                        table: table.clone(),
+                        name: name(c),
+                        shape: format!("{table}({}) → {target}({})", cols(columns), cols(&refs)),
+                    }
+                }
+                K::Check { .. } => Item {
+                    kind: "check constraint",
+                    table: table.clone(),
+                    name: name(c),
+                    shape: table.clone(),
+                },
+            };
+            out.push(item);
+        }
+        let pk: Vec<String> = t.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
+        if !has_pk && !pk.is_empty() {
+            out.push(Item {
+                kind: "primary key",
+                table: table.clone(),
+                name: None,
+                shape: format!("{table}({})", cols(&pk)),
+            });
+        }
+    }
+    for ix in schema.indexes.values().filter(|ix| !elsewhere(&ix.table)) {
+        let table = table_name(&ix.table);
+        out.push(Item {
+            kind: "index",
+            name: Some(ident(&ix.name)),
+            shape: format!("{table}({}){}", cols(&ix.columns), if ix.unique { " unique" } else { "" }),
+            table,
+        });
+    }
+    out
+}
+
+fn live_items(live: &LiveSchema) -> Vec<Item> {
+    let mut out: Vec<Item> = live
+        .indexes
+        .iter()
+        .map(|ix| Item {
+            kind: "index",
+            table: ix.table.clone(),
+            name: Some(ix.name.clone()),
+            shape: format!("{}({}){}", ix.table, cols(&ix.columns), if ix.unique { " unique" } else { "" }),
+        })
+        .collect();
+    for c in &live.constraints {
+        let t = &c.table;
+        let (kind, shape) = match &c.kind {
+            LiveConstraintKind::PrimaryKey => ("primary key", format!("{t}({})", cols(&c.columns))),
+            LiveConstraintKind::Unique => ("unique constraint", format!("{t}({})", cols(&c.columns))),
+            LiveConstraintKind::ForeignKey { ref_table, ref_columns } => (
+                "foreign key",
+                format!("{t}({}) → {ref_table}({})", cols(&c.columns), cols(ref_columns)),
+            ),
+            LiveConstraintKind::Check => ("check constraint", t.clone()),
+        };
+        out.push(Item {
+            kind,
+            table: t.clone(),
+            name: c.name.clone(),
+            shape,
+        });
+    }
+    out
+}
+
+/// Pair the simulated items with the live ones: by name where the simulation has one and
+/// the catalogue keeps names, else by shape (names the server made up never count); what
+/// is left on either side differs.
+fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, dialect: &str) -> Vec<String> {
+    let mysql = dialect == "mysql";
+    // SQLite builds no second index for a UNIQUE the primary key or another UNIQUE already
+    // covers (`id TEXT UNIQUE, PRIMARY KEY (id)`): such a constraint is there.
+    let covered = |s: &Item| {
+        dialect == "sqlite"
+            && s.kind == "unique constraint"
+            && live
+                .iter()
+                .any(|l| matches!(l.kind, "primary key" | "unique constraint") && l.shape == s.shape)
+    };
+    let mut taken = vec![false; live.len()];
+    let mut out = Vec::new();
+    let describe = |i: &Item| match &i.name {
+        Some(n) if i.kind == "check constraint" => format!("check constraint {n} on {}", i.table),
+        Some(n) => format!("{} {n} {}", i.kind, i.shape),
+        None if i.kind == "check constraint" => format!("an unnamed check constraint on {}", i.table),
+        None => format!("{} {}", i.kind, i.shape),
+    };
+    let mut unmatched: Vec<&Item> = Vec::new();
+    for s in sim.iter().filter(|s| s.name.is_some()) {
+        let by_name = live
+            .iter()
+            .enumerate()
+            .position(|(k, l)| !taken[k] && l.kind == s.kind && l.table == s.table && l.name == s.name);
+        match by_name {
+            Some(k) => {
+                taken[k] = true;
+                if live[k].shape != s.shape {
+                    out.push(format!(
+                        "{} {} differs: live {}, simulated {}",
+                        s.kind,
+                        s.name.as_deref().unwrap_or(""),
+                        live[k].shape,
+                        s.shape
+                    ));
+                }
+            }
+            None => unmatched.push(s),
+        }
+    }
+    // Named in the migration but not found by that name: the catalogue may keep no name.
+    for s in unmatched {
+        let by_shape = (0..live.len()).find(|&k| !taken[k] && live[k].name.is_none() && live[k].kind == s.kind && live[k].shape == s.shape);
+        match by_shape {
+            Some(k) => taken[k] = true,
+            None if covered(s) => {}
+            None => out.push(format!("{} missing", describe(s))),
+        }
+    }
+    for s in sim.iter().filter(|s| s.name.is_none()) {
+        match (0..live.len()).find(|&k| !taken[k] && live[k].kind == s.kind && live[k].shape == s.shape) {
+            Some(k) => taken[k] = true,
+            None if covered(s) => {}
+            None => out.push(format!("{} missing", describe(s))),
+        }
+    }
+    for (k, l) in live.iter().enumerate() {
+        if taken[k] {
+            continue;
+        }
+        // MySQL indexes a foreign key's columns itself when no index serves it.
+        let fk_index = mysql
+            && l.kind == "index"
+            && schema.indexes.iter().any(|ix| {
+                Some(&ix.name) == l.name.as_ref()
+                    && ix.table == l.table
+                    && !ix.unique
+                    && schema
+                        .constraints
+                        .iter()
+                        .any(|c| c.table == ix.table && matches!(c.kind, LiveConstraintKind::ForeignKey { .. }) && c.columns == ix.columns)
+            });
+        if !fk_index {
+            out.push(format!("extra {}", describe(l)));
+        }
+    }
+    out
+}
+
 /// Which revision's simulated schema the live tables and columns match (bookkeeping
 /// tables aside). Histories past 2,000 revisions are not searched: each probe simulates.
 pub fn matching_revision(a: &Analysis, d: &dyn Dialect, live: &LiveSchema, opts: &RenderOptions) -> Match {
-    let mut live = live.clone();
+    let mut live = live.tables.clone();
     live.remove(&opts.bookkeeping.table(opts).name.to_lowercase());
     live.remove(audit::TABLE);
     if live.is_empty() || a.map.nodes.len() > 2000 {

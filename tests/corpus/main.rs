@@ -9,6 +9,7 @@
 //! change in what migplan believes about a real project shows in review.
 
 mod fetch;
+mod live;
 mod manifest;
 mod oracles;
 mod table;
@@ -144,20 +145,27 @@ fn project_json(p: &Project, top: &Path) -> serde_json::Value {
     })
 }
 
+/// The invocation with the package-relative paths made absolute (the tool runs from `cwd`).
+fn absolute_invocation(top: &Path, p: &Project) -> Vec<String> {
+    invocation(p)
+        .into_iter()
+        .map(|a| {
+            let abs = top.join(&a);
+            if (p.config.as_deref() == Some(a.as_str()) || p.dir.as_deref() == Some(a.as_str())) && abs.exists() {
+                abs.display().to_string()
+            } else {
+                a
+            }
+        })
+        .collect()
+}
+
 /// Paths in the invocation are relative to the package's top; the tool runs from `cwd`.
 fn command(bin: &Path, top: &Path, p: &Project, rest: &[&str]) -> Command {
     let cwd = top.join(p.cwd.as_deref().unwrap_or(""));
     let mut c = Command::new(bin);
     c.current_dir(&cwd);
-    for a in invocation(p) {
-        // Make package-relative paths relative to the working directory.
-        let abs = top.join(&a);
-        if (p.config.as_deref() == Some(a.as_str()) || p.dir.as_deref() == Some(a.as_str())) && abs.exists() {
-            c.arg(abs);
-        } else {
-            c.arg(a);
-        }
-    }
+    c.args(absolute_invocation(top, p));
     c.args(rest);
     c.env_remove("DATABASE_URL");
     c
@@ -182,6 +190,7 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
             return Ok(row);
         }
     }
+    let mut opaque = false;
     if row.heads >= 1 {
         // A project with several heads is upgraded with `heads`, as its users do.
         let target = if row.heads == 1 { "head" } else { "heads" };
@@ -193,6 +202,17 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
             return Err(format!("migplan upgrade --sql panicked: {}", err.trim()));
         }
         row.plan = Some(plan.status.success());
+        // The runner refuses plans with Python it cannot run: such projects have no live figures.
+        opaque = !plan.status.success() || String::from_utf8_lossy(&plan.stdout).contains("-- migplan: opaque");
+    }
+    if let Some(why) = &p.skip_live {
+        row.live_note = Some(format!("skipped: {why}"));
+    } else if !p.is_alembic() || (row.heads == 1 && !opaque) {
+        let cwd = top.join(p.cwd.as_deref().unwrap_or(""));
+        if let Some((agree, applied, note)) = live::run(bin, &cwd, &absolute_invocation(top, p), &p.dialect) {
+            row.live_agree = Some((agree, applied));
+            row.live_note = note;
+        }
     }
     Ok(row)
 }
