@@ -108,11 +108,13 @@ const PG_MEMBERS: &str = "CREATE TABLE memberships (user_id INTEGER NOT NULL, or
   CONSTRAINT fk_memberships_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
   FOREIGN KEY (org_id) REFERENCES orgs);
 ";
-// What the simulation cannot read: DDL run by PL/pgSQL.
-const PG_HIDDEN: &str = "DO $$ BEGIN
+// What the simulation cannot see: DDL run by a function the migration calls.
+const PG_HIDDEN: &str = "CREATE FUNCTION add_hidden() RETURNS void LANGUAGE plpgsql AS $$ BEGIN
   EXECUTE 'CREATE INDEX ix_hidden ON users (age)';
   EXECUTE 'ALTER TABLE users ADD CONSTRAINT uq_hidden UNIQUE (email, age)';
 END $$;
+SELECT add_hidden();
+DROP FUNCTION add_hidden();
 ";
 
 #[test]

@@ -652,6 +652,7 @@ const SERVER_REJECTS: &[(&str, Server, &[&str])] = &[
     ("sql_folders/atlas_pg", Sqlite, &["near \"BY\": syntax error"]),
     ("sql_folders/dag_pg", Sqlite, &["near \"SCHEMA\": syntax error"]),
     ("sql_folders/dbmate_mysql", Sqlite, &["near \"AUTO_INCREMENT\": syntax error"]),
+    ("sql_folders/atlas_golang_migrate_mysql", Sqlite, &["near \"AUTO_INCREMENT\": syntax error"]),
     ("sql_folders/golang_migrate_pg", Sqlite, &["near \"EXTENSION\": syntax error"]),
     ("sql_folders/goose_pg", Sqlite, &["near \"IDENTITY\": syntax error"]),
     // PostgreSQL: schemas and extensions the fixtures assume exist, data that breaks a
@@ -663,6 +664,7 @@ const SERVER_REJECTS: &[(&str, Server, &[&str])] = &[
     ("fixtures/sql_tables", Postgres, &["schema \"analytics\" does not exist"]),
     ("fixtures/sql_types", Postgres, &["syntax error at or near \",\"", "net_cents INTEGER GENERATED ALWAYS AS (net * 100),"]),
     ("sql_folders/dbmate_mysql", Postgres, &["syntax error at or near \"`\""]),
+    ("sql_folders/atlas_golang_migrate_mysql", Postgres, &["syntax error at or near \"`\""]),
     ("sql_folders/golang_migrate_pg", Postgres, &["unique constraint on partitioned table must include all partitioning columns"]),
     ("sql_folders/goose_pg", Postgres, &["CREATE INDEX CONCURRENTLY cannot run inside a transaction block"]),
     ("sql_folders/sqlx_sqlite", Postgres, &["syntax error at or near \"AUTOINCREMENT\""]),
