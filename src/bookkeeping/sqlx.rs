@@ -13,7 +13,9 @@ fn def(opts: &RenderOptions) -> TableDef {
     TableDef::new(opts, "_sqlx_migrations")
         .col("version", "BigInteger", "big_integer", None, false)
         .col("description", "Text", "text", None, false)
-        .col("installed_on", "DateTime", "datetime", None, false)
+        // TIMESTAMP as sqlx creates it: TIMESTAMPTZ on PostgreSQL, TIMESTAMP on MySQL and
+        // SQLite (not DATETIME).
+        .col("installed_on", "TIMESTAMP", "TIMESTAMP", None, false)
         .timezone()
         .default_now()
         .col("success", "Boolean", "boolean", None, false)

@@ -1,7 +1,7 @@
 CREATE TABLE IF NOT EXISTS _sqlx_migrations (
     version BIGINT NOT NULL, 
     description TEXT NOT NULL, 
-    installed_on DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL, 
+    installed_on TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, 
     success BOOLEAN NOT NULL, 
     checksum BLOB NOT NULL, 
     execution_time BIGINT NOT NULL, 
