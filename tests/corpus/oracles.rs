@@ -41,9 +41,29 @@ pub fn fill(row: &mut Row, r: &OracleResults) {
     }
     if let Some(v) = r.cache.get("alembic").and_then(|v| v.get(&row.name)) {
         row.alembic_identical = pair(&v["identical"]);
+        for d in v["differs"].as_array().into_iter().flatten() {
+            let file = d["file"].as_str().unwrap_or("?");
+            row.alembic_differs
+                .push(format!("{file}: {}", why_differs(d["first_diff"].as_str().unwrap_or(""))));
+        }
     }
     if let Some(v) = r.cache.get("live").and_then(|v| v.get(&row.name)) {
         row.live_agree = pair(&v["agree"]);
         row.live_note = v["note"].as_str().map(str::to_string);
+    }
+}
+
+/// What a difference from Alembic comes from: the opaque step's reason, else the first line
+/// Alembic prints that migplan does not.
+fn why_differs(diff: &str) -> String {
+    const OPAQUE: &str = "opaque Python step not rendered: ";
+    if let Some(line) = diff.lines().find(|l| l.contains(OPAQUE)) {
+        let reason = &line[line.find(OPAQUE).unwrap_or(0) + OPAQUE.len()..];
+        let reason = reason.rsplit_once(" (").map_or(reason, |(r, _)| r);
+        return format!("opaque Python: {reason}");
+    }
+    match diff.lines().find(|l| l.starts_with('-') && !l.starts_with("---")) {
+        Some(l) => format!("Alembic prints `{}`", l[1..].trim()),
+        None => "output differs".into(),
     }
 }

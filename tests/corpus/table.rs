@@ -31,6 +31,8 @@ pub struct Row {
     pub plan: Option<bool>,
     /// Revisions whose offline SQL equals Alembic's, of those Alembic renders alone.
     pub alembic_identical: Option<(usize, usize)>,
+    /// Revisions whose offline SQL differs from Alembic's, with why.
+    pub alembic_differs: Vec<String>,
     /// Applied revisions whose live schema equals the simulated one.
     pub live_agree: Option<(usize, usize)>,
     pub live_note: Option<String>,
@@ -197,6 +199,16 @@ pub fn render(rows: &[Row]) -> String {
         out.push_str("\n## False errors\n\n");
         for r in falses {
             out.push_str(&format!("- {}: {}\n", r.name, r.false_list.join("; ")));
+        }
+    }
+    let differs: Vec<&Row> = rows.iter().filter(|r| !r.alembic_differs.is_empty()).collect();
+    if !differs.is_empty() {
+        out.push_str("\n## Offline SQL that differs from Alembic\n\n");
+        out.push_str("Each revision rendered alone; see tests/oracle/DIVERGENCES.md for the classes.\n\n");
+        for r in differs {
+            for d in &r.alembic_differs {
+                out.push_str(&format!("- {}: {d}\n", r.name));
+            }
         }
     }
     let notes: Vec<&Row> = rows.iter().filter(|r| r.live_note.is_some()).collect();
