@@ -23,6 +23,9 @@ pub struct BodyReader<'a> {
     pub table_defs: Vec<(String, Vec<Column>, Vec<Constraint>)>,
     /// How many helper functions deep the reader is (inlined calls).
     pub depth: usize,
+    /// Operations that follow the one just read (`sa.Index(...)` arguments of
+    /// `op.create_table` become `CREATE INDEX` after the `CREATE TABLE`).
+    pub follow_ops: Vec<Op>,
 }
 
 fn span_of(r: impl Ranged) -> Span {
@@ -166,6 +169,12 @@ impl<'a> BodyReader<'a> {
             .collect()
     }
 
+    fn push_follow_ops(&mut self, span: Span, out: &mut Vec<Step>) {
+        for op in std::mem::take(&mut self.follow_ops) {
+            out.push(self.step(span, StepKind::Op(op)));
+        }
+    }
+
     pub fn read_body(&mut self, body: &[Stmt]) -> Vec<Step> {
         self.read_stmts(body, None)
     }
@@ -214,6 +223,31 @@ impl<'a> BodyReader<'a> {
         let span = span_of(stmt);
         match stmt {
             Stmt::Expr(e) => match &*e.value {
+                // `names.append(x)` / `names.extend([...])` on a local list.
+                Expr::Call(call)
+                    if let Expr::Attribute(attr) = &*call.func
+                        && let Expr::Name(list) = &*attr.value
+                        && matches!(attr.attr.as_str(), "append" | "extend")
+                        && let Some(Val::Seq(mut items)) = self.scope.get(list.id.as_str()).cloned() =>
+                {
+                    let arg = match (call.arguments.args.len(), call.arguments.keywords.is_empty()) {
+                        (1, true) => Evaluator { scope: &self.scope }.eval(&call.arguments.args[0]),
+                        _ => super::py_eval::unknown("a list method call migplan cannot read"),
+                    };
+                    let v = match (attr.attr.as_str(), arg) {
+                        (_, Val::Unknown(w)) => Val::Unknown(w),
+                        ("append", v) => {
+                            items.push(v);
+                            Val::Seq(items)
+                        }
+                        (_, Val::Seq(more)) => {
+                            items.extend(more);
+                            Val::Seq(items)
+                        }
+                        _ => super::py_eval::unknown("extend() of a value that is not a list"),
+                    };
+                    self.scope.set(list.id.as_str(), v);
+                }
                 // A helper function of this module: its operations are inlined.
                 Expr::Call(call) if self.helper(call).is_some() => {
                     let Some(f) = self.helper(call) else { return };
@@ -241,7 +275,10 @@ impl<'a> BodyReader<'a> {
                     }
                 }
                 Expr::Call(call) => match self.call_step(call, batch) {
-                    Ok(Some((op, _))) => out.push(self.step(span, StepKind::Op(op))),
+                    Ok(Some((op, _))) => {
+                        out.push(self.step(span, StepKind::Op(op)));
+                        self.push_follow_ops(span, out);
+                    }
                     Ok(None) => {}
                     Err(why) => out.push(self.opaque_call(span, why, call, batch)),
                 },
@@ -269,6 +306,21 @@ impl<'a> BodyReader<'a> {
                     }
                 }
             }
+            // `a, b = 'x', 'y'`: unpacking known values.
+            Stmt::Assign(a) if a.targets.len() == 1 && matches!(&a.targets[0], Expr::Tuple(_) | Expr::List(_)) => {
+                let v = Evaluator { scope: &self.scope }.eval(&a.value);
+                let known = !matches!(v, Val::Unknown(_));
+                if let Err(why) = super::py_eval::bind_target(&mut self.scope, &a.targets[0], v) {
+                    let mut names = Vec::new();
+                    super::py_eval::target_names(&a.targets[0], &mut names);
+                    for n in names {
+                        self.scope.set(&n, Val::Unknown(why.clone()));
+                    }
+                }
+                if !known && self.assign_has_effect(&a.value) {
+                    out.push(self.opaque(span, "a call whose effect is not known statically"));
+                }
+            }
             Stmt::Assign(a) if a.targets.len() == 1 => {
                 let Expr::Name(target) = &a.targets[0] else {
                     out.push(self.opaque(span, "assignment to something other than a plain name"));
@@ -282,6 +334,7 @@ impl<'a> BodyReader<'a> {
                         Ok(Some((op, val))) => {
                             self.scope.set(target.id.as_str(), val);
                             out.push(self.step(span, StepKind::Op(op)));
+                            self.push_follow_ops(span, out);
                         }
                         Ok(None) => {}
                         Err(why) => {
@@ -407,12 +460,9 @@ impl<'a> BodyReader<'a> {
             Stmt::Import(_) | Stmt::ImportFrom(_) => {
                 super::ops_reader::bind_imports(stmt, &mut self.scope);
             }
-            // `for x in <literal list>:` is unrolled, one pass per item.
+            // `for x in <literal list>:` (also `for a, b in zip(...)` / `d.items()`) is
+            // unrolled, one pass per item.
             Stmt::For(f) if f.orelse.is_empty() && !f.is_async => {
-                let Expr::Name(var) = &*f.target else {
-                    out.push(self.opaque(span, "a `for` loop over a tuple target"));
-                    return;
-                };
                 let items = match (Evaluator { scope: &self.scope }).eval(&f.iter) {
                     Val::Seq(items) if items.len() <= 1000 => items,
                     _ => {
@@ -421,16 +471,32 @@ impl<'a> BodyReader<'a> {
                         return;
                     }
                 };
-                let saved = self.scope.get(var.id.as_str()).cloned();
+                let mut names = Vec::new();
+                super::py_eval::target_names(&f.target, &mut names);
+                let saved: Vec<(String, Option<Val>)> = names.iter().map(|n| (n.clone(), self.scope.get(n).cloned())).collect();
+                // Every item must unpack into the target before any pass is read.
+                let mut check = Scope::default();
+                if let Some(why) = items
+                    .iter()
+                    .find_map(|item| super::py_eval::bind_target(&mut check, &f.target, item.clone()).err())
+                {
+                    let maybe = self.read_stmts(&f.body, batch);
+                    out.push(self.opaque_with(span, format!("a `for` loop whose target cannot be bound: {why}"), maybe));
+                    return;
+                }
                 for item in items {
-                    self.scope.set(var.id.as_str(), item);
+                    if super::py_eval::bind_target(&mut self.scope, &f.target, item).is_err() {
+                        continue;
+                    }
                     let steps = self.read_stmts(&f.body, batch);
                     out.extend(steps);
                 }
-                match saved {
-                    Some(v) => self.scope.set(var.id.as_str(), v),
-                    None => {
-                        self.scope.names.remove(var.id.as_str());
+                for (name, v) in saved {
+                    match v {
+                        Some(v) => self.scope.set(&name, v),
+                        None => {
+                            self.scope.names.remove(&name);
+                        }
                     }
                 }
             }
@@ -671,10 +737,12 @@ impl<'a> BodyReader<'a> {
                 let table = table_at(a, 0, "table_name")?;
                 let mut columns = Vec::new();
                 let mut constraints = Vec::new();
+                let mut indexes = Vec::new();
                 for v in a.pos.iter().skip(1) {
                     match v {
                         Val::Column(c) => columns.push((**c).clone()),
                         Val::Constraint(c) => constraints.push(c.clone()),
+                        Val::Index(i) => indexes.push(i.clone()),
                         _ => return Err("create_table() argument that is not a Column or constraint".into()),
                     }
                 }
@@ -695,8 +763,18 @@ impl<'a> BodyReader<'a> {
                     table: table.clone(),
                     columns: columns.iter().map(|c| (c.name.clone(), Some(c.type_.clone()))).collect(),
                     full: Some((columns.clone(), constraints.clone())),
-                    indexes: Vec::new(),
+                    indexes: indexes.clone(),
                 };
+                // Alembic creates the table's `sa.Index` objects right after the table.
+                self.follow_ops = indexes
+                    .into_iter()
+                    .map(|i| Op::CreateIndex {
+                        name: Some(i.name),
+                        table: table.clone(),
+                        elements: i.elements,
+                        opts: i.opts,
+                    })
+                    .collect();
                 self.table_defs.push((table.name.clone(), columns.clone(), constraints.clone()));
                 let op = Op::CreateTable {
                     table,
@@ -916,7 +994,7 @@ fn index_elements(v: Option<&Val>) -> Option<Vec<IndexElement>> {
         .collect()
 }
 
-fn index_opts(a: &Args) -> Result<IndexOpts, String> {
+pub(crate) fn index_opts(a: &Args) -> Result<IndexOpts, String> {
     let text = |k: &str| -> Result<Option<String>, String> {
         match a.kw(k) {
             None | Some(Val::Lit(Literal::None)) => Ok(None),

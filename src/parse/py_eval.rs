@@ -258,6 +258,8 @@ impl Evaluator<'_> {
                 _ => unknown("`+` of values that are not constants"),
             },
             Expr::Attribute(a) => self.attribute(self.eval_d(&a.value, d), a.attr.as_str()),
+            Expr::Subscript(sub) => subscript(self.eval_d(&sub.value, d), self.eval_d(&sub.slice, d)),
+            Expr::Call(c) if let Some(v) = self.builtin_call(c, d) => v,
             Expr::Call(c) => {
                 let callee = self.eval_d(&c.func, d);
                 let mut pos = Vec::new();
@@ -296,6 +298,65 @@ impl Evaluator<'_> {
             }
             Expr::FString(f) => self.fstring(f, d),
             _ => unknown("expression that needs Python to evaluate"),
+        }
+    }
+
+    /// `zip(a, b)`, `list(x)`, `tuple(x)`, `enumerate(x)` of known sequences and `d.items()`,
+    /// `.keys()`, `.values()` of a known dict; `None` for every other call.
+    fn builtin_call(&self, c: &ruff_python_ast::ExprCall, d: usize) -> Option<Val> {
+        if !c.arguments.keywords.is_empty() {
+            return None;
+        }
+        let args = &c.arguments.args;
+        if args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+            return None;
+        }
+        match &*c.func {
+            Expr::Name(n) if self.scope.get(n.id.as_str()).is_none() => {
+                let mut vals = Vec::new();
+                for a in args.iter() {
+                    match self.eval_d(a, d) {
+                        Val::Seq(items) => vals.push(items),
+                        Val::Dict(items) => vals.push(items.into_iter().map(|(k, _)| Val::Lit(Literal::Str(k))).collect()),
+                        Val::Unknown(w) => return Some(Val::Unknown(w)),
+                        _ => return Some(unknown(format!("`{}()` of a value that is not a sequence", n.id))),
+                    }
+                }
+                match (n.id.as_str(), vals.len()) {
+                    ("zip", k) if k > 0 => {
+                        let len = vals.iter().map(Vec::len).min().unwrap_or(0);
+                        Some(Val::Seq(
+                            (0..len).map(|i| Val::Seq(vals.iter().map(|v| v[i].clone()).collect())).collect(),
+                        ))
+                    }
+                    ("list" | "tuple", 1) => vals.pop().map(Val::Seq),
+                    ("enumerate", 1) => vals.pop().map(|v| {
+                        Val::Seq(
+                            v.into_iter()
+                                .enumerate()
+                                .map(|(i, x)| Val::Seq(vec![Val::Lit(Literal::Int(i as i128)), x]))
+                                .collect(),
+                        )
+                    }),
+                    _ => None,
+                }
+            }
+            Expr::Attribute(a) if args.is_empty() && matches!(a.attr.as_str(), "items" | "keys" | "values") => {
+                match self.eval_d(&a.value, d) {
+                    Val::Dict(items) => Some(Val::Seq(
+                        items
+                            .into_iter()
+                            .map(|(k, v)| match a.attr.as_str() {
+                                "items" => Val::Seq(vec![Val::Lit(Literal::Str(k)), v]),
+                                "keys" => Val::Lit(Literal::Str(k)),
+                                _ => v,
+                            })
+                            .collect(),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 
@@ -477,9 +538,9 @@ impl Evaluator<'_> {
                         _ => return unknown("sa.Index element that is not static"),
                     }
                 }
-                let opts = crate::ops::IndexOpts {
-                    unique: as_bool(args.kw("unique")).unwrap_or(false),
-                    ..Default::default()
+                let opts = match super::ops_reader::index_opts(&args) {
+                    Ok(o) => o,
+                    Err(w) => return Val::Unknown(w),
                 };
                 Val::Index(IndexDef { name, elements, opts })
             }
@@ -1233,4 +1294,70 @@ pub fn bind_call(module: &Scope, f: &ruff_python_ast::StmtFunctionDef, args: &Ar
         local.set(name, v);
     }
     Ok(local)
+}
+
+/// `seq[i]` (negative counts from the end) and `dict["key"]` of known values.
+fn subscript(base: Val, index: Val) -> Val {
+    match (base, index) {
+        (Val::Seq(items), Val::Lit(Literal::Int(i))) => {
+            let len = items.len() as i128;
+            let at = if i < 0 { len + i } else { i };
+            match usize::try_from(at).ok().and_then(|at| items.get(at)) {
+                Some(v) => v.clone(),
+                None => unknown("index out of range"),
+            }
+        }
+        (Val::Dict(items), Val::Lit(Literal::Str(k))) => match items.into_iter().find(|(name, _)| *name == k) {
+            Some((_, v)) => v,
+            None => unknown(format!("key `{k}` not in the dict")),
+        },
+        (Val::Unknown(w), _) | (_, Val::Unknown(w)) => Val::Unknown(w),
+        _ => unknown("a subscript migplan cannot evaluate"),
+    }
+}
+
+/// Bind an assignment or `for` target (a name, or a tuple/list of targets unpacking a
+/// sequence of the same length). An unknown value binds every name to unknown.
+pub fn bind_target(scope: &mut Scope, target: &Expr, v: Val) -> Result<(), String> {
+    match target {
+        Expr::Name(n) => {
+            scope.set(n.id.as_str(), v);
+            Ok(())
+        }
+        Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. }) | Expr::List(ruff_python_ast::ExprList { elts, .. }) => {
+            if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+                return Err("starred unpacking".into());
+            }
+            match v {
+                Val::Seq(items) if items.len() == elts.len() => {
+                    for (t, item) in elts.iter().zip(items) {
+                        bind_target(scope, t, item)?;
+                    }
+                    Ok(())
+                }
+                Val::Unknown(w) => {
+                    for t in elts.iter() {
+                        bind_target(scope, t, Val::Unknown(w.clone()))?;
+                    }
+                    Ok(())
+                }
+                Val::Seq(_) => Err("unpacking a sequence of another length".into()),
+                _ => Err("unpacking a value that is not a sequence".into()),
+            }
+        }
+        _ => Err("assignment to something other than names".into()),
+    }
+}
+
+/// The names a target binds (`a`, `(a, (b, c))`).
+pub fn target_names(target: &Expr, out: &mut Vec<String>) {
+    match target {
+        Expr::Name(n) => out.push(n.id.as_str().to_string()),
+        Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. }) | Expr::List(ruff_python_ast::ExprList { elts, .. }) => {
+            for e in elts.iter() {
+                target_names(e, out);
+            }
+        }
+        _ => {}
+    }
 }

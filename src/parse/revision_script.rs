@@ -269,6 +269,7 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                 scope: scope.clone(),
                 table_defs: Vec::new(),
                 depth: 0,
+                follow_ops: Vec::new(),
             };
             steps[i] = reader.read_body(body);
         }
