@@ -50,6 +50,10 @@ pub struct SqlType {
     /// PostgreSQL `INTERVAL(fields=...)`, `BIT(varying=...)`.
     pub fields: Option<String>,
     pub varying: bool,
+    /// `.with_variant(other, "dialect")`: the type rendered for that dialect instead
+    /// (first match wins).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<(String, SqlType)>,
 }
 
 impl SqlType {
@@ -61,6 +65,21 @@ impl SqlType {
             native_uuid: true,
             ..Default::default()
         }
+    }
+
+    /// The type SQLAlchemy compiles for dialect `dialect`: its variant for that dialect,
+    /// else itself.
+    pub fn for_dialect(&self, dialect: &str) -> &SqlType {
+        self.variants.iter().find(|(d, _)| d == dialect).map(|(_, t)| t).unwrap_or(self)
+    }
+
+    /// `.with_variant(variant, dialect)`: the variant resolved for that dialect is kept.
+    pub fn with_variant(mut self, variant: &SqlType, dialect: &str) -> Self {
+        let mut v = variant.for_dialect(dialect).clone();
+        v.variants.clear();
+        self.variants.retain(|(d, _)| d != dialect);
+        self.variants.insert(0, (dialect.to_string(), v));
+        self
     }
 
     /// SQLAlchemy's `_type_affinity`: the generic class a type descends from (`Float` and
