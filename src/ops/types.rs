@@ -157,3 +157,23 @@ impl SqlType {
             .or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SqlType;
+
+    #[test]
+    fn variant_is_picked_per_dialect_and_outer_condition_wins() {
+        let base = SqlType::new("Text", "text");
+        let medium = SqlType::new("mysql.MEDIUMTEXT", "MEDIUMTEXT");
+        let long = SqlType::new("mysql.LONGTEXT", "LONGTEXT");
+        let t = base.clone().with_variant(&medium, "mysql").with_variant(&long, "mysql");
+        assert_eq!(t.for_dialect("mysql").visit, "LONGTEXT");
+        assert_eq!(t.for_dialect("postgresql").visit, "text");
+        // nested dialect conditionals: the variant's own variants resolve for its dialect
+        let inner = SqlType::new("JSON", "JSON").with_variant(&long, "mysql");
+        let t = base.with_variant(&inner, "mysql");
+        assert_eq!(t.for_dialect("mysql").visit, "LONGTEXT");
+        assert!(t.for_dialect("mysql").variants.is_empty());
+    }
+}

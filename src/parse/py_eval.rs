@@ -620,12 +620,19 @@ fn with_variant(t: SqlType, args: &Args) -> Val {
         Ok(v) => v,
         Err(w) => return Val::Unknown(w),
     };
+    // SQLAlchemy raises ArgumentError for both: left to Alembic, not guessed.
+    if !v.variants.is_empty() {
+        return unknown("with_variant() of a type that already has variants");
+    }
     let mut out = t;
     if args.pos.len() < 2 {
         return unknown("with_variant() without a dialect name");
     }
     for name in &args.pos[1..] {
         match name {
+            Val::Lit(Literal::Str(n)) if out.variants.iter().any(|(d, _)| d == n) => {
+                return unknown("with_variant() for a dialect that already has a variant");
+            }
             Val::Lit(Literal::Str(n)) => out = out.with_variant(&v, n),
             _ => return unknown("with_variant() with a dialect name that is not a literal"),
         }
