@@ -5,7 +5,9 @@ use super::{CompileError, Compiled, Dialect};
 use crate::ops::{Literal, SqlType};
 
 /// Render `t` for dialect `d`: the dialect's override of the visit, else the generic one.
+/// A type with `.with_variant(..., d.name())` renders the variant.
 pub fn compile_type<D: Dialect + ?Sized>(d: &D, t: &SqlType) -> Compiled {
+    let t = t.for_dialect(d.name());
     visit(d, &t.visit, t)
 }
 

@@ -50,6 +50,10 @@ pub struct SqlType {
     /// PostgreSQL `INTERVAL(fields=...)`, `BIT(varying=...)`.
     pub fields: Option<String>,
     pub varying: bool,
+    /// `.with_variant(other, "dialect")`: the type rendered for that dialect instead
+    /// (first match wins).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<(String, SqlType)>,
 }
 
 impl SqlType {
@@ -61,6 +65,21 @@ impl SqlType {
             native_uuid: true,
             ..Default::default()
         }
+    }
+
+    /// The type SQLAlchemy compiles for dialect `dialect`: its variant for that dialect,
+    /// else itself.
+    pub fn for_dialect(&self, dialect: &str) -> &SqlType {
+        self.variants.iter().find(|(d, _)| d == dialect).map(|(_, t)| t).unwrap_or(self)
+    }
+
+    /// `.with_variant(variant, dialect)`: the variant resolved for that dialect is kept.
+    pub fn with_variant(mut self, variant: &SqlType, dialect: &str) -> Self {
+        let mut v = variant.for_dialect(dialect).clone();
+        v.variants.clear();
+        self.variants.retain(|(d, _)| d != dialect);
+        self.variants.insert(0, (dialect.to_string(), v));
+        self
     }
 
     /// SQLAlchemy's `_type_affinity`: the generic class a type descends from (`Float` and
@@ -136,5 +155,25 @@ impl SqlType {
     pub fn enum_varchar_length(&self) -> Option<u32> {
         self.enum_length
             .or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqlType;
+
+    #[test]
+    fn variant_is_picked_per_dialect_and_outer_condition_wins() {
+        let base = SqlType::new("Text", "text");
+        let medium = SqlType::new("mysql.MEDIUMTEXT", "MEDIUMTEXT");
+        let long = SqlType::new("mysql.LONGTEXT", "LONGTEXT");
+        let t = base.clone().with_variant(&medium, "mysql").with_variant(&long, "mysql");
+        assert_eq!(t.for_dialect("mysql").visit, "LONGTEXT");
+        assert_eq!(t.for_dialect("postgresql").visit, "text");
+        // nested dialect conditionals: the variant's own variants resolve for its dialect
+        let inner = SqlType::new("JSON", "JSON").with_variant(&long, "mysql");
+        let t = base.with_variant(&inner, "mysql");
+        assert_eq!(t.for_dialect("mysql").visit, "LONGTEXT");
+        assert!(t.for_dialect("mysql").variants.is_empty());
     }
 }

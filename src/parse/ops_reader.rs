@@ -7,7 +7,9 @@
 use ruff_python_ast::{BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
 
-use super::py_eval::{Args, CoreKind, CoreStatement, Evaluator, Scope, TableVal, Val, as_bool, as_str, as_str_list, as_u32, is_none};
+use super::py_eval::{
+    Args, CoreKind, CoreStatement, Evaluator, Scope, TableVal, Val, as_bool, as_str, as_str_list, as_u32, is_none, truthy,
+};
 use crate::ops::{
     AlterColumn, Batch, CheckConstraint, Column, Cond, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, IndexOpts, Literal,
     MysqlLength, Op, Opaque, SqlExpr, SqlType, Step, StepKind, TableRef,
@@ -582,7 +584,8 @@ impl<'a> BodyReader<'a> {
             _ => {
                 let ev = Evaluator { scope: &self.scope };
                 match ev.eval(e) {
-                    Val::Lit(Literal::Bool(b)) => Some(Cond::Const(b)),
+                    // Python truthiness of a value known statically (`if not prefix:`).
+                    v @ (Val::Lit(_) | Val::Seq(_)) => truthy(&v).map(Cond::Const),
                     Val::Module(p) if p.starts_with("__xarg_is") => {
                         let negate = p.starts_with("__xarg_is_not__.");
                         let rest = p.trim_start_matches("__xarg_is_not__.").trim_start_matches("__xarg_is__.");
@@ -1062,6 +1065,7 @@ fn alter_column(a: &Args, table: TableRef, col_pos: usize) -> Result<AlterColumn
     for (k, v) in &a.kw {
         match k.as_str() {
             "nullable" => out.nullable = as_bool(Some(v)),
+            "server_default" if *v == Val::Lit(Literal::Bool(false)) => {}
             "server_default" => out.server_default = Some(default_arg(v)?),
             "new_column_name" => out.new_column_name = as_str(Some(v)),
             "type_" => out.type_ = type_arg(Some(v))?,
@@ -1074,6 +1078,8 @@ fn alter_column(a: &Args, table: TableRef, col_pos: usize) -> Result<AlterColumn
             }
             "autoincrement" => out.autoincrement = as_bool(Some(v)),
             "existing_type" => out.existing_type = type_arg(Some(v))?,
+            // `False` is Alembic's default: not given.
+            "existing_server_default" if *v == Val::Lit(Literal::Bool(false)) => {}
             "existing_server_default" => out.existing_server_default = default_arg(v)?,
             "existing_nullable" => out.existing_nullable = as_bool(Some(v)),
             "existing_comment" => out.existing_comment = as_str(Some(v)),

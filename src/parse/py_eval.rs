@@ -25,6 +25,8 @@ pub enum Val {
     /// A type class not yet called (`sa.Integer`).
     TypeClass(SqlType),
     Type(SqlType),
+    /// `some_type.with_variant`, waiting for its call.
+    WithVariant(Box<SqlType>),
     Column(Box<Column>),
     Constraint(Constraint),
     ForeignKey(ColumnForeignKey),
@@ -297,6 +299,7 @@ impl Evaluator<'_> {
                 compare(left, cmp.ops[0], right)
             }
             Expr::FString(f) => self.fstring(f, d),
+            Expr::If(ie) => self.if_exp(ie, d),
             _ => unknown("expression that needs Python to evaluate"),
         }
     }
@@ -357,6 +360,31 @@ impl Evaluator<'_> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// `a if test else b`: a test known statically picks its branch; a test on the dialect
+    /// name between two types becomes a type with a variant for that dialect (decided when
+    /// the type is compiled). Anything else stays unknown.
+    fn if_exp(&self, ie: &ruff_python_ast::ExprIf, d: usize) -> Val {
+        let test = self.eval_d(&ie.test, d);
+        if let Some(b) = truthy(&test) {
+            return self.eval_d(if b { &ie.body } else { &ie.orelse }, d);
+        }
+        let (dialect, eq) = match &test {
+            Val::Module(p) => match (p.strip_prefix("__dialect_is__."), p.strip_prefix("__dialect_is_not__.")) {
+                (Some(n), _) => (n.to_string(), true),
+                (_, Some(n)) => (n.to_string(), false),
+                _ => return unknown("conditional expression whose test needs Python"),
+            },
+            Val::Unknown(w) => return Val::Unknown(w.clone()),
+            _ => return unknown("conditional expression whose test needs Python"),
+        };
+        let (then, other) = (self.eval_d(&ie.body, d), self.eval_d(&ie.orelse, d));
+        let (on_match, base) = if eq { (then, other) } else { (other, then) };
+        match (as_type(on_match), as_type(base)) {
+            (Ok(a), Ok(b)) => Val::Type(b.with_variant(&a, &dialect)),
+            (Err(w), _) | (_, Err(w)) => Val::Unknown(w),
         }
     }
 
@@ -431,6 +459,9 @@ impl Evaluator<'_> {
             Val::ColumnRef { table, name } => Val::Module(format!("__colmethod__.{}.{}.{attr}", table.unwrap_or_default(), name)),
             Val::Sql(SqlExpr::Text(s)) if attr == "bindparams" => Val::Module(format!("__text_bindparams__.{s}")),
             Val::Statement(s) => Val::Module(format!("__stmt__.{}", attr)).with_statement(*s),
+            Val::Type(t) if attr == "with_variant" => Val::WithVariant(Box::new(t)),
+            // `op.get_context().as_sql`: migplan renders what `--sql` (offline) prints.
+            Val::MigrationContext if attr == "as_sql" => Val::Lit(Literal::Bool(true)),
             Val::Unknown(w) => Val::Unknown(w),
             _ => unknown(format!("attribute `.{attr}` of a value that is not known statically")),
         }
@@ -440,6 +471,7 @@ impl Evaluator<'_> {
         match callee {
             Val::Module(path) => self.call_path(&path, args),
             Val::TypeClass(t) => build_type(t, &args),
+            Val::WithVariant(t) => with_variant(*t, &args),
             Val::StatementMethod(stmt, method) => statement_method(*stmt, &method, &args),
             Val::Unknown(w) => Val::Unknown(w),
             _ => unknown("a call of something that is not known statically"),
@@ -621,6 +653,52 @@ fn float_text(n: &ruff_python_ast::ExprNumberLiteral) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// A type instance, or a type class used bare (`MEDIUMTEXT` for `MEDIUMTEXT()`).
+fn as_type(v: Val) -> Result<SqlType, String> {
+    match v {
+        Val::Type(t) => Ok(t),
+        Val::TypeClass(t) => match build_type(t, &Args { pos: vec![], kw: vec![] }) {
+            Val::Type(t) => Ok(t),
+            Val::Unknown(w) => Err(w),
+            _ => Err("a type that is not known statically".into()),
+        },
+        Val::Unknown(w) => Err(w),
+        _ => Err("a value that is not a type where a type is expected".into()),
+    }
+}
+
+/// `type_.with_variant(other, "dialect", ...)`.
+fn with_variant(t: SqlType, args: &Args) -> Val {
+    if !args.kw.is_empty() {
+        return unknown("with_variant() with keyword arguments");
+    }
+    let Some(first) = args.pos.first() else {
+        return unknown("with_variant() without a type");
+    };
+    let v = match as_type(first.clone()) {
+        Ok(v) => v,
+        Err(w) => return Val::Unknown(w),
+    };
+    // SQLAlchemy raises ArgumentError for both: left to Alembic, not guessed.
+    if !v.variants.is_empty() {
+        return unknown("with_variant() of a type that already has variants");
+    }
+    let mut out = t;
+    if args.pos.len() < 2 {
+        return unknown("with_variant() without a dialect name");
+    }
+    for name in &args.pos[1..] {
+        match name {
+            Val::Lit(Literal::Str(n)) if out.variants.iter().any(|(d, _)| d == n) => {
+                return unknown("with_variant() for a dialect that already has a variant");
+            }
+            Val::Lit(Literal::Str(n)) => out = out.with_variant(&v, n),
+            _ => return unknown("with_variant() with a dialect name that is not a literal"),
+        }
+    }
+    Val::Type(out)
 }
 
 /// A comparison in a Core expression (`users.c.id > 100`, `sa.column('n') >= 0`).
@@ -1172,7 +1250,7 @@ enum Flow {
     Unknown(String),
 }
 
-fn truthy(v: &Val) -> Option<bool> {
+pub fn truthy(v: &Val) -> Option<bool> {
     match v {
         Val::Lit(Literal::Bool(b)) => Some(*b),
         Val::Lit(Literal::None) => Some(false),
