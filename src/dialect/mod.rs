@@ -213,6 +213,12 @@ pub trait Dialect: Sync {
         None
     }
 
+    /// The longest identifier in bytes the server keeps: longer ones are cut to it
+    /// (PostgreSQL's NAMEDATALEN - 1). `None`: kept whole, or refused.
+    fn identifier_limit(&self) -> Option<usize> {
+        None
+    }
+
     /// The name the server gives a constraint on `table` (unqualified) declared without
     /// one, when it names them predictably; `None`: it does not, or migplan cannot know.
     fn implicit_constraint_name(&self, _table: &str, _role: ConstraintRole, _columns: &[String]) -> Option<String> {

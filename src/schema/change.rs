@@ -170,6 +170,11 @@ pub enum Change {
         concurrently: bool,
         if_exists: bool,
     },
+    /// `ALTER INDEX name RENAME TO new_name` (stays in its schema).
+    RenameIndex {
+        name: String,
+        new_name: String,
+    },
     AddConstraint {
         table: String,
         constraint: ConstraintDef,
