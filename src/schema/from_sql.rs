@@ -436,6 +436,15 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                     c.primary_key = true;
                 }
             }
+            if let Some(parent) = &ct.partition_of {
+                return vec![Change::CreatePartition {
+                    table,
+                    parent: object_name(parent, d),
+                    if_not_exists: ct.if_not_exists,
+                    index_label: d.implicit_index_label().map(str::to_string),
+                    name_limit: d.identifier_limit(),
+                }];
+            }
             if ct.query.is_some() {
                 return vec![Change::Opaque {
                     excerpt: s.to_string(),

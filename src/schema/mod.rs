@@ -419,6 +419,55 @@ impl Schema {
                     self.put_index(i.clone());
                 }
             }
+            Change::CreatePartition {
+                table,
+                parent,
+                if_not_exists,
+                index_label,
+                name_limit,
+            } => {
+                if self.table(table).is_some_and(|t| !t.unknown) {
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("table {table}")));
+                    }
+                    return problems;
+                }
+                let Some(from) = self.table(parent).cloned() else {
+                    if !self.uncertain {
+                        p(Problem::Unknown(format!("table {parent}")));
+                    }
+                    return problems;
+                };
+                // The server names the partition's keys itself: they compare by shape.
+                let mut t = Table {
+                    name: table.clone(),
+                    columns: from.columns.clone(),
+                    unknown: from.unknown,
+                    ..Default::default()
+                };
+                for c in from.constraints.values() {
+                    let mut c = c.clone();
+                    c.name = None;
+                    c.implicit_name = None;
+                    t.constraints.insert(c.key(), c);
+                }
+                self.put_table(t);
+                let copies: Vec<IndexDef> = match index_label {
+                    Some(label) => self
+                        .indexes_on(parent)
+                        .map(|ix| IndexDef {
+                            name: implicit_index_name(table, &ix.columns, label, *name_limit),
+                            table: table.clone(),
+                            columns: ix.columns.clone(),
+                            unique: ix.unique,
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                for ix in copies {
+                    self.put_index(ix);
+                }
+            }
             Change::DropTable { table, if_exists } => {
                 if self.remove_table(table).is_none() {
                     if !if_exists && !self.uncertain {
@@ -875,6 +924,39 @@ pub fn rename_in_schema(table: &str, new_name: &str) -> String {
     }
 }
 
+/// `<table>_<columns>_<label>` within `limit` bytes, taking characters off the longer of
+/// the table name and the column part first (expressions count as `expr`).
+fn implicit_index_name(table: &str, columns: &[String], label: &str, limit: Option<usize>) -> String {
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    let cols: Vec<&str> = columns
+        .iter()
+        .map(|c| if is_plain_identifier(c) { c.as_str() } else { "expr" })
+        .collect();
+    let cols = cols.join("_");
+    let (mut n1, mut n2) = (bare.len(), cols.len());
+    if let Some(max) = limit {
+        let avail = max.saturating_sub(label.len() + 2);
+        while n1 + n2 > avail && n1 + n2 > 0 {
+            if n1 > n2 {
+                n1 -= 1;
+            } else {
+                n2 -= 1;
+            }
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let name = format!("{}_{}_{label}", clip(bare, n1), clip(&cols, n2));
+    match table.rsplit_once('.') {
+        Some((schema, _)) => format!("{schema}.{name}"),
+        None => name,
+    }
+}
+
 fn references(c: &ConstraintDef, target: &str) -> bool {
     matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if eq_ident(ref_table, target))
 }
@@ -1223,5 +1305,38 @@ mod tests {
         assert!(s.indexes.contains_key(&long[..63]));
         assert!(run(&mut s, &format!("DROP INDEX {long}")).is_empty());
         assert!(s.indexes.is_empty());
+    }
+
+    #[test]
+    fn a_partition_takes_its_parents_columns_keys_and_indexes() {
+        let mut s = Schema::default();
+        let p = run(
+            &mut s,
+            "CREATE TABLE ticks (seq bigint NOT NULL, clock_hand int, PRIMARY KEY (seq)) PARTITION BY RANGE (seq); \
+             CREATE INDEX ticks_hand ON ticks (clock_hand); \
+             CREATE TABLE ticks_early PARTITION OF ticks FOR VALUES FROM (0) TO (1000); \
+             CREATE TABLE ticks_rest PARTITION OF ticks DEFAULT",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        for part in ["ticks_early", "ticks_rest"] {
+            let t = s.table(part).cloned().unwrap_or_default();
+            let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(cols, ["seq", "clock_hand"]);
+            assert_eq!(t.primary_key(), vec!["seq".to_string()]);
+            assert!(s.indexes.contains_key(&format!("{part}_clock_hand_idx")), "{:?}", s.indexes);
+        }
+        assert_eq!(
+            run(&mut s, "CREATE TABLE orphan PARTITION OF nowhere DEFAULT"),
+            vec![Problem::Unknown("table nowhere".into())]
+        );
+    }
+
+    #[test]
+    fn implicit_index_names_fit_the_limit() {
+        let long = "a".repeat(70);
+        let name = implicit_index_name(&long, &["b".into()], "idx", Some(63));
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_b_idx"));
+        assert_eq!(implicit_index_name("s.t", &["lower(x)".into()], "idx", None), "s.t_expr_idx");
     }
 }
