@@ -1515,3 +1515,40 @@ fn sqlite_commands() {
     let tags = db.conn().column("SELECT name FROM tags ORDER BY id");
     assert_eq!(tags, vec!["bug".to_string(), "feature".into(), "won't fix".into()]);
 }
+
+/// A migration that moves `search_path` to a schema of its own (`SET LOCAL`, in the
+/// migration's transaction): the runner's bookkeeping still finds its tables, and the round
+/// trip applies and agrees on every revision.
+#[test]
+fn a_migration_that_moves_search_path() {
+    let db = TestDb::create(Postgres, "search_path");
+    let dir = TempDir::new("search_path");
+    let migrations = dir.0.join("migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("20250101000000_pantry.sql"),
+        "CREATE TABLE jam (id int PRIMARY KEY, fruit text NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("20250102000000_cellar.sql"),
+        "CREATE SCHEMA IF NOT EXISTS cellar;\nSET LOCAL search_path TO cellar;\n\
+         CREATE TABLE cellar.barrel (id int PRIMARY KEY, litres int);\n",
+    )
+    .unwrap();
+    let p = Project {
+        name: "search_path".into(),
+        dir: dir.0.clone(),
+        args: ["-d", "migrations", "--layout", "sqlx", "--dialect", "postgresql"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    p.run(&db, &["upgrade", "heads"]).ok();
+    assert_eq!(
+        db.conn()
+            .scalar("SELECT count(*) FROM public.migplan_history WHERE finished IS NOT NULL"),
+        "2"
+    );
+    assert!(db.conn().scalar("SELECT to_regclass('cellar.barrel') IS NOT NULL") == "t");
+}

@@ -213,6 +213,18 @@ pub trait Dialect: Sync {
         None
     }
 
+    /// The longest identifier in bytes the server keeps: longer ones are cut to it
+    /// (PostgreSQL's NAMEDATALEN - 1). `None`: kept whole, or refused.
+    fn identifier_limit(&self) -> Option<usize> {
+        None
+    }
+
+    /// The label of the name the server gives an index it makes itself (a partition's
+    /// copy of its parent's index: `<table>_<columns>_idx`); `None`: unknown.
+    fn implicit_index_label(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The name the server gives a constraint on `table` (unqualified) declared without
     /// one, when it names them predictably; `None`: it does not, or migplan cannot know.
     fn implicit_constraint_name(&self, _table: &str, _role: ConstraintRole, _columns: &[String]) -> Option<String> {

@@ -33,6 +33,12 @@ impl Dialect for PostgreSQL {
     fn default_schema(&self) -> Option<&'static str> {
         Some("public")
     }
+    fn identifier_limit(&self) -> Option<usize> {
+        Some(63)
+    }
+    fn implicit_index_label(&self) -> Option<&'static str> {
+        Some("idx")
+    }
     fn implicit_constraint_name(&self, table: &str, role: ConstraintRole, columns: &[String]) -> Option<String> {
         // The server's ChooseConstraintName / ChooseIndexName: `<table>_pkey`,
         // `<table>_<cols>_key`, `<table>_<cols>_fkey`, fitted into 63 bytes.

@@ -66,6 +66,11 @@ pub trait Driver {
     fn rollback(&mut self) -> Result<(), String> {
         self.execute("ROLLBACK")
     }
+    /// The schema unqualified names resolve to now (PostgreSQL's `current_schema()`);
+    /// `None` where names are not resolved through a search path.
+    fn current_schema(&mut self) -> Result<Option<String>, String> {
+        Ok(None)
+    }
     fn table_exists(&mut self, table: &TableRef) -> Result<bool, String>;
     /// Take the one-runner-at-a-time lock, waiting up to `timeout`; the error says who
     /// holds it. Held until `unlock` or the connection ends (a killed runner frees it).

@@ -96,6 +96,7 @@ impl<'a> Runner<'a> {
     /// The version table and the audit table, created when missing. Returns whether the
     /// version table existed before.
     fn ensure_tables(&mut self) -> Result<bool, RunError> {
+        self.pin_schema()?;
         let d = self.db.dialect();
         let existed = self.db.table_exists(&self.render.bookkeeping.table(&self.render))?;
         if !existed {
@@ -107,7 +108,17 @@ impl<'a> Runner<'a> {
         Ok(existed)
     }
 
+    /// Qualify the runner's own tables with the schema they live in now: a migration that
+    /// changes `search_path` must not lose them.
+    fn pin_schema(&mut self) -> Result<(), RunError> {
+        if self.render.version_table_schema.is_none() {
+            self.render.version_table_schema = self.db.current_schema()?;
+        }
+        Ok(())
+    }
+
     pub fn read_state(&mut self) -> Result<DbState, RunError> {
+        self.pin_schema()?;
         state::read(self.db.as_mut(), self.analysis, &self.render).map_err(RunError::from)
     }
 

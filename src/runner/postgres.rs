@@ -99,6 +99,10 @@ impl Driver for Postgres {
             })
             .collect())
     }
+    fn current_schema(&mut self) -> Result<Option<String>, String> {
+        let rows = self.query("SELECT current_schema()")?;
+        Ok(rows.first().and_then(|r| r.first().cloned().flatten()))
+    }
     fn table_exists(&mut self, table: &TableRef) -> Result<bool, String> {
         let name = format!(
             "{}{}",

@@ -127,6 +127,16 @@ pub enum Change {
         types: Vec<(String, Vec<String>)>,
         if_not_exists: bool,
     },
+    /// `CREATE TABLE table PARTITION OF parent ...`: the parent's columns and keys, and
+    /// a copy of each of its indexes named `<table>_<columns>_<index_label>` cut to
+    /// `name_limit` bytes.
+    CreatePartition {
+        table: String,
+        parent: String,
+        if_not_exists: bool,
+        index_label: Option<String>,
+        name_limit: Option<usize>,
+    },
     DropTable {
         table: String,
         if_exists: bool,
@@ -169,6 +179,11 @@ pub enum Change {
         table: Option<String>,
         concurrently: bool,
         if_exists: bool,
+    },
+    /// `ALTER INDEX name RENAME TO new_name` (stays in its schema).
+    RenameIndex {
+        name: String,
+        new_name: String,
     },
     AddConstraint {
         table: String,
@@ -277,6 +292,7 @@ impl Change {
     pub fn table(&self) -> Option<&str> {
         match self {
             Change::CreateTable { table, .. }
+            | Change::CreatePartition { table, .. }
             | Change::DropTable { table, .. }
             | Change::RenameTable { table, .. }
             | Change::AddColumn { table, .. }

@@ -221,13 +221,27 @@ pub fn object_name(n: &ObjectName, d: &dyn Dialect) -> String {
     let parts: Vec<String> =
         n.0.iter()
             .map(|p| match p {
-                ObjectNamePart::Identifier(i) => i.value.clone(),
+                ObjectNamePart::Identifier(i) => fit_identifier(&i.value, d),
                 other => other.to_string(),
             })
             .collect();
     match parts.as_slice() {
         [s, name] if Some(s.as_str()) == d.default_schema() => name.clone(),
         _ => parts.join("."),
+    }
+}
+
+/// An identifier as the server keeps it: cut to its limit, on a character boundary.
+pub fn fit_identifier(s: &str, d: &dyn Dialect) -> String {
+    match d.identifier_limit() {
+        Some(max) if s.len() > max => {
+            let mut n = max;
+            while !s.is_char_boundary(n) {
+                n -= 1;
+            }
+            s[..n].to_string()
+        }
+        _ => s.to_string(),
     }
 }
 
@@ -422,6 +436,15 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
                     c.primary_key = true;
                 }
             }
+            if let Some(parent) = &ct.partition_of {
+                return vec![Change::CreatePartition {
+                    table,
+                    parent: object_name(parent, d),
+                    if_not_exists: ct.if_not_exists,
+                    index_label: d.implicit_index_label().map(str::to_string),
+                    name_limit: d.identifier_limit(),
+                }];
+            }
             if ct.query.is_some() {
                 return vec![Change::Opaque {
                     excerpt: s.to_string(),
@@ -534,8 +557,9 @@ pub fn statement(s: &Statement, d: &dyn Dialect) -> Vec<Change> {
             if_not_exists: *if_not_exists,
         }],
         Statement::AlterIndex { name, operation } => match operation {
-            AlterIndexOperation::RenameIndex { index_name } => vec![Change::Other {
-                what: format!("rename index {} to {}", object_name(name, d), object_name(index_name, d)),
+            AlterIndexOperation::RenameIndex { index_name } => vec![Change::RenameIndex {
+                name: object_name(name, d),
+                new_name: object_name(index_name, d),
             }],
         },
         Statement::RenameTable(rs) => rs

@@ -419,6 +419,55 @@ impl Schema {
                     self.put_index(i.clone());
                 }
             }
+            Change::CreatePartition {
+                table,
+                parent,
+                if_not_exists,
+                index_label,
+                name_limit,
+            } => {
+                if self.table(table).is_some_and(|t| !t.unknown) {
+                    if !if_not_exists {
+                        p(Problem::Duplicate(format!("table {table}")));
+                    }
+                    return problems;
+                }
+                let Some(from) = self.table(parent).cloned() else {
+                    if !self.uncertain {
+                        p(Problem::Unknown(format!("table {parent}")));
+                    }
+                    return problems;
+                };
+                // The server names the partition's keys itself: they compare by shape.
+                let mut t = Table {
+                    name: table.clone(),
+                    columns: from.columns.clone(),
+                    unknown: from.unknown,
+                    ..Default::default()
+                };
+                for c in from.constraints.values() {
+                    let mut c = c.clone();
+                    c.name = None;
+                    c.implicit_name = None;
+                    t.constraints.insert(c.key(), c);
+                }
+                self.put_table(t);
+                let copies: Vec<IndexDef> = match index_label {
+                    Some(label) => self
+                        .indexes_on(parent)
+                        .map(|ix| IndexDef {
+                            name: implicit_index_name(table, &ix.columns, label, *name_limit),
+                            table: table.clone(),
+                            columns: ix.columns.clone(),
+                            unique: ix.unique,
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                for ix in copies {
+                    self.put_index(ix);
+                }
+            }
             Change::DropTable { table, if_exists } => {
                 if self.remove_table(table).is_none() {
                     if !if_exists && !self.uncertain {
@@ -451,6 +500,10 @@ impl Schema {
                     return problems;
                 };
                 t.name = new_full.clone();
+                // Foreign keys follow the table they reference, its own included.
+                retarget_constraints(&mut t, table, |c| retarget_table(c, table, &new_full));
+                self.put_table(t);
+                self.retarget_references(table, |c| retarget_table(c, table, &new_full));
                 let owned: Vec<String> = self.indexes_on(table).map(|i| i.name.clone()).collect();
                 for i in owned {
                     if let Some(mut ix) = self.remove_index(&i) {
@@ -458,7 +511,6 @@ impl Schema {
                         self.put_index(ix);
                     }
                 }
-                self.put_table(t);
             }
             Change::AddColumn {
                 table,
@@ -564,6 +616,49 @@ impl Schema {
                             self.put_index(ix);
                         }
                     }
+                    // Foreign keys naming the column on the referenced side follow it.
+                    let table_name = table.clone();
+                    self.retarget_references(table, |c| retarget_ref_column(c, &table_name, column, new));
+                }
+            }
+            Change::RenameIndex { name, new_name } => {
+                let new_full = rename_in_schema(name, new_name);
+                if let Some(mut ix) = self.remove_index(name) {
+                    if self.indexes.contains_key(&key(&new_full)) {
+                        p(Problem::Duplicate(format!("index {new_full}")));
+                    }
+                    ix.name = new_full;
+                    self.put_index(ix);
+                    return problems;
+                }
+                // The index behind a primary key or unique constraint: PostgreSQL renames
+                // the constraint with it.
+                let bare = name.rsplit('.').next().unwrap_or(name);
+                let bare_new = new_full.rsplit('.').next().unwrap_or(&new_full).to_string();
+                let owner = self.tables.iter().find_map(|(k, t)| {
+                    t.constraints
+                        .iter()
+                        .find(|(ck, c)| {
+                            matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+                                && (eq_ident(ck, bare) || c.answers_to(bare))
+                        })
+                        .map(|(ck, _)| (k.clone(), ck.clone()))
+                        .or_else(|| primary_key_alias(t, bare).map(|ck| (k.clone(), ck)))
+                });
+                match owner {
+                    Some((tk, ck)) => {
+                        if let Some(t) = self.table_mut(&tk)
+                            && let Some(mut c) = t.constraints.remove(&ck)
+                        {
+                            match c.name {
+                                Some(_) => c.name = Some(bare_new),
+                                None => c.implicit_name = Some(bare_new),
+                            }
+                            t.constraints.insert(c.key(), c);
+                        }
+                    }
+                    None if !self.uncertain && !self.any_unknown_table() => p(Problem::Unknown(format!("index {name}"))),
+                    None => {}
                 }
             }
             Change::CreateIndex { index, if_not_exists, .. } => {
@@ -800,6 +895,22 @@ impl Schema {
         problems
     }
 
+    /// Apply `f` to the constraints of every other table that reference `target`,
+    /// re-filing those whose key changes.
+    fn retarget_references(&mut self, target: &str, f: impl Fn(&mut ConstraintDef) -> bool) {
+        let referencing: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.constraints.values().any(|c| references(c, target)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in referencing {
+            if let Some(t) = self.table_mut(&k) {
+                retarget_constraints(t, target, &f);
+            }
+        }
+    }
+
     fn any_unknown_table(&self) -> bool {
         self.tables.values().any(|t| t.unknown)
     }
@@ -811,6 +922,85 @@ pub fn rename_in_schema(table: &str, new_name: &str) -> String {
         Some((s, _)) if !new_name.contains('.') => format!("{s}.{new_name}"),
         _ => new_name.to_string(),
     }
+}
+
+/// `<table>_<columns>_<label>` within `limit` bytes, taking characters off the longer of
+/// the table name and the column part first (expressions count as `expr`).
+fn implicit_index_name(table: &str, columns: &[String], label: &str, limit: Option<usize>) -> String {
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    let cols: Vec<&str> = columns
+        .iter()
+        .map(|c| if is_plain_identifier(c) { c.as_str() } else { "expr" })
+        .collect();
+    let cols = cols.join("_");
+    let (mut n1, mut n2) = (bare.len(), cols.len());
+    if let Some(max) = limit {
+        let avail = max.saturating_sub(label.len() + 2);
+        while n1 + n2 > avail && n1 + n2 > 0 {
+            if n1 > n2 {
+                n1 -= 1;
+            } else {
+                n2 -= 1;
+            }
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let name = format!("{}_{}_{label}", clip(bare, n1), clip(&cols, n2));
+    match table.rsplit_once('.') {
+        Some((schema, _)) => format!("{schema}.{name}"),
+        None => name,
+    }
+}
+
+fn references(c: &ConstraintDef, target: &str) -> bool {
+    matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if eq_ident(ref_table, target))
+}
+
+/// Change the constraints of `t` that reference `target` with `f` (which says whether it
+/// changed one), keeping each filed under its key.
+fn retarget_constraints(t: &mut Table, target: &str, f: impl Fn(&mut ConstraintDef) -> bool) {
+    let keys: Vec<String> = t
+        .constraints
+        .iter()
+        .filter(|(_, c)| references(c, target))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in keys {
+        if let Some(mut c) = t.constraints.remove(&k) {
+            f(&mut c);
+            t.constraints.insert(c.key(), c);
+        }
+    }
+}
+
+fn retarget_table(c: &mut ConstraintDef, from: &str, to: &str) -> bool {
+    match &mut c.kind {
+        ConstraintKind::ForeignKey { ref_table, .. } if eq_ident(ref_table, from) => {
+            *ref_table = to.to_string();
+            true
+        }
+        _ => false,
+    }
+}
+
+fn retarget_ref_column(c: &mut ConstraintDef, table: &str, from: &str, to: &str) -> bool {
+    let mut changed = false;
+    if let ConstraintKind::ForeignKey {
+        ref_table, ref_columns, ..
+    } = &mut c.kind
+        && eq_ident(ref_table, table)
+    {
+        for x in ref_columns.iter_mut().filter(|x| eq_ident(x, from)) {
+            *x = to.to_string();
+            changed = true;
+        }
+    }
+    changed
 }
 
 fn is_plain_identifier(s: &str) -> bool {
@@ -1038,5 +1228,115 @@ mod tests {
             if_exists: false,
         };
         assert!(s.apply(&drop).is_empty());
+    }
+
+    fn run(s: &mut Schema, sql: &str) -> Vec<Problem> {
+        from_sql::changes(sql, &crate::dialect::postgresql::PostgreSQL)
+            .iter()
+            .flat_map(|c| s.apply(c))
+            .collect()
+    }
+
+    fn fk_targets(s: &Schema, table: &str) -> Vec<(String, Vec<String>)> {
+        s.table(table)
+            .map(|t| {
+                t.constraints
+                    .values()
+                    .filter_map(|c| match &c.kind {
+                        ConstraintKind::ForeignKey {
+                            ref_table, ref_columns, ..
+                        } => Some((ref_table.clone(), ref_columns.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn foreign_keys_follow_a_renamed_table_and_column() {
+        let mut s = Schema::default();
+        let p = run(
+            &mut s,
+            "CREATE TABLE shelf (slot int PRIMARY KEY, up int REFERENCES shelf (slot)); \
+             CREATE TABLE jar (id int, shelf_slot int REFERENCES shelf (slot)); \
+             ALTER TABLE shelf RENAME TO cupboard; \
+             ALTER TABLE cupboard RENAME COLUMN slot TO place",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(fk_targets(&s, "jar"), vec![("cupboard".to_string(), vec!["place".to_string()])]);
+        assert_eq!(
+            fk_targets(&s, "cupboard"),
+            vec![("cupboard".to_string(), vec!["place".to_string()])]
+        );
+    }
+
+    #[test]
+    fn renamed_indexes_and_constraint_indexes() {
+        let mut s = Schema::default();
+        let p = run(
+            &mut s,
+            "CREATE TABLE kettle (id int PRIMARY KEY, spout int, CONSTRAINT kettle_spout_uq UNIQUE (spout)); \
+             CREATE INDEX kettle_spout_ix ON kettle (spout); \
+             ALTER INDEX kettle_spout_ix RENAME TO kettle_spout_idx; \
+             ALTER INDEX kettle_spout_uq RENAME TO kettle_spout_unique; \
+             ALTER INDEX kettle_pkey RENAME TO kettle_id_pk",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert!(s.indexes.contains_key("kettle_spout_idx") && !s.indexes.contains_key("kettle_spout_ix"));
+        let t = s.table("kettle").map(|t| t.constraints.clone()).unwrap_or_default();
+        assert!(t.values().any(|c| c.answers_to("kettle_spout_unique")));
+        assert!(t.values().any(|c| c.answers_to("kettle_id_pk")));
+        assert_eq!(
+            run(&mut s, "ALTER INDEX no_such_ix RENAME TO other"),
+            vec![Problem::Unknown("index no_such_ix".into())]
+        );
+    }
+
+    #[test]
+    fn long_names_are_cut_to_the_identifier_limit() {
+        let mut s = Schema::default();
+        let long = format!("ix_{}", "teapot_".repeat(12));
+        let p = run(
+            &mut s,
+            &format!("CREATE TABLE teapot (lid int); CREATE INDEX {long} ON teapot (lid)"),
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert!(s.indexes.contains_key(&long[..63]));
+        assert!(run(&mut s, &format!("DROP INDEX {long}")).is_empty());
+        assert!(s.indexes.is_empty());
+    }
+
+    #[test]
+    fn a_partition_takes_its_parents_columns_keys_and_indexes() {
+        let mut s = Schema::default();
+        let p = run(
+            &mut s,
+            "CREATE TABLE ticks (seq bigint NOT NULL, clock_hand int, PRIMARY KEY (seq)) PARTITION BY RANGE (seq); \
+             CREATE INDEX ticks_hand ON ticks (clock_hand); \
+             CREATE TABLE ticks_early PARTITION OF ticks FOR VALUES FROM (0) TO (1000); \
+             CREATE TABLE ticks_rest PARTITION OF ticks DEFAULT",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        for part in ["ticks_early", "ticks_rest"] {
+            let t = s.table(part).cloned().unwrap_or_default();
+            let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(cols, ["seq", "clock_hand"]);
+            assert_eq!(t.primary_key(), vec!["seq".to_string()]);
+            assert!(s.indexes.contains_key(&format!("{part}_clock_hand_idx")), "{:?}", s.indexes);
+        }
+        assert_eq!(
+            run(&mut s, "CREATE TABLE orphan PARTITION OF nowhere DEFAULT"),
+            vec![Problem::Unknown("table nowhere".into())]
+        );
+    }
+
+    #[test]
+    fn implicit_index_names_fit_the_limit() {
+        let long = "a".repeat(70);
+        let name = implicit_index_name(&long, &["b".into()], "idx", Some(63));
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_b_idx"));
+        assert_eq!(implicit_index_name("s.t", &["lower(x)".into()], "idx", None), "s.t_expr_idx");
     }
 }
