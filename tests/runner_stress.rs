@@ -63,7 +63,7 @@ fn concurrency_project() -> Vec<(String, String)> {
              elif name in (\"mysql\", \"mariadb\"):\n        op.execute(\"DO SLEEP(0.3)\")\n    \
              elif name == \"sqlite\":\n        op.execute(\n            \
              \"INSERT INTO slow_rows (n) WITH RECURSIVE c(x) AS \"\n            \
-             \"(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT x FROM c\"\n        )",
+             \"(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT x FROM c\"\n        )",
         ),
         revision(
             "r4",
@@ -425,7 +425,7 @@ fn each_dialect_renders_its_own_slow_step() {
         ("mysql", "DO SLEEP(0.3);", "DO SLEEP(30);"),
         (
             "sqlite",
-            "INSERT INTO slow_rows (n) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT x FROM c;",
+            "INSERT INTO slow_rows (n) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT x FROM c;",
             "INSERT INTO crash_t (n) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000) SELECT x FROM c;",
         ),
     ] {
@@ -501,7 +501,7 @@ fn concurrent_upgrades(server: Server, label: &str) {
         assert_eq!(history(&mut c), upgrades(&["r1", "r2", "r3", "r4", "r5"]), "{ctx}");
         assert_eq!(c.count("SELECT count(*) FROM accounts"), 1, "r5 ran once: {ctx}");
         if server == Server::Sqlite {
-            assert_eq!(c.count("SELECT count(*) FROM slow_rows"), 300_000, "{ctx}");
+            assert_eq!(c.count("SELECT count(*) FROM slow_rows"), 2_000_000, "{ctx}");
         }
     }
     let losers = CONCURRENCY_TRIALS * (RUNNERS - 1);
