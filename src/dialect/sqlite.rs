@@ -224,7 +224,8 @@ fn unsigned_first(sql: &str) -> Option<String> {
     while let Some(p) = sql[i..].find(['u', 'U']).map(|p| p + i) {
         i = p + 1;
         let end = p + "UNSIGNED".len();
-        if end > b.len() || !sql[p..end].eq_ignore_ascii_case("UNSIGNED") || (p > 0 && is_word(b[p - 1])) {
+        // `end` may fall inside a multi-byte character.
+        if end > b.len() || !sql.is_char_boundary(end) || !sql[p..end].eq_ignore_ascii_case("UNSIGNED") || (p > 0 && is_word(b[p - 1])) {
             continue;
         }
         let ws = sql[end..].len() - sql[end..].trim_start().len();
@@ -258,6 +259,13 @@ pub fn wrap_expression_default(d: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_u_before_multibyte_text_is_no_panic() {
+        // Found by the layout_load fuzz target: a `u` 7 bytes before the end of a character.
+        assert_eq!(unsigned_first("uuuuuuuű"), None);
+        assert_eq!(unsigned_first("uÅ±UUUű unsigned int").as_deref(), Some("uÅ±UUUű int unsigned"));
+    }
 
     #[test]
     fn unsigned_integer_types_read_type_first() {
