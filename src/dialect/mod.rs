@@ -261,3 +261,30 @@ pub fn dialect_from_url(url: &str) -> Option<&'static dyn Dialect> {
 }
 
 pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "sqlite"];
+
+/// `name1_name2_label` (or `name1_label`) within `max` bytes, taking characters off the
+/// longer of the two names first: how PostgreSQL names what it creates implicitly
+/// (`makeObjectName`), for constraints and for a partition's copies of its parent's indexes.
+pub fn object_name(name1: &str, name2: Option<&str>, label: &str, max: Option<usize>) -> String {
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    if let Some(max) = max {
+        let avail = max.saturating_sub(label.len() + 1 + usize::from(name2.is_some()));
+        while n1 + n2 > avail {
+            if n1 > n2 {
+                n1 -= 1;
+            } else {
+                n2 -= 1;
+            }
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
+        None => format!("{}_{label}", clip(name1, n1)),
+    }
+}

@@ -374,30 +374,9 @@ fn alter_column(d: &PostgreSQL, a: &AlterColumn) -> Result<Vec<String>, CompileE
     Ok(out)
 }
 
-/// PostgreSQL's `makeObjectName`: `name1_name2_label` within NAMEDATALEN - 1 bytes, taking
-/// characters off the longer of the two names first.
+/// PostgreSQL's `makeObjectName`: `name1_name2_label` within NAMEDATALEN - 1 bytes.
 fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
-    const MAX: usize = 63;
-    let overhead = label.len() + 1 + usize::from(name2.is_some());
-    let avail = MAX.saturating_sub(overhead);
-    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
-    while n1 + n2 > avail {
-        if n1 > n2 {
-            n1 -= 1;
-        } else {
-            n2 -= 1;
-        }
-    }
-    let clip = |s: &str, mut n: usize| -> String {
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_string()
-    };
-    match name2 {
-        Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
-        None => format!("{}_{label}", clip(name1, n1)),
-    }
+    super::object_name(name1, name2, label, Some(63))
 }
 
 #[cfg(test)]

@@ -933,24 +933,7 @@ fn implicit_index_name(table: &str, columns: &[String], label: &str, limit: Opti
         .map(|c| if is_plain_identifier(c) { c.as_str() } else { "expr" })
         .collect();
     let cols = cols.join("_");
-    let (mut n1, mut n2) = (bare.len(), cols.len());
-    if let Some(max) = limit {
-        let avail = max.saturating_sub(label.len() + 2);
-        while n1 + n2 > avail && n1 + n2 > 0 {
-            if n1 > n2 {
-                n1 -= 1;
-            } else {
-                n2 -= 1;
-            }
-        }
-    }
-    let clip = |s: &str, mut n: usize| -> String {
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_string()
-    };
-    let name = format!("{}_{}_{label}", clip(bare, n1), clip(&cols, n2));
+    let name = crate::dialect::object_name(bare, Some(&cols), label, limit);
     match table.rsplit_once('.') {
         Some((schema, _)) => format!("{schema}.{name}"),
         None => name,
