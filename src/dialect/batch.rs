@@ -157,15 +157,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                     t.create_constraint = false;
                     col.type_ = t;
                 }
-                if let Some(n) = a.nullable {
-                    col.nullable = Some(n);
-                }
-                if let Some(def) = &a.server_default {
-                    col.server_default = def.clone();
-                }
-                if let Some(c) = &a.comment {
-                    col.comment = c.clone();
-                }
+                col.apply_alter(a);
             }
             Op::AddConstraint { constraint, .. } => {
                 let Some(n) = constraint_name(constraint) else {

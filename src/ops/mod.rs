@@ -124,6 +124,20 @@ pub struct Column {
 }
 
 impl Column {
+    /// What an `alter_column` sets besides the type and the name: nullability, server
+    /// default and comment (the batch copy and the replayed table apply it alike).
+    pub fn apply_alter(&mut self, a: &AlterColumn) {
+        if let Some(n) = a.nullable {
+            self.nullable = Some(n);
+        }
+        if let Some(def) = &a.server_default {
+            self.server_default = def.clone();
+        }
+        if let Some(c) = &a.comment {
+            self.comment = c.clone();
+        }
+    }
+
     /// A column with SQLAlchemy's defaults for everything but name and type.
     pub fn new(name: impl Into<String>, type_: SqlType) -> Self {
         Column {

@@ -258,15 +258,7 @@ impl Shapes {
                 if let Some(t) = &a.type_ {
                     col.type_ = t.clone();
                 }
-                if let Some(n) = a.nullable {
-                    col.nullable = Some(n);
-                }
-                if let Some(def) = &a.server_default {
-                    col.server_default = def.clone();
-                }
-                if let Some(c) = &a.comment {
-                    col.comment = c.clone();
-                }
+                col.apply_alter(a);
                 if let Some(n) = a.new_column_name.as_ref().filter(|n| **n != a.column) {
                     col.name = n.clone();
                     let rename = |x: &mut String| {
