@@ -179,7 +179,7 @@ export interface PlanStep {
 export interface PlanStatement {
   step: number | null;
   sql: string;
-  kind: "migration" | "version-table" | "transaction" | "opaque" | "comment";
+  kind: "migration" | "version-table" | "transaction" | "opaque" | "offline-only" | "comment";
   file: string | null;
   line: number | null;
 }

@@ -81,12 +81,24 @@ pub fn render_sql_expr<D: Dialect + ?Sized>(d: &D, e: &SqlExpr, t: Option<&SqlTy
 
 /// Booleans captured inside SQL text become the dialect's literals.
 pub fn resolve_marks<D: Dialect + ?Sized>(d: &D, sql: &str) -> String {
-    use crate::parse::py_eval::{FALSE_MARK, TRUE_MARK};
-    if !sql.contains('\u{1}') {
+    use crate::parse::py_eval::{FALSE_MARK, FUNCTION_MARK, IDENT_MARK, TRUE_MARK};
+    if !sql.contains(['\u{1}', IDENT_MARK, FUNCTION_MARK]) {
         return sql.to_string();
     }
-    sql.replace(TRUE_MARK, d.render_bool(true))
+    let sql = sql
+        .replace(TRUE_MARK, d.render_bool(true))
         .replace(FALSE_MARK, d.render_bool(false))
+        .replace(FUNCTION_MARK, "");
+    // Marked identifiers alternate with the text around them.
+    sql.split(IDENT_MARK)
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { quote(d, part) } else { part.to_string() })
+        .collect()
+}
+
+/// SQL text as the simulated schema keeps it: identifiers unquoted, marks gone.
+pub fn strip_ident_marks(sql: &str) -> String {
+    sql.replace([crate::parse::py_eval::IDENT_MARK, crate::parse::py_eval::FUNCTION_MARK], "")
 }
 
 /// `get_column_default_string`: a plain string default is a quoted literal (whatever the
@@ -478,7 +490,7 @@ pub fn create_index_generic<D: Dialect + ?Sized>(
         .iter()
         .map(|e| match e {
             IndexElement::Column(c) => quote(d, c),
-            IndexElement::Expr(x) => x.clone(),
+            IndexElement::Expr(x) => resolve_marks(d, x),
         })
         .collect();
     format!(

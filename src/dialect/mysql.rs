@@ -339,7 +339,11 @@ fn create_index(d: &MySQL, name: &str, table: &TableRef, elements: &[IndexElemen
         .iter()
         .map(|e| match e {
             IndexElement::Column(c) => (Some(c.as_str()), quote(d, c)),
-            IndexElement::Expr(x) => (None, x.clone()),
+            // SQLAlchemy groups a function element: `((lower(sku)))` on MySQL.
+            IndexElement::Expr(x) if x.starts_with(crate::parse::py_eval::FUNCTION_MARK) => {
+                (None, format!("({})", ddl::resolve_marks(d, x)))
+            }
+            IndexElement::Expr(x) => (None, ddl::resolve_marks(d, x)),
         })
         .collect();
     let mut s = String::from("CREATE ");
@@ -372,15 +376,14 @@ fn create_index(d: &MySQL, name: &str, table: &TableRef, elements: &[IndexElemen
     s
 }
 
-/// `MySQLImpl.alter_column`: one `CHANGE` (rename, or a DATETIME with a functional
-/// default), one `MODIFY`, or `ALTER COLUMN ... SET/DROP DEFAULT`.
+/// `MySQLImpl.alter_column`: one `CHANGE` (rename, or a DateTime-affinity column),
+/// one `MODIFY`, or `ALTER COLUMN ... SET/DROP DEFAULT`.
 fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError> {
-    let is_datetime = a
-        .type_
-        .as_ref()
-        .or(a.existing_type.as_ref())
-        .is_some_and(|t| t.visit == "datetime" || t.visit == "DATETIME");
-    let functional = is_datetime && matches!(a.server_default, Some(Some(_)));
+    // `_is_mysql_allowed_functional_default` tests `server_default is not None`, and an
+    // omitted `server_default` is `False`: every DATETIME/TIMESTAMP alter takes `CHANGE`
+    // unless `server_default=None` is passed.
+    let functional =
+        a.type_.as_ref().or(a.existing_type.as_ref()).is_some_and(|t| t.is_datetime()) && !matches!(a.server_default, Some(None));
     let colspec = |a: &AlterColumn| -> Compiled {
         let Some(t) = a.type_.as_ref().or(a.existing_type.as_ref()) else {
             return Err(CompileError(
@@ -439,6 +442,54 @@ fn alter_column(d: &MySQL, a: &AlterColumn) -> Result<Vec<String>, CompileError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_index_elements_are_grouped() {
+        let f = format!(
+            "{}lower({}sku{})",
+            crate::parse::py_eval::FUNCTION_MARK,
+            crate::parse::py_eval::IDENT_MARK,
+            crate::parse::py_eval::IDENT_MARK
+        );
+        let els = [
+            IndexElement::Expr(f),
+            IndexElement::Expr("name(8)".into()),
+            IndexElement::Column("id".into()),
+        ];
+        let sql = create_index(&MySQL, "ix", &TableRef::new("products"), &els, &IndexOpts::default());
+        // SQLAlchemy's MySQL compiler wraps a function element, not `sa.text()`.
+        assert_eq!(sql, "CREATE INDEX ix ON products ((lower(sku)), name(8), id)");
+    }
+
+    #[test]
+    fn datetime_alters_take_change_unless_the_default_is_dropped() {
+        let base = AlterColumn {
+            table: TableRef::new("services"),
+            column: "created_at".into(),
+            existing_type: Some(SqlType::new("DateTime", "datetime")),
+            type_: Some(SqlType::new("DATETIME", "DATETIME")),
+            ..Default::default()
+        };
+        let sql = alter_column(&MySQL, &base).unwrap();
+        assert_eq!(sql, vec!["ALTER TABLE services CHANGE created_at created_at DATETIME NULL"]);
+        let dropped = AlterColumn {
+            server_default: Some(None),
+            ..base.clone()
+        };
+        assert_eq!(
+            alter_column(&MySQL, &dropped).unwrap(),
+            vec!["ALTER TABLE services MODIFY created_at DATETIME NULL"]
+        );
+        let text = AlterColumn {
+            existing_type: Some(SqlType::new("String", "string")),
+            type_: Some(SqlType::new("Text", "text")),
+            ..base
+        };
+        assert_eq!(
+            alter_column(&MySQL, &text).unwrap(),
+            vec!["ALTER TABLE services MODIFY created_at TEXT NULL"]
+        );
+    }
 
     #[test]
     fn accepts_routines_and_prepared_statements() {

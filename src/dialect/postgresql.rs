@@ -331,7 +331,7 @@ fn create_index(d: &PostgreSQL, name: &str, table: &TableRef, elements: &[IndexE
                 Some((_, ops)) => format!("{} {}", quote(d, c), ops),
                 None => quote(d, c),
             },
-            IndexElement::Expr(x) => x.clone(),
+            IndexElement::Expr(x) => ddl::resolve_marks(d, x),
         })
         .collect();
     s.push_str(&format!("({})", els.join(", ")));

@@ -391,6 +391,11 @@ pub struct Opaque {
     /// Enum types of the columns such a `create_table` can read: created with the table.
     #[serde(skip)]
     pub enum_types: Vec<SqlType>,
+    /// What Alembic's offline mode (`--sql`) prints for the construct when that is known
+    /// although the online run is not: the body of a `try` whose handler catches only
+    /// errors a database raises (nothing fails without one). Empty: shown as a comment.
+    #[serde(skip)]
+    pub offline: Vec<Step>,
 }
 
 /// One statement of a migration body, with where it came from.

@@ -62,6 +62,47 @@ fn reraises(h: &ruff_python_ast::ExceptHandler) -> bool {
     matches!(h.body.last(), Some(Stmt::Raise(_)))
 }
 
+/// An `except` clause catching only what a body of fully read operations cannot raise in
+/// Alembic's offline mode: the DBAPI/SQLAlchemy/oslo.db errors a database raises, and
+/// `AttributeError` (an old Alembic without `batch_alter_table`).
+fn offline_cannot_raise(e: &Expr) -> bool {
+    match e {
+        Expr::Tuple(t) => !t.elts.is_empty() && t.elts.iter().all(offline_cannot_raise),
+        Expr::Name(n) => database_error(n.id.as_str()),
+        Expr::Attribute(a) => database_error(a.attr.as_str()),
+        _ => false,
+    }
+}
+
+fn database_error(name: &str) -> bool {
+    matches!(
+        name,
+        "OperationalError"
+            | "ProgrammingError"
+            | "IntegrityError"
+            | "DatabaseError"
+            | "DBAPIError"
+            | "InternalError"
+            | "DataError"
+            | "NotSupportedError"
+            | "InterfaceError"
+            | "DBError"
+            | "AttributeError"
+    )
+}
+
+/// Steps migplan read entirely: no opaque step at any depth.
+fn all_read(steps: &[Step]) -> bool {
+    steps.iter().all(|s| match &s.kind {
+        StepKind::Opaque(_) => false,
+        StepKind::Op(crate::ops::Op::Batch(b)) => all_read(&b.steps),
+        StepKind::Op(crate::ops::Op::AutocommitBlock { steps }) => all_read(steps),
+        StepKind::Op(_) => true,
+        StepKind::If { then, otherwise, .. } => all_read(then) && all_read(otherwise),
+        StepKind::TryUnsupported { body, handler } => all_read(body) && all_read(handler),
+    })
+}
+
 /// What `batch_op` refers to inside a batch block.
 #[derive(Clone)]
 struct BatchTarget {
@@ -94,6 +135,7 @@ impl<'a> BodyReader<'a> {
                 maybe,
                 tables: Vec::new(),
                 enum_types: Vec::new(),
+                offline: Vec::new(),
             }),
         )
     }
@@ -519,9 +561,19 @@ impl<'a> BodyReader<'a> {
                     _ => false,
                 };
                 if !catches {
-                    let mut maybe = self.read_stmts(&t.body, batch);
+                    let body = self.read_stmts(&t.body, batch);
+                    let offline = if h.type_.as_deref().is_some_and(offline_cannot_raise) && all_read(&body) {
+                        body.clone()
+                    } else {
+                        Vec::new()
+                    };
+                    let mut maybe = body;
                     maybe.extend(self.read_stmts(&h.body, batch));
-                    out.push(self.opaque_with(span, "a `try` whose handler depends on a run-time error", maybe));
+                    let mut step = self.opaque_with(span, "a `try` whose handler depends on a run-time error", maybe);
+                    if let StepKind::Opaque(o) = &mut step.kind {
+                        o.offline = offline;
+                    }
+                    out.push(step);
                     return;
                 }
                 let body = self.read_stmts(&t.body, batch);

@@ -108,6 +108,18 @@ pub fn bool_mark(b: bool) -> &'static str {
     if b { TRUE_MARK } else { FALSE_MARK }
 }
 
+/// A column name inside rendered SQL text (`sa.func.lower(sa.Column('email'))`): quoted by
+/// the dialect's rules when the plan is rendered, bare in the simulated schema.
+pub const IDENT_MARK: char = '\u{2}';
+
+pub fn ident_mark(name: &str) -> String {
+    format!("{IDENT_MARK}{name}{IDENT_MARK}")
+}
+
+/// Leads SQL text that is a function element (`sa.func.lower(...)`), which MySQL's index
+/// compiler wraps in parentheses (a functional key part) and `sa.text()` is not.
+pub const FUNCTION_MARK: char = '\u{3}';
+
 pub fn unknown(why: impl Into<String>) -> Val {
     Val::Unknown(why.into())
 }
@@ -300,6 +312,7 @@ impl Evaluator<'_> {
             }
             Expr::FString(f) => self.fstring(f, d),
             Expr::If(ie) => self.if_exp(ie, d),
+            Expr::ListComp(lc) => self.list_comp(&lc.elt, &lc.generators, d),
             _ => unknown("expression that needs Python to evaluate"),
         }
     }
@@ -405,6 +418,41 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `[elt for target in <known sequence> if <known test>]`, one `for` clause.
+    fn list_comp(&self, elt: &Expr, generators: &[ruff_python_ast::Comprehension], depth: usize) -> Val {
+        let [g] = generators else {
+            return unknown("a comprehension with several `for` clauses");
+        };
+        if g.is_async {
+            return unknown("an async comprehension");
+        }
+        let items = match self.eval_d(&g.iter, depth + 1) {
+            Val::Seq(items) => items,
+            Val::Dict(items) => items.into_iter().map(|(k, _)| Val::Lit(Literal::Str(k))).collect(),
+            Val::Unknown(w) => return Val::Unknown(w),
+            _ => return unknown("a comprehension over a value that is not a sequence"),
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut local = self.scope.clone();
+            if let Err(w) = bind_target(&mut local, &g.target, item) {
+                return Val::Unknown(w);
+            }
+            let ev = Evaluator { scope: &local };
+            let mut keep = true;
+            for test in &g.ifs {
+                match truthy(&ev.eval_d(test, depth + 1)) {
+                    Some(t) => keep &= t,
+                    None => return unknown("a comprehension filter not known statically"),
+                }
+            }
+            if keep {
+                out.push(ev.eval_d(elt, depth + 1));
+            }
+        }
+        Val::Seq(out)
+    }
+
     /// An f-string whose interpolations are constants (`f"... {name} ..."` with `name` bound
     /// to a literal, no format specs).
     fn fstring(&self, f: &ruff_python_ast::ExprFString, depth: usize) -> Val {
@@ -449,6 +497,8 @@ impl Evaluator<'_> {
             Val::EnvContext => Val::Module(format!("alembic.context.{attr}")),
             Val::Bind | Val::MigrationContext | Val::Engine if attr == "dialect" => Val::DialectObj,
             Val::Bind | Val::MigrationContext if attr == "engine" => Val::Engine,
+            // `op.get_context().bind` / `.connection`: the connection (a mock one offline).
+            Val::MigrationContext if attr == "bind" || attr == "connection" => Val::Bind,
             Val::DialectObj | Val::Engine if attr == "name" => Val::DialectName,
             Val::Table(t) if attr == "c" || attr == "columns" => Val::TableColumns(t),
             Val::Table(t) => Val::Module(format!("__table__.{}.{attr}", t.table.name)),
@@ -582,6 +632,19 @@ impl Evaluator<'_> {
             },
             _ if in_sa && path.contains(".func.") => {
                 let name = path.split(".func.").nth(1).unwrap_or(last).to_string();
+                // Of columns (an index on `lower(email)`): SQL text naming them.
+                let columns: Option<Vec<String>> = args
+                    .pos
+                    .iter()
+                    .map(|a| match a {
+                        Val::Column(c) => Some(ident_mark(&c.name)),
+                        Val::ColumnRef { table: None, name } => Some(ident_mark(name)),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(cols) = columns.filter(|c| !c.is_empty()) {
+                    return Val::Sql(SqlExpr::Text(format!("{FUNCTION_MARK}{name}({})", cols.join(", "))));
+                }
                 let mut lits = Vec::new();
                 for a in &args.pos {
                     match a {
@@ -702,7 +765,63 @@ fn with_variant(t: SqlType, args: &Args) -> Val {
 }
 
 /// A comparison in a Core expression (`users.c.id > 100`, `sa.column('n') >= 0`).
+/// Python's comparison of two constants (strings, integers, booleans, `None`; `in` a
+/// sequence of them); `None` when either side is not one.
+fn compare_constants(left: &Val, op: CmpOp, right: &Val) -> Option<bool> {
+    use std::cmp::Ordering;
+    let lit = |v: &Val| match v {
+        Val::Lit(l @ (Literal::Str(_) | Literal::Int(_) | Literal::Bool(_) | Literal::None)) => Some(l.clone()),
+        _ => None,
+    };
+    // `True == 1` in Python: booleans compare as integers.
+    let num = |l: &Literal| match l {
+        Literal::Int(i) => Some(*i),
+        Literal::Bool(b) => Some(*b as i128),
+        _ => None,
+    };
+    let eq = |a: &Literal, b: &Literal| match (num(a), num(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    };
+    let a = lit(left)?;
+    match op {
+        CmpOp::In | CmpOp::NotIn => {
+            let Val::Seq(items) = right else { return None };
+            let items: Option<Vec<Literal>> = items.iter().map(lit).collect();
+            let found = items?.iter().any(|b| eq(&a, b));
+            Some(found == (op == CmpOp::In))
+        }
+        CmpOp::Eq => Some(eq(&a, &lit(right)?)),
+        CmpOp::NotEq => Some(!eq(&a, &lit(right)?)),
+        // Identity is only certain against `None`.
+        CmpOp::Is | CmpOp::IsNot => {
+            let b = lit(right)?;
+            if a != Literal::None && b != Literal::None {
+                return None;
+            }
+            Some((a == b) == (op == CmpOp::Is))
+        }
+        CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE => {
+            let b = lit(right)?;
+            let ord = match (num(&a), num(&b), &a, &b) {
+                (Some(x), Some(y), _, _) => x.cmp(&y),
+                (_, _, Literal::Str(x), Literal::Str(y)) => x.cmp(y),
+                _ => return None,
+            };
+            Some(match op {
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::LtE => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            })
+        }
+    }
+}
+
 fn compare(left: Val, op: CmpOp, right: Val) -> Val {
+    if let Some(b) = compare_constants(&left, op, &right) {
+        return Val::Lit(Literal::Bool(b));
+    }
     let col = match &left {
         Val::ColumnRef { table, name } => match table {
             Some(t) => format!("{t}.{name}"),
@@ -901,6 +1020,14 @@ fn build_column(args: &Args) -> Val {
         _ => {}
     }
     let Some(t) = type_ else {
+        // `sa.Column('email')` alone names a column in an expression (an index on
+        // `lower(email)`); as a table's column its type would come from elsewhere.
+        if args.pos.len() == 1 && args.kw.is_empty() {
+            return Val::ColumnRef {
+                table: None,
+                name: col.name,
+            };
+        }
         return unknown("sa.Column without a type");
     };
     col.type_ = t;
@@ -1437,5 +1564,62 @@ pub fn target_names(target: &Expr, out: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(src: &str) -> Val {
+        let parsed = ruff_python_parser::parse_expression(src).expect("expression");
+        let scope = Scope::default();
+        (Evaluator { scope: &scope }).eval(parsed.expr())
+    }
+
+    fn s(x: &str) -> Val {
+        Val::Lit(Literal::Str(x.into()))
+    }
+
+    #[test]
+    fn comparisons_of_constants() {
+        assert_eq!(eval("'a' != 'b'"), Val::Lit(Literal::Bool(true)));
+        assert_eq!(eval("1 == True"), Val::Lit(Literal::Bool(true)));
+        assert_eq!(eval("'x' in ('x', 'y')"), Val::Lit(Literal::Bool(true)));
+        assert_eq!(eval("3 not in [1, 2]"), Val::Lit(Literal::Bool(true)));
+        assert_eq!(eval("None is None"), Val::Lit(Literal::Bool(true)));
+        assert_eq!(eval("'a' < 'b'"), Val::Lit(Literal::Bool(true)));
+        // Identity of two strings is up to the interpreter.
+        assert!(matches!(eval("'a' is 'a'"), Val::Unknown(_)));
+        assert!(matches!(eval("'a' < 1"), Val::Unknown(_)));
+    }
+
+    #[test]
+    fn list_comprehensions() {
+        assert_eq!(
+            eval("[f'ix_{c}' for c in ('a', 'b', 'c') if c != 'b']"),
+            Val::Seq(vec![s("ix_a"), s("ix_c")])
+        );
+        assert_eq!(
+            eval("[{'name': n} for n in ['x']]"),
+            Val::Seq(vec![Val::Dict(vec![("name".into(), s("x"))])])
+        );
+        assert!(matches!(eval("[c for c in unknown_thing]"), Val::Unknown(_)));
+        assert!(matches!(eval("[a for a in [1] for b in [2]]"), Val::Unknown(_)));
+        assert!(matches!(eval("[a for a in [1, 2] if a > unknown]"), Val::Unknown(_)));
+    }
+
+    #[test]
+    fn function_of_a_bare_column_marks_it() {
+        let scope = {
+            let mut sc = Scope::default();
+            sc.set("sa", Val::Module("sqlalchemy".into()));
+            sc
+        };
+        let parsed = ruff_python_parser::parse_expression("sa.func.lower(sa.Column('email'))").unwrap();
+        let v = (Evaluator { scope: &scope }).eval(parsed.expr());
+        let Val::Sql(SqlExpr::Text(t)) = v else { panic!("{v:?}") };
+        assert_eq!(t, format!("{FUNCTION_MARK}lower({IDENT_MARK}email{IDENT_MARK})"));
+        assert_eq!(crate::dialect::ddl::strip_ident_marks(&t), "lower(email)");
     }
 }

@@ -54,7 +54,8 @@ pub struct PlanStatement {
     /// Index of the plan step (none for the run's `BEGIN;`/`COMMIT;`).
     pub step: Option<usize>,
     pub sql: String,
-    /// `migration`, `version-table`, `transaction`, `opaque`, `comment`.
+    /// `migration`, `version-table`, `transaction`, `opaque`, `offline-only` (what a `try`
+    /// body runs when nothing fails; the runner refuses it), `comment`.
     pub kind: &'static str,
     pub file: Option<String>,
     pub line: Option<u32>,
@@ -379,6 +380,30 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
             StepKind::If { cond, then, otherwise } => {
                 let branch = if cond.eval(out.d.name(), &out.x_args) { then } else { otherwise };
                 render_steps(out, branch, rev)?;
+            }
+            // Alembic's `--sql` prints the body (nothing fails offline); online the handler
+            // may run instead, so the statements are marked and the runner refuses them.
+            StepKind::Opaque(o) if !o.offline.is_empty() => {
+                let mark = out.rendered.statements.len();
+                render_steps(out, &o.offline, rev)?;
+                for st in &mut out.rendered.statements[mark..] {
+                    if st.kind == "migration" {
+                        st.kind = "offline-only";
+                    }
+                }
+                out.rendered.diagnostics.push(
+                    Diagnostic::new(
+                        Code::OpaquePython,
+                        format!(
+                            "revision {}: {} — the plan shows the `try` body, which is what runs when no statement fails",
+                            rev.id, o.reason
+                        ),
+                    )
+                    .at(&rev.path, s.span)
+                    .help("Alembic's --sql prints the same; online the `except` block may run instead, so the runner leaves this revision to Alembic"),
+                );
+                // What the handler may touch stays unknown in the simulated tables.
+                track(out, s, rev);
             }
             StepKind::Opaque(o) => {
                 opaque(out, s, rev, &o.reason, &o.excerpt);

@@ -243,7 +243,15 @@ impl<'a> Runner<'a> {
                 self.db.dialect().name()
             )));
         }
-        let opaque: Vec<&PlanStatement> = rendered.statements.iter().filter(|s| s.kind == "opaque").collect();
+        let mut opaque: Vec<&PlanStatement> = rendered.statements.iter().filter(|s| s.kind == "opaque").collect();
+        // A `try` body is listed once, at its first statement.
+        let mut seen = std::collections::BTreeSet::new();
+        opaque.extend(
+            rendered
+                .statements
+                .iter()
+                .filter(|s| s.kind == "offline-only" && seen.insert((s.file.clone(), s.step))),
+        );
         if !opaque.is_empty() {
             let mut msg = format!(
                 "refusing to run: {} step(s) of this plan are Python migplan cannot run; nothing was applied",
@@ -251,11 +259,18 @@ impl<'a> Runner<'a> {
             );
             for s in &opaque {
                 let first_line = s.sql.lines().next().unwrap_or("");
+                let what = if s.kind == "offline-only" {
+                    format!("a `try` whose `except` block runs when a statement fails, from: {first_line}")
+                } else {
+                    first_line
+                        .trim_start_matches("-- migplan: opaque Python step not rendered: ")
+                        .to_string()
+                };
                 msg.push_str(&format!(
                     "\n  {}:{}: {}",
                     s.file.as_deref().unwrap_or("?"),
                     s.line.unwrap_or(0),
-                    first_line.trim_start_matches("-- migplan: opaque Python step not rendered: ")
+                    what
                 ));
             }
             msg.push_str("\nRun these revisions with Alembic (`alembic upgrade REV`, then `migplan` continues from there), or rewrite the steps as op.* calls or literal SQL.");

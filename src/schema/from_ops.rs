@@ -195,7 +195,7 @@ impl Walker<'_> {
                     .iter()
                     .map(|e| match e {
                         IndexElement::Column(c) => c.clone(),
-                        IndexElement::Expr(x) => x.clone(),
+                        IndexElement::Expr(x) => crate::dialect::ddl::strip_ident_marks(x),
                     })
                     .collect();
                 let name = name.clone().unwrap_or_else(|| format!("ix_{}_{}", table.name, columns.join("_")));
