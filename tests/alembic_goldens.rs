@@ -252,9 +252,20 @@ fn failed_line(text: &str) -> String {
 /// Cases listed in tests/oracle/DIVERGENCES.md (table rows "| `fixture/case` | …"): migplan
 /// shows opaque Python as a comment block there by design, so only the exit status must agree.
 fn known_divergences() -> Vec<String> {
+    divergence_rows(false)
+}
+
+/// The rows marked "renders where Alembic fails": Alembic stops (an SQLite batch on a table
+/// only a live database knows) where migplan renders the rest of the plan with a marked hole.
+fn renders_where_alembic_fails() -> Vec<String> {
+    divergence_rows(true)
+}
+
+fn divergence_rows(renders: bool) -> Vec<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/DIVERGENCES.md");
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
+        .filter(|l| !renders || l.contains("renders where Alembic fails"))
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|l| l.split_once("` |").map(|(name, _)| name))
         .filter(|name| name.contains('/') && !name.contains(' '))
@@ -324,6 +335,7 @@ fn migplan_prints_what_alembic_prints() {
         cases.len()
     );
     let known = known_divergences();
+    let renders = renders_where_alembic_fails();
     let mut failures = Vec::new();
     for c in &cases {
         let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
@@ -332,7 +344,10 @@ fn migplan_prints_what_alembic_prints() {
             .output()
             .expect("run migplan");
         let got = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-        let ok = if known.contains(&c.name) {
+        let ok = if renders.contains(&c.name) {
+            let before = normalise_sql(&before_failed(&c.stdout));
+            c.rc != 0 && out.status.success() && got.contains("-- migplan: opaque") && normalise_sql(&got).starts_with(before.trim_end())
+        } else if known.contains(&c.name) {
             out.status.success() == (c.rc == 0)
         } else if c.name.ends_with("_sql") {
             let same_sql = normalise_sql(&got) == normalise_sql(&before_failed(&c.stdout));

@@ -301,24 +301,32 @@ fn batch_without_copy_from_matches_alembic_with_it() {
     ] {
         let (theirs_out, theirs_failed) = run(&alembic, &theirs, args);
         let (ours_out, ours_failed) = run(Path::new(BIN), &ours, args);
-        assert_eq!(
-            normalise(&alembic, &ours_out),
-            normalise(&alembic, &theirs_out),
-            "migplan {args:?} (without copy_from) vs alembic (with it)"
-        );
-        assert_eq!(ours_failed, theirs_failed, "{args:?}");
+        let (ours_n, theirs_n) = (normalise(&alembic, &ours_out), normalise(&alembic, &theirs_out));
+        if theirs_failed.is_some() && ours_failed.is_none() {
+            // Alembic stops at the batch on `notes` (created by SQL); migplan prints the same
+            // up to there, that batch as a marked hole, then the rest of the plan.
+            assert!(
+                ours_n.starts_with(theirs_n.trim_end())
+                    && ours_n.contains("-- migplan: opaque Python step not rendered: batch_alter_table('notes')"),
+                "migplan {args:?}:\n{ours_n}\nalembic:\n{theirs_n}"
+            );
+        } else {
+            assert_eq!(ours_n, theirs_n, "migplan {args:?} (without copy_from) vs alembic (with it)");
+            assert_eq!(ours_failed, theirs_failed, "{args:?}");
+        }
         ran += 1;
     }
-    // The batch on `notes` (created by SQL) fails in both, and migplan says why.
+    // The batch on `notes` is the hole, and migplan says why.
     let o = Command::new(BIN)
         .current_dir(&ours)
         .args(["upgrade", "head", "--sql"])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
     assert!(
-        err.contains("migplan: the table \"notes\" is not known in full at revision e5") && err.contains("SQL changes it"),
-        "{err}"
+        out.contains("the table is not known in full here: SQL changes it at revision e5"),
+        "{out}"
     );
     assert_eq!(ran, 6);
 

@@ -324,7 +324,18 @@ impl<'a> BodyReader<'a> {
                         self.push_follow_ops(span, out);
                     }
                     Ok(None) => {}
-                    Err(why) => out.push(self.opaque_call(span, why, call, batch)),
+                    Err(why) => {
+                        // `items.sort(key=...)`, `d.update(...)`: a method migplan cannot run
+                        // may change the list or dict it is called on.
+                        if let Expr::Attribute(attr) = &*call.func
+                            && let Expr::Name(n) = &*attr.value
+                            && matches!(self.scope.get(n.id.as_str()), Some(Val::Seq(_) | Val::Dict(_)))
+                        {
+                            let changed = super::py_eval::unknown(format!("`{}` after `.{}()`", n.id, attr.attr));
+                            self.scope.set(n.id.as_str(), changed);
+                        }
+                        out.push(self.opaque_call(span, why, call, batch))
+                    }
                 },
                 Expr::StringLiteral(_) => {}
                 _ => out.push(self.opaque(span, "an expression statement migplan cannot evaluate")),

@@ -671,4 +671,39 @@ def downgrade() -> None:
         // A handler that swallows the error is still Alembic's NotImplementedError form.
         assert_eq!(kinds, ["drop", "execute", "try"]);
     }
+
+    fn kinds(steps: &[crate::ops::Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| match &s.kind {
+                crate::ops::StepKind::Op(crate::ops::Op::DropColumn { column, .. }) => format!("drop {column}"),
+                crate::ops::StepKind::Opaque(o) if !o.offline.is_empty() => format!("offline {}", kinds(&o.offline).join(",")),
+                crate::ops::StepKind::Opaque(o) => format!("opaque: {}", o.reason),
+                _ => "other".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_list_changed_by_an_unknown_method_is_unknown_after_it() {
+        let text = "from alembic import op\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    cols = [c for c in ('y', 'x')]\n    for c in cols:\n        op.drop_column('t', c)\n    cols.sort(key=lambda c: c)\n    for c in cols:\n        op.drop_column('u', c)\ndef downgrade():\n    pass\n";
+        let rev = read("a.py", text).revision.unwrap();
+        let k = kinds(&rev.upgrade_steps);
+        assert_eq!(k[..2], ["drop y", "drop x"]);
+        assert!(k[2].starts_with("opaque: call of `.sort()`"), "{k:?}");
+        // Not the unsorted order: the loop after the sort is over values not known.
+        assert_eq!(k[3], "opaque: a `for` loop over values not known statically");
+        assert_eq!(k.len(), 4);
+    }
+
+    #[test]
+    fn a_try_on_database_errors_keeps_its_body_for_offline_sql() {
+        let text = "from alembic import op\nimport sqlalchemy as sa\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    try:\n        op.drop_column('t', 'c')\n    except (sa.exc.OperationalError, ProgrammingError):\n        op.drop_column('t', 'd')\n    try:\n        op.drop_column('t', 'e')\n    except KeyError:\n        pass\n    try:\n        op.drop_column('t', helper())\n    except sa.exc.OperationalError:\n        pass\ndef downgrade():\n    pass\n";
+        let rev = read("a.py", text).revision.unwrap();
+        let k = kinds(&rev.upgrade_steps);
+        assert_eq!(k[0], "offline drop c");
+        // A Python error may be raised offline too; a body migplan cannot read has no offline SQL.
+        assert_eq!(k[1], "opaque: a `try` whose handler depends on a run-time error");
+        assert_eq!(k[2], "opaque: a `try` whose handler depends on a run-time error");
+    }
 }

@@ -326,6 +326,21 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                         ),
                         excerpt,
                     ),
+                    // The table is not known in full: the rest of the plan still renders, with
+                    // this step as a marked hole (Alembic's --sql stops here; its online run
+                    // reflects the table).
+                    (None, None) if let Some(Err(why)) = &simulated => opaque(
+                        out,
+                        s,
+                        rev,
+                        &format!(
+                            "batch_alter_table('{}') must move and copy the table on {}, and the table is not known in full here: {}; Alembic reflects it from a live database (its --sql mode stops here), or pass copy_from=sa.Table(...)",
+                            b.table.name,
+                            out.d.name(),
+                            why
+                        ),
+                        "",
+                    ),
                     (None, None) => {
                         let why = match &simulated {
                             Some(Err(why)) => format!(
