@@ -92,6 +92,7 @@ codes! {
     UnresolvedPlaceholder => "unresolved-placeholder", Warning, "A Flyway `${placeholder}` is used; its value is configuration migplan does not guess, so the plan shows it as written.";
     UnknownMetadataKey => "unknown-metadata-key", Warning, "A migration's `metadata.yaml` has a key migplan does not model; it is ignored, and the migration keeps its parents.";
     InvalidMetadata => "invalid-metadata", Error, "A migration's metadata file (`metadata.yaml`, `metadata.toml`) or directive cannot be read.";
+    ToolRefusesMigration => "tool-refuses-migration", Error, "The tool that owns the folder refuses to run this migration as written (dbmate: a `DELIMITER` client command inside the one query it sends, or no `-- migrate:down` block).";
     FileTooLarge => "file-too-large", Error, "A migration file is larger than migplan's limit (16 MiB) and is not read.";
     SqlParseError => "sql-parse-error", Warning, "`sqlparser` rejects a statement for the dialect; it is kept verbatim in the plan.";
     UnparsedStatement => "unparsed-statement", Info, "A statement the database accepts but `sqlparser` cannot read (a routine body, a `DO` block...) is classified from its first words; checks on what it may change are skipped (one per file).";

@@ -729,39 +729,28 @@ fn diesel_backie() {
     interop(Tool::Diesel, &p);
 }
 
-/// The dbmate fixture as dbmate itself runs it; migplan accepts two of its files that the
-/// real dbmate refuses (see `dbmate_refuses_two_fixture_files`):
-/// - with `without_delimiter`, 20240106090000_balance_procedure.sql's routine is written
-///   without the `mysql` client's `DELIMITER` command (`END //` becomes `END;`, the form the
-///   fixture's trigger in 20240109083000 already has): dbmate sends a migration to MySQL as
+/// The dbmate fixture, as written (dbmate runs it), or with one of the two things the real
+/// dbmate refuses (see `dbmate_and_migplan_refuse_the_same_files`):
+/// - `with_delimiter`: 20240106090000_balance_procedure.sql's routine wrapped in the `mysql`
+///   client's `DELIMITER //` … `END //` / `DELIMITER ;`: dbmate sends a section to MySQL as
 ///   one multi-statement query, where `DELIMITER` is a syntax error;
-/// - with `with_down`, a migration without a `-- migrate:down` block gets an empty one
-///   (20240108120000_backfill_notes.sql): dbmate requires one in every migration.
-fn dbmate_fixture(tmp: &Path, without_delimiter: bool, with_down: bool) -> PathBuf {
+/// - `without_down`: 20240108120000_backfill_notes.sql without its (empty) `-- migrate:down`
+///   block: dbmate requires one in every migration.
+fn dbmate_fixture(tmp: &Path, with_delimiter: bool, without_down: bool) -> PathBuf {
     let dir = tmp.join("migrations");
     let _ = std::fs::remove_dir_all(&dir);
     copy_tree(&repo().join("tests/sql_folders/dbmate_mysql/db/migrations"), &dir);
     let mut rewritten = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
         let text = std::fs::read_to_string(e.path()).unwrap();
-        let mut out = String::new();
-        if without_delimiter {
-            let mut delimiter = ";".to_string();
-            for line in text.lines() {
-                if let Some(d) = line.trim().strip_prefix("DELIMITER ") {
-                    delimiter = d.trim().to_string();
-                    continue;
-                }
-                match line.trim_end().strip_suffix(delimiter.as_str()) {
-                    Some(body) if delimiter != ";" => out.push_str(&format!("{};\n", body.trim_end())),
-                    _ => out.push_str(&format!("{line}\n")),
-                }
-            }
-        } else {
-            out.push_str(&text);
+        let mut out = text.clone();
+        if with_delimiter && text.contains("CREATE PROCEDURE") {
+            out = out
+                .replace("CREATE PROCEDURE", "DELIMITER //\nCREATE PROCEDURE")
+                .replacen("\nEND;\n", "\nEND //\nDELIMITER ;\n", 1);
         }
-        if with_down && !out.contains("-- migrate:down") {
-            out.push_str("\n-- migrate:down\n");
+        if without_down && text.contains("-- migrate:up transaction:false") {
+            out = out.replace("\n-- migrate:down\n", "\n");
         }
         if out != text {
             rewritten.push(e.file_name().to_string_lossy().into_owned());
@@ -770,30 +759,30 @@ fn dbmate_fixture(tmp: &Path, without_delimiter: bool, with_down: bool) -> PathB
     }
     rewritten.sort();
     let expected: Vec<&str> = [
-        (without_delimiter, "20240106090000_balance_procedure.sql"),
-        (with_down, "20240108120000_backfill_notes.sql"),
+        (with_delimiter, "20240106090000_balance_procedure.sql"),
+        (without_down, "20240108120000_backfill_notes.sql"),
     ]
     .into_iter()
     .filter_map(|(on, f)| on.then_some(f))
     .collect();
-    assert_eq!(rewritten, expected, "the files of the fixture dbmate refuses");
+    assert_eq!(rewritten, expected, "the files rewritten into what dbmate refuses");
     dir
 }
 
 #[test]
 fn dbmate_mysql_fixture() {
     let tmp = TempDir::new("dbmate_fixture");
-    let dir = dbmate_fixture(&tmp.0, true, true);
+    let dir = dbmate_fixture(&tmp.0, false, false);
     let p = project("dbmate_mysql", Tool::Dbmate, Server::Mysql, dir);
     interop(Tool::Dbmate, &p);
 }
 
-/// The current truth, asserted narrowly: migplan runs the whole fixture, the real dbmate
-/// refuses two of its files. MySQL rejects `DELIMITER //` and dbmate stops there, with that
-/// migration's first statement (an `ALTER TABLE`, committed by MySQL at once) applied and not
-/// recorded; without it, dbmate stops at the migration that has no `-- migrate:down` block.
+/// The real dbmate refuses a `DELIMITER` block (MySQL rejects `DELIMITER //`, and dbmate
+/// stops there with that migration's first statement — an `ALTER TABLE` MySQL commits at
+/// once — applied and not recorded) and a migration without a `-- migrate:down` block.
+/// migplan says so before running anything (`tool-refuses-migration`) and refuses to run.
 #[test]
-fn dbmate_refuses_two_fixture_files() {
+fn dbmate_and_migplan_refuse_the_same_files() {
     let work = TempDir::new("dbmate_refuses");
     let refused = |dir: &Path, label: &str, says: &str, recorded: &[&str]| {
         let db = TestDb::create(Server::Mysql, label);
@@ -805,24 +794,36 @@ fn dbmate_refuses_two_fixture_files() {
             r.all()
         );
         assert_eq!(Tool::Dbmate.rows(&db), recorded, "what dbmate recorded before it stopped");
+
+        let db = TestDb::create(Server::Mysql, &format!("{label}_migplan"));
+        let mut c = Command::new(BIN);
+        c.arg("-d")
+            .arg(dir)
+            .args(["--layout", "dbmate", "--dialect", "mysql", "upgrade", "head", "--db", &db.url]);
+        let r = run(&mut c, &work.0);
+        assert!(
+            r.code != Some(0) && r.all().contains("error[tool-refuses-migration]"),
+            "migplan should refuse too; got {:?}:\n{}",
+            r.code,
+            r.all()
+        );
+        let tables = db.rows("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()");
+        assert_eq!(tables, vec![vec!["0".to_string()]], "migplan refuses before running anything");
     };
-    let original = repo().join("tests/sql_folders/dbmate_mysql/db/migrations");
-    refused(&original, "dbmate_delimiter", "near 'DELIMITER //", &["20240105103000"]);
-    let tmp = TempDir::new("dbmate_refuses_copy");
+    let tmp = TempDir::new("dbmate_delimiter_copy");
     refused(
         &dbmate_fixture(&tmp.0, true, false),
+        "dbmate_delimiter",
+        "near 'DELIMITER //",
+        &["20240105103000"],
+    );
+    let tmp = TempDir::new("dbmate_refuses_copy");
+    refused(
+        &dbmate_fixture(&tmp.0, false, true),
         "dbmate_no_down",
         "dbmate requires each migration to define a down block",
         &["20240105103000", "20240106090000", "20240107120000"],
     );
-
-    let db = TestDb::create(Server::Mysql, "migplan_original");
-    let mut c = Command::new(BIN);
-    c.arg("-d")
-        .arg(&original)
-        .args(["--layout", "dbmate", "--dialect", "mysql", "upgrade", "head", "--db", &db.url]);
-    run(&mut c, &work.0).ok();
-    assert_eq!(Tool::Dbmate.rows(&db).len(), 5, "migplan runs the whole fixture");
 }
 
 #[test]

@@ -18,6 +18,38 @@ fn marker(line: &str) -> Option<(bool, &str)> {
     rest.strip_prefix("migrate:down").map(|opts| (false, opts.trim()))
 }
 
+/// What the real dbmate (2.x) refuses in a file migplan could otherwise read: it sends each
+/// section to the server as one query, so the mysql client's `DELIMITER` command reaches the
+/// server as SQL (ERROR 1064); and it requires a `-- migrate:down` block in every migration.
+fn refusals(f: &FolderFile, text: &str, has_down: bool, diags: &mut Vec<Diagnostic>) {
+    let path = &f.file.path;
+    if !has_down {
+        diags.push(
+            Diagnostic::new(
+                Code::ToolRefusesMigration,
+                format!("{path} has no `-- migrate:down` line; dbmate refuses to run it (\"dbmate requires each migration to define a down block\")"),
+            )
+            .at(path, Span::empty(0))
+            .help("add a `-- migrate:down` line, with nothing after it if the migration cannot be undone"),
+        );
+    }
+    for (at, line) in lines_with_offsets(text) {
+        let word = line.trim_start().split_whitespace().next().unwrap_or("");
+        if word.eq_ignore_ascii_case("DELIMITER") {
+            diags.push(
+                Diagnostic::new(
+                    Code::ToolRefusesMigration,
+                    format!("{path}: `DELIMITER` is a command of the mysql client, not SQL; dbmate sends the section to the server as one query, which rejects it"),
+                )
+                .at(path, Span::new(at, line_end(text, at)))
+                .help("remove the DELIMITER lines and end the routine with `END;`: sent as one query, `CREATE PROCEDURE … BEGIN … END;` is one statement to the server"),
+            );
+            // One per file: the first one already stops dbmate.
+            break;
+        }
+    }
+}
+
 impl Layout for Dbmate {
     fn name(&self) -> &'static str {
         "dbmate"
@@ -71,6 +103,7 @@ impl Layout for Dbmate {
                 }
             }
             let down_idx = marks.iter().position(|m| !m.0);
+            refusals(f, text, down_idx.is_some(), diags);
             let (_, title) = split_name(stem);
             // dbmate reads the option per section; migplan takes the up section's for the
             // migration (a down with a different setting is rare).

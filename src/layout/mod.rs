@@ -784,6 +784,29 @@ mod tests {
     }
 
     #[test]
+    fn dbmate_refusals_are_errors_once_per_file() {
+        let list = [
+            (
+                "1_proc.sql",
+                "-- migrate:up\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\ndelimiter ;\n-- migrate:down\nDROP PROCEDURE p;\n",
+            ),
+            ("2_fill.sql", "-- migrate:up\nUPDATE t SET x = 1;\n"),
+            (
+                "3_ok.sql",
+                "-- migrate:up\nCREATE TABLE u (x int);\n-- migrate:down\n-- DELIMITER in a comment is fine\n",
+            ),
+        ];
+        let a = analyze_sql_folder(&files(&list), &["m".into()], &opts(None));
+        let refused: Vec<&str> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::ToolRefusesMigration)
+            .map(|d| d.file.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(refused, ["m/1_proc.sql", "m/2_fill.sql"]);
+    }
+
+    #[test]
     fn a_dag_folder_merges_four_parents() {
         // Ids are the prefix before the first `_`: `b_1` and `b_2` are both `b`.
         let list = [

@@ -18,7 +18,7 @@ pub struct Lexing {
     pub backticks: bool,
     /// `# comment` to end of line (MySQL).
     pub hash_comments: bool,
-    /// `DELIMITER //` client command (the mysql client, Flyway, dbmate for MySQL).
+    /// `DELIMITER //` client command (the mysql client, Flyway; dbmate sends it to the server, which rejects it).
     pub delimiter_command: bool,
     /// `/* /* */ */` nests (PostgreSQL).
     pub nested_block_comments: bool,

@@ -8,8 +8,25 @@ DELETE FROM schema_migrations WHERE version = '20240109083000';
 
 -- Running downgrade 20240108120000 -> 20240107120000
 
+DELETE FROM schema_migrations WHERE version = '20240108120000';
 
---- stderr ---
-FAILED: migration 20240108120000 (db/migrations/20240108120000_backfill_notes.sql) has no down migration, so it cannot be undone
+-- Running downgrade 20240107120000 -> 20240106090000
 
---- exit 1 ---
+DELETE FROM schema_migrations WHERE version = '20240107120000';
+
+-- Running downgrade 20240106090000 -> 20240105103000
+
+DROP PROCEDURE IF EXISTS credit_account;
+
+ALTER TABLE `accounts` DROP COLUMN `balance_cents`;
+
+DELETE FROM schema_migrations WHERE version = '20240106090000';
+
+-- Running downgrade 20240105103000 -> 
+
+DROP TABLE `accounts`;
+
+DELETE FROM schema_migrations WHERE version = '20240105103000';
+
+
+--- exit 0 ---
