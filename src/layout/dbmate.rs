@@ -34,7 +34,7 @@ fn refusals(f: &FolderFile, text: &str, has_down: bool, diags: &mut Vec<Diagnost
         );
     }
     for (at, line) in lines_with_offsets(text) {
-        let word = line.trim_start().split_whitespace().next().unwrap_or("");
+        let word = line.split_whitespace().next().unwrap_or("");
         if word.eq_ignore_ascii_case("DELIMITER") {
             diags.push(
                 Diagnostic::new(
