@@ -2,7 +2,9 @@
 //! a server that serves TLS with a certificate for `localhost`, Debian's snakeoil one at
 //! `/etc/ssl/certs/ssl-cert-snakeoil.pem` unless `MIGPLAN_TEST_PG_ROOTCERT` names another)
 //! and MariaDB/MySQL (`MIGPLAN_TEST_MYSQL_URL`, with or without TLS: the tests ask the
-//! server which and expect accordingly). A missing variable or server fails, never skips.
+//! server which and expect accordingly; with TLS, a `localhost` certificate whose CA is
+//! `MIGPLAN_TEST_MYSQL_ROOTCERT`, snakeoil by default). A missing variable or server fails,
+//! never skips.
 //! Each test works in its own database, dropped at the end.
 
 use std::path::{Path, PathBuf};
@@ -325,6 +327,41 @@ fn mysql_required_needs_a_tls_server() {
         e.contains("the server does not support TLS (ssl_mode=VERIFY_CA, from ssl_verify_cert=true)"),
         "{e}"
     );
+}
+
+/// The CA of the MySQL server's certificate (for a `localhost` certificate, like the
+/// PostgreSQL one), when the server has TLS.
+fn mysql_root_cert() -> String {
+    std::env::var("MIGPLAN_TEST_MYSQL_ROOTCERT").unwrap_or_else(|_| "/etc/ssl/certs/ssl-cert-snakeoil.pem".into())
+}
+
+#[test]
+fn mysql_verifying_modes() {
+    let db = TestDb::create(Server::Mysql, "verify");
+    let root = mysql_root_cert();
+    let full = format!("ssl_mode=VERIFY_IDENTITY&ssl_ca={root}");
+    if !mysql_has_tls(&db) {
+        let e = open(&db.url("localhost", &full))
+            .err()
+            .expect("VERIFY_IDENTITY on a server without TLS fails");
+        assert!(e.contains("the server does not support TLS (ssl_mode=VERIFY_IDENTITY)"), "{e}");
+        return;
+    }
+    assert!(!mysql_cipher(&db.url("localhost", &full)).is_empty());
+    let e = open(&db.url("127.0.0.1", &full)).err().expect("the certificate is for localhost");
+    assert!(
+        e.contains(
+            "the certificate is for `localhost`, not `127.0.0.1` (ssl_mode=VERIFY_IDENTITY checks the host name; \
+             use ssl_mode=VERIFY_CA or connect to localhost)"
+        ),
+        "{e}"
+    );
+    assert!(!mysql_cipher(&db.url("127.0.0.1", &format!("ssl_mode=VERIFY_CA&ssl_ca={root}"))).is_empty());
+    let e = open(&db.url("127.0.0.1", "ssl_verify_cert=true"))
+        .err()
+        .expect("not in the system's CAs");
+    assert!(e.contains("unknown issuer") && e.contains("set ssl_ca=FILE"), "{e}");
+    assert!(!mysql_cipher(&db.url("127.0.0.1", "ssl_mode=REQUIRED")).is_empty());
 }
 
 #[test]

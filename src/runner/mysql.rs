@@ -36,7 +36,9 @@ impl Mysql {
             None => Conn::new(opts).map_err(|e| fail(err(e)))?,
             Some(ssl) => {
                 tls::install_default_provider();
-                match Conn::new(opts.clone().ssl_opts(ssl)) {
+                // TCP as the URL says, as libmysqlclient does for an address: the crate
+                // would otherwise move a loopback connection to the Unix socket, unencrypted.
+                match Conn::new(opts.clone().ssl_opts(ssl).prefer_socket(false)) {
                     Ok(c) => c,
                     // PREFERRED: plain when the server has no TLS (libmysqlclient's rule; a
                     // failed handshake is not retried in the clear).
@@ -92,10 +94,16 @@ fn connect_error(e: mysql::Error, host: &str, tls: &MyTls) -> String {
     let rustls_error = match &e {
         mysql::Error::TlsError(t) => tls::find_rustls(t),
         mysql::Error::IoError(io) => tls::find_rustls(io),
+        // The handshake runs on the first packet read, so its errors come through the codec.
+        mysql::Error::CodecError(codec) => tls::find_rustls(codec),
         _ => None,
     };
     if let Some(r) = rustls_error {
-        return tls::explain(r, host, &tls.vocabulary());
+        let msg = tls::explain(r, host, &tls.vocabulary());
+        return match tls.implied_by() {
+            Some(origin) => format!("{msg} (ssl_mode={} comes from {origin})", tls.mode.name()),
+            None => msg,
+        };
     }
     if let mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) = e {
         return format!(

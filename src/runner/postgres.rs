@@ -77,7 +77,6 @@ fn connect(cfg: &mut postgres::Config, opts: &PgTls, host: &str) -> Result<Clien
     let explain = |e: &postgres::Error| connect_error(e, host, opts, &vocabulary);
     let retry = |e: &postgres::Error| is_tls(e) || e.as_db_error().is_some();
     match opts.mode {
-        SslMode::Disable => unreachable!("handled above"),
         SslMode::Allow => match plain(cfg) {
             Err(first) if retry(&first) => {
                 encrypted(cfg, WireMode::Require).map_err(|e| format!("{} (and without TLS first: {})", explain(&e), err(&first)))
@@ -89,7 +88,8 @@ fn connect(cfg: &mut postgres::Config, opts: &PgTls, host: &str) -> Result<Clien
             Err(first) if retry(&first) => plain(cfg).map_err(|e| format!("{} (and with TLS first: {})", err(&e), explain(&first))),
             other => other.map_err(|e| explain(&e)),
         },
-        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => encrypted(cfg, WireMode::Require).map_err(|e| explain(&e)),
+        // require, verify-ca, verify-full (disable returned above).
+        _ => encrypted(cfg, WireMode::Require).map_err(|e| explain(&e)),
     }
 }
 

@@ -325,19 +325,24 @@ impl MyTls {
         })
     }
 
-    /// The origin for messages: `ssl_mode=REQUIRED` or `ssl_mode=REQUIRED, from ssl_ca`.
+    /// The mode for messages: `ssl_mode=REQUIRED`, or `ssl_mode=VERIFY_IDENTITY, from ssl_ca`
+    /// when other keys chose it.
     pub fn label(&self) -> String {
-        let canonical = format!("ssl_mode={}", self.mode.name());
-        if self.origin.eq_ignore_ascii_case(&canonical) || self.origin.eq_ignore_ascii_case(&canonical.replace('_', "-")) {
-            self.origin.clone()
-        } else {
-            format!("{canonical}, from {}", self.origin)
+        match self.implied_by() {
+            None => self.origin.clone(),
+            Some(origin) => format!("ssl_mode={}, from {origin}", self.mode.name()),
         }
+    }
+
+    /// The keys that chose the mode, when it was not given as `ssl_mode`.
+    pub fn implied_by(&self) -> Option<&str> {
+        let norm = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+        (norm(&self.origin) != norm(&format!("ssl_mode={}", self.mode.name()))).then_some(self.origin.as_str())
     }
 
     pub fn vocabulary(&self) -> Vocabulary {
         Vocabulary {
-            mode: self.label(),
+            mode: format!("ssl_mode={}", self.mode.name()),
             set_root: "ssl_ca=FILE",
             no_verify: "ssl_mode=REQUIRED",
             chain_only: "ssl_mode=VERIFY_CA",
@@ -817,6 +822,7 @@ mod tests {
             MySslMode::Required
         );
         assert_eq!(my(&[("ssl_mode", "REQUIRED")]).unwrap().label(), "ssl_mode=REQUIRED");
+        assert_eq!(my(&[("ssl-mode", "verify-ca")]).unwrap().label(), "ssl-mode=verify-ca");
         // Other keys are not TLS's.
         assert_eq!(my(&[("charset", "utf8mb4")]).unwrap().mode, MySslMode::Preferred);
     }
