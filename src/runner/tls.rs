@@ -147,7 +147,14 @@ impl PgTls {
         let verify = self.verify(root_file.is_some());
         let roots = match (verify, &root_file) {
             (Verify::None, _) => Roots::Unused,
-            (_, Some(f)) => Roots::File(f.clone(), "sslrootcert"),
+            (_, Some(f)) => Roots::File(
+                f.clone(),
+                if self.root_cert == RootCert::Default {
+                    "the default root certificate"
+                } else {
+                    "sslrootcert"
+                },
+            ),
             (_, None) => Roots::System,
         };
         // libpq: a client certificate (named, or the default one if it exists) needs its key.
@@ -173,10 +180,15 @@ impl PgTls {
 
     /// The words a message uses for this connection's options.
     pub fn vocabulary(&self, roots: &Roots) -> Vocabulary {
+        // require with a root file verifies (libpq): not verifying means no root file.
+        let no_verify = match roots {
+            Roots::File(..) if self.mode <= SslMode::Require => "sslmode=require without a root certificate file".into(),
+            _ => "sslmode=require".into(),
+        };
         Vocabulary {
             mode: format!("sslmode={}", self.mode.name()),
             set_root: "sslrootcert=FILE",
-            no_verify: "sslmode=require",
+            no_verify,
             chain_only: "verify-ca",
             roots: roots.describe(),
         }
@@ -344,7 +356,7 @@ impl MyTls {
         Vocabulary {
             mode: format!("ssl_mode={}", self.mode.name()),
             set_root: "ssl_ca=FILE",
-            no_verify: "ssl_mode=REQUIRED",
+            no_verify: "ssl_mode=REQUIRED".into(),
             chain_only: "ssl_mode=VERIFY_CA",
             roots: match &self.ca {
                 Some(p) => format!("ssl_ca {}", p.display()),
@@ -593,7 +605,7 @@ pub struct Vocabulary {
     /// The mode in force and what set it: `sslmode=verify-full`.
     pub mode: String,
     pub set_root: &'static str,
-    pub no_verify: &'static str,
+    pub no_verify: String,
     pub chain_only: &'static str,
     /// Where the trusted roots came from.
     pub roots: String,
