@@ -15,6 +15,7 @@ pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 pub mod state;
+pub mod tls;
 pub mod url;
 
 use std::collections::BTreeMap;

@@ -1,13 +1,15 @@
 //! MySQL / MariaDB through the `mysql` crate (text protocol). DDL commits implicitly
 //! here, so the runner marks a migration in progress before it starts (see `audit`).
 //! The lock is `GET_LOCK`, named after the database, released when the session ends.
+//! TLS follows the drivers' `ssl_*` URL keys (see `tls`), on rustls.
 
 use std::time::Duration;
 
 use mysql::prelude::Queryable;
-use mysql::{Conn, OptsBuilder, Value};
+use mysql::{ClientIdentity, Conn, OptsBuilder, SslOpts, Value};
 
 use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
+use super::tls::{self, MySslMode, MyTls, Verify};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -27,13 +29,93 @@ impl Mysql {
             .pass(url.secret().map(str::to_string))
             .db_name((!url.database.is_empty()).then(|| url.database.clone()))
             .tcp_connect_timeout(Some(Duration::from_secs(10)));
-        let conn = Conn::new(opts).map_err(|e| mask_secret(&format!("cannot connect to {url}: {}", err(e)), url.secret()))?;
+        let fail = |msg: String| mask_secret(&format!("cannot connect to {url}: {msg}"), url.secret());
+        let tls = MyTls::from_query(&url.query).map_err(fail)?;
+        let host = url.host.as_deref().unwrap_or("localhost");
+        let conn = match ssl_opts(&tls).map_err(fail)? {
+            None => Conn::new(opts).map_err(|e| fail(err(e)))?,
+            Some(ssl) => {
+                tls::install_default_provider();
+                // TCP as the URL says, as libmysqlclient does for an address: the crate
+                // would otherwise move a loopback connection to the Unix socket, unencrypted.
+                match Conn::new(opts.clone().ssl_opts(ssl).prefer_socket(false)) {
+                    Ok(c) => c,
+                    // PREFERRED: plain when the server has no TLS (libmysqlclient's rule; a
+                    // failed handshake is not retried in the clear).
+                    Err(mysql::Error::DriverError(mysql::DriverError::TlsNotSupported)) if tls.mode == MySslMode::Preferred => {
+                        Conn::new(opts).map_err(|e| fail(err(e)))?
+                    }
+                    Err(e) => return Err(fail(connect_error(e, host, &tls))),
+                }
+            }
+        };
         Ok(Mysql {
             conn,
             lock_name: format!("migplan:{}", url.database).chars().take(64).collect(),
             password: url.secret().map(str::to_string),
         })
     }
+}
+
+/// The `mysql` crate's TLS options for `tls` (None: plain). Without `ssl_ca` the verifying
+/// modes trust the system's CA bundle (the crate adds webpki-roots to any root file).
+fn ssl_opts(tls: &MyTls) -> Result<Option<SslOpts>, String> {
+    if tls.mode == MySslMode::Disabled {
+        return Ok(None);
+    }
+    for (key, path) in [("ssl_ca", &tls.ca), ("ssl_cert", &tls.cert), ("ssl_key", &tls.key)] {
+        if let Some(p) = path
+            && !p.is_file()
+        {
+            return Err(format!("{key}: cannot read {}: no such file", p.display()));
+        }
+    }
+    let verify = tls.mode.verify();
+    let root = match (&tls.ca, verify) {
+        (_, Verify::None) => None,
+        (Some(ca), _) => Some(ca.clone()),
+        (None, _) => tls::system_bundle(),
+    };
+    let identity = match (&tls.cert, &tls.key) {
+        (Some(c), Some(k)) => Some(ClientIdentity::new(c.clone(), k.clone())),
+        _ => None,
+    };
+    Ok(Some(
+        SslOpts::default()
+            .with_root_cert_path(root)
+            .with_client_identity(identity)
+            .with_danger_accept_invalid_certs(verify == Verify::None)
+            .with_danger_skip_domain_validation(verify != Verify::Full),
+    ))
+}
+
+/// A TLS failure in words (which check failed, what to set); other errors as `err`.
+fn connect_error(e: mysql::Error, host: &str, tls: &MyTls) -> String {
+    let rustls_error = match &e {
+        mysql::Error::TlsError(t) => tls::find_rustls(t),
+        mysql::Error::IoError(io) => tls::find_rustls(io),
+        // The handshake runs on the first packet read, so its errors come through the codec.
+        mysql::Error::CodecError(codec) => tls::find_rustls(codec),
+        _ => None,
+    };
+    if let Some(r) = rustls_error {
+        let msg = tls::explain(r, host, &tls.vocabulary());
+        return match tls.implied_by() {
+            Some(origin) => format!("{msg} (ssl_mode={} comes from {origin})", tls.mode.name()),
+            None => msg,
+        };
+    }
+    if let mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) = e {
+        return format!(
+            "the server does not support TLS ({}): enable it on the server (ssl_cert and ssl_key in its my.cnf), \
+             or set ssl_mode=PREFERRED or ssl_mode=DISABLED to connect unencrypted",
+            tls.label()
+        );
+    }
+    if let mysql::Error::TlsError(t) = &e {
+        return format!("TLS setup failed: {t} ({})", tls.label());
+    }
+    err(e)
 }
 
 fn text(v: Value) -> Option<String> {

@@ -1,12 +1,16 @@
 //! PostgreSQL through the `postgres` crate, over the simple-query protocol (the plan's
 //! statements are text, several per string at times). The runner's lock is a session-level
-//! advisory lock: a killed runner's session ends and the lock with it.
+//! advisory lock: a killed runner's session ends and the lock with it. TLS follows libpq's
+//! `sslmode` (see `tls`), on rustls.
 
 use std::time::{Duration, Instant};
 
+use postgres::config::SslMode as WireMode;
 use postgres::{Client, NoTls, SimpleQueryMessage};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
+use super::tls::{self, PgTls, SslMode};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -38,9 +42,9 @@ impl Postgres {
                 cfg.options(v);
             }
         }
-        let mut client = cfg
-            .connect(NoTls)
-            .map_err(|e| mask_secret(&format!("cannot connect to {url}: {}", err(&e)), url.secret()))?;
+        let fail = |msg: String| mask_secret(&format!("cannot connect to {url}: {msg}"), url.secret());
+        let opts = PgTls::from_query(&url.query, &|k| std::env::var(k).ok()).map_err(fail)?;
+        let mut client = connect(&mut cfg, &opts, url.host.as_deref().unwrap_or("localhost")).map_err(fail)?;
         // A runner killed during a long statement would leave its backend running it, holding
         // the lock, until the statement ends: have the server notice the closed socket and
         // cancel (PostgreSQL 14+; older servers reject the setting, which changes nothing).
@@ -50,6 +54,65 @@ impl Postgres {
             password: url.secret().map(str::to_string),
         })
     }
+}
+
+/// One connection as `sslmode` says: `prefer` tries TLS then plain, `allow` plain then
+/// TLS (each retry only after the server answered, not when it cannot be reached).
+fn connect(cfg: &mut postgres::Config, opts: &PgTls, host: &str) -> Result<Client, String> {
+    let plain = |cfg: &mut postgres::Config| {
+        cfg.ssl_mode(WireMode::Disable);
+        cfg.connect(NoTls)
+    };
+    if opts.mode == SslMode::Disable {
+        return plain(cfg).map_err(|e| err(&e));
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let (config, roots) = opts.client_config(home.as_deref())?;
+    let vocabulary = opts.vocabulary(&roots);
+    let connector = MakeRustlsConnect::new(config);
+    let encrypted = |cfg: &mut postgres::Config, wire: WireMode| {
+        cfg.ssl_mode(wire);
+        cfg.connect(connector.clone())
+    };
+    let explain = |e: &postgres::Error| connect_error(e, host, opts, &vocabulary);
+    let retry = |e: &postgres::Error| is_tls(e) || e.as_db_error().is_some();
+    match opts.mode {
+        SslMode::Allow => match plain(cfg) {
+            Err(first) if retry(&first) => {
+                encrypted(cfg, WireMode::Require).map_err(|e| format!("{} (and without TLS first: {})", explain(&e), err(&first)))
+            }
+            other => other.map_err(|e| err(&e)),
+        },
+        // The server's "no TLS here" answer is handled by tokio-postgres's Prefer itself.
+        SslMode::Prefer => match encrypted(cfg, WireMode::Prefer) {
+            Err(first) if retry(&first) => plain(cfg).map_err(|e| format!("{} (and with TLS first: {})", err(&e), explain(&first))),
+            other => other.map_err(|e| explain(&e)),
+        },
+        // require, verify-ca, verify-full (disable returned above).
+        _ => encrypted(cfg, WireMode::Require).map_err(|e| explain(&e)),
+    }
+}
+
+/// tokio-postgres's TLS error kind ("error performing TLS handshake: …").
+fn is_tls(e: &postgres::Error) -> bool {
+    e.to_string().starts_with("error performing TLS handshake")
+}
+
+/// A TLS failure in words (which check failed, what to set); other errors as `err`.
+fn connect_error(e: &postgres::Error, host: &str, opts: &PgTls, v: &tls::Vocabulary) -> String {
+    if is_tls(e) {
+        if let Some(r) = tls::find_rustls(e) {
+            return tls::explain(r, host, v);
+        }
+        if e.to_string().contains("server does not support TLS") {
+            return format!(
+                "the server does not support TLS (sslmode={}): turn ssl on in the server's postgresql.conf, \
+                 or set sslmode=prefer or sslmode=disable to connect unencrypted",
+                opts.mode.name()
+            );
+        }
+    }
+    err(e)
 }
 
 /// The server's message (with its detail and hint), not just "db error".
