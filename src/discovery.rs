@@ -133,23 +133,29 @@ pub fn find_projects_with(paths: &[&str], script_folder: &dyn Fn(&str) -> Option
         .filter(|p| p.rsplit('/').next() == Some("alembic.ini") && depth(parent(p)) <= MAX_DEPTH)
         .collect();
     let mut claimed: BTreeSet<String> = BTreeSet::new();
+    // Inis naming a folder that is not there (`script_location = {alembic_dir}`, filled in
+    // by code): the script folder beside them is the project.
+    let mut templates: BTreeSet<&str> = BTreeSet::new();
     for ini in &inis {
         let here = parent(ini);
+        let beside = || {
+            [here.to_string(), join(here, "alembic"), join(here, "migrations")]
+                .into_iter()
+                .filter(|d| envs.contains(&d.as_str()))
+        };
         match script_folder(ini) {
-            Some(dir) => {
+            Some(dir) if has_under(&dir) || beside().next().is_none() => {
                 claimed.insert(dir);
             }
-            None => {
-                claimed.extend(
-                    [here.to_string(), join(here, "alembic"), join(here, "migrations")]
-                        .into_iter()
-                        .filter(|d| envs.contains(&d.as_str())),
-                );
+            Some(_) => {
+                templates.insert(ini);
             }
+            None => claimed.extend(beside()),
         }
     }
     let mut out: Vec<Candidate> = inis
         .iter()
+        .filter(|ini| !templates.contains(**ini))
         .map(|ini| Candidate {
             path: ini.to_string(),
             kind: CandidateKind::AlembicIni,
@@ -256,6 +262,19 @@ mod tests {
         let named = |ini: &str| (ini == "alembic.ini").then(|| "src/app/migrations".to_string());
         let labels: Vec<String> = find_projects_with(&paths, &named).iter().map(Candidate::label).collect();
         assert_eq!(labels, ["alembic.ini", "plugin/migrations"]);
+    }
+
+    #[test]
+    fn an_ini_naming_a_missing_folder_gives_way_to_the_script_folder_beside_it() {
+        let paths = [
+            "hub/alembic.ini",
+            "hub/alembic/env.py",
+            "hub/alembic/script.py.mako",
+            "hub/alembic/versions/a.py",
+        ];
+        let template = |_: &str| Some("hub/{alembic_dir}".to_string());
+        let labels: Vec<String> = find_projects_with(&paths, &template).iter().map(Candidate::label).collect();
+        assert_eq!(labels, ["hub/alembic"]);
     }
 
     #[test]

@@ -141,16 +141,43 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
         scripts_below(r, &mut tree);
     }
     let read: BTreeSet<PathBuf> = read.iter().map(|p| normalize_lexically(p)).collect();
-    let missing = tree.difference(&read).count();
+    let unread: Vec<&PathBuf> = tree.difference(&read).collect();
+    let missing = unread.len();
     if missing == 0 {
         return None;
     }
     let folder = script_versions.or_else(|| disc.versions_dirs.first().cloned())?;
     let shown = display_path(&folder);
+    // The first sub-folder each unread script is in, and whether any is deeper than that.
+    let mut subs: BTreeMap<String, bool> = BTreeMap::new();
+    for p in &unread {
+        let Ok(rel) = p.strip_prefix(normalize_lexically(&folder)) else {
+            continue;
+        };
+        let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        if parts.len() >= 2 {
+            *subs.entry(parts[0].clone()).or_default() |= parts.len() > 2;
+        }
+    }
+    let per_database = subs.len() >= 2 && subs.keys().all(|k| database_name(k));
+    let help = if per_database {
+        // One history per database (`versions/postgresql`, `versions/sqlite`): reading them
+        // together would mix them.
+        let options: Vec<String> = subs
+            .iter()
+            .map(|(sub, deeper)| format!("`-d {shown}/{sub}{}`", if *deeper { " --recursive" } else { "" }))
+            .collect();
+        format!(
+            "the sub-folders look like one history per database; read one with {}",
+            options.join(" or ")
+        )
+    } else {
+        format!("to read them, run with `-d {shown} --recursive`, or set `recursive_version_locations = true` in alembic.ini")
+    };
     let by = if disc.settings.as_ref().is_some_and(|s| s.version_locations.is_some()) {
         "version_locations reads"
     } else {
-        "the versions folder holds"
+        "only the folder's top level is read:"
     };
     let mut d = Diagnostic::new(
         Code::ScriptsOutsideVersionLocations,
@@ -159,13 +186,18 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
             read.len()
         ),
     )
-    .help(format!(
-        "to read them, run with `-d {shown} --recursive`, or set `recursive_version_locations = true` in alembic.ini"
-    ));
+    .help(help);
     if let Some(f) = &disc.config_file {
         d = d.in_file(f.path.clone());
     }
     Some(d)
+}
+
+/// Whether a folder name is a database's (a versions tree per dialect).
+fn database_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    crate::dialect::dialect_from_name(&n).is_some()
+        || matches!(n.as_str(), "postgres" | "pg" | "mssql" | "oracle" | "sqlserver" | "sqlite3")
 }
 
 /// Every revision script below `dir` (sub-folders included, `__pycache__` and symlinked
