@@ -200,3 +200,17 @@ fn serve_finds_the_project_below_its_path() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("migplan serve PATH/TO/PROJECT"), "{out}");
 }
+
+#[test]
+fn report_writes_one_preview_per_project_titled_by_it() {
+    let repo = fixture("two_envs");
+    let (out, code) = repo.run(&["report", "--out", "preview"]);
+    assert_eq!(code, Some(0), "{out}");
+    for (folder, title) in [
+        ("app_migrations", "app/migrations"),
+        ("plugins_audit_migrations", "plugins/audit/migrations"),
+    ] {
+        let md = std::fs::read_to_string(repo.0.join("preview").join(folder).join("report.md")).unwrap();
+        assert!(md.contains(title), "{folder}: {md}");
+    }
+}

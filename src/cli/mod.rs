@@ -126,7 +126,8 @@ fn run_each(cli: Cli, found: &[crate::discovery::Candidate], cwd: &std::path::Pa
     for (i, c) in found.iter().enumerate() {
         let mut one = cli.clone();
         (one.config, one.dirs) = find::arguments(c);
-        if let Command::Report { out, .. } = &mut one.command {
+        if let Command::Report { out, title, .. } = &mut one.command {
+            title.get_or_insert_with(|| find::label(c, cwd));
             let folder = c.folder().replace('/', "_");
             let sub = if folder.is_empty() { "root".to_string() } else { folder };
             *out = std::path::Path::new(out.as_str()).join(sub).to_string_lossy().into_owned();
