@@ -214,3 +214,25 @@ fn report_writes_one_preview_per_project_titled_by_it() {
         assert!(md.contains(title), "{folder}: {md}");
     }
 }
+
+#[test]
+fn only_revisions_in_sub_folders_are_reported_unread() {
+    let repo = fixture("flask_migrate");
+    let helpers = repo.0.join("migrations/versions/helpers");
+    std::fs::create_dir_all(&helpers).unwrap();
+    std::fs::write(helpers.join("columns.py"), "def audit_columns():\n    return []\n").unwrap();
+    let (out, code) = repo.run(&["heads"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("scripts-outside-version-locations"), "{out}");
+    std::fs::write(
+        helpers.join("3c4d_extra.py"),
+        "revision = '3c4d'\ndown_revision = '2a3b4c5d6e7f'\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    let (out, _) = repo.run(&["heads"]);
+    assert!(
+        out.contains("warning[scripts-outside-version-locations]: 1 revision script(s) in sub-folders of migrations/versions are not read"),
+        "{out}"
+    );
+    assert!(out.contains("`-d migrations/versions --recursive`"), "{out}");
+}

@@ -141,7 +141,11 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
         scripts_below(r, &mut tree);
     }
     let read: BTreeSet<PathBuf> = read.iter().map(|p| normalize_lexically(p)).collect();
-    let unread: Vec<&PathBuf> = tree.difference(&read).collect();
+    // Helper modules in sub-folders are no revisions: only files that name one count.
+    let unread: Vec<&PathBuf> = tree
+        .difference(&read)
+        .filter(|p| std::fs::read(p).is_ok_and(|b| memchr::memmem::find(&b, b"revision").is_some()))
+        .collect();
     let missing = unread.len();
     if missing == 0 {
         return None;
