@@ -28,7 +28,10 @@ struct Repo(PathBuf);
 impl Repo {
     fn of(fixture: &Path) -> Repo {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-        let d = std::env::temp_dir().join(format!("migplan-discovery-{name}-{}", std::process::id()));
+        // Tests run in parallel, several on the same fixture: a folder per copy.
+        static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("migplan-discovery-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         copy_dir(&fixture.join("repo"), &d);
         if let Ok(list) = std::fs::read_to_string(fixture.join("decoys.txt")) {
@@ -235,4 +238,19 @@ fn only_revisions_in_sub_folders_are_reported_unread() {
         "{out}"
     );
     assert!(out.contains("`-d migrations/versions --recursive`"), "{out}");
+}
+
+#[test]
+fn a_folder_told_apart_by_its_contents_is_named_by_them() {
+    let repo = fixture("empty");
+    let dir = repo.0.join("db/migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("20240101000000_accounts.sql"),
+        "-- migrate:up\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE accounts;\n",
+    )
+    .unwrap();
+    let (out, code) = repo.run(&["heads"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("migplan: using db/migrations (dbmate)\n"), "{out}");
 }

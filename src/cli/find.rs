@@ -95,7 +95,8 @@ pub fn using_line(c: &Candidate, root: &Path) -> String {
 /// [`Candidate::label`], with a SQL folder's layout detected from its files' contents
 /// (dbmate and goose folders look like sqlx ones by their names).
 pub fn label(c: &Candidate, root: &Path) -> String {
-    if c.kind != CandidateKind::SqlFolder {
+    // Only these names can hide a layout told by contents (dbmate, goose; DAG folders).
+    if c.kind != CandidateKind::SqlFolder || !matches!(c.layout, Some("sqlx" | "diesel")) {
         return c.label();
     }
     let (files, roots, _) = super::sql_folder::read_folders(&[root.join(&c.path)]);
