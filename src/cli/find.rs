@@ -122,6 +122,22 @@ pub fn several_message(found: &[Candidate], root: &Path, how: &str) -> String {
     s
 }
 
+/// The folder `serve PATH` serves: PATH when it has a config at its top or nothing is found
+/// below it, else the one project found (named on stderr); several are an error listing them.
+pub fn serve_root(path: &Path) -> Result<PathBuf, String> {
+    if super::discover::has_config(path) {
+        return Ok(path.to_path_buf());
+    }
+    match &find(path)[..] {
+        [] => Ok(path.to_path_buf()),
+        [one] => {
+            eprintln!("{}", using_line(one, path));
+            Ok(path.join(one.folder()))
+        }
+        several => Err(several_message(several, path, "choose one with `migplan serve PATH/TO/PROJECT`")),
+    }
+}
+
 /// A warning when sub-folders of the versions folders hold revision scripts that the
 /// version locations (not recursive) leave out: env.py may register them in code, which
 /// migplan cannot run, so it says so instead of guessing.
