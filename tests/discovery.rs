@@ -254,3 +254,18 @@ fn a_folder_told_apart_by_its_contents_is_named_by_them() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("migplan: using db/migrations (dbmate)\n"), "{out}");
 }
+
+#[test]
+fn a_project_that_cannot_be_read_is_one_entry_among_the_others() {
+    let repo = fixture("two_envs");
+    std::fs::create_dir_all(repo.0.join("tools")).unwrap();
+    std::fs::write(repo.0.join("tools/alembic.ini"), "[alembic]\nscript_location = nowhere\n").unwrap();
+    let (out, code) = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code, Some(1), "{out}");
+    let all = json(&out);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 3, "{out}");
+    assert_eq!(all[2]["project"], "tools/alembic.ini");
+    assert_eq!(all[2]["diagnostics"][0]["code"], "config-error", "{out}");
+    assert_eq!(all[0]["diagnostics"].as_array().unwrap().len(), 0, "{out}");
+}

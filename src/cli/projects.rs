@@ -150,3 +150,26 @@ fn project_document(bytes: &[u8], project: &str) -> String {
         _ => format!("{{\n  \"project\": {name},\n  \"error\": \"check could not run (the reason is on stderr)\"\n}}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::project_document;
+
+    #[test]
+    fn the_project_is_the_first_key_and_the_rest_is_kept() {
+        let doc = project_document(b"{\n  \"layout\": \"alembic\",\n  \"revisions\": 1\n}\n", "app/migrations");
+        assert_eq!(
+            doc,
+            "{\n  \"project\": \"app/migrations\",\n  \"layout\": \"alembic\",\n  \"revisions\": 1\n}"
+        );
+        assert_eq!(project_document(b"{}", "a"), "{\n  \"project\": \"a\"\n}");
+    }
+
+    #[test]
+    fn output_that_is_no_object_becomes_an_error_entry() {
+        let doc = project_document(b"", "db/migrations");
+        let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(v["project"], "db/migrations");
+        assert!(v["error"].is_string());
+    }
+}
