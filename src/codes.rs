@@ -149,6 +149,7 @@ codes! {
     RoundtripMismatch => "roundtrip-mismatch", Warning, "`check --roundtrip`: after a step, the scratch database's tables, columns, indexes or constraints differ from the simulated schema.";
     // Configuration
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
+    ScriptsOutsideVersionLocations => "scripts-outside-version-locations", Warning, "A versions folder's sub-folders hold revision scripts that the version locations do not read (env.py may register them in code); they are left out.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
 }
 

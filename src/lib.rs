@@ -15,6 +15,7 @@ pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod dialect;
+pub mod discovery;
 pub mod dry_run;
 pub mod graph;
 pub mod layout;

@@ -27,6 +27,9 @@ pub struct Selection {
     pub dialect: Option<&'static str>,
     /// Why the configuration could not be used, when it could not.
     pub problem: Option<String>,
+    /// Every project found among the files ([`crate::discovery`]), as named to users, when
+    /// there is more than one: the selection is the first config, else the first of these.
+    pub projects: Vec<String>,
 }
 
 fn dir_of(path: &str) -> &str {
@@ -62,10 +65,24 @@ fn join(dir: &str, rel: &str) -> String {
 
 /// Choose the project's files among `files` (paths relative to the picked folder).
 pub fn select(files: &[SourceFile]) -> Selection {
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let found = crate::discovery::find_projects(&paths);
+    let mut sel = select_among(files, &found);
+    if found.len() > 1 {
+        sel.projects = found.iter().map(crate::discovery::Candidate::label).collect();
+    }
+    sel
+}
+
+fn select_among(files: &[SourceFile], found: &[crate::discovery::Candidate]) -> Selection {
+    use crate::discovery::CandidateKind;
     let depth = |p: &str| p.matches('/').count();
+    // Configs in folders the search skips (node_modules, virtualenvs…) are not the project's.
+    let searched = |p: &str| !p.split('/').rev().skip(1).any(crate::discovery::skipped_dir);
     let mut configs: Vec<&SourceFile> = files
         .iter()
         .filter(|f| name_of(&f.path) == "alembic.ini" || (name_of(&f.path) == "pyproject.toml" && f.text.contains("[tool.alembic]")))
+        .filter(|f| searched(&f.path))
         .collect();
     configs.sort_by_key(|f| (depth(&f.path), name_of(&f.path) != "alembic.ini", f.path.clone()));
     if let Some(cfg) = configs.first() {
@@ -100,11 +117,47 @@ pub fn select(files: &[SourceFile]) -> Selection {
             }
         }
     }
+    // A script folder no ini names: its versions/ and env.py, not every script anywhere
+    // (two environments' ids are their own).
+    if let Some(env) = found.iter().find(|c| c.kind == CandidateKind::AlembicEnv) {
+        let versions = join(&env.path, "versions");
+        let mut selected: Vec<String> = files
+            .iter()
+            .filter(|f| dir_of(&f.path) == versions && is_candidate_script(name_of(&f.path)))
+            .map(|f| f.path.clone())
+            .collect();
+        selected.sort();
+        selected.push(join(&env.path, "env.py"));
+        return Selection {
+            kind: "alembic",
+            files: selected,
+            roots: vec![versions],
+            ..Default::default()
+        };
+    }
     let sel = scripts_anywhere(files);
     if sel.kind == "alembic" {
         return sel;
     }
-    sql_selection(files)
+    match found.iter().find(|c| c.kind == CandidateKind::SqlFolder) {
+        Some(folder) => sql_folder_selection(files, &folder.path),
+        None => sql_selection(files),
+    }
+}
+
+/// The plain-SQL folder at `root` (one of several found).
+fn sql_folder_selection(files: &[SourceFile], root: &str) -> Selection {
+    let under = |p: &str| root.is_empty() || p.starts_with(&format!("{root}/"));
+    let mut sel = sql_selection(
+        &files
+            .iter()
+            .filter(|f| under(&f.path) || crate::layout::DIALECT_HINT_FILES.contains(&name_of(&f.path)))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    sel.roots = vec![root.to_string()];
+    sel.files.retain(|p| under(p));
+    sel
 }
 
 fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &AlembicSettings) -> Selection {
@@ -151,6 +204,7 @@ fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &Ale
             .and_then(crate::dialect::dialect_from_url)
             .map(|d| d.name()),
         problem: None,
+        projects: Vec::new(),
     }
 }
 
@@ -237,6 +291,7 @@ fn sql_selection(files: &[SourceFile]) -> Selection {
         roots: vec![root],
         dialect,
         problem: None,
+        projects: Vec::new(),
     }
 }
 
@@ -338,5 +393,41 @@ mod tests {
         assert_eq!(s.files.len(), 3);
         assert_eq!(s.dialect, Some("sqlite"));
         assert_eq!(select(&[f("x/readme.txt", "")]).kind, "none");
+    }
+
+    #[test]
+    fn two_script_folders_are_not_merged() {
+        let files = [
+            f("repo/app/migrations/env.py", ""),
+            f("repo/app/migrations/versions/a.py", "revision = '1'"),
+            f("repo/plugin/migrations/env.py", ""),
+            f("repo/plugin/migrations/versions/b.py", "revision = '1'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.kind, "alembic");
+        assert_eq!(s.files, ["repo/app/migrations/versions/a.py", "repo/app/migrations/env.py"]);
+        assert_eq!(s.projects, ["repo/app/migrations", "repo/plugin/migrations"]);
+    }
+
+    #[test]
+    fn configs_in_skipped_folders_are_ignored() {
+        let files = [
+            f("repo/node_modules/tool/alembic.ini", "[alembic]\nscript_location = x\n"),
+            f("repo/db/migrations/0001_a.sql", "SELECT 1;"),
+        ];
+        let s = select(&files);
+        assert_eq!((s.kind, s.roots), ("sql", vec!["repo/db/migrations".to_string()]));
+    }
+
+    #[test]
+    fn one_of_several_sql_folders_is_chosen_whole() {
+        let files = [
+            f("repo/migrations/mysql/0001_a.sql", "SELECT 1;"),
+            f("repo/migrations/sqlite/0001_a.sql", "SELECT 1;"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.files, ["repo/migrations/mysql/0001_a.sql"]);
+        assert_eq!(s.roots, ["repo/migrations/mysql"]);
+        assert_eq!(s.projects.len(), 2);
     }
 }

@@ -150,6 +150,8 @@ export interface ProjectSelection {
   roots: string[];
   dialect: Dialect | null;
   problem: string | null;
+  /** Every project found, when there are several (the selection is one of them). */
+  projects: string[];
 }
 
 export interface PlanOptions extends AnalyzeOptions {

@@ -61,7 +61,10 @@ function load(all, name) {
   state.files = all.filter((f) => keep.has(f.path));
   state.options = sel.kind === 'alembic' ? { layout: 'alembic' } : { roots: sel.roots };
   if (sel.dialect) { state.options.dialect = sel.dialect; $('dialect').value = sel.dialect; }
+  // Several projects in the folder: say which one is shown.
+  const several = (sel.projects ?? []).length > 1;
   state.name = name;
+  state.note = several ? ` (${sel.config ?? sel.roots[0]}, 1 of ${sel.projects.length} projects: open its folder for another)` : '';
   state.all = all;
   analyzeAndRender();
 }
@@ -74,7 +77,7 @@ function analyzeAndRender() {
   state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true, plan: planRequest() });
   const t1 = performance.now();
   const a = state.analysis;
-  $('project-name').textContent = `${state.name} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
+  $('project-name').textContent = `${state.name}${state.note ?? ''} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
   renderSummary();
   renderGraph();
   renderFindings();

@@ -2,14 +2,15 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(
     name = "migplan",
     version,
     about = "Check and plan Alembic migration histories without Python or a database"
 )]
 pub struct Cli {
-    /// Alembic config file (default: ./alembic.ini, else [tool.alembic] in ./pyproject.toml)
+    /// Alembic config file (default: ./alembic.ini, else [tool.alembic] in ./pyproject.toml,
+    /// else the project found up to 5 folders down)
     #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
     pub config: Option<String>,
     /// Section of the config file to use (multi-database setups)
@@ -75,7 +76,7 @@ pub enum FailOn {
     Warning,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum Command {
     /// Show current available heads in the script directory
     Heads {
@@ -109,7 +110,8 @@ pub enum Command {
     },
     /// Serve the web page for the project at PATH on 127.0.0.1 and print its URL
     Serve {
-        /// The project folder (alembic.ini, pyproject.toml or a migrations folder)
+        /// The project folder (alembic.ini, pyproject.toml or a migrations folder; else the
+        /// one project found below it)
         #[arg(default_value = ".")]
         path: String,
         #[arg(long, default_value_t = 8765)]

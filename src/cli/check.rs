@@ -108,7 +108,7 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
         _ => locate_all(&diags, &texts),
     };
     // Buffered: tens of thousands of findings are written without building one big string.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, super::projects::Stdout);
     match input.cli.format {
         Format::Json => {
             let mut json = CheckJson::located(a, located);

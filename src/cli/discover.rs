@@ -214,12 +214,20 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
                         .map(|t| SourceFile::new("pyproject.toml", t)),
                 ),
                 None => {
+                    // Reached when the search below the working directory found nothing too.
                     return Err(ConfigFailure::new(
                         Diagnostic::new(
                             Code::ConfigError,
-                            "No config file 'alembic.ini' found, and no [tool.alembic] table in pyproject.toml",
+                            format!(
+                                "No migration project found: no alembic.ini or [tool.alembic] in pyproject.toml here, and none of \
+                                 alembic.ini, an Alembic script folder (env.py beside script.py.mako or versions/) or a plain-SQL \
+                                 migrations folder ({}) in the {} folders below (skipping hidden folders, virtualenvs, {})",
+                                crate::layout::layout_names().join(", "),
+                                crate::discovery::MAX_DEPTH,
+                                crate::discovery::SKIPPED_DIRS.join(", ")
+                            ),
                         )
-                        .help("run migplan where alembic.ini is, pass `-c path/to/alembic.ini`, or point `-d` at a versions folder"),
+                        .help("point migplan at a project: `-c path/to/alembic.ini`, or `-d DIR` for a versions or SQL migrations folder"),
                         None,
                     ));
                 }
@@ -260,6 +268,12 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
         settings: Some(settings),
         config_file,
     })
+}
+
+/// Whether `dir` holds the config a command without `-c`/`-d` reads: `alembic.ini`, or
+/// `[tool.alembic]` in `pyproject.toml`.
+pub fn has_config(dir: &Path) -> bool {
+    dir.join("alembic.ini").is_file() || pyproject_settings(dir).is_some()
 }
 
 fn pyproject_settings(dir: &Path) -> Option<AlembicSettings> {

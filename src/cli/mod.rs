@@ -5,9 +5,11 @@ pub mod base;
 mod check;
 pub mod database;
 pub mod discover;
+pub mod find;
 pub mod merge;
 pub mod new_script;
 pub mod parallel;
+mod projects;
 pub mod report;
 pub mod revision;
 pub mod serve;
@@ -45,7 +47,7 @@ const CHECK_COULD_NOT_RUN: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    run(cli)
+    projects::dispatch(cli)
 }
 
 struct Timer {
@@ -78,8 +80,15 @@ fn run(cli: Cli) -> ExitCode {
     };
     let color = std::io::stderr().is_terminal();
     if let Command::Serve { path, port, host, assets } = &cli.command {
+        let project = match find::serve_root(std::path::Path::new(path)) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("FAILED: {e}");
+                return ExitCode::from(CHECK_COULD_NOT_RUN);
+            }
+        };
         let args = serve::ServeArgs {
-            project: std::path::PathBuf::from(path),
+            project,
             host: host.clone(),
             port: *port,
             assets: assets
@@ -125,10 +134,13 @@ fn run(cli: Cli) -> ExitCode {
                         }
                         print_check_json(&empty, &[*d], files.as_slice())
                     }
-                    Format::Sarif => println!(
-                        "{}",
-                        serde_json::to_string_pretty(&crate::render::sarif::render(&located, &anchor)).unwrap_or_default()
-                    ),
+                    Format::Sarif => {
+                        let _ = writeln!(
+                            projects::Stdout,
+                            "{}",
+                            serde_json::to_string_pretty(&crate::render::sarif::render(&located, &anchor)).unwrap_or_default()
+                        );
+                    }
                     Format::Github => print!("{}", crate::render::github::render(&located)),
                     Format::Text | Format::Markdown | Format::Sql => {}
                 }
@@ -204,7 +216,11 @@ fn run(cli: Cli) -> ExitCode {
         script_files = files;
         timer.lap("read+parse");
         let env_py = disc.env_py.as_deref().and_then(read_source);
-        let analysis = analyze_reads(reads, env_py.as_ref());
+        let mut analysis = analyze_reads(reads, env_py.as_ref());
+        if let Some(d) = find::unread_scripts(&disc, &paths) {
+            analysis.diagnostics.push(d);
+            sort_diagnostics(&mut analysis.diagnostics);
+        }
         timer.lap("graph");
         let known: Vec<_> = env_py.into_iter().chain(disc.config_file.clone()).collect();
         let dialect = cli
@@ -611,7 +627,8 @@ fn report_load_problems(analysis: &Analysis, known: &[crate::SourceFile], color:
 
 fn print_check_json(analysis: &Analysis, diags: &[Diagnostic], texts: &(impl crate::render::diagnostics::FileTexts + ?Sized)) {
     let out = CheckJson::new(analysis, diags, texts);
-    println!(
+    let _ = writeln!(
+        projects::Stdout,
         "{}",
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     );

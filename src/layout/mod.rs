@@ -233,6 +233,19 @@ pub fn relative<'a>(path: &'a str, roots: &[String]) -> &'a str {
     path
 }
 
+/// The layout a folder's files match: what [`load`] reads it as without `--layout`.
+pub fn detect(files: &[SourceFile], roots: &[String]) -> Option<&'static str> {
+    let view: Vec<FolderFile> = files
+        .iter()
+        .map(|f| FolderFile {
+            rel: relative(&f.path, roots),
+            file: f,
+            too_large: f.text.len() > MAX_FILE_BYTES,
+        })
+        .collect();
+    LAYOUTS.iter().find(|l| l.detect(&view)).map(|l| l.name())
+}
+
 /// Read a plain-SQL migrations folder. `roots` are the folders the files were listed from
 /// (several for Flyway's multiple locations); `files` are every file under them.
 pub fn load(files: &[SourceFile], roots: &[String], opts: &LoadOptions) -> Loaded {

@@ -1,0 +1,239 @@
+//! Finding the project when no `-c`/`-d` is given and the working directory has no
+//! `alembic.ini` or `[tool.alembic]`: list the tree (the IO half) and let the pure
+//! [`crate::discovery`] pick the projects in it. Also the check that a versions folder's
+//! sub-folders hold no scripts the version locations leave out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::discover::{Discovery, display_path, normalize_lexically};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::discovery::{Candidate, CandidateKind, MAX_DEPTH, find_projects_with, skipped_dir};
+use crate::parse::revision_script::is_candidate_script;
+
+/// Every file below `root` (and every folder, as `dir/`) that the search may look at:
+/// relative, `/`-separated, sorted; skipped folders and virtualenvs are not entered.
+pub fn list_tree(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(root, "", 0, &mut out);
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        // Symlinked folders are not followed (a link loop cannot make this spin).
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            // One level below the deepest project folder: its `versions/`, diesel's
+            // per-migration folders.
+            if skipped_dir(&name) || depth > MAX_DEPTH || e.path().join("pyvenv.cfg").exists() {
+                continue;
+            }
+            out.push(format!("{path}/"));
+            walk(&e.path(), &path, depth + 1, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// The script folder an `alembic.ini` names, relative to `root` (its own folder when it
+/// names none: Flask-Migrate's layout); `None` when the ini cannot be read.
+fn script_folder(root: &Path, ini: &str) -> Option<String> {
+    let text = std::fs::read(root.join(ini)).ok()?;
+    let parsed = crate::config::parse_ini(&String::from_utf8_lossy(&text)).ok()?;
+    let here = ini.rsplit_once('/').map_or("", |(d, _)| d);
+    let vars = BTreeMap::from([("here".to_string(), here.to_string())]);
+    let loc = match parsed.get("alembic", "script_location", &vars) {
+        Ok(Some(loc)) => loc,
+        Ok(None) => return Some(here.to_string()),
+        Err(_) => return None,
+    };
+    // `package:folder` resources: the package's folder (importable from the ini's folder).
+    let loc = match crate::config::package_resource(&loc) {
+        Some((package, inside)) => format!("{package}/{inside}"),
+        None => loc,
+    };
+    let rel = |p: PathBuf| normalize_lexically(&p).to_string_lossy().replace('\\', "/");
+    // Relative to the ini's folder (where it is run from), else to the searched folder.
+    let beside = Path::new(here).join(loc.trim_start_matches('/'));
+    let from_root = PathBuf::from(loc.trim_start_matches('/'));
+    Some(if root.join(&beside).is_dir() || !root.join(&from_root).is_dir() {
+        rel(beside)
+    } else {
+        rel(from_root)
+    })
+}
+
+/// The projects below `root`, sorted by path.
+pub fn find(root: &Path) -> Vec<Candidate> {
+    let paths = list_tree(root);
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    find_projects_with(&refs, &|ini| script_folder(root, ini))
+}
+
+/// The `-c`/`-d` that read `c`, as set on the command line (a SQL folder at the top: `.`).
+pub fn arguments(c: &Candidate) -> (Option<String>, Vec<String>) {
+    match c.kind {
+        CandidateKind::AlembicIni => (Some(c.path.clone()), Vec::new()),
+        CandidateKind::AlembicEnv => (None, vec![format!("{}/versions", c.path)]),
+        CandidateKind::SqlFolder if c.path.is_empty() => (None, vec![".".into()]),
+        CandidateKind::SqlFolder => (None, vec![c.path.clone()]),
+    }
+}
+
+/// The stderr line naming the project used: `migplan: using migrations/alembic.ini`.
+pub fn using_line(c: &Candidate, root: &Path) -> String {
+    format!("migplan: using {}", label(c, root))
+}
+
+/// [`Candidate::label`], with a SQL folder's layout detected from its files' contents
+/// (dbmate and goose folders look like sqlx ones by their names).
+pub fn label(c: &Candidate, root: &Path) -> String {
+    // Only these names can hide a layout told by contents (dbmate, goose; DAG folders).
+    if c.kind != CandidateKind::SqlFolder || !matches!(c.layout, Some("sqlx" | "diesel")) {
+        return c.label();
+    }
+    let (files, roots, _) = super::sql_folder::read_folders(&[root.join(&c.path)]);
+    let roots: Vec<String> = roots.iter().map(|r| r.replace('\\', "/")).collect();
+    match crate::layout::detect(&files, &roots).or(c.layout) {
+        Some(l) => format!("{} ({l})", c.path),
+        None => c.path.clone(),
+    }
+}
+
+/// The message for several projects and a command that reads one.
+pub fn several_message(found: &[Candidate], root: &Path, how: &str) -> String {
+    let mut s = format!("found {} migration projects here; this command reads one:\n", found.len());
+    for c in found {
+        let (config, dirs) = arguments(c);
+        let arg = match config {
+            Some(ini) => format!("-c {ini}"),
+            None => format!("-d {}", dirs.join(" -d ")),
+        };
+        s.push_str(&format!("  {}  ({arg})\n", label(c, root)));
+    }
+    s.push_str(how);
+    s
+}
+
+/// The folder `serve PATH` serves: PATH when it has a config at its top or nothing is found
+/// below it, else the one project found (named on stderr); several are an error listing them.
+pub fn serve_root(path: &Path) -> Result<PathBuf, String> {
+    if super::discover::has_config(path) {
+        return Ok(path.to_path_buf());
+    }
+    match &find(path)[..] {
+        [] => Ok(path.to_path_buf()),
+        [one] => {
+            eprintln!("{}", using_line(one, path));
+            Ok(path.join(one.folder()))
+        }
+        several => Err(several_message(several, path, "choose one with `migplan serve PATH/TO/PROJECT`")),
+    }
+}
+
+/// A warning when sub-folders of the versions folders hold revision scripts that the
+/// version locations (not recursive) leave out: env.py may register them in code, which
+/// migplan cannot run, so it says so instead of guessing.
+pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> {
+    if disc.recursive {
+        return None;
+    }
+    let script_versions = disc
+        .env_py
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|d| d.join("versions"))
+        .filter(|d| d.is_dir());
+    let mut roots: Vec<PathBuf> = disc.versions_dirs.clone();
+    roots.extend(script_versions.clone());
+    let mut tree: BTreeSet<PathBuf> = BTreeSet::new();
+    for r in &roots {
+        scripts_below(r, &mut tree);
+    }
+    let read: BTreeSet<PathBuf> = read.iter().map(|p| normalize_lexically(p)).collect();
+    // Helper modules in sub-folders are no revisions: only files that name one count.
+    let unread: Vec<&PathBuf> = tree
+        .difference(&read)
+        .filter(|p| std::fs::read(p).is_ok_and(|b| memchr::memmem::find(&b, b"revision").is_some()))
+        .collect();
+    let missing = unread.len();
+    if missing == 0 {
+        return None;
+    }
+    let folder = script_versions.or_else(|| disc.versions_dirs.first().cloned())?;
+    let shown = display_path(&folder);
+    // The first sub-folder each unread script is in, and whether any is deeper than that.
+    let mut subs: BTreeMap<String, bool> = BTreeMap::new();
+    for p in &unread {
+        let Ok(rel) = p.strip_prefix(normalize_lexically(&folder)) else {
+            continue;
+        };
+        let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        if parts.len() >= 2 {
+            *subs.entry(parts[0].clone()).or_default() |= parts.len() > 2;
+        }
+    }
+    let per_database = subs.len() >= 2 && subs.keys().all(|k| database_name(k));
+    let help = if per_database {
+        // One history per database (`versions/postgresql`, `versions/sqlite`): reading them
+        // together would mix them.
+        let options: Vec<String> = subs
+            .iter()
+            .map(|(sub, deeper)| format!("`-d {shown}/{sub}{}`", if *deeper { " --recursive" } else { "" }))
+            .collect();
+        format!(
+            "the sub-folders look like one history per database; read one with {}",
+            options.join(" or ")
+        )
+    } else {
+        format!("to read them, run with `-d {shown} --recursive`, or set `recursive_version_locations = true` in alembic.ini")
+    };
+    let by = if disc.settings.as_ref().is_some_and(|s| s.version_locations.is_some()) {
+        "version_locations reads"
+    } else {
+        "only the folder's top level is read:"
+    };
+    let mut d = Diagnostic::new(
+        Code::ScriptsOutsideVersionLocations,
+        format!(
+            "{missing} revision script(s) in sub-folders of {shown} are not read ({by} {} script(s)); env.py may register those folders in code, which migplan does not run",
+            read.len()
+        ),
+    )
+    .help(help);
+    if let Some(f) = &disc.config_file {
+        d = d.in_file(f.path.clone());
+    }
+    Some(d)
+}
+
+/// Whether a folder name is a database's (a versions tree per dialect).
+fn database_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    crate::dialect::dialect_from_name(&n).is_some()
+        || matches!(n.as_str(), "postgres" | "pg" | "mssql" | "oracle" | "sqlserver" | "sqlite3")
+}
+
+/// Every revision script below `dir` (sub-folders included, `__pycache__` and symlinked
+/// folders not).
+fn scripts_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let name = e.file_name().to_string_lossy().into_owned();
+        if ft.is_dir() {
+            if name != "__pycache__" {
+                scripts_below(&e.path(), out);
+            }
+        } else if is_candidate_script(&name) {
+            out.insert(normalize_lexically(&e.path()));
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Finding the migration projects in a repository from a list of its paths: Alembic
+//! environments (an `alembic.ini`, or an `env.py` beside `script.py.mako` or a `versions/`
+//! folder) and plain-SQL migration folders of the layouts in [`crate::layout`].
+//!
+//! Pure: the caller lists the tree (the CLI walks the file system, the page has the picked
+//! files); nothing here reads a file. Paths are relative to the searched folder and
+//! `/`-separated; a folder may be listed as `dir/` so that an empty `versions/` counts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::layout::is_folder_file;
+use crate::source::SourceFile;
+
+/// How deep below the searched folder a project's folder may be.
+pub const MAX_DEPTH: usize = 5;
+
+/// Folders never searched: VCS data, dependencies, virtualenvs, build output. Hidden
+/// folders (`.git`, `.venv`, `.tox`…) are skipped too, and so is any folder holding a
+/// `pyvenv.cfg` (a virtualenv under any name).
+pub const SKIPPED_DIRS: &[&str] = &["node_modules", "venv", "target", "build", "dist", "__pycache__", "site-packages"];
+
+/// Whether a folder of this name is never searched.
+pub fn skipped_dir(name: &str) -> bool {
+    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+}
+
+/// What was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateKind {
+    /// An `alembic.ini` (Flask-Migrate's inside its script folder included).
+    AlembicIni,
+    /// An Alembic script folder no `alembic.ini` names: read with `-d <folder>/versions`.
+    AlembicEnv,
+    /// A plain-SQL migrations folder: read with `-d <folder>`.
+    SqlFolder,
+}
+
+/// One project found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Candidate {
+    /// The `alembic.ini`, or the folder (script folder, SQL folder).
+    pub path: String,
+    pub kind: CandidateKind,
+    /// For SQL folders: the layout its file names match (`sqlx`, `flyway`…). Layouts told
+    /// apart by file contents (dbmate, goose, DAG folders) show as the one their names match.
+    pub layout: Option<&'static str>,
+}
+
+impl Candidate {
+    /// How the project is named to users: `migrations/alembic.ini`, `alembic`,
+    /// `db/migrations (sqlx)`.
+    pub fn label(&self) -> String {
+        let path = if self.path.is_empty() { "." } else { &self.path };
+        match (self.kind, self.layout) {
+            (CandidateKind::SqlFolder, Some(l)) => format!("{path} ({l})"),
+            _ => path.to_string(),
+        }
+    }
+
+    /// The folder the project lives in: the ini's folder, or the folder itself.
+    pub fn folder(&self) -> &str {
+        match self.kind {
+            CandidateKind::AlembicIni => parent(&self.path),
+            _ => &self.path,
+        }
+    }
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn depth(dir: &str) -> usize {
+    if dir.is_empty() { 0 } else { dir.split('/').count() }
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// [`find_projects_with`] when the inis cannot be read: an `alembic.ini` is taken to name
+/// the script folder it sits in (Flask-Migrate), else `alembic/` or `migrations/` beside it.
+pub fn find_projects(paths: &[&str]) -> Vec<Candidate> {
+    find_projects_with(paths, &|_| None)
+}
+
+/// Every project among `paths`, sorted by path. `script_folder(ini)` is the script folder
+/// an `alembic.ini` names (relative, normalized), when the caller could read it; script
+/// folders an ini names are that ini's project, not one of their own.
+pub fn find_projects_with(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>) -> Vec<Candidate> {
+    let venvs: BTreeSet<&str> = paths
+        .iter()
+        .filter(|p| p.rsplit('/').next() == Some("pyvenv.cfg"))
+        .map(|p| parent(p))
+        .collect();
+    let kept: Vec<&str> = paths
+        .iter()
+        .map(|p| p.trim_start_matches("./"))
+        .filter(|p| {
+            let dir = parent(p.trim_end_matches('/'));
+            depth(dir) <= MAX_DEPTH + 1
+                && !p.split('/').rev().skip(1).any(skipped_dir)
+                && !venvs.iter().any(|v| !v.is_empty() && under(p, v))
+        })
+        .collect();
+    let set: BTreeSet<&str> = kept.iter().copied().collect();
+    let has = |p: &str| set.contains(p);
+    let has_under = |dir: &str| {
+        let prefix = format!("{dir}/");
+        set.range(prefix.as_str()..).next().is_some_and(|p| p.starts_with(&prefix))
+    };
+    let join = |dir: &str, name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+
+    // Alembic script folders: env.py beside script.py.mako or versions/.
+    let envs: Vec<&str> = kept
+        .iter()
+        .filter(|p| p.rsplit('/').next() == Some("env.py"))
+        .map(|p| parent(p))
+        .filter(|d| depth(d) <= MAX_DEPTH && (has(&join(d, "script.py.mako")) || has_under(&join(d, "versions"))))
+        .collect();
+    let inis: Vec<&str> = kept
+        .iter()
+        .copied()
+        .filter(|p| p.rsplit('/').next() == Some("alembic.ini") && depth(parent(p)) <= MAX_DEPTH)
+        .collect();
+    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    // Inis naming a folder that is not there (`script_location = {alembic_dir}`, filled in
+    // by code): the script folder beside them is the project.
+    let mut templates: BTreeSet<&str> = BTreeSet::new();
+    for ini in &inis {
+        let here = parent(ini);
+        let beside = || {
+            [here.to_string(), join(here, "alembic"), join(here, "migrations")]
+                .into_iter()
+                .filter(|d| envs.contains(&d.as_str()))
+        };
+        match script_folder(ini) {
+            Some(dir) if has_under(&dir) || beside().next().is_none() => {
+                claimed.insert(dir);
+            }
+            Some(_) => {
+                templates.insert(ini);
+            }
+            None => claimed.extend(beside()),
+        }
+    }
+    let mut out: Vec<Candidate> = inis
+        .iter()
+        .filter(|ini| !templates.contains(**ini))
+        .map(|ini| Candidate {
+            path: ini.to_string(),
+            kind: CandidateKind::AlembicIni,
+            layout: None,
+        })
+        .collect();
+    out.extend(envs.iter().filter(|e| !claimed.contains(**e)).map(|e| Candidate {
+        path: e.to_string(),
+        kind: CandidateKind::AlembicEnv,
+        layout: None,
+    }));
+
+    // Plain-SQL folders: the files directly in a folder, and one folder down (diesel, DAG).
+    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in kept.iter().filter(|p| !p.ends_with('/')) {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        if !is_folder_file(name) {
+            continue;
+        }
+        let dir = parent(p);
+        by_dir.entry(dir).or_default().push(p);
+        if matches!(name, "up.sql" | "down.sql" | "metadata.yaml" | "metadata.toml") && !dir.is_empty() {
+            by_dir.entry(parent(dir)).or_default().push(p);
+        }
+    }
+    let alembic_dirs: Vec<&str> = envs.iter().copied().chain(inis.iter().map(|i| parent(i))).collect();
+    let mut sql: Vec<Candidate> = Vec::new();
+    for (dir, files) in by_dir {
+        if depth(dir) > MAX_DEPTH
+            || !files.iter().any(|f| f.ends_with(".sql"))
+            || envs.iter().any(|e| under(dir, e))
+            || alembic_dirs.contains(&dir)
+            || sql.iter().any(|c| under(dir, &c.path))
+        {
+            continue;
+        }
+        if let Some(layout) = layout_by_names(dir, &files) {
+            sql.push(Candidate {
+                path: dir.to_string(),
+                kind: CandidateKind::SqlFolder,
+                layout: Some(layout),
+            });
+        }
+    }
+    out.extend(sql);
+    out.sort();
+    out
+}
+
+/// The layout the names of a folder's files match (their texts are unknown here).
+fn layout_by_names(dir: &str, paths: &[&str]) -> Option<&'static str> {
+    let files: Vec<SourceFile> = paths.iter().map(|p| SourceFile::new(*p, "")).collect();
+    crate::layout::detect(&files, &[dir.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(paths: &[&str]) -> Vec<String> {
+        find_projects(paths).iter().map(Candidate::label).collect()
+    }
+
+    #[test]
+    fn flask_migrate_ini_claims_its_own_folder() {
+        let paths = [
+            "app/__init__.py",
+            "migrations/alembic.ini",
+            "migrations/env.py",
+            "migrations/script.py.mako",
+            "migrations/versions/1a_init.py",
+        ];
+        assert_eq!(found(&paths), ["migrations/alembic.ini"]);
+    }
+
+    #[test]
+    fn an_env_without_ini_is_its_folder() {
+        let paths = ["src/db/alembic/env.py", "src/db/alembic/versions/"];
+        assert_eq!(found(&paths), ["src/db/alembic"]);
+        // env.py alone is not an Alembic script folder.
+        assert!(found(&["tools/env.py"]).is_empty());
+    }
+
+    #[test]
+    fn two_environments_are_two_projects_in_path_order() {
+        let paths = [
+            "plugins/audit/migrations/env.py",
+            "plugins/audit/migrations/versions/a.py",
+            "app/migrations/env.py",
+            "app/migrations/script.py.mako",
+        ];
+        assert_eq!(found(&paths), ["app/migrations", "plugins/audit/migrations"]);
+    }
+
+    #[test]
+    fn an_ini_read_by_the_caller_claims_the_folder_it_names() {
+        let paths = [
+            "alembic.ini",
+            "src/app/migrations/env.py",
+            "src/app/migrations/versions/a.py",
+            "plugin/migrations/env.py",
+            "plugin/migrations/versions/b.py",
+        ];
+        let named = |ini: &str| (ini == "alembic.ini").then(|| "src/app/migrations".to_string());
+        let labels: Vec<String> = find_projects_with(&paths, &named).iter().map(Candidate::label).collect();
+        assert_eq!(labels, ["alembic.ini", "plugin/migrations"]);
+    }
+
+    #[test]
+    fn an_ini_naming_a_missing_folder_gives_way_to_the_script_folder_beside_it() {
+        let paths = [
+            "hub/alembic.ini",
+            "hub/alembic/env.py",
+            "hub/alembic/script.py.mako",
+            "hub/alembic/versions/a.py",
+        ];
+        let template = |_: &str| Some("hub/{alembic_dir}".to_string());
+        let labels: Vec<String> = find_projects_with(&paths, &template).iter().map(Candidate::label).collect();
+        assert_eq!(labels, ["hub/alembic"]);
+    }
+
+    #[test]
+    fn sql_folders_are_named_with_their_layout() {
+        let paths = [
+            "db/migrations/0001_init.sql",
+            "db/migrations/0002_users.sql",
+            "sql/V1__init.sql",
+            "diesel/migrations/2024-01-01-000000_init/up.sql",
+            "diesel/migrations/2024-01-01-000000_init/down.sql",
+            "docs/readme.md",
+        ];
+        assert_eq!(
+            found(&paths),
+            ["db/migrations (sqlx)", "diesel/migrations (diesel)", "sql (flyway)"]
+        );
+    }
+
+    #[test]
+    fn skipped_folders_and_virtualenvs_hide_decoys() {
+        let paths = [
+            "node_modules/pkg/alembic.ini",
+            ".venv/lib/alembic.ini",
+            "env3/pyvenv.cfg",
+            "env3/lib/python3.12/site/alembic.ini",
+            "target/debug/alembic.ini",
+            "build/alembic.ini",
+            "real/alembic.ini",
+        ];
+        assert_eq!(found(&paths), ["real/alembic.ini"]);
+    }
+
+    #[test]
+    fn deeper_than_five_folders_is_not_searched() {
+        assert_eq!(found(&["a/b/c/d/e/alembic.ini"]), ["a/b/c/d/e/alembic.ini"]);
+        assert!(found(&["a/b/c/d/e/f/alembic.ini"]).is_empty());
+    }
+
+    #[test]
+    fn sql_inside_an_alembic_folder_is_not_a_project() {
+        let paths = ["migrations/env.py", "migrations/versions/a.py", "migrations/sql/0001_seed.sql"];
+        assert_eq!(found(&paths), ["migrations"]);
+    }
+
+    #[test]
+    fn nothing_found_is_empty() {
+        assert!(found(&["README.md", "src/main.rs"]).is_empty());
+    }
+}
