@@ -13,13 +13,20 @@ use serde::Serialize;
 use crate::layout::is_folder_file;
 use crate::source::SourceFile;
 
-/// How deep below the searched folder a project's folder may be.
-pub const MAX_DEPTH: usize = 5;
+/// How deep below the searched folder a project's folder may be: 6, because real projects
+/// keep environments that deep (cloudkitty's rating plugin env,
+/// `cloudkitty/rating/hash/db/sqlalchemy/alembic`; Dagster's per-storage ini files).
+pub const MAX_DEPTH: usize = 6;
 
-/// Folders never searched: VCS data, dependencies, virtualenvs, build output. Hidden
-/// folders (`.git`, `.venv`, `.tox`…) are skipped too, and so is any folder holding a
+/// Folders never searched: VCS data, dependencies, virtualenvs, caches. Hidden folders
+/// (`.git`, `.venv`, `.tox`…) are skipped too, and so is any folder holding a
 /// `pyvenv.cfg` (a virtualenv under any name).
-pub const SKIPPED_DIRS: &[&str] = &["node_modules", "venv", "target", "build", "dist", "__pycache__", "site-packages"];
+pub const SKIPPED_DIRS: &[&str] = &["node_modules", "venv", "target", "__pycache__", "site-packages"];
+
+/// Build output: searched only when nothing is found outside it. In a repository these
+/// hold copies of the sources; a published package (an npm tarball) may ship its
+/// migrations nowhere else.
+pub const BUILD_DIRS: &[&str] = &["build", "dist"];
 
 /// Whether a folder of this name is never searched.
 pub fn skipped_dir(name: &str) -> bool {
@@ -91,6 +98,16 @@ pub fn find_projects(paths: &[&str]) -> Vec<Candidate> {
 /// an `alembic.ini` names (relative, normalized), when the caller could read it; script
 /// folders an ini names are that ini's project, not one of their own.
 pub fn find_projects_with(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>) -> Vec<Candidate> {
+    let found = find_in(paths, script_folder, true);
+    if found.is_empty() {
+        find_in(paths, script_folder, false)
+    } else {
+        found
+    }
+}
+
+fn find_in(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>, skip_build: bool) -> Vec<Candidate> {
+    let skipped = |name: &str| skipped_dir(name) || (skip_build && BUILD_DIRS.contains(&name));
     let venvs: BTreeSet<&str> = paths
         .iter()
         .filter(|p| p.rsplit('/').next() == Some("pyvenv.cfg"))
@@ -101,9 +118,7 @@ pub fn find_projects_with(paths: &[&str], script_folder: &dyn Fn(&str) -> Option
         .map(|p| p.trim_start_matches("./"))
         .filter(|p| {
             let dir = parent(p.trim_end_matches('/'));
-            depth(dir) <= MAX_DEPTH + 1
-                && !p.split('/').rev().skip(1).any(skipped_dir)
-                && !venvs.iter().any(|v| !v.is_empty() && under(p, v))
+            depth(dir) <= MAX_DEPTH + 1 && !p.split('/').rev().skip(1).any(skipped) && !venvs.iter().any(|v| !v.is_empty() && under(p, v))
         })
         .collect();
     let set: BTreeSet<&str> = kept.iter().copied().collect();
@@ -308,9 +323,19 @@ mod tests {
     }
 
     #[test]
-    fn deeper_than_five_folders_is_not_searched() {
-        assert_eq!(found(&["a/b/c/d/e/alembic.ini"]), ["a/b/c/d/e/alembic.ini"]);
-        assert!(found(&["a/b/c/d/e/f/alembic.ini"]).is_empty());
+    fn build_output_is_searched_only_when_nothing_else_is_found() {
+        // A repository: dist/ holds a copy of the sources' migrations.
+        let repo = ["dist/migrations/0001_init.sql", "db/migrations/0001_init.sql"];
+        assert_eq!(found(&repo), ["db/migrations (sqlx)"]);
+        // A published npm package ships its migrations only under dist/.
+        let package = ["package.json", "dist/supabase/migrations/0001_init.sql"];
+        assert_eq!(found(&package), ["dist/supabase/migrations (sqlx)"]);
+    }
+
+    #[test]
+    fn deeper_than_six_folders_is_not_searched() {
+        assert_eq!(found(&["a/b/c/d/e/f/alembic.ini"]), ["a/b/c/d/e/f/alembic.ini"]);
+        assert!(found(&["a/b/c/d/e/f/g/alembic.ini"]).is_empty());
     }
 
     #[test]

@@ -221,10 +221,11 @@ pub fn discover(config: Option<&str>, section: &str, dirs: &[String], recursive:
                             format!(
                                 "No migration project found: no alembic.ini or [tool.alembic] in pyproject.toml here, and none of \
                                  alembic.ini, an Alembic script folder (env.py beside script.py.mako or versions/) or a plain-SQL \
-                                 migrations folder ({}) in the {} folders below (skipping hidden folders, virtualenvs, {})",
+                                 migrations folder ({}) in the {} folders below (skipping hidden folders, virtualenvs, {}; {} only when nothing is found elsewhere)",
                                 crate::layout::layout_names().join(", "),
                                 crate::discovery::MAX_DEPTH,
-                                crate::discovery::SKIPPED_DIRS.join(", ")
+                                crate::discovery::SKIPPED_DIRS.join(", "),
+                                crate::discovery::BUILD_DIRS.join(", ")
                             ),
                         )
                         .help("point migplan at a project: `-c path/to/alembic.ini`, or `-d DIR` for a versions or SQL migrations folder"),

@@ -171,6 +171,53 @@ fn command(bin: &Path, top: &Path, p: &Project, rest: &[&str]) -> Command {
     c
 }
 
+/// Whether `migplan` run at the package's top with no `-c`/`-d` finds the project the
+/// manifest names: the one it uses, or one of those it lists.
+fn found_from_top(bin: &Path, top: &Path, p: &Project) -> Result<(), String> {
+    let root = top.join(p.root.as_deref().unwrap_or(""));
+    let out = Command::new(bin)
+        .current_dir(&root)
+        .arg("heads")
+        .env_remove("DATABASE_URL")
+        .output()
+        .map_err(|e| format!("cannot run migplan: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    // `migplan: using X (layout)` for one; `  X  (-c X)` lines for several.
+    let found: Vec<&str> = err
+        .lines()
+        .filter_map(|l| match l.strip_prefix("migplan: using ") {
+            Some(rest) => Some(rest.split(" (").next().unwrap_or(rest)),
+            None if l.starts_with("  ") && l.contains("  (-") => l.split_whitespace().next(),
+            None => None,
+        })
+        .collect();
+    let target = p.config.as_deref().or(p.dir.as_deref()).unwrap_or("");
+    let want = p
+        .root
+        .as_deref()
+        .and_then(|r| target.strip_prefix(&format!("{r}/")))
+        .unwrap_or(target);
+    // An ini, a script folder and its versions/ name the same project.
+    let base = |s: &str| {
+        s.trim_end_matches("/alembic.ini")
+            .trim_end_matches("/versions")
+            .trim_end_matches('/')
+            .to_string()
+    };
+    let want_base = base(want);
+    let same = |f: &&str| {
+        let fb = base(f);
+        fb == want_base || want_base.starts_with(&format!("{fb}/")) || fb.starts_with(&format!("{want_base}/"))
+    };
+    if found.iter().any(same) {
+        Ok(())
+    } else if found.is_empty() {
+        Err(format!("nothing found: {}", err.lines().next().unwrap_or("no output")))
+    } else {
+        Err(format!("found {} instead of {want}", found.join(", ")))
+    }
+}
+
 fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
     let started = Instant::now();
     let out = command(bin, top, p, &["check", "--format", "json"])
@@ -205,6 +252,7 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
         // The runner refuses plans with Python it cannot run: such projects have no live figures.
         opaque = !plan.status.success() || String::from_utf8_lossy(&plan.stdout).contains("-- migplan: opaque");
     }
+    row.found_from_top = Some(found_from_top(bin, top, p));
     if let Some(why) = &p.skip_live {
         row.live_note = Some(format!("skipped: {why}"));
     } else if !p.is_alembic() || (row.heads == 1 && !opaque) {

@@ -29,6 +29,10 @@ pub struct Project {
     pub recursive: bool,
     #[serde(default)]
     pub cwd: Option<String>,
+    /// Where a user runs `migplan` with no `-c`/`-d` (default: the package's top; a Debian
+    /// package's top is `/`, not a repository).
+    #[serde(default)]
+    pub root: Option<String>,
     pub revisions: usize,
     pub heads: usize,
     #[serde(default)]

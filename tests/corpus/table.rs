@@ -36,6 +36,9 @@ pub struct Row {
     /// Applied revisions whose live schema equals the simulated one.
     pub live_agree: Option<(usize, usize)>,
     pub live_note: Option<String>,
+    /// `migplan` with no `-c`/`-d` at the package's top found this project (`Err`: what it
+    /// found instead).
+    pub found_from_top: Option<Result<(), String>>,
     pub millis: u64,
 }
 
@@ -183,6 +186,17 @@ pub fn render(rows: &[Row]) -> String {
         out.push_str("\n## Not loaded\n\n");
         for r in failed {
             out.push_str(&format!("- {}: {}\n", r.name, r.load_error.as_deref().unwrap_or("")));
+        }
+    }
+    let tops: Vec<&Row> = rows.iter().filter(|r| r.found_from_top.is_some()).collect();
+    let found = tops.iter().filter(|r| matches!(r.found_from_top, Some(Ok(())))).count();
+    out.push_str(&format!(
+        "\n## Found from the package's top\n\n`migplan heads` with no `-c`/`-d` at the top of the unpacked package finds the project: {found}/{}\n",
+        tops.len()
+    ));
+    for r in &tops {
+        if let Some(Err(why)) = &r.found_from_top {
+            out.push_str(&format!("- {}: {why}\n", r.name));
         }
     }
     out.push_str("\n## Findings by code\n\n");
