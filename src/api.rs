@@ -191,22 +191,7 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
     }
     let deployed = match &o.since {
         None => None,
-        Some(rev) => {
-            let targets: Vec<usize> = a
-                .map
-                .get_revisions(&crate::resolve::RevArg::str(rev))
-                .map_err(|e| format!("options.since: {}", e.message()))?
-                .into_iter()
-                .filter_map(crate::resolve::Pos::rev)
-                .collect();
-            Some(
-                a.map
-                    .ancestors(&targets, true)
-                    .into_iter()
-                    .map(|r| a.map.id(r).to_string())
-                    .collect(),
-            )
-        }
+        Some(rev) => Some(crate::deployed::with_ancestors(a, std::slice::from_ref(rev)).map_err(|e| format!("options.since: {e}"))?),
     };
     let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     let opts = crate::validate::ValidateOptions {
@@ -217,7 +202,12 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
         env_sets_timeout: crate::validate::env_sets_timeout(&texts),
         parallel: &crate::parallel::Sequential,
     };
-    Ok(crate::validate::check(a, &opts))
+    let diags = crate::validate::check(a, &opts);
+    // As `check --since`: what the deployed revisions do not break is not listed.
+    Ok(match &opts.deployed {
+        Some(ids) => crate::deployed::split(a, diags, ids, false).shown,
+        None => diags,
+    })
 }
 
 /// The plan `o` asks for, as `plan()` returns it.

@@ -186,6 +186,17 @@ pub enum Command {
         /// schema, downgrade to base, upgrade again
         #[arg(long)]
         roundtrip: bool,
+        /// List every finding: also those about deployed revisions (the PR's base, --since,
+        /// migplan.toml's baseline), and every finding of a code that has more than 10
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record the deployed history in migplan.toml (`[check] baseline`): REV and its
+    /// ancestors are deployed, and `check` then lists only what they break and what is new
+    Baseline {
+        /// Revisions (default: the current heads)
+        #[arg(allow_hyphen_values = true)]
+        revisions: Vec<String>,
     },
     /// Print the schema the migrations build up to REV (default: heads), simulated
     /// without a database: SQL DDL, or the schema as data with --format json
