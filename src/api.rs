@@ -269,6 +269,32 @@ mod tests {
     }
 
     #[test]
+    fn since_lists_only_what_follows_it() {
+        let script = |id: &str, down: &str| {
+            SourceFile::new(
+                format!("v/{id}.py"),
+                format!("revision = '{id}'\ndown_revision = {down}\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n"),
+            )
+        };
+        let files = [script("a", "None"), script("b", "'a'")];
+        let files_of = |o: &Options| -> Vec<String> {
+            load_checked(&files, o)
+                .unwrap()
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.file.clone())
+                .collect()
+        };
+        assert_eq!(files_of(&Options::default()), ["v/a.py", "v/b.py"]);
+        let since_a = options_from_json(&json!({"since": "a"})).unwrap();
+        assert_eq!(files_of(&since_a), ["v/b.py"]);
+        let e = load_checked(&files, &options_from_json(&json!({"since": "zz"})).unwrap())
+            .err()
+            .unwrap();
+        assert!(e.starts_with("options.since: zz: "), "{e}");
+    }
+
+    #[test]
     fn file_limits() {
         assert!(check_files(&[SourceFile::new("a.py", "x")]).is_ok());
         let big = SourceFile::new("big.sql", " ".repeat(MAX_FILE_BYTES + 1));

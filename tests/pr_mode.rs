@@ -466,4 +466,12 @@ fn a_one_revision_pr_lists_its_finding_and_summarises_the_base() {
     let before_sql = md.split("<details>").next().unwrap();
     assert!(before_sql.lines().count() <= 40, "{before_sql}");
     formats_match(&r, "tests/pr_mode/expected/one_revision");
+    // The static report shows the same.
+    let out = r.migplan(&["-d", "versions", "report", "--base", "main", "--out", "out"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = std::fs::read_to_string(r.0.join("out/report.md")).unwrap();
+    assert_eq!(md.matches("| warning | ").count(), 1, "{md}");
+    assert!(md.contains("**Deployed history** (already in main): 5 findings not shown:"), "{md}");
+    let html = std::fs::read_to_string(r.0.join("out/index.html")).unwrap();
+    assert!(html.contains("<strong>Deployed history</strong> (already in main): 5 finding(s) not shown"));
 }

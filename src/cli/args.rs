@@ -176,8 +176,8 @@ pub enum Command {
         /// PR mode against the base's migrations folder instead of a git revision
         #[arg(long, value_name = "DIR", conflicts_with = "base")]
         base_dir: Option<String>,
-        /// Exit 1 when a finding of this severity or worse exists
-        /// (default: migplan.toml's [check] fail-on, else error)
+        /// Exit 1 when a listed finding of this severity or worse exists (deployed revisions'
+        /// counted findings never fail; default: migplan.toml's [check] fail-on, else error)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
         /// Apply the history to a scratch database (SQLite; with --db, a new database on that
