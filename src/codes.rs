@@ -275,6 +275,18 @@ mod tests {
     }
 
     #[test]
+    fn the_docs_name_exactly_the_codes_that_break_a_project() {
+        let doc = include_str!("../docs/diagnostics.md");
+        let start = doc
+            .find("Findings that break the project now")
+            .expect("docs/diagnostics.md: Deployed history");
+        let end = start + doc[start..].find("The list is").expect("the paragraph ends naming the method");
+        let named: std::collections::BTreeSet<&str> = doc[start..end].split('`').skip(1).step_by(2).collect();
+        let breaking: std::collections::BTreeSet<&str> = Code::ALL.iter().filter(|c| c.breaks_project()).map(|c| c.name()).collect();
+        assert_eq!(named, breaking);
+    }
+
+    #[test]
     fn every_code_is_documented() {
         let doc = include_str!("../docs/diagnostics.md");
         for &code in Code::ALL {

@@ -1,14 +1,15 @@
 //! `migplan check`: every finding, optionally against a PR's base (`--base`, `--base-dir`),
 //! in one of five formats; exit 1 at `--fail-on` severity or worse, 2 when it cannot run.
+//! Findings about deployed revisions (the base, `--since`, `[check] baseline`) are split off
+//! by `crate::deployed` and only counted, unless `--all`.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
 use super::args::{Cli, FailOn, Format};
 use super::base::{Base, against_base};
 use super::discover::{add_texts_for, read_source};
-use std::collections::BTreeSet;
-
 use crate::analysis::Analysis;
 use crate::codes::Severity;
 use crate::deployed::{Split, hidden_lines, split, with_ancestors};
@@ -86,31 +87,14 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             }
         }
     }
+    if let Err(e) = deployed_here(input, &mut deployed, &mut whose) {
+        eprintln!("FAILED: {e}");
+        return ExitCode::from(super::CHECK_COULD_NOT_RUN);
+    }
+    let whose = whose.join("; ");
     let started = std::time::Instant::now();
     let all = super::validation::all_texts(a, input.known, scripts);
     let read = started.elapsed();
-    if let Some(rev) = input.flags.since {
-        match with_ancestors(a, &[rev.to_string()]) {
-            Ok(ids) => deployed.get_or_insert_with(BTreeSet::new).extend(ids),
-            Err(e) => {
-                eprintln!("FAILED: --since {e}");
-                return ExitCode::from(super::CHECK_COULD_NOT_RUN);
-            }
-        }
-        whose.push(format!("at or before {rev}"));
-    }
-    if !input.config.baseline.is_empty() {
-        let file = input.config_path.as_deref().unwrap_or("migplan.toml");
-        match with_ancestors(a, &input.config.baseline) {
-            Ok(ids) => deployed.get_or_insert_with(BTreeSet::new).extend(ids),
-            Err(e) => {
-                eprintln!("FAILED: {file}: [check] baseline: {e} (run `migplan baseline` to record the current heads)");
-                return ExitCode::from(super::CHECK_COULD_NOT_RUN);
-            }
-        }
-        whose.push(format!("at or before the baseline in {file}"));
-    }
-    let whose = whose.join("; ");
     let flags = super::validation::CheckFlags {
         since: None,
         deployed: deployed.clone(),
@@ -229,6 +213,24 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Add what `--since` and `[check] baseline` deploy to `deployed`, and say so in `whose`.
+fn deployed_here(input: &CheckInput, deployed: &mut Option<BTreeSet<String>>, whose: &mut Vec<String>) -> Result<(), String> {
+    let a = input.analysis;
+    if let Some(rev) = input.flags.since {
+        let ids = with_ancestors(a, &[rev.to_string()]).map_err(|e| format!("--since {e}"))?;
+        deployed.get_or_insert_with(BTreeSet::new).extend(ids);
+        whose.push(format!("at or before {rev}"));
+    }
+    if !input.config.baseline.is_empty() {
+        let file = input.config_path.as_deref().unwrap_or("migplan.toml");
+        let ids = with_ancestors(a, &input.config.baseline)
+            .map_err(|e| format!("{file}: [check] baseline: {e} (`migplan baseline` records the current heads)"))?;
+        deployed.get_or_insert_with(BTreeSet::new).extend(ids);
+        whose.push(format!("at or before the baseline in {file}"));
+    }
+    Ok(())
 }
 
 /// Where the new revisions' SQL starts: the base's head when the PR has it, else the one
