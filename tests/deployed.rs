@@ -203,6 +203,9 @@ fn a_code_with_more_than_ten_findings_is_grouped() {
     let all = p.stderr(&["check", "--all"]);
     assert_eq!(all.matches("warning[prefer-bigint-primary-key]: ").count(), 12);
     assert!(!all.contains("more warning"));
+    // What is new after deployed revisions is listed in full, however much.
+    let since = p.stderr(&["check", "--since", "a1"]);
+    assert_eq!(since.matches("warning[prefer-bigint-primary-key]: ").count(), 11, "{since}");
     // Ten are listed in full.
     std::fs::remove_file(p.0.join("versions/a12.py")).unwrap();
     std::fs::remove_file(p.0.join("versions/a11.py")).unwrap();

@@ -160,7 +160,7 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
                 plan: plan.as_ref().map(|(w, s)| (w.as_str(), s.as_str())),
                 hidden: &found.hidden,
                 whose: &whose,
-                group: !input.all,
+                group: !input.all && deployed.is_none(),
             });
             let _ = out.write_all(md.as_bytes());
         }
@@ -170,7 +170,8 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
                 let _ = writeln!(err, "{}", new_revisions_text(a, c));
             }
             let codes: Vec<_> = diags.iter().map(|d| (d.code.name(), d.severity)).collect();
-            let (keep, more) = if input.all {
+            // Grouped only when nothing is deployed: then everything is listed, old or new.
+            let (keep, more) = if input.all || deployed.is_some() {
                 (vec![true; diags.len()], Vec::new())
             } else {
                 group(&codes)

@@ -27,7 +27,8 @@ pub struct Markdown<'a> {
     /// are ("already in main").
     pub hidden: &'a [crate::deployed::Hidden],
     pub whose: &'a str,
-    /// Group a code's findings beyond the first few when it has more than ten.
+    /// Group a code's findings beyond the first few when it has more than ten (when nothing
+    /// is deployed, so old findings are listed too).
     pub group: bool,
 }
 
@@ -179,7 +180,8 @@ pub fn report_md(r: &Report) -> String {
         plan: r.plan.as_ref().map(|(w, s)| (w.as_str(), s.as_str())),
         hidden: &r.hidden,
         whose: &r.whose,
-        group: true,
+        // As `check`: a PR's findings are each a row.
+        group: r.changes.is_none(),
     })
 }
 
