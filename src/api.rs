@@ -191,22 +191,7 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
     }
     let deployed = match &o.since {
         None => None,
-        Some(rev) => {
-            let targets: Vec<usize> = a
-                .map
-                .get_revisions(&crate::resolve::RevArg::str(rev))
-                .map_err(|e| format!("options.since: {}", e.message()))?
-                .into_iter()
-                .filter_map(crate::resolve::Pos::rev)
-                .collect();
-            Some(
-                a.map
-                    .ancestors(&targets, true)
-                    .into_iter()
-                    .map(|r| a.map.id(r).to_string())
-                    .collect(),
-            )
-        }
+        Some(rev) => Some(crate::deployed::with_ancestors(a, std::slice::from_ref(rev)).map_err(|e| format!("options.since: {e}"))?),
     };
     let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     let opts = crate::validate::ValidateOptions {
@@ -217,7 +202,12 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
         env_sets_timeout: crate::validate::env_sets_timeout(&texts),
         parallel: &crate::parallel::Sequential,
     };
-    Ok(crate::validate::check(a, &opts))
+    let diags = crate::validate::check(a, &opts);
+    // As `check --since`: what the deployed revisions do not break is not listed.
+    Ok(match &opts.deployed {
+        Some(ids) => crate::deployed::split(a, diags, ids, false).shown,
+        None => diags,
+    })
 }
 
 /// The plan `o` asks for, as `plan()` returns it.
@@ -276,6 +266,32 @@ mod tests {
         assert_eq!(o.plan.unwrap().direction.as_deref(), Some("stamp"));
         let e = dialect(&options_from_json(&json!({"dialect": "oracle"})).unwrap()).err().unwrap();
         assert!(e.starts_with("options.dialect: unknown dialect \"oracle\""), "{e}");
+    }
+
+    #[test]
+    fn since_lists_only_what_follows_it() {
+        let script = |id: &str, down: &str| {
+            SourceFile::new(
+                format!("v/{id}.py"),
+                format!("revision = '{id}'\ndown_revision = {down}\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n"),
+            )
+        };
+        let files = [script("a", "None"), script("b", "'a'")];
+        let files_of = |o: &Options| -> Vec<String> {
+            load_checked(&files, o)
+                .unwrap()
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.file.clone())
+                .collect()
+        };
+        assert_eq!(files_of(&Options::default()), ["v/a.py", "v/b.py"]);
+        let since_a = options_from_json(&json!({"since": "a"})).unwrap();
+        assert_eq!(files_of(&since_a), ["v/b.py"]);
+        let e = load_checked(&files, &options_from_json(&json!({"since": "zz"})).unwrap())
+            .err()
+            .unwrap();
+        assert!(e.starts_with("options.since: zz: "), "{e}");
     }
 
     #[test]

@@ -193,6 +193,47 @@ impl Code {
 }
 
 impl Code {
+    /// Findings that break the project now, whichever revision they are about: the tool
+    /// (Alembic or the folder's own) refuses to load the history, `upgrade head` fails, or a
+    /// migration that already ran has changed. `check` lists these even for deployed
+    /// revisions and they count for `--fail-on`; every other finding about a deployed
+    /// revision is only counted (docs/diagnostics.md, "Deployed history").
+    pub fn breaks_project(self) -> bool {
+        matches!(
+            self,
+            // Files the history cannot be loaded from.
+            Code::BinaryFile
+                | Code::InvalidEncoding
+                | Code::TooComplex
+                | Code::PythonSyntaxError
+                | Code::NotARevision
+                | Code::MissingRevisionAttribute
+                | Code::FileTooLarge
+                | Code::UnknownLayout
+                | Code::UnparsableVersion
+                | Code::DuplicateVersion
+                | Code::InvalidMetadata
+                | Code::AtlasSumMismatch
+                | Code::ConfigError
+                // A graph that cannot be walked, or has no single head.
+                | Code::InvalidRevisionId
+                | Code::DuplicateRevision
+                | Code::DuplicateBranchLabel
+                | Code::MissingRevision
+                | Code::RevisionCycle
+                | Code::MultipleHeads
+                // What a change does to the base, and a database that moved on.
+                | Code::ForkedHead
+                | Code::EditedAppliedMigration
+                | Code::OutOfOrderVersion
+                | Code::ChecksumMismatch
+                | Code::UnknownDatabaseRevision
+                | Code::MigrationInProgress
+        )
+    }
+}
+
+impl Code {
     /// Findings that are only reported when asked for (`check --enable CODE`).
     pub fn off_by_default(self) -> bool {
         matches!(self, Code::VersionGap)
@@ -213,6 +254,38 @@ mod tests {
             assert_eq!(Code::from_name(name), Some(code));
             assert!(code.summary().ends_with('.'));
         }
+    }
+
+    #[test]
+    fn what_breaks_a_project() {
+        let breaking: Vec<&str> = Code::ALL.iter().filter(|c| c.breaks_project()).map(|c| c.name()).collect();
+        for name in [
+            "python-syntax-error",
+            "revision-cycle",
+            "missing-revision",
+            "multiple-heads",
+            "forked-head",
+            "edited-applied-migration",
+        ] {
+            assert!(breaking.contains(&name), "{name}");
+        }
+        // Findings about how a migration is written are never among them.
+        assert!(Code::ALL.iter().filter(|c| c.is_validation()).all(|c| !c.breaks_project()));
+        for c in [Code::OpaquePython, Code::MissingDowngrade, Code::NoDownPath, Code::PendingMigration] {
+            assert!(!c.breaks_project(), "{}", c.name());
+        }
+    }
+
+    #[test]
+    fn the_docs_name_exactly_the_codes_that_break_a_project() {
+        let doc = include_str!("../docs/diagnostics.md");
+        let start = doc
+            .find("Findings that break the project now")
+            .expect("docs/diagnostics.md: Deployed history");
+        let end = start + doc[start..].find("The list is").expect("the paragraph ends naming the method");
+        let named: std::collections::BTreeSet<&str> = doc[start..end].split('`').skip(1).step_by(2).collect();
+        let breaking: std::collections::BTreeSet<&str> = Code::ALL.iter().filter(|c| c.breaks_project()).map(|c| c.name()).collect();
+        assert_eq!(named, breaking);
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub struct LocatedDiagnostic {
     pub offset_utf16: Option<usize>,
     pub end_offset_utf16: Option<usize>,
     pub help: Option<String>,
+    /// The finding is about a revision already deployed (PR base, `--since`, baseline);
+    /// see [`crate::deployed`].
+    pub deployed: bool,
 }
 
 impl LocatedDiagnostic {
@@ -121,6 +124,7 @@ impl LocatedDiagnostic {
             offset_utf16,
             end_offset_utf16,
             help: d.help.clone(),
+            deployed: false,
         }
     }
 }

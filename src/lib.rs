@@ -10,9 +10,11 @@
 pub mod alembic_script;
 pub mod analysis;
 pub mod api;
+pub mod baseline;
 pub mod bookkeeping;
 pub mod codes;
 pub mod config;
+pub mod deployed;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discovery;

@@ -25,8 +25,9 @@ pub struct ValidateOptions<'a> {
     pub dialect: &'a dyn Dialect,
     /// `migplan.toml` plus command-line overrides (severities, server versions).
     pub config: LintConfig,
-    /// Revisions already applied where this plan will run (PR mode: the base's). `None`:
-    /// every revision is linted as its own plan.
+    /// Revisions already applied where this plan will run (PR mode: the base's): the others
+    /// are linted as one plan after them (tables they create are new). Deployed revisions,
+    /// and every revision when `None`, are linted each as its own plan.
     pub deployed: Option<BTreeSet<String>>,
     /// File texts, for `migplan: irreversible` and inline ignores.
     pub texts: Option<&'a dyn FileTexts>,
@@ -378,17 +379,19 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let ddl = d.ddl_behaviour();
     let version = server_version(d, &o.config);
-    let mut new_tables: BTreeSet<String> = BTreeSet::new();
+    // Tables the revisions after the deployed ones create (they run as one plan).
+    let mut plan_tables: BTreeSet<String> = BTreeSet::new();
     let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
 
     let mut branches = Branches::new(a, &order);
     for &r in &order {
         let rev = a.revision(r);
         branches.before(a, r, &mut sim.schema);
-        let deployed = o.deployed.as_ref().is_some_and(|s| s.contains(&rev.id));
-        if o.deployed.is_none() {
-            new_tables.clear();
-        }
+        // A deployed revision (or any, when none are known) is linted as its own plan: the
+        // findings are counted for the reader even when they are not listed.
+        let own_plan = o.deployed.as_ref().is_none_or(|s| s.contains(&rev.id));
+        let mut own_tables: BTreeSet<String> = BTreeSet::new();
+        let new_tables = if own_plan { &mut own_tables } else { &mut plan_tables };
         // Tables this revision creates: the rest of `new_tables` was new before it.
         let mut added_now: BTreeSet<String> = BTreeSet::new();
         let (up, down) = sim.take_events(r);
@@ -400,41 +403,37 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
             if let Change::SetTimeout { .. } = ev.change {
                 timeout_set = true;
             }
-            if !deployed {
-                let cx = Cx {
-                    dialect: d,
-                    ddl,
-                    server_version: version,
-                    schema: &sim.schema,
-                    new_tables: &new_tables,
-                    timeout_set,
-                    revision: rev,
-                };
-                for rule in all_rules() {
-                    if let Some(f) = rule.check(ev, &cx) {
-                        diags.push(f);
-                    }
+            let cx = Cx {
+                dialect: d,
+                ddl,
+                server_version: version,
+                schema: &sim.schema,
+                new_tables,
+                timeout_set,
+                revision: rev,
+            };
+            for rule in all_rules() {
+                if let Some(f) = rule.check(ev, &cx) {
+                    diags.push(f);
                 }
             }
             sim.apply(ev, rev, true, &mut diags);
-            if !deployed {
-                match &ev.change {
-                    Change::CreateTable { table, .. } if new_tables.insert(key(table)) => {
-                        added_now.insert(key(table));
-                    }
-                    Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
-                        let k = key(&crate::schema::rename_in_schema(table, new_name));
-                        if new_tables.insert(k.clone()) {
-                            added_now.insert(k);
-                        }
-                    }
-                    _ => {}
+            match &ev.change {
+                Change::CreateTable { table, .. } if new_tables.insert(key(table)) => {
+                    added_now.insert(key(table));
                 }
+                Change::RenameTable { table, new_name } if new_tables.contains(&key(table)) => {
+                    let k = key(&crate::schema::rename_in_schema(table, new_name));
+                    if new_tables.insert(k.clone()) {
+                        added_now.insert(k);
+                    }
+                }
+                _ => {}
             }
         }
         let up_journal = sim.schema.take_journal();
 
-        if !deployed {
+        {
             let existing_before = |t: &str| -> bool {
                 let k = key(t);
                 if new_tables.contains(&k) && !added_now.contains(&k) {

@@ -101,6 +101,8 @@ export interface Diagnostic {
   offset_utf16: number | null;
   end_offset_utf16: number | null;
   help: string | null;
+  /** About a revision already deployed (`since`); listed because it breaks the project. */
+  deployed: boolean;
 }
 
 export interface Repeatable { path: string; title: string; checksum: number; }
@@ -129,6 +131,8 @@ export interface AnalyzeResult {
   bases: string[];
   diagnostics: Diagnostic[];
   repeatables?: Repeatable[];
+  /** Findings about deployed revisions not listed, per code (empty in the wasm API). */
+  hidden: { code: string; severity: Severity; count: number }[];
   graph: {
     nodes: GraphNode[];
     /** Rows (newest first) and lanes; edges leave the child into `via_lane` and bend into the parent's lane. */

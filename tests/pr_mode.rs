@@ -352,16 +352,9 @@ fn merge_matches_alembic() {
     );
 }
 
-/// Every check format on the forked repo, against goldens.
-#[test]
-fn formats_match_their_goldens() {
-    let r = forked();
-    // A warning and a note beside the fork, so every severity shows.
-    r.write(
-        "versions/e.py",
-        "\"\"\"the PR adds e | <b>\"\"\"\nrevision = 'e'\ndown_revision = 'd'\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
-    );
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pr_mode/expected");
+/// Every check format of `check --base main` in `r`, against the goldens in `dir`.
+fn formats_match(r: &Repo, dir: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let update = std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some();
     let mut failures = Vec::new();
     for (golden, format) in [
@@ -391,4 +384,94 @@ fn formats_match_their_goldens() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every check format on the forked repo, against goldens.
+#[test]
+fn formats_match_their_goldens() {
+    let r = forked();
+    // A warning and a note beside the fork, so every severity shows.
+    r.write(
+        "versions/e.py",
+        "\"\"\"the PR adds e | <b>\"\"\"\nrevision = 'e'\ndown_revision = 'd'\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+    );
+    formats_match(&r, "tests/pr_mode/expected");
+}
+
+/// A base whose history has findings of its own (an error among them) and a PR that adds
+/// one revision with one finding.
+fn one_revision_pr() -> Repo {
+    let r = Repo::new("one");
+    r.write("versions/a.py", &script("a", None, "create a"));
+    r.write(
+        "versions/b.py",
+        "\"\"\"alter a\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"b\"\ndown_revision = \"a\"\n\n\ndef upgrade():\n    op.add_column(\"t_a\", sa.Column(\"n\", sa.BigInteger(), nullable=False))\n    op.create_index(\"ix_t_a_n\", \"t_a\", [\"n\"])\n\n\ndef downgrade():\n    op.drop_index(\"ix_t_a_n\", \"t_a\")\n    op.drop_column(\"t_a\", \"n\")\n",
+    );
+    r.write("versions/c.py", &script("c", Some("b"), "create c"));
+    r.commit("base");
+    r.git(&["checkout", "-qb", "pr"]);
+    r.write("versions/d.py", &script("d", Some("c"), "the PR adds d"));
+    r.commit("pr");
+    r
+}
+
+/// The PR's one finding is listed; the base's are one summary line, and they do not fail
+/// the check (the base's error included).
+#[test]
+fn a_one_revision_pr_lists_its_finding_and_summarises_the_base() {
+    let r = one_revision_pr();
+    let (code, v) = r.check_json(&["--base", "main"]);
+    assert_eq!(code, Some(0), "{v}");
+    let listed: Vec<(&str, &str, bool)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["deployed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("prefer-bigint-primary-key", "versions/d.py", false)]);
+    let hidden: Vec<(&str, u64)> = v["hidden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["code"].as_str().unwrap(), h["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            ("adding-not-null-column", 1),
+            ("prefer-bigint-primary-key", 2),
+            ("index-without-concurrently", 1),
+            ("missing-lock-timeout", 1)
+        ]
+    );
+    // --all lists the base's findings too, marked deployed; the base's error fails it.
+    let (code, v) = r.check_json(&["--base", "main", "--all"]);
+    assert_eq!(code, Some(1));
+    let all = v["diagnostics"].as_array().unwrap();
+    assert_eq!(all.len(), 6);
+    assert_eq!(all.iter().filter(|d| d["deployed"] == true).count(), 5);
+    assert_eq!(v["hidden"], serde_json::json!([]));
+    // The PR comment fits one screen before the SQL.
+    let md = String::from_utf8(
+        r.migplan(&["-d", "versions", "check", "--base", "main", "--format", "markdown"])
+            .stdout,
+    )
+    .unwrap();
+    let before_sql = md.split("<details>").next().unwrap();
+    assert!(before_sql.lines().count() <= 40, "{before_sql}");
+    formats_match(&r, "tests/pr_mode/expected/one_revision");
+    // The static report shows the same.
+    let out = r.migplan(&["-d", "versions", "report", "--base", "main", "--out", "out"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = std::fs::read_to_string(r.0.join("out/report.md")).unwrap();
+    assert_eq!(md.matches("| warning | ").count(), 1, "{md}");
+    assert!(md.contains("**Deployed history** (already in main): 5 findings not shown:"), "{md}");
+    let html = std::fs::read_to_string(r.0.join("out/index.html")).unwrap();
+    assert!(html.contains("<strong>Deployed history</strong> (already in main): 5 finding(s) not shown"));
 }

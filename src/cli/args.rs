@@ -178,8 +178,8 @@ pub enum Command {
         /// PR mode against the base's migrations folder instead of a git revision
         #[arg(long, value_name = "DIR", conflicts_with = "base")]
         base_dir: Option<String>,
-        /// Exit 1 when a finding of this severity or worse exists
-        /// (default: migplan.toml's [check] fail-on, else error)
+        /// Exit 1 when a listed finding of this severity or worse exists (deployed revisions'
+        /// counted findings never fail; default: migplan.toml's [check] fail-on, else error)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
         /// Apply the history to a scratch database (SQLite; with --db, a new database on that
@@ -188,6 +188,17 @@ pub enum Command {
         /// schema, downgrade to base, upgrade again
         #[arg(long)]
         roundtrip: bool,
+        /// List every finding: also those about deployed revisions (the PR's base, --since,
+        /// migplan.toml's baseline), and every finding of a code that has more than 10
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record the deployed history in migplan.toml (`[check] baseline`): REV and its
+    /// ancestors are deployed, and `check` then lists only what they break and what is new
+    Baseline {
+        /// Revisions (default: the current heads)
+        #[arg(allow_hyphen_values = true)]
+        revisions: Vec<String>,
     },
     /// Print the schema the migrations build up to REV (default: heads), simulated
     /// without a database: SQL DDL, or the schema as data with --format json

@@ -1,6 +1,9 @@
 //! `migplan check`: every finding, optionally against a PR's base (`--base`, `--base-dir`),
 //! in one of five formats; exit 1 at `--fail-on` severity or worse, 2 when it cannot run.
+//! Findings about deployed revisions (the base, `--since`, `[check] baseline`) are split off
+//! by `crate::deployed` and only counted, unless `--all`.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -9,10 +12,11 @@ use super::base::{Base, against_base};
 use super::discover::{add_texts_for, read_source};
 use crate::analysis::Analysis;
 use crate::codes::Severity;
+use crate::deployed::{Split, hidden_lines, split, with_ancestors};
 use crate::diagnostic::{Diagnostic, LocatedDiagnostic, sort_diagnostics};
 use crate::dialect::Dialect;
 use crate::pr::PrChanges;
-use crate::render::diagnostics::{CheckJson, locate_all, render_text, summary};
+use crate::render::diagnostics::{CheckJson, group, more_line, render_text, summary};
 use crate::render::{github, markdown, sarif};
 use crate::source::SourceFile;
 
@@ -28,10 +32,14 @@ pub struct CheckInput<'a> {
     pub file_count: usize,
     pub dialect: &'static dyn Dialect,
     pub config_file: Option<String>,
+    /// The `migplan.toml` read, if any (named when its baseline is wrong).
+    pub config_path: Option<String>,
     pub color: bool,
     /// `migplan.toml` and the command line's validation settings.
     pub config: crate::lint::config::LintConfig,
     pub flags: super::validation::CheckFlags<'a>,
+    /// `--all`: list deployed revisions' findings too, and every finding of a large code.
+    pub all: bool,
 }
 
 /// Where SARIF puts findings about no file: the config file, else the project's first file.
@@ -48,7 +56,9 @@ fn anchor(input: &CheckInput) -> String {
 pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, label: &str, fail_on: FailOn) -> ExitCode {
     let a = input.analysis;
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let mut deployed = None;
+    let mut deployed: Option<BTreeSet<String>> = None;
+    // Which revisions are deployed, for the reader: "already in main", "at or before …".
+    let mut whose: Vec<String> = Vec::new();
     let mut changes: Option<PrChanges> = None;
     let mut plan: Option<(String, String)> = None;
     if let Some(b) = base {
@@ -61,6 +71,7 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             Ok(found) => {
                 // What the base has is deployed; the PR's revisions are the plan.
                 deployed = Some((0..found.base.map.len()).map(|i| found.base.map.id(i).to_string()).collect());
+                whose.push(format!("already in {label}"));
                 diags.extend(found.comparison.diagnostics);
                 let c = found.comparison.changes;
                 // The SQL of what the PR adds: from the base's head, when the PR has it.
@@ -76,11 +87,17 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             }
         }
     }
+    if let Err(e) = deployed_here(input, &mut deployed, &mut whose) {
+        eprintln!("FAILED: {e}");
+        return ExitCode::from(super::CHECK_COULD_NOT_RUN);
+    }
+    let whose = whose.join("; ");
     let started = std::time::Instant::now();
     let all = super::validation::all_texts(a, input.known, scripts);
     let read = started.elapsed();
     let flags = super::validation::CheckFlags {
-        deployed,
+        since: None,
+        deployed: deployed.clone(),
         ..input.flags.clone()
     };
     match super::validation::findings(a, input.dialect, input.config.clone(), &flags, &all) {
@@ -101,28 +118,37 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
         );
     }
     let mut texts = all;
-    add_texts_for(&mut texts, &diags, input.known);
+    // Decided once for every format: what is listed, what is only counted.
+    let found = match &deployed {
+        Some(ids) => split(a, diags, ids, input.all),
+        None => Split::all(diags),
+    };
+    let diags = &found.shown;
+    add_texts_for(&mut texts, diags, input.known);
     // Located once: JSON, SARIF, GitHub and Markdown all start from it (text needs none).
     let located: Vec<LocatedDiagnostic> = match input.cli.format {
         Format::Text | Format::Sql => Vec::new(),
-        _ => locate_all(&diags, &texts),
+        _ => found.located(&texts),
     };
+    let hidden_text = hidden_lines(&found.hidden, &whose);
     // Buffered: tens of thousands of findings are written without building one big string.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, super::projects::Stdout);
     match input.cli.format {
         Format::Json => {
             let mut json = CheckJson::located(a, located);
             json.pr = changes.as_ref();
+            json.hidden = &found.hidden;
             // serde_json fails only on non-string map keys, which this object has none of.
             let _ = serde_json::to_writer_pretty(&mut out, &json);
             let _ = writeln!(out);
         }
         Format::Sarif => {
-            let log = sarif::render(&located, &anchor(input));
+            let log = sarif::with_hidden(sarif::render(&located, &anchor(input)), &found.hidden, &hidden_text);
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&log).unwrap_or_default());
         }
         Format::Github => {
             let _ = out.write_all(github::render(&located).as_bytes());
+            let _ = out.write_all(github::notice("deployed history", &hidden_text).as_bytes());
         }
         Format::Markdown => {
             let title = format!("migplan check: {}", super::project_title(input.cli));
@@ -132,6 +158,9 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
                 diagnostics: &located,
                 changes: changes.as_ref(),
                 plan: plan.as_ref().map(|(w, s)| (w.as_str(), s.as_str())),
+                hidden: &found.hidden,
+                whose: &whose,
+                group: !input.all && deployed.is_none(),
             });
             let _ = out.write_all(md.as_bytes());
         }
@@ -140,8 +169,27 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             if let Some(c) = &changes {
                 let _ = writeln!(err, "{}", new_revisions_text(a, c));
             }
-            for d in &diags {
+            let codes: Vec<_> = diags.iter().map(|d| (d.code.name(), d.severity)).collect();
+            // Grouped only when nothing is deployed: then everything is listed, old or new.
+            let (keep, more) = if input.all || deployed.is_some() {
+                (vec![true; diags.len()], Vec::new())
+            } else {
+                group(&codes)
+            };
+            for (d, _) in diags.iter().zip(&keep).filter(|(_, k)| **k) {
                 let _ = writeln!(err, "{}\n", render_text(d, &texts, input.color));
+            }
+            for m in &more {
+                let _ = writeln!(err, "{}", more_line(m));
+            }
+            for l in &hidden_text {
+                let _ = writeln!(err, "{l}");
+            }
+            if deployed.is_none() && diags.iter().any(|d| !d.code.breaks_project()) {
+                let _ = writeln!(
+                    err,
+                    "hint: `migplan baseline` records the history deployed so far; `check` then lists only what is new and what breaks the project"
+                );
             }
             let _ = writeln!(
                 err,
@@ -149,7 +197,7 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
                 a.map.len(),
                 input.file_count,
                 a.layout.unwrap_or("no known layout"),
-                summary(&diags)
+                summary(diags)
             );
             let _ = err.flush();
         }
@@ -159,11 +207,31 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
+    // Only what is listed fails the check: deployed findings that are only counted cannot
+    // be fixed, and those that break the project are always listed.
     if diags.iter().any(|d| d.severity >= threshold) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Add what `--since` and `[check] baseline` deploy to `deployed`, and say so in `whose`.
+fn deployed_here(input: &CheckInput, deployed: &mut Option<BTreeSet<String>>, whose: &mut Vec<String>) -> Result<(), String> {
+    let a = input.analysis;
+    if let Some(rev) = input.flags.since {
+        let ids = with_ancestors(a, &[rev.to_string()]).map_err(|e| format!("--since {e}"))?;
+        deployed.get_or_insert_with(BTreeSet::new).extend(ids);
+        whose.push(format!("at or before {rev}"));
+    }
+    if !input.config.baseline.is_empty() {
+        let file = input.config_path.as_deref().unwrap_or("migplan.toml");
+        let ids = with_ancestors(a, &input.config.baseline)
+            .map_err(|e| format!("{file}: [check] baseline: {e} (`migplan baseline` records the current heads)"))?;
+        deployed.get_or_insert_with(BTreeSet::new).extend(ids);
+        whose.push(format!("at or before the baseline in {file}"));
+    }
+    Ok(())
 }
 
 /// Where the new revisions' SQL starts: the base's head when the PR has it, else the one

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod base;
+mod baseline;
 mod check;
 pub mod database;
 pub mod discover;
@@ -326,9 +327,10 @@ fn run(cli: Cli) -> ExitCode {
             pg_version,
             mysql_version,
             since,
+            all,
             ..
         } => {
-            let (config, _config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
+            let (config, config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("FAILED: {e}");
@@ -355,9 +357,11 @@ fn run(cli: Cli) -> ExitCode {
                 file_count,
                 dialect,
                 config_file: disc.config_file.as_ref().map(|f| f.path.clone()),
+                config_path,
                 color,
                 config,
                 flags,
+                all: *all,
             };
             let base_spec = match (base, base_dir) {
                 (Some(r), _) => Some(base::Base::GitRef(r)),
@@ -481,6 +485,10 @@ fn run(cli: Cli) -> ExitCode {
                 Ok(args) => database::current(&args, *verbose),
                 Err(code) => code,
             }
+        }
+        Command::Baseline { revisions } => {
+            report_load_problems(&analysis, &known, color);
+            baseline::run(&analysis, &validation::config_path(&disc, cli.config.as_deref()), revisions)
         }
         Command::Rebless { rev } => {
             report_load_problems(&analysis, &known, color);
@@ -834,6 +842,7 @@ fn graph_command_with_current(cmd: &Command, a: &Analysis, format: Format, curre
         | Command::Files
         | Command::Current { .. }
         | Command::Rebless { .. }
+        | Command::Baseline { .. }
         | Command::Check { .. }
         | Command::Schema { .. }
         | Command::Merge { .. }

@@ -52,9 +52,15 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
         since: None,
         deployed,
     };
-    with_findings.diagnostics = super::validation::findings(a, args.dialect, args.config.clone(), &flags, &all)?;
-    with_findings.diagnostics.extend(pr_diags);
-    crate::diagnostic::sort_diagnostics(&mut with_findings.diagnostics);
+    let mut diags = super::validation::findings(a, args.dialect, args.config.clone(), &flags, &all)?;
+    diags.extend(pr_diags);
+    crate::diagnostic::sort_diagnostics(&mut diags);
+    // As `check` lists them: the base's own findings are only counted.
+    let found = match &flags.deployed {
+        Some(ids) => crate::deployed::split(a, diags, ids, false),
+        None => crate::deployed::Split::all(diags),
+    };
+    with_findings.diagnostics = found.shown;
     let a = &with_findings;
     all.extend(files.iter().map(|f| (f.path.clone(), f.text.clone())));
     let texts = all;
@@ -63,7 +69,9 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
         None => args.to.clone(),
     };
     let plan = upgrade_sql(a, &target, args.dialect);
-    let report = Report::new(&args.title, a, &texts, changes.as_ref(), Some(plan));
+    let mut report = Report::new(&args.title, a, &texts, changes.as_ref(), Some(plan));
+    report.hidden = found.hidden;
+    report.whose = format!("already in {}", args.base_label);
     std::fs::create_dir_all(args.out).map_err(|e| format!("cannot create {}: {e}", args.out))?;
     let html = Path::new(args.out).join("index.html");
     let md = Path::new(args.out).join("report.md");

@@ -39,6 +39,13 @@ fn config_candidates(disc: &Discovery, config: Option<&str>) -> Vec<PathBuf> {
     dirs.into_iter().map(|d| d.join("migplan.toml")).collect()
 }
 
+/// Where `migplan baseline` writes: the `migplan.toml` that `check` reads, else a new one
+/// in the first place it is looked for (the current folder).
+pub fn config_path(disc: &Discovery, config: Option<&str>) -> PathBuf {
+    let candidates = config_candidates(disc, config);
+    candidates.iter().find(|p| p.is_file()).unwrap_or(&candidates[0]).clone()
+}
+
 /// The first `migplan.toml` found, parsed (errors name the file and line).
 pub fn load_config(disc: &Discovery, config: Option<&str>) -> Result<(LintConfig, Option<String>), String> {
     for p in config_candidates(disc, config) {

@@ -9,6 +9,7 @@
 //! fail-on = "warning"            # error (default) | warning
 //! pg-version = "15"
 //! mysql-version = "8.0"
+//! baseline = ["3f2a9c1b7d4e"]    # written by `migplan baseline`: deployed history
 //! ```
 
 use std::collections::BTreeMap;
@@ -23,6 +24,8 @@ pub struct LintConfig {
     pub fail_on: Option<Severity>,
     pub pg_version: Option<(u32, u32)>,
     pub mysql_version: Option<(u32, u32)>,
+    /// `[check] baseline`: these revisions and their ancestors are deployed (src/deployed.rs).
+    pub baseline: Vec<String>,
 }
 
 /// A problem in the configuration file, with its 1-based line when known.
@@ -87,6 +90,16 @@ impl LintConfig {
                 }
                 "check" => {
                     for (k, v) in table {
+                        if k == "baseline" {
+                            let list = v
+                                .as_array()
+                                .map(|items| items.iter().map(|i| i.as_str().map(str::to_string)).collect());
+                            cfg.baseline = match list {
+                                Some(Some(revs)) => revs,
+                                _ => return Err(err("[check] baseline: expected a list of revision ids".into(), k)),
+                            };
+                            continue;
+                        }
                         let s = match v {
                             toml::Value::String(s) => s.clone(),
                             toml::Value::Integer(i) => i.to_string(),
@@ -108,7 +121,7 @@ impl LintConfig {
                             }
                             other => {
                                 return Err(err(
-                                    format!("[check] has no setting `{other}` (fail-on, pg-version, mysql-version)"),
+                                    format!("[check] has no setting `{other}` (fail-on, pg-version, mysql-version, baseline)"),
                                     other,
                                 ));
                             }
@@ -155,6 +168,13 @@ mod tests {
 
     #[test]
     fn typos_are_errors_with_lines() {
+        let c = LintConfig::parse("[check]\nbaseline = [\"a1\", \"b2\"]\n").unwrap();
+        assert_eq!(c.baseline, ["a1", "b2"]);
+        let e = LintConfig::parse("[check]\nbaseline = \"a1\"\n").unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.line),
+            ("[check] baseline: expected a list of revision ids", Some(2))
+        );
         let e = LintConfig::parse("[rules]\n\nrenaming-colum = \"error\"\n").unwrap_err();
         assert!(e.message.contains("renaming-colum"));
         assert_eq!(e.line, Some(3));

@@ -104,6 +104,9 @@ pub struct CheckJson<'a> {
     /// PR mode (`check --base`): the base, the new revisions and the forks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pr: Option<&'a crate::pr::PrChanges>,
+    /// Findings about deployed revisions not listed in `diagnostics`, counted per code
+    /// (`check --all` lists them).
+    pub hidden: &'a [crate::deployed::Hidden],
 }
 
 impl<'a> CheckJson<'a> {
@@ -123,6 +126,7 @@ impl<'a> CheckJson<'a> {
             diagnostics,
             repeatables: &analysis.repeatables,
             pr: None,
+            hidden: &[],
         }
     }
 }
@@ -158,4 +162,81 @@ pub fn summary(diags: &[Diagnostic]) -> String {
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "note")
     )
+}
+
+/// A code with more findings than this is grouped for people (text, Markdown): the first
+/// [`GROUP_KEEP`] in full, then one line for the rest.
+pub const GROUP_ABOVE: usize = 10;
+pub const GROUP_KEEP: usize = 3;
+
+/// The rest of a grouped code: how many findings were not printed in full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct More {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub count: usize,
+}
+
+/// Which findings are printed in full (`keep[i]`) and, per grouped code in order of first
+/// appearance, how many more there are. `(code, severity)` of each finding.
+pub fn group(findings: &[(&'static str, Severity)]) -> (Vec<bool>, Vec<More>) {
+    let mut per_code: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (c, _) in findings {
+        *per_code.entry(c).or_default() += 1;
+    }
+    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut more: Vec<More> = Vec::new();
+    let keep = findings
+        .iter()
+        .map(|&(code, severity)| {
+            if per_code[code] <= GROUP_ABOVE {
+                return true;
+            }
+            let n = seen.entry(code).or_default();
+            *n += 1;
+            if *n <= GROUP_KEEP {
+                return true;
+            }
+            match more.iter_mut().find(|m| m.code == code) {
+                Some(m) => {
+                    m.count += 1;
+                    m.severity = m.severity.max(severity);
+                }
+                None => more.push(More { code, severity, count: 1 }),
+            }
+            false
+        })
+        .collect();
+    (keep, more)
+}
+
+/// "… and 187 more warning[missing-lock-timeout] (`--all` shows them)".
+pub fn more_line(m: &More) -> String {
+    format!("… and {} more {}[{}] (`--all` shows them)", m.count, m.severity.as_str(), m.code)
+}
+
+#[cfg(test)]
+mod group_tests {
+    use super::*;
+
+    #[test]
+    fn codes_above_ten_findings_are_grouped() {
+        let mut f = vec![("a", Severity::Warning); 11];
+        f.extend(vec![("b", Severity::Info); 10]);
+        f.insert(5, ("a", Severity::Error));
+        let (keep, more) = group(&f);
+        assert_eq!(keep.iter().filter(|k| **k).count(), GROUP_KEEP + 10);
+        assert!(keep[..3].iter().all(|k| *k) && !keep[3]);
+        assert_eq!(
+            more,
+            [More {
+                code: "a",
+                severity: Severity::Error,
+                count: 12 - GROUP_KEEP
+            }]
+        );
+        assert_eq!(more_line(&more[0]), "… and 9 more error[a] (`--all` shows them)");
+        let (keep, more) = group(&vec![("b", Severity::Info); 10]);
+        assert!(keep.iter().all(|k| *k) && more.is_empty());
+    }
 }

@@ -55,6 +55,14 @@ pub fn render(diags: &[LocatedDiagnostic]) -> String {
     out
 }
 
+/// One notice annotation with `lines` (nothing when there are none).
+pub fn notice(title: &str, lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("::notice title={}::{}\n", escape_property(title), escape_data(&lines.join("\n")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +81,7 @@ mod tests {
             offset_utf16: None,
             end_offset_utf16: None,
             help: Some("fix it".into()),
+            deployed: false,
         };
         assert_eq!(
             render(&[d]),
@@ -90,6 +99,7 @@ mod tests {
             offset_utf16: None,
             end_offset_utf16: None,
             help: None,
+            deployed: false,
         };
         assert_eq!(render(&[bare]), "::notice title=multiple-heads::m\n");
     }

@@ -163,6 +163,9 @@ pub struct Report<'a> {
     pub plan: Option<(String, String)>,
     /// Source lines for snippets: file → text.
     pub texts: &'a BTreeMap<String, String>,
+    /// Findings about deployed revisions that are only counted, and which those are.
+    pub hidden: Vec<crate::deployed::Hidden>,
+    pub whose: String,
 }
 
 impl<'a> Report<'a> {
@@ -188,6 +191,8 @@ impl<'a> Report<'a> {
             changes,
             plan,
             texts,
+            hidden: Vec::new(),
+            whose: String::new(),
         }
     }
 }
@@ -279,6 +284,20 @@ pub fn report_html(r: &Report) -> String {
     h.push_str("</div>\n<h2>Findings</h2>");
     if r.diagnostics.is_empty() {
         h.push_str("<p class=\"muted\">No findings.</p>");
+    }
+    if !r.hidden.is_empty() {
+        let total: usize = r.hidden.iter().map(|x| x.count).sum();
+        let per_code: Vec<String> = r
+            .hidden
+            .iter()
+            .map(|x| format!("{} <code>{}</code>", x.count, x.code.name()))
+            .collect();
+        let _ = write!(
+            h,
+            "<p class=\"muted\"><strong>Deployed history</strong> ({}): {total} finding(s) not shown: {} (<code>migplan check --all</code> lists them).</p>",
+            escape(&r.whose),
+            per_code.join(", ")
+        );
     }
     for sev in ["error", "warning", "info"] {
         for d in r.diagnostics.iter().filter(|d| d.severity.as_str() == sev) {

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use crate::analysis::Analysis;
 use crate::diagnostic::LocatedDiagnostic;
 use crate::pr::PrChanges;
+use crate::render::diagnostics::{group, more_line};
 use crate::render::html::{Report, split_steps};
 
 /// What the markdown shows.
@@ -22,6 +23,13 @@ pub struct Markdown<'a> {
     pub changes: Option<&'a PrChanges>,
     /// (what the plan covers, its SQL), e.g. the new revisions' `upgrade a1:heads`.
     pub plan: Option<(&'a str, &'a str)>,
+    /// Findings about deployed revisions that are only counted, and which revisions those
+    /// are ("already in main").
+    pub hidden: &'a [crate::deployed::Hidden],
+    pub whose: &'a str,
+    /// Group a code's findings beyond the first few when it has more than ten (when nothing
+    /// is deployed, so old findings are listed too).
+    pub group: bool,
 }
 
 /// A code span for untrusted text, safe in a table cell.
@@ -108,7 +116,13 @@ pub fn render(m: &Markdown) -> String {
         out.push_str("No findings.\n\n");
     } else {
         out.push_str("#### Findings\n\n| severity | code | where | message |\n|---|---|---|---|\n");
-        for d in m.diagnostics {
+        let codes: Vec<_> = m.diagnostics.iter().map(|d| (d.code, d.severity)).collect();
+        let (keep, more) = if m.group {
+            group(&codes)
+        } else {
+            (vec![true; codes.len()], Vec::new())
+        };
+        for (d, _) in m.diagnostics.iter().zip(&keep).filter(|(_, k)| **k) {
             let at = match (&d.file, d.line) {
                 (Some(f), Some(l)) => code(&format!("{f}:{l}")),
                 (Some(f), None) => code(f),
@@ -124,6 +138,21 @@ pub fn render(m: &Markdown) -> String {
             );
         }
         out.push('\n');
+        for l in &more {
+            let _ = writeln!(out, "{}\n", plain(&more_line(l)));
+        }
+    }
+    if !m.hidden.is_empty() {
+        // One line, however many codes: the comment stays one screen.
+        let total: usize = m.hidden.iter().map(|h| h.count).sum();
+        let per_code: Vec<String> = m.hidden.iter().map(|h| format!("{} {}", h.count, code(h.code.name()))).collect();
+        let _ = writeln!(
+            out,
+            "**Deployed history** ({}): {} not shown: {} (`migplan check --all` lists them).\n",
+            plain(m.whose),
+            plural(total, "finding"),
+            per_code.join(", ")
+        );
     }
     if let Some((what, sql)) = m.plan {
         let _ = writeln!(out, "#### SQL plan: {}\n", code(what));
@@ -149,6 +178,10 @@ pub fn report_md(r: &Report) -> String {
         diagnostics: &r.diagnostics,
         changes: r.changes,
         plan: r.plan.as_ref().map(|(w, s)| (w.as_str(), s.as_str())),
+        hidden: &r.hidden,
+        whose: &r.whose,
+        // As `check`: a PR's findings are each a row.
+        group: r.changes.is_none(),
     })
 }
 
@@ -178,6 +211,9 @@ mod tests {
             diagnostics: &diags,
             changes: None,
             plan: Some(("upgrade heads", "BEGIN;\n\n-- Running upgrade  -> a\n\nSELECT 1;\n\nCOMMIT;\n")),
+            hidden: &[],
+            whose: "",
+            group: true,
         });
         assert!(md.starts_with("### t &lt;x&gt;\n"), "{md}");
         assert!(md.contains("| warning | `missing-downgrade` | `v/a.py:1` |"), "{md}");

@@ -121,6 +121,17 @@ fn home_page() -> Option<&'static str> {
         .find(|s| !s.is_empty())
 }
 
+/// The findings about deployed revisions that are not results, as the run's properties:
+/// the counts per code and the lines people read.
+pub fn with_hidden(mut log: Value, hidden: &[crate::deployed::Hidden], lines: &[String]) -> Value {
+    if !hidden.is_empty()
+        && let Some(run) = log["runs"].get_mut(0)
+    {
+        run["properties"] = json!({"hidden": hidden, "hiddenSummary": lines.join("\n")});
+    }
+    log
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +149,7 @@ mod tests {
             offset_utf16: None,
             end_offset_utf16: None,
             help: Some("h".into()),
+            deployed: false,
         }
     }
 
