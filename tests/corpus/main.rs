@@ -171,6 +171,33 @@ fn command(bin: &Path, top: &Path, p: &Project, rest: &[&str]) -> Command {
     c
 }
 
+/// Lines of text `check` prints: nothing deployed, deployed up to the heads, and up to the
+/// first head's parent (what a reader sees once the history before the newest revision is
+/// recorded as deployed).
+fn check_lines(bin: &Path, top: &Path, p: &Project) -> Option<(usize, usize, usize)> {
+    let lines = |extra: &[&str]| -> Option<usize> {
+        let mut args = vec!["check"];
+        args.extend_from_slice(extra);
+        let out = command(bin, top, p, &args).output().ok()?;
+        Some(String::from_utf8_lossy(&out.stderr).lines().count() + String::from_utf8_lossy(&out.stdout).lines().count())
+    };
+    let json =
+        |args: &[&str]| -> Option<serde_json::Value> { serde_json::from_slice(&command(bin, top, p, args).output().ok()?.stdout).ok() };
+    let heads = json(&["heads", "--format", "json"])?;
+    let head = heads["heads"]
+        .as_array()
+        .and_then(|h| h.first())
+        .and_then(|h| h["revision"].as_str().or(h.as_str()))?
+        .to_string();
+    let show = json(&["show", &head, "--format", "json"])?;
+    let parent = show["revisions"][0]["down_revisions"][0].as_str().map(str::to_string);
+    let before_last = match &parent {
+        Some(rev) => lines(&["--since", rev])?,
+        None => lines(&[])?,
+    };
+    Some((lines(&[])?, lines(&["--since", "heads"])?, before_last))
+}
+
 /// Whether `migplan` run at the package's top with no `-c`/`-d` finds the project the
 /// manifest names: the one it uses, or one of those it lists.
 fn found_from_top(bin: &Path, top: &Path, p: &Project) -> Result<(), String> {
@@ -253,6 +280,7 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
         opaque = !plan.status.success() || String::from_utf8_lossy(&plan.stdout).contains("-- migplan: opaque");
     }
     row.found_from_top = Some(found_from_top(bin, top, p));
+    row.check_lines = check_lines(bin, top, p);
     if let Some(why) = &p.skip_live {
         row.live_note = Some(format!("skipped: {why}"));
     } else if !p.is_alembic() || (row.heads == 1 && !opaque) {

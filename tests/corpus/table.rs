@@ -39,6 +39,9 @@ pub struct Row {
     /// `migplan` with no `-c`/`-d` at the package's top found this project (`Err`: what it
     /// found instead).
     pub found_from_top: Option<Result<(), String>>,
+    /// Lines `check` prints (text): with nothing deployed, with a baseline at the heads, and
+    /// with one at the first head's parent (the last revision new).
+    pub check_lines: Option<(usize, usize, usize)>,
     pub millis: u64,
 }
 
@@ -197,6 +200,19 @@ pub fn render(rows: &[Row]) -> String {
     for r in &tops {
         if let Some(Err(why)) = &r.found_from_top {
             out.push_str(&format!("- {}: {why}\n", r.name));
+        }
+    }
+    let lines: Vec<(&Row, (usize, usize, usize))> = rows.iter().filter_map(|r| r.check_lines.map(|l| (r, l))).collect();
+    if !lines.is_empty() {
+        let max = |f: fn(&(usize, usize, usize)) -> usize| lines.iter().map(|(_, l)| f(l)).max().unwrap_or(0);
+        out.push_str(&format!(
+            "\n## Lines of `check`\n\nText output of `check` (stderr lines): nothing deployed / baseline at the heads (`--since heads`) / baseline before the last revision. Most: {} / {} / {}.\n\n",
+            max(|l| l.0),
+            max(|l| l.1),
+            max(|l| l.2)
+        ));
+        for (r, (none, at_head, before_last)) in &lines {
+            out.push_str(&format!("- {}: {none} / {at_head} / {before_last}\n", r.name));
         }
     }
     out.push_str("\n## Findings by code\n\n");
