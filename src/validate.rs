@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, sort_diagnostics};
 use crate::dialect::{Dialect, VersionFlag};
 use crate::graph::RevIdx;
 use crate::lint::config::LintConfig;
-use crate::lint::{Cx, RevisionCx, all_rules};
+use crate::lint::{Cx, RevisionCx};
 use crate::model::Revision;
 use crate::parallel::{Parallel, Sequential};
 use crate::render::diagnostics::FileTexts;
@@ -378,6 +378,8 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let ddl = d.ddl_behaviour();
     let version = server_version(d, &o.config);
+    // The preset and `[rules]` decide which rules run at all.
+    let rules = o.config.rules_on();
     let mut new_tables: BTreeSet<String> = BTreeSet::new();
     let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
 
@@ -410,7 +412,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                     timeout_set,
                     revision: rev,
                 };
-                for rule in all_rules() {
+                for rule in &rules {
                     if let Some(f) = rule.check(ev, &cx) {
                         diags.push(f);
                     }
@@ -454,7 +456,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                 existing_before: &existing_before,
                 timeout_in_env: o.env_sets_timeout,
             };
-            for rule in all_rules() {
+            for rule in &rules {
                 diags.extend(rule.check_revision(&rcx));
             }
         }
