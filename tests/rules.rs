@@ -252,7 +252,19 @@ fn docs_show_each_rules_tier_and_corpus_rate() {
 #[test]
 fn default_rules_fire_on_few_healthy_migrations() {
     let doc = read("docs/rules.md");
-    let rates = rates::rates(&rates::parse_results(&read("tests/corpus/results.md")), &doc);
+    let results = read("tests/corpus/results.md");
+    let projects = rates::parse_results(&results);
+    // Every project of the table is read (its total row says how many).
+    assert!(
+        results.contains(&format!("| **total** | {} projects |", projects.len())),
+        "results.md: {} projects read",
+        projects.len()
+    );
+    assert!(
+        projects.values().any(|p| !p.by_code.is_empty()),
+        "results.md: no findings by code read"
+    );
+    let rates = rates::rates(&projects, &doc);
     let noisy: Vec<String> = rates
         .iter()
         .filter(|r| r.tier == Tier::Default && r.rate() >= rates::DEFAULT_MAX_RATE)
