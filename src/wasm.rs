@@ -58,6 +58,8 @@ export interface AnalyzeOptions {
   plan?: PlanOptions;
   /** The text of a `migplan.toml`: rule severities (`[rules]`) and server versions (`[check]`). */
   config?: string;
+  /** Which lint rules run: "default" (high precision) or "strict" (adds hygiene rules); wins over `[rules] preset`. */
+  preset?: "default" | "strict";
   /** Target server versions for the rules that depend on them ("15", "8.0"). */
   pgVersion?: string;
   mysqlVersion?: string;

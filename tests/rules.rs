@@ -4,10 +4,16 @@
 //! `check-args` (arguments of `check`, e.g. `--pg-version 10`), and `expected.txt`, the findings as
 //! `severity code file:line message`, one a line. The rule's own code must be among
 //! them, so a rule that stops firing fails here; the fixture's "fine" cases show what it
-//! must not report. Update with MIGPLAN_UPDATE_GOLDENS=1 and review the diff.
+//! must not report. A strict-tier rule's fixture runs with `--preset strict` in its
+//! `check-args`. Update with MIGPLAN_UPDATE_GOLDENS=1 and review the diff.
+
+#[path = "corpus/rates.rs"]
+mod rates;
 
 use std::path::Path;
 use std::process::Command;
+
+use migplan::lint::Tier;
 
 const BIN: &str = env!("CARGO_BIN_EXE_migplan");
 
@@ -29,11 +35,15 @@ fn snapshot_with(dir: &Path, more: &[&str]) -> (String, Vec<String>) {
 }
 
 fn run(dir: &Path, more: &[&str]) -> std::process::Output {
+    run_with(dir, &words(&dir.join("check-args")), more)
+}
+
+fn run_with(dir: &Path, check_args: &[String], more: &[&str]) -> std::process::Output {
     Command::new(BIN)
         .args(["-d", "migrations"])
         .args(words(&dir.join("args")))
         .args(["check", "--format", "json"])
-        .args(words(&dir.join("check-args")))
+        .args(check_args)
         .args(more)
         .current_dir(dir)
         .output()
@@ -94,6 +104,178 @@ fn every_rule_fixture_matches_its_snapshot() {
             rule.code().name()
         );
     }
+}
+
+#[test]
+fn strict_rules_are_off_by_default_and_their_fixtures_turn_them_on() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    for rule in migplan::lint::all_rules() {
+        let name = rule.code().name();
+        let dir = root.join(name);
+        let args = words(&dir.join("check-args"));
+        let strict = args.windows(2).any(|w| w[0] == "--preset" && w[1] == "strict");
+        assert_eq!(
+            strict,
+            rule.tier() == Tier::Strict,
+            "{name}: tests/rules/{name}/check-args must have --preset strict exactly when the rule is strict"
+        );
+        if strict {
+            // Without the preset, the same fixture does not report the rule.
+            let plain: Vec<String> = args.iter().filter(|a| *a != "--preset" && *a != "strict").cloned().collect();
+            let out = run_with(&dir, &plain, &[]);
+            let (text, codes) = lines_of(&dir, &out.stdout, &out.stderr);
+            assert!(!codes.iter().any(|c| c == name), "{name} fires under the default preset:\n{text}");
+            // `--preset default` is what no flag means.
+            let out = run_with(&dir, &plain, &["--preset", "default"]);
+            let (_, default_codes) = lines_of(&dir, &out.stdout, &out.stderr);
+            assert_eq!(codes, default_codes, "{name}: --preset default is the default");
+        }
+    }
+}
+
+fn lock_timeout_project(name: &str, toml: Option<&str>) -> std::path::PathBuf {
+    let mut files = vec![
+        ("migrations/000001_orders.up.sql", ORDERS_UP),
+        ("migrations/000001_orders.down.sql", ORDERS_DOWN),
+        // No lock timeout, and a naive timestamp: two strict findings.
+        (
+            "migrations/000002_paid.up.sql",
+            "ALTER TABLE orders ADD COLUMN paid_at timestamp;\n",
+        ),
+        ("migrations/000002_paid.down.sql", "ALTER TABLE orders DROP COLUMN paid_at;\n"),
+    ];
+    if let Some(t) = toml {
+        files.push(("migplan.toml", t));
+    }
+    project(name, &files)
+}
+
+#[test]
+fn the_preset_and_rules_severities_choose_the_strict_rules() {
+    let codes_of = |dir: &Path, more: &[&str]| -> Vec<String> {
+        let out = run(dir, more);
+        lines_of(dir, &out.stdout, &out.stderr).1
+    };
+    let dir = lock_timeout_project("preset-default", None);
+    assert_eq!(codes_of(&dir, &[]), Vec::<String>::new(), "the default preset hides strict rules");
+    assert_eq!(
+        codes_of(&dir, &["--preset", "strict"]),
+        ["missing-lock-timeout", "prefer-timestamptz"]
+    );
+
+    let dir = lock_timeout_project("preset-strict-toml", Some("[rules]\npreset = \"strict\"\n"));
+    assert_eq!(codes_of(&dir, &[]), ["missing-lock-timeout", "prefer-timestamptz"]);
+    assert_eq!(
+        codes_of(&dir, &["--preset", "default"]),
+        Vec::<String>::new(),
+        "the flag wins over the file"
+    );
+
+    let dir = lock_timeout_project("preset-one-rule", Some("[rules]\nmissing-lock-timeout = \"warning\"\n"));
+    assert_eq!(codes_of(&dir, &[]), ["missing-lock-timeout"], "a severity turns one strict rule on");
+
+    let dir = lock_timeout_project(
+        "preset-off-wins",
+        Some("[rules]\npreset = \"strict\"\nmissing-lock-timeout = \"off\"\n"),
+    );
+    assert_eq!(codes_of(&dir, &[]), ["prefer-timestamptz"], "off wins over the preset");
+
+    let dir = lock_timeout_project("preset-typo", Some("[rules]\npreset = \"pedantic\"\n"));
+    let out = run(&dir, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("migplan.toml:2") && err.contains("pedantic"), "{err}");
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+const RATES_BEGIN: &str = "<!-- corpus-rates: generated by tests/rules.rs from tests/corpus/results.md -->\n";
+const RATES_END: &str = "<!-- /corpus-rates -->";
+
+/// docs/rules.md with its rates table and each rule's `Tier:` as the registry and
+/// results.md say.
+fn docs_as_they_should_be(doc: &str, rates: &[rates::Rate]) -> String {
+    let mut doc = doc.to_string();
+    if let (Some(b), Some(e)) = (doc.find(RATES_BEGIN), doc.find(RATES_END)) {
+        doc.replace_range(b + RATES_BEGIN.len()..e, &rates::render(rates));
+    }
+    for r in rates {
+        let Some(at) = doc.find(&format!("## `{}`", r.code)) else {
+            continue;
+        };
+        let Some(line_at) = doc[at..].find("\nDefault severity:").map(|i| at + i + 1) else {
+            continue;
+        };
+        let end = line_at + doc[line_at..].find("\n").unwrap_or(doc.len() - line_at);
+        let line = &doc[line_at..end];
+        let tier = format!("Tier: {}.", r.tier.as_str());
+        let new = match line.find("Tier: ") {
+            Some(t) => {
+                let stop = line[t..].find('.').map_or(line.len(), |i| t + i + 1);
+                format!("{}{tier}{}", &line[..t], &line[stop..])
+            }
+            None => line.replacen("Databases:", &format!("{tier} Databases:"), 1),
+        };
+        doc.replace_range(line_at..end, &new);
+    }
+    doc
+}
+
+#[test]
+fn docs_show_each_rules_tier_and_corpus_rate() {
+    let doc = read("docs/rules.md");
+    let rates = rates::rates(&rates::parse_results(&read("tests/corpus/results.md")), &doc);
+    assert!(
+        doc.contains(RATES_BEGIN) && doc.contains(RATES_END),
+        "docs/rules.md has no rates table"
+    );
+    let want = docs_as_they_should_be(&doc, &rates);
+    if std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some() && want != doc {
+        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"), &want).unwrap();
+        return;
+    }
+    let diff: Vec<String> = want
+        .lines()
+        .zip(doc.lines())
+        .filter(|(w, d)| w != d)
+        .map(|(w, d)| format!("- {d}\n+ {w}"))
+        .collect();
+    assert!(
+        want == doc,
+        "docs/rules.md disagrees with the rule registry's tiers or tests/corpus/results.md (update with MIGPLAN_UPDATE_GOLDENS=1):\n{}",
+        diff.join("\n")
+    );
+}
+
+#[test]
+fn default_rules_fire_on_few_healthy_migrations() {
+    let doc = read("docs/rules.md");
+    let results = read("tests/corpus/results.md");
+    let projects = rates::parse_results(&results);
+    // Every project of the table is read (its total row says how many).
+    assert!(
+        results.contains(&format!("| **total** | {} projects |", projects.len())),
+        "results.md: {} projects read",
+        projects.len()
+    );
+    assert!(
+        projects.values().any(|p| !p.by_code.is_empty()),
+        "results.md: no findings by code read"
+    );
+    let rates = rates::rates(&projects, &doc);
+    let noisy: Vec<String> = rates
+        .iter()
+        .filter(|r| r.tier == Tier::Default && r.rate() >= rates::DEFAULT_MAX_RATE)
+        .map(|r| format!("{}: {} findings in {} revisions", r.code, r.findings, r.revisions))
+        .collect();
+    assert!(
+        noisy.is_empty(),
+        "default-tier rules that fire on a large share of the corpus' healthy migrations (make them strict, or more precise):\n{}",
+        noisy.join("\n")
+    );
+    assert!(rates.iter().all(|r| r.revisions > 0), "every rule applies to some corpus project");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! [rules]
+//! preset = "strict"              # default (high precision) | strict (adds hygiene rules)
 //! renaming-column = "error"      # error | warning | info | off
 //! prefer-timestamptz = "off"
 //!
@@ -15,12 +16,15 @@
 use std::collections::BTreeMap;
 
 use crate::codes::{Code, Severity};
+use crate::lint::{Rule, Tier};
 
 /// What `migplan.toml` configures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LintConfig {
-    /// Per code: `Some(severity)`, or `None` to turn it off.
+    /// Per code: `Some(severity)`, or `None` to turn it off. Wins over the preset.
     pub severities: BTreeMap<Code, Option<Severity>>,
+    /// The highest rule tier on (`[rules] preset`, `--preset`).
+    pub preset: Tier,
     pub fail_on: Option<Severity>,
     pub pg_version: Option<(u32, u32)>,
     pub mysql_version: Option<(u32, u32)>,
@@ -80,6 +84,12 @@ impl LintConfig {
             match section.as_str() {
                 "rules" => {
                     for (code, sev) in table {
+                        if code == "preset" {
+                            let name = sev.as_str().unwrap_or("");
+                            cfg.preset = Tier::from_name(name)
+                                .ok_or_else(|| err(format!("[rules] preset: unknown preset \"{name}\" (use default or strict)"), code))?;
+                            continue;
+                        }
                         let c = Code::from_name(code).ok_or_else(|| err(format!("[rules] names unknown code `{code}`"), code))?;
                         let s = sev
                             .as_str()
@@ -134,6 +144,20 @@ impl LintConfig {
         Ok(cfg)
     }
 
+    /// Whether a rule runs: a severity given in `[rules]` decides (a strict rule given one is
+    /// on); otherwise the preset does.
+    pub fn rule_on(&self, rule: &dyn Rule) -> bool {
+        match self.severities.get(&rule.code()) {
+            Some(s) => s.is_some(),
+            None => rule.tier() <= self.preset,
+        }
+    }
+
+    /// The rules that run, in documentation order.
+    pub fn rules_on(&self) -> Vec<&'static dyn Rule> {
+        crate::lint::all_rules().iter().copied().filter(|r| self.rule_on(*r)).collect()
+    }
+
     /// Apply the configured severities: findings of codes turned off are dropped.
     pub fn apply(&self, diags: Vec<crate::Diagnostic>) -> Vec<crate::Diagnostic> {
         diags
@@ -181,5 +205,46 @@ mod tests {
         let e = LintConfig::parse("[rules]\nrenaming-column = \"loud\"\n").unwrap_err();
         assert!(e.message.contains("loud"), "{}", e.message);
         assert!(LintConfig::parse("[rules\n").is_err());
+    }
+
+    fn on(c: &LintConfig, code: Code) -> bool {
+        c.rule_on(crate::lint::rule_of(code).unwrap())
+    }
+
+    #[test]
+    fn the_default_preset_hides_strict_rules() {
+        let c = LintConfig::parse("").unwrap();
+        assert_eq!(c.preset, Tier::Default);
+        assert!(!on(&c, Code::MissingLockTimeout));
+        assert!(!on(&c, Code::PreferTimestamptz));
+        assert!(on(&c, Code::AddingNotNullColumn));
+        assert!(c.rules_on().iter().all(|r| r.tier() == Tier::Default));
+        let c = LintConfig::parse("[rules]\npreset = \"default\"\n").unwrap();
+        assert!(!on(&c, Code::TooManyTables));
+    }
+
+    #[test]
+    fn the_strict_preset_shows_them() {
+        let c = LintConfig::parse("[rules]\npreset = \"strict\"\n").unwrap();
+        assert_eq!(c.preset, Tier::Strict);
+        assert_eq!(c.rules_on().len(), crate::lint::all_rules().len());
+    }
+
+    #[test]
+    fn a_severity_turns_one_strict_rule_on_and_off_wins() {
+        let c = LintConfig::parse("[rules]\nmissing-lock-timeout = \"warning\"\n").unwrap();
+        assert!(on(&c, Code::MissingLockTimeout));
+        assert!(!on(&c, Code::PreferTimestamptz), "only the one named");
+        let c = LintConfig::parse("[rules]\npreset = \"strict\"\nmissing-lock-timeout = \"off\"\ndropping-column = \"off\"\n").unwrap();
+        assert!(!on(&c, Code::MissingLockTimeout));
+        assert!(!on(&c, Code::DroppingColumn));
+        assert!(on(&c, Code::PreferTimestamptz));
+    }
+
+    #[test]
+    fn an_unknown_preset_is_an_error_with_its_line() {
+        let e = LintConfig::parse("[rules]\n\npreset = \"pedantic\"\n").unwrap_err();
+        assert!(e.message.contains("pedantic"), "{}", e.message);
+        assert_eq!(e.line, Some(3));
     }
 }

@@ -63,8 +63,38 @@ pub struct RevisionCx<'a> {
     pub timeout_in_env: bool,
 }
 
+/// Which preset turns a rule on. `Default` rules fire where a migration will likely fail,
+/// lose data or lock a busy table for long; `Strict` rules are style and hygiene. The split
+/// is measured on the corpus (docs/rules.md shows each rule's rate; tests/rules.rs keeps a
+/// default rule from firing on a large share of healthy migrations).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    #[default]
+    Default,
+    Strict,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Default => "default",
+            Tier::Strict => "strict",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Tier> {
+        match s {
+            "default" => Some(Tier::Default),
+            "strict" => Some(Tier::Strict),
+            _ => None,
+        }
+    }
+}
+
 pub trait Rule: Sync {
     fn code(&self) -> Code;
+    /// The preset that turns the rule on (no default: each rule states it).
+    fn tier(&self) -> Tier;
     /// A finding about one change of an upgrade.
     fn check(&self, _ev: &Event, _cx: &Cx) -> Option<Diagnostic> {
         None
@@ -98,6 +128,11 @@ pub fn version_text(d: &dyn Dialect, v: (u32, u32)) -> String {
 /// Every rule, in documentation order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     rules::ALL
+}
+
+/// The rule of a code, if it is one.
+pub fn rule_of(code: Code) -> Option<&'static dyn Rule> {
+    all_rules().iter().copied().find(|r| r.code() == code)
 }
 
 /// Whether a code is one of the lint rules.

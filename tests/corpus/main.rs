@@ -12,6 +12,7 @@ mod fetch;
 mod live;
 mod manifest;
 mod oracles;
+mod rates;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -78,7 +79,8 @@ fn main() -> ExitCode {
         }
         return if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     }
-    let text = table::render(&rows);
+    let rules_doc = std::fs::read_to_string(root.join("docs/rules.md")).unwrap_or_default();
+    let text = table::render(&rows, &rules_doc);
     println!("{text}");
     let mut ok = failed.is_empty();
     for f in &failed {
@@ -263,6 +265,16 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
             row.load_error = Some(stderr.lines().next().unwrap_or("no output").to_string());
             return Ok(row);
         }
+    }
+    // Every rule's findings, strict ones included, for the findings by code and the rates.
+    let strict = command(bin, top, p, &["check", "--preset", "strict", "--format", "json"])
+        .output()
+        .map_err(|e| format!("cannot run migplan: {e}"))?;
+    if String::from_utf8_lossy(&strict.stderr).contains("panicked at") {
+        return Err("migplan check --preset strict panicked".into());
+    }
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&strict.stdout) {
+        row.read_codes(&json);
     }
     let mut opaque = false;
     if row.heads >= 1 {

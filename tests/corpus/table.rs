@@ -87,7 +87,24 @@ impl Row {
             if code == "sql-parse-error" {
                 self.sql_parse_errors += 1;
             }
+        }
+    }
+
+    /// Reads `check --preset strict --format json`: the findings of every code, strict
+    /// rules included, so each rule's corpus rate stays measurable.
+    pub fn read_codes(&mut self, json: &Value) {
+        for d in json["diagnostics"].as_array().into_iter().flatten() {
+            let code = d["code"].as_str().unwrap_or("?").to_string();
             *self.by_code.entry(code).or_default() += 1;
+        }
+    }
+
+    /// What the rule rates need of the row.
+    fn rates_project(&self) -> crate::rates::Project {
+        crate::rates::Project {
+            dialect: self.dialect.clone(),
+            revisions: self.revisions,
+            by_code: self.by_code.clone(),
         }
     }
 }
@@ -101,14 +118,16 @@ fn ratio(r: Option<(usize, usize)>) -> String {
 
 pub const HEADER: &str = "| project | source | dialect | layout | revisions | heads | errors | warnings | infos | false errors | sql-parse-error | plan | Alembic-identical SQL | live schema agrees | ms |";
 
-pub fn render(rows: &[Row]) -> String {
+/// The table; `rules_doc` is docs/rules.md (the databases each rule applies to).
+pub fn render(rows: &[Row], rules_doc: &str) -> String {
     let mut out = String::new();
     out.push_str("# Corpus results\n\n");
     out.push_str("Written by `scripts/corpus --bless` from `tests/corpus/manifest.toml`; review changes by eye.\n");
     out.push_str("`false errors`: error findings that are neither lint advice (docs/rules.md) nor shown true in the manifest.\n");
     out.push_str("`Alembic-identical SQL`: revisions whose `upgrade --sql` equals the real Alembic's, of those Alembic renders alone.\n");
     out.push_str("`live schema agrees`: revisions after which the live database equals the simulated schema, of those applied.\n");
-    out.push_str("`ms`: wall time of `check` (release build when run by scripts/corpus); not compared.\n\n");
+    out.push_str("`ms`: wall time of `check` (release build when run by scripts/corpus); not compared.\n");
+    out.push_str("The severity columns count what `check` reports (the default preset); findings by code and the rule rates come from `check --preset strict`, so every rule is measured.\n\n");
     out.push_str(HEADER);
     out.push('\n');
     out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|\n");
@@ -224,6 +243,11 @@ pub fn render(rows: &[Row]) -> String {
             if codes.is_empty() { "none".into() } else { codes.join(", ") }
         ));
     }
+    // docs/rules.md's table of tiers is checked against this one (tests/rules.rs).
+    out.push_str("\n## Lint rules by rate\n\n");
+    out.push_str("Findings per revision over the projects of each rule's databases (docs/rules.md, Presets).\n\n");
+    let projects = rows.iter().map(|r| (r.name.clone(), r.rates_project())).collect();
+    out.push_str(&crate::rates::render(&crate::rates::rates(&projects, rules_doc)));
     let falses: Vec<&Row> = rows.iter().filter(|r| !r.false_list.is_empty()).collect();
     if !falses.is_empty() {
         out.push_str("\n## False errors\n\n");
@@ -251,11 +275,14 @@ pub fn render(rows: &[Row]) -> String {
     out
 }
 
-/// The table with its last column (times) blanked, for comparing runs.
+/// The table with its last column (times) blanked, for comparing runs. Only the first
+/// table has times; the sections after it are kept as they are.
 pub fn without_times(text: &str) -> String {
+    let mut in_main = true;
     text.lines()
         .map(|l| {
-            if l.starts_with("| ") && l.ends_with(" |") && !l.starts_with(HEADER) {
+            in_main &= !l.starts_with("## ");
+            if in_main && l.starts_with("| ") && l.ends_with(" |") && !l.starts_with(HEADER) {
                 match l.trim_end_matches(" |").rsplit_once(" | ") {
                     Some((head, _)) => format!("{head} | |"),
                     None => l.to_string(),

@@ -122,3 +122,16 @@ test('validation options: migplan.toml text, versions, since', () => {
   assert.throws(() => migplan.analyze(files, { config: '[rules]\nvolatile-defaul = "off"\n' }), /options\.config: line 2: .*volatile-defaul/);
   assert.throws(() => migplan.analyze(files, { pgVersion: 'fifteen' }), /options\.pgVersion/);
 });
+
+test('validation options: the strict preset adds hygiene rules', () => {
+  const files = [
+    { path: 'm/000001_users.up.sql', text: 'CREATE TABLE users (id integer PRIMARY KEY);\n' },
+    { path: 'm/000001_users.down.sql', text: 'DROP TABLE users;\n' },
+  ];
+  const codes = (r) => r.diagnostics.map((d) => d.code);
+  assert.deepEqual(codes(migplan.analyze(files)), []);
+  assert.deepEqual(codes(migplan.analyze(files, { preset: 'strict' })), ['prefer-bigint-primary-key']);
+  assert.deepEqual(codes(migplan.analyze(files, { config: '[rules]\npreset = "strict"\n' })), ['prefer-bigint-primary-key']);
+  assert.deepEqual(codes(migplan.analyze(files, { config: '[rules]\npreset = "strict"\n', preset: 'default' })), []);
+  assert.throws(() => migplan.analyze(files, { preset: 'pedantic' }), /options\.preset/);
+});

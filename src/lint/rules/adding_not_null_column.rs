@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct AddingNotNullColumn;
@@ -11,6 +11,11 @@ pub struct AddingNotNullColumn;
 impl Rule for AddingNotNullColumn {
     fn code(&self) -> Code {
         Code::AddingNotNullColumn
+    }
+
+    /// Fails as soon as the table has rows.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

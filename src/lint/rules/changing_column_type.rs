@@ -5,7 +5,7 @@
 use super::{is_text, numeric_args, varchar_len};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct ChangingColumnType;
@@ -13,6 +13,11 @@ pub struct ChangingColumnType;
 impl Rule for ChangingColumnType {
     fn code(&self) -> Code {
         Code::ChangingColumnType
+    }
+
+    /// Rewrites the table under an exclusive lock.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

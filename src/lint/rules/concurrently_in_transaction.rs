@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct ConcurrentlyInTransaction;
@@ -12,6 +12,11 @@ pub struct ConcurrentlyInTransaction;
 impl Rule for ConcurrentlyInTransaction {
     fn code(&self) -> Code {
         Code::ConcurrentlyInTransaction
+    }
+
+    /// The database refuses it.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, ConstraintKind, Event};
 
 pub struct ConstraintWithoutNotValid;
@@ -11,6 +11,11 @@ pub struct ConstraintWithoutNotValid;
 impl Rule for ConstraintWithoutNotValid {
     fn code(&self) -> Code {
         Code::ConstraintWithoutNotValid
+    }
+
+    /// Checks every row under a lock that blocks writes.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

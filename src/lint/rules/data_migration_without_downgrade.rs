@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{RevisionCx, Rule};
+use crate::lint::{RevisionCx, Rule, Tier};
 use crate::schema::{Change, DataVerb, key};
 
 pub struct DataMigrationWithoutDowngrade;
@@ -11,6 +11,11 @@ pub struct DataMigrationWithoutDowngrade;
 impl Rule for DataMigrationWithoutDowngrade {
     fn code(&self) -> Code {
         Code::DataMigrationWithoutDowngrade
+    }
+
+    /// Reversibility hygiene: the upgrade itself is fine.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {

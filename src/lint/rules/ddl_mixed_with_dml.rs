@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{RevisionCx, Rule};
+use crate::lint::{RevisionCx, Rule, Tier};
 use crate::schema::Change;
 
 pub struct DdlMixedWithDml;
@@ -11,6 +11,11 @@ pub struct DdlMixedWithDml;
 impl Rule for DdlMixedWithDml {
     fn code(&self) -> Code {
         Code::DdlMixedWithDml
+    }
+
+    /// Atomicity hygiene: the migration runs fine unless it fails half-way.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {

@@ -2,7 +2,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, DataVerb, Event};
 
 pub struct DeleteWithoutWhere;
@@ -10,6 +10,11 @@ pub struct DeleteWithoutWhere;
 impl Rule for DeleteWithoutWhere {
     fn code(&self) -> Code {
         Code::DeleteWithoutWhere
+    }
+
+    /// Loses every row.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

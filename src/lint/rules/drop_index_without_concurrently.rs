@@ -2,7 +2,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event, key};
 
 pub struct DropIndexWithoutConcurrently;
@@ -10,6 +10,11 @@ pub struct DropIndexWithoutConcurrently;
 impl Rule for DropIndexWithoutConcurrently {
     fn code(&self) -> Code {
         Code::DropIndexWithoutConcurrently
+    }
+
+    /// The lock is held only for a moment (queueing behind it is missing-lock-timeout's matter), and it fires on a fifth of the corpus' PostgreSQL revisions.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{RevisionCx, Rule};
+use crate::lint::{RevisionCx, Rule, Tier};
 use crate::schema::Change;
 
 pub struct MissingLockTimeout;
@@ -12,6 +12,11 @@ pub struct MissingLockTimeout;
 impl Rule for MissingLockTimeout {
     fn code(&self) -> Code {
         Code::MissingLockTimeout
+    }
+
+    /// Hygiene on every DDL, and it fires on most revisions of the corpus.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {

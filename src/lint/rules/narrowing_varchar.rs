@@ -3,7 +3,7 @@
 use super::varchar_len;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct NarrowingVarchar;
@@ -11,6 +11,11 @@ pub struct NarrowingVarchar;
 impl Rule for NarrowingVarchar {
     fn code(&self) -> Code {
         Code::NarrowingVarchar
+    }
+
+    /// Fails on longer stored values.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

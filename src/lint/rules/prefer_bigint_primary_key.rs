@@ -4,7 +4,7 @@
 use super::is_small_int;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, ConstraintKind, Event};
 
 pub struct PreferBigintPrimaryKey;
@@ -12,6 +12,11 @@ pub struct PreferBigintPrimaryKey;
 impl Rule for PreferBigintPrimaryKey {
     fn code(&self) -> Code {
         Code::PreferBigintPrimaryKey
+    }
+
+    /// A type preference.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -4,7 +4,7 @@
 use super::is_naive_timestamp;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct PreferTimestamptz;
@@ -12,6 +12,11 @@ pub struct PreferTimestamptz;
 impl Rule for PreferTimestamptz {
     fn code(&self) -> Code {
         Code::PreferTimestamptz
+    }
+
+    /// A type preference.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, ConstraintKind, Event};
 
 pub struct PrimaryKeyWithoutIndex;
@@ -11,6 +11,11 @@ pub struct PrimaryKeyWithoutIndex;
 impl Rule for PrimaryKeyWithoutIndex {
     fn code(&self) -> Code {
         Code::PrimaryKeyWithoutIndex
+    }
+
+    /// Builds an index while blocking writes.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct RenameColumnUnsupported;
@@ -11,6 +11,11 @@ pub struct RenameColumnUnsupported;
 impl Rule for RenameColumnUnsupported {
     fn code(&self) -> Code {
         Code::RenameColumnUnsupported
+    }
+
+    /// The server refuses it.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct RenamingColumn;
@@ -11,6 +11,11 @@ pub struct RenamingColumn;
 impl Rule for RenamingColumn {
     fn code(&self) -> Code {
         Code::RenamingColumn
+    }
+
+    /// Breaks the running application.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -2,7 +2,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct RenamingTable;
@@ -10,6 +10,11 @@ pub struct RenamingTable;
 impl Rule for RenamingTable {
     fn code(&self) -> Code {
         Code::RenamingTable
+    }
+
+    /// Breaks the running application.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -2,7 +2,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct SettingNotNull;
@@ -10,6 +10,11 @@ pub struct SettingNotNull;
 impl Rule for SettingNotNull {
     fn code(&self) -> Code {
         Code::SettingNotNull
+    }
+
+    /// Scans the table under an exclusive lock.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{RevisionCx, Rule};
+use crate::lint::{RevisionCx, Rule, Tier};
 use crate::schema::{Change, ConstraintKind, key};
 
 pub struct TableWithoutPrimaryKey;
@@ -12,6 +12,11 @@ pub struct TableWithoutPrimaryKey;
 impl Rule for TableWithoutPrimaryKey {
     fn code(&self) -> Code {
         Code::TableWithoutPrimaryKey
+    }
+
+    /// Schema hygiene.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{RevisionCx, Rule};
+use crate::lint::{RevisionCx, Rule, Tier};
 use crate::schema::Change;
 
 /// More existing tables than this in one migration is a finding.
@@ -14,6 +14,11 @@ pub struct TooManyTables;
 impl Rule for TooManyTables {
     fn code(&self) -> Code {
         Code::TooManyTables
+    }
+
+    /// Review hygiene.
+    fn tier(&self) -> Tier {
+        Tier::Strict
     }
 
     fn check_revision(&self, r: &RevisionCx) -> Vec<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, ConstraintKind, Event};
 
 pub struct UniqueConstraintWithoutIndex;
@@ -11,6 +11,11 @@ pub struct UniqueConstraintWithoutIndex;
 impl Rule for UniqueConstraintWithoutIndex {
     fn code(&self) -> Code {
         Code::UniqueConstraintWithoutIndex
+    }
+
+    /// Builds an index while blocking writes.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

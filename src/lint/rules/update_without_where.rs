@@ -2,7 +2,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, DataVerb, Event};
 
 pub struct UpdateWithoutWhere;
@@ -10,6 +10,11 @@ pub struct UpdateWithoutWhere;
 impl Rule for UpdateWithoutWhere {
     fn code(&self) -> Code {
         Code::UpdateWithoutWhere
+    }
+
+    /// Rewrites every row, locking them all.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{Cx, Rule};
+use crate::lint::{Cx, Rule, Tier};
 use crate::schema::{Change, Event};
 
 pub struct VolatileDefault;
@@ -11,6 +11,11 @@ pub struct VolatileDefault;
 impl Rule for VolatileDefault {
     fn code(&self) -> Code {
         Code::VolatileDefault
+    }
+
+    /// Rewrites every row under an exclusive lock.
+    fn tier(&self) -> Tier {
+        Tier::Default
     }
 
     fn check(&self, ev: &Event, cx: &Cx) -> Option<Diagnostic> {
