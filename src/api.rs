@@ -93,6 +93,8 @@ pub struct Options {
     // Validation options.
     /// `migplan.toml` text: rule severities, versions.
     pub config: Option<String>,
+    /// `default` or `strict`: the lint rules that run (wins over `[rules] preset`).
+    pub preset: Option<String>,
     pub pg_version: Option<String>,
     pub mysql_version: Option<String>,
     pub since: Option<String>,
@@ -117,6 +119,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "title",
     "plan",
     "config",
+    "preset",
     "pgVersion",
     "mysqlVersion",
     "since",
@@ -183,6 +186,9 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
                 .ok_or_else(|| format!("options.{name}: {s:?} is not a version (e.g. \"15\" or \"8.0\")")),
         }
     };
+    if let Some(p) = &o.preset {
+        config.preset = crate::lint::Tier::from_name(p).ok_or_else(|| format!("options.preset: unknown preset {p:?} (default, strict)"))?;
+    }
     if let Some(v) = version("pgVersion", &o.pg_version)? {
         config.pg_version = Some(v);
     }
@@ -292,6 +298,26 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.starts_with("options.since: zz: "), "{e}");
+    }
+
+    #[test]
+    fn the_preset_option_turns_strict_rules_on() {
+        let files = [
+            SourceFile::new("m/000001_users.up.sql", "CREATE TABLE users (id integer PRIMARY KEY);\n"),
+            SourceFile::new("m/000001_users.down.sql", "DROP TABLE users;\n"),
+        ];
+        let codes = |o: serde_json::Value| -> Vec<&'static str> {
+            let a = load_checked(&files, &options_from_json(&o).unwrap()).unwrap();
+            a.diagnostics.iter().map(|d| d.code.name()).collect()
+        };
+        assert_eq!(codes(json!(null)), Vec::<&str>::new());
+        assert_eq!(codes(json!({"preset": "strict"})), ["prefer-bigint-primary-key"]);
+        assert_eq!(
+            codes(json!({"preset": "default", "config": "[rules]\npreset = \"strict\"\n"})),
+            Vec::<&str>::new()
+        );
+        let e = load_checked(&files, &options_from_json(&json!({"preset": "loud"})).unwrap()).unwrap_err();
+        assert!(e.starts_with("options.preset: unknown preset \"loud\""), "{e}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, sort_diagnostics};
 use crate::dialect::{Dialect, VersionFlag};
 use crate::graph::RevIdx;
 use crate::lint::config::LintConfig;
-use crate::lint::{Cx, RevisionCx, all_rules};
+use crate::lint::{Cx, RevisionCx};
 use crate::model::Revision;
 use crate::parallel::{Parallel, Sequential};
 use crate::render::diagnostics::FileTexts;
@@ -381,6 +381,8 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     let version = server_version(d, &o.config);
     // Tables the revisions after the deployed ones create (they run as one plan).
     let mut plan_tables: BTreeSet<String> = BTreeSet::new();
+    // The preset and `[rules]` decide which rules run at all.
+    let rules = o.config.rules_on();
     let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
 
     let mut branches = Branches::new(a, &order);
@@ -412,7 +414,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                 timeout_set,
                 revision: rev,
             };
-            for rule in all_rules() {
+            for rule in &rules {
                 if let Some(f) = rule.check(ev, &cx) {
                     diags.push(f);
                 }
@@ -453,7 +455,7 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
                 existing_before: &existing_before,
                 timeout_in_env: o.env_sets_timeout,
             };
-            for rule in all_rules() {
+            for rule in &rules {
                 diags.extend(rule.check_revision(&rcx));
             }
         }

@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_migplan");
 
-/// A revision whose table has an INTEGER key: one `prefer-bigint-primary-key` each.
+/// A revision whose table has an INTEGER key: one `prefer-bigint-primary-key` each (a strict
+/// rule).
 fn script(id: &str, down: Option<&str>) -> String {
     let down = down.map_or("None".to_string(), |d| format!("\"{d}\""));
     format!(
@@ -33,9 +34,17 @@ impl Project {
             self.rev(&format!("a{i}"), down.as_deref());
         }
     }
+    /// `check` runs with `--preset strict`: the findings these tests count come from a
+    /// strict rule.
     fn run(&self, args: &[&str]) -> Output {
         let mut all = vec!["-d", "versions"];
-        all.extend_from_slice(args);
+        match args.split_first() {
+            Some((&"check", rest)) => {
+                all.extend(["check", "--preset", "strict"]);
+                all.extend_from_slice(rest);
+            }
+            _ => all.extend_from_slice(args),
+        }
         Command::new(BIN).current_dir(&self.0).args(all).output().unwrap()
     }
     fn stderr(&self, args: &[&str]) -> String {

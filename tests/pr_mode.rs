@@ -402,6 +402,8 @@ fn formats_match_their_goldens() {
 /// one revision with one finding.
 fn one_revision_pr() -> Repo {
     let r = Repo::new("one");
+    // Its findings come from strict rules (bigint keys, lock timeouts).
+    r.write("migplan.toml", "[rules]\npreset = \"strict\"\n");
     r.write("versions/a.py", &script("a", None, "create a"));
     r.write(
         "versions/b.py",

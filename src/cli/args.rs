@@ -76,6 +76,24 @@ pub enum FailOn {
     Warning,
 }
 
+/// Which lint rules run (`[rules] preset` in migplan.toml).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// High precision: what will likely fail, lose data or lock a busy table for long
+    Default,
+    /// Also style and hygiene rules (lock timeouts, bigint keys, timestamptz, …)
+    Strict,
+}
+
+impl Preset {
+    pub fn tier(self) -> crate::lint::Tier {
+        match self {
+            Preset::Default => crate::lint::Tier::Default,
+            Preset::Strict => crate::lint::Tier::Strict,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {
     /// Show current available heads in the script directory
@@ -142,6 +160,9 @@ pub enum Command {
         /// Report title (default: the project folder's name)
         #[arg(long)]
         title: Option<String>,
+        /// Lint rules to run (default: migplan.toml's [rules] preset, else default)
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
     },
     /// List the files migplan reads for this project (with --format json: also the folders
     /// and dialect, what the wasm API needs to read the same project)
@@ -182,6 +203,9 @@ pub enum Command {
         /// counted findings never fail; default: migplan.toml's [check] fail-on, else error)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Lint rules to run (default: migplan.toml's [rules] preset, else default)
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
         /// Apply the history to a scratch database (SQLite; with --db, a new database on that
         /// PostgreSQL or MySQL server, dropped afterwards): upgrade one revision at a time,
         /// compare the live tables, columns, indexes and constraints with the simulated

@@ -247,6 +247,7 @@ fn run(cli: Cli) -> ExitCode {
             from,
             to,
             title,
+            preset,
         } => {
             let files: Vec<crate::SourceFile> = if sql_folder {
                 known.clone()
@@ -259,13 +260,16 @@ fn run(cli: Cli) -> ExitCode {
                 _ => None,
             };
             let title = title.clone().unwrap_or_else(|| project_title(&cli));
-            let config = match validation::load_config(&disc, cli.config.as_deref()) {
+            let mut config = match validation::load_config(&disc, cli.config.as_deref()) {
                 Ok((c, _)) => c,
                 Err(e) => {
                     eprintln!("FAILED: {e}");
                     return ExitCode::from(FAILED);
                 }
             };
+            if let Some(p) = preset {
+                config.preset = p.tier();
+            }
             let args = report::ReportArgs {
                 config,
                 out,
@@ -328,15 +332,19 @@ fn run(cli: Cli) -> ExitCode {
             mysql_version,
             since,
             all,
+            preset,
             ..
         } => {
-            let (config, config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
+            let (mut config, config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("FAILED: {e}");
                     return ExitCode::from(CHECK_COULD_NOT_RUN);
                 }
             };
+            if let Some(p) = preset {
+                config.preset = p.tier();
+            }
             let flags = validation::CheckFlags {
                 pg_version: pg_version.as_deref(),
                 mysql_version: mysql_version.as_deref(),
