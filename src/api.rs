@@ -162,14 +162,31 @@ pub fn load(files: &[SourceFile], o: &Options) -> Result<Analysis, String> {
 
 /// [`load`], then validate as `migplan check` does (what `analyze` and `renderReport` show).
 pub fn load_checked(files: &[SourceFile], o: &Options) -> Result<Analysis, String> {
+    Ok(load_split(files, o)?.0)
+}
+
+/// [`load_checked`], with the findings about deployed revisions (`since`, or the
+/// `[check] baseline` of `options.config`) split off as `check` does: the analysis keeps
+/// what is listed, the split also says which of those are deployed and counts the rest.
+pub fn load_split(files: &[SourceFile], o: &Options) -> Result<(Analysis, crate::deployed::Split), String> {
     let mut a = load(files, o)?;
-    a.diagnostics = validate(&a, files, o, dialect(o)?)?;
-    Ok(a)
+    let (diags, deployed) = validate(&a, files, o, dialect(o)?)?;
+    let split = match &deployed {
+        Some(ids) => crate::deployed::split(&a, diags, ids, false),
+        None => crate::deployed::Split::all(diags),
+    };
+    a.diagnostics = split.shown.clone();
+    Ok((a, split))
 }
 
 /// Every finding `migplan check` reports: the analysis' plus the schema simulation's and
 /// the lint rules', with `migplan.toml` (`options.config`) applied.
-fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dialect) -> Result<Vec<crate::Diagnostic>, String> {
+fn validate(
+    a: &Analysis,
+    files: &[SourceFile],
+    o: &Options,
+    d: &'static dyn Dialect,
+) -> Result<(Vec<crate::Diagnostic>, Option<std::collections::BTreeSet<String>>), String> {
     use crate::lint::config::{LintConfig, parse_version};
     let mut config = match &o.config {
         None => LintConfig::default(),
@@ -196,8 +213,11 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
         config.mysql_version = Some(v);
     }
     let deployed = match &o.since {
-        None => None,
         Some(rev) => Some(crate::deployed::with_ancestors(a, std::slice::from_ref(rev)).map_err(|e| format!("options.since: {e}"))?),
+        None if !config.baseline.is_empty() => {
+            Some(crate::deployed::with_ancestors(a, &config.baseline).map_err(|e| format!("options.config: [check] baseline: {e}"))?)
+        }
+        None => None,
     };
     let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     let opts = crate::validate::ValidateOptions {
@@ -209,11 +229,7 @@ fn validate(a: &Analysis, files: &[SourceFile], o: &Options, d: &'static dyn Dia
         parallel: &crate::parallel::Sequential,
     };
     let diags = crate::validate::check(a, &opts);
-    // As `check --since`: what the deployed revisions do not break is not listed.
-    Ok(match &opts.deployed {
-        Some(ids) => crate::deployed::split(a, diags, ids, false).shown,
-        None => diags,
-    })
+    Ok((diags, opts.deployed))
 }
 
 /// The plan `o` asks for, as `plan()` returns it.

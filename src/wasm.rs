@@ -133,7 +133,7 @@ export interface AnalyzeResult {
   bases: string[];
   diagnostics: Diagnostic[];
   repeatables?: Repeatable[];
-  /** Findings about deployed revisions not listed, per code (empty in the wasm API). */
+  /** Findings about deployed revisions (`since`, or `[check] baseline` in `config`) not listed, per code. */
   hidden: { code: string; severity: Severity; count: number }[];
   graph: {
     nodes: GraphNode[];
@@ -326,10 +326,15 @@ pub fn analyze_js(files: &Files, options: Option<AnalyzeOptionsJs>) -> Result<An
     install_panic_hook();
     let files = read_files(files)?;
     let o = read_options(options.as_ref().map_or(&JsValue::UNDEFINED, |v| v.as_ref()))?;
-    let a = load_checked(&files, &o)?;
+    let (a, split) = crate::api::load_split(&files, &o).map_err(error)?;
     let texts: std::collections::BTreeMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     let out = AnalyzeOut {
-        check: CheckJson::new(&a, &a.diagnostics, &texts),
+        // As `check`: findings about deployed revisions (`since`, `[check] baseline`) that
+        // do not break the project are counted in `hidden`, not listed.
+        check: CheckJson {
+            hidden: &split.hidden,
+            ..CheckJson::located(&a, split.located(&texts))
+        },
         graph: GraphJson::new(&a, o.graph_svg.unwrap_or(false)),
         plan: match &o.plan {
             Some(p) => Some(plan_value(&a, p, &texts)?),

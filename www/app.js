@@ -61,6 +61,11 @@ function load(all, name) {
   state.files = all.filter((f) => keep.has(f.path));
   state.options = sel.kind === 'alembic' ? { layout: 'alembic' } : { roots: sel.roots };
   if (sel.dialect) { state.options.dialect = sel.dialect; $('dialect').value = sel.dialect; }
+  // The folder's migplan.toml (the shallowest one): rule settings and `[check] baseline`,
+  // whose deployed history the findings panel collapses as `check` does.
+  const tomls = all.filter((f) => f.path.split('/').pop() === 'migplan.toml');
+  tomls.sort((x, y) => x.path.split('/').length - y.path.split('/').length);
+  if (tomls.length) state.options.config = tomls[0].text;
   // Several projects in the folder: say which one is shown.
   const several = (sel.projects ?? []).length > 1;
   state.name = name;
@@ -74,7 +79,16 @@ function analyzeAndRender() {
   // The hash may choose the plan's settings; apply it to the form before the one analysis
   // that also makes the first plan.
   applyHash({ formOnly: true });
-  state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true, plan: planRequest() });
+  try {
+    state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true, plan: planRequest() });
+    state.configProblem = null;
+  } catch (e) {
+    // A migplan.toml that cannot be used: say so, and show the project without it.
+    if (!state.options.config) throw e;
+    state.configProblem = String(e.message ?? e);
+    delete state.options.config;
+    state.analysis = mp.analyze(state.files, { ...state.options, graphSvg: true, plan: planRequest() });
+  }
   const t1 = performance.now();
   const a = state.analysis;
   $('project-name').textContent = `${state.name}${state.note ?? ''} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
@@ -100,17 +114,34 @@ function analyzeAndRender() {
 
 // ---------------------------------------------------------------- summary + graph
 
+/** `1 warning`, `2 warnings`, `1,204 findings`. */
+function plural(n, one, many = `${one}s`) {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+function hiddenTotal(a) {
+  return (a.hidden ?? []).reduce((t, h) => t + h.count, 0);
+}
+
 function renderSummary() {
   const a = state.analysis;
-  const n = (s) => a.diagnostics.filter((d) => d.severity === s).length;
-  $('summary').replaceChildren(
-    el('span', {}, `${a.revisions} revisions · heads `),
+  // The counts are of what is listed: new findings and what breaks the project.
+  const listed = a.diagnostics.filter((d) => !d.deployed);
+  const n = (s) => listed.filter((d) => d.severity === s).length;
+  const parts = [
+    el('span', {}, `${plural(a.revisions, 'revision')} · ${a.heads.length === 1 ? 'head' : 'heads'} `),
     el('code', { id: 'heads' }, a.heads.join(', ') || '—'),
     el('span', {}, ' · '),
-    el('span', { class: 'error' }, `${n('error')} errors`), el('span', {}, ' · '),
-    el('span', { class: 'warning' }, `${n('warning')} warnings`), el('span', {}, ' · '),
-    el('span', { class: 'info' }, `${n('info')} notes`),
-  );
+    el('span', { class: 'error' }, plural(n('error'), 'error')), el('span', {}, ' · '),
+    el('span', { class: 'warning' }, plural(n('warning'), 'warning')), el('span', {}, ' · '),
+    el('span', { class: 'info' }, plural(n('info'), 'note')),
+  ];
+  const old = hiddenTotal(a) + (a.diagnostics.length - listed.length);
+  if (old > 0) {
+    parts.push(el('span', { class: 'muted', id: 'deployed-count' }, ` · ${plural(listed.length, 'new finding')} · ${old.toLocaleString('en-US')} in deployed history`));
+  }
+  if (state.configProblem) parts.push(el('span', { class: 'error' }, ` · migplan.toml not used: ${state.configProblem}`));
+  $('summary').replaceChildren(...parts);
 }
 
 function renderGraph() {
@@ -247,20 +278,41 @@ function findingCard(d) {
   d.help ? el('div', { class: 'muted' }, `help: ${d.help}`) : null);
 }
 
-function renderFindings() {
-  const a = state.analysis;
-  const box = $('tab-findings');
-  if (a.diagnostics.length === 0) { box.replaceChildren(el('p', { class: 'muted' }, 'No findings.')); return; }
+function findingGroups(diags) {
   const groups = [];
   for (const sev of ['error', 'warning', 'info']) {
-    const ds = a.diagnostics.filter((d) => d.severity === sev);
+    const ds = diags.filter((d) => d.severity === sev);
     const codes = [...new Set(ds.map((d) => d.code))].sort();
     for (const code of codes) {
       const items = ds.filter((d) => d.code === code);
       groups.push(el('div', { class: 'group' }, el('h3', { class: sev }, `${sev} · ${code} (${items.length})`), ...items.map(findingCard)));
     }
   }
-  box.replaceChildren(...groups);
+  return groups;
+}
+
+function renderFindings() {
+  const a = state.analysis;
+  const box = $('tab-findings');
+  // First what the reader can act on: new findings, and deployed ones that break the
+  // project now; the rest of the deployed history only as counts, collapsed.
+  const breaking = a.diagnostics.filter((d) => d.deployed);
+  const fresh = a.diagnostics.filter((d) => !d.deployed);
+  const hidden = a.hidden ?? [];
+  if (a.diagnostics.length === 0 && hidden.length === 0) { box.replaceChildren(el('p', { class: 'muted' }, 'No findings.')); return; }
+  const parts = [];
+  if (fresh.length === 0 && hidden.length) parts.push(el('p', { class: 'muted' }, 'No findings about new revisions.'));
+  parts.push(...findingGroups(fresh));
+  if (breaking.length) {
+    parts.push(el('h2', { class: 'error' }, `In deployed history, breaking the project now (${breaking.length})`), ...findingGroups(breaking));
+  }
+  if (hidden.length) {
+    const total = hidden.reduce((t, h) => t + h.count, 0);
+    parts.push(el('details', { id: 'deployed-history' },
+      el('summary', {}, `Deployed history: ${plural(total, 'finding')} not shown (at or before the baseline)`),
+      el('ul', {}, ...hidden.map((h) => el('li', {}, el('span', { class: `${h.severity} code` }, `${h.severity}[${h.code}]`), ` ${h.count.toLocaleString('en-US')}`)))));
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---------------------------------------------------------------- plan

@@ -67,6 +67,27 @@ test('the example project: graph, heads, findings, plan equal the CLI', async ()
   assert.deepEqual(problems, []);
 });
 
+test('a baseline in migplan.toml: new findings first, deployed history as counts, as the CLI', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-baseline-'));
+  fs.cpSync(path.join(root, 'examples/shop'), dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migplan.toml'), '[rules]\npreset = "strict"\n\n[check]\nbaseline = ["e6f18a3c5b90"]\n');
+  const check = cli(dir, ['check', '--format', 'json']).json;
+  const hiddenTotal = check.hidden.reduce((t, h) => t + h.count, 0);
+  assert.ok(hiddenTotal > 0 && check.diagnostics.length > 0, JSON.stringify(check));
+  const { page, problems } = await open(await serve(dir));
+  assert.equal(await page.locator('#tab-findings .finding').count(), check.diagnostics.length);
+  const summary = await page.textContent('#deployed-history summary');
+  assert.match(summary, new RegExp(`Deployed history: ${hiddenTotal} findings? not shown`));
+  assert.equal(await page.locator('#deployed-history li').count(), check.hidden.length);
+  assert.match(await page.textContent('#deployed-count'), new RegExp(`in deployed history`));
+  // The header counts what is listed, in the singular where there is one.
+  const warnings = check.diagnostics.filter((d) => d.severity === 'warning').length;
+  assert.match(await page.textContent('#summary'), new RegExp(`${warnings} warning${warnings === 1 ? '' : 's'}\\b`));
+  await page.screenshot({ path: path.join(shots, 'page-baseline.png') });
+  assert.deepEqual(problems, []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('a fixture loaded through the folder input; click, dialect, URL hash', async () => {
   const { page, problems } = await open(await serve(path.join(root, 'examples/shop')));
   const dir = path.join(root, 'tests/fixtures/branchy');
