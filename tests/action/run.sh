@@ -3,6 +3,8 @@
 # published on a local pypiserver (127.0.0.1, a free port), and the action's `run:` steps
 # (tests/action/run_action.py) install it with pip from there into a fresh venv and check a
 # temp git repository whose PR branch adds one Alembic revision with an error finding.
+# Then README's pre-commit hook with the wheel (`repo: local`, language python), on the same
+# repository through the same index.
 #   tests/action/run.sh [WHEEL]     (default: the one scripts/package left in target/package/)
 # Checks the job summary, the annotations on stdout and the exit status, on a pull request and
 # on a push (no base); prints the time from a fresh runner to the summary.
@@ -18,7 +20,7 @@ wheel=${1:-$(ls "$target_dir"/package/migplan-"$version"-*.whl)}
 # The index server and the action runner's YAML reader, pinned (scripts/package makes the venv).
 venv="$target_dir/package-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check pypiserver==2.4.2 pyyaml==6.0.3
+"$venv/bin/pip" install --quiet --disable-pip-version-check pypiserver==2.4.2 pyyaml==6.0.3 pre-commit==4.7.0
 
 tmp=$(mktemp -d)
 server=
@@ -32,7 +34,9 @@ trap cleanup EXIT
 mkdir "$tmp/index"
 cp "$wheel" "$tmp/index/"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$venv/bin/pypi-server" run -i 127.0.0.1 -p "$port" --disable-fallback "$tmp/index" >"$tmp/server.log" 2>&1 &
+# With pypiserver's fallback to the public index for what it does not hold: pre-commit's
+# placeholder package needs setuptools. migplan itself is always the local wheel.
+"$venv/bin/pypi-server" run -i 127.0.0.1 -p "$port" "$tmp/index" >"$tmp/server.log" 2>&1 &
 server=$!
 index="http://127.0.0.1:$port/simple/"
 for _ in $(seq 100); do
@@ -134,5 +138,32 @@ if grep -q "^::error" "$tmp/runner-push/stdout"; then
   fail=1
 fi
 
-[ "$fail" = 0 ] && echo "action test: passed"
+# pre-commit with the wheel: README's `repo: local` hook, as written there.
+"$venv/bin/python" - README.md "$repo/.pre-commit-config.yaml" <<'PY'
+import re, sys
+blocks = [b for b in re.findall(r"```yaml\n(.*?)```", open(sys.argv[1]).read(), re.S) if "repo: local" in b]
+if len(blocks) != 1:
+    sys.exit(f"README: expected one pre-commit `repo: local` block, found {len(blocks)}")
+open(sys.argv[2], "w").write(blocks[0])
+PY
+precommit() { # precommit NAME EXPECTED_STATUS
+  local status=0 start=$EPOCHREALTIME
+  (cd "$repo" && env -u VIRTUAL_ENV PRE_COMMIT_HOME="$tmp/pre-commit-home" PIP_INDEX_URL="$index" \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pre-commit" run --all-files) >"$tmp/pre-commit-$1.out" 2>&1 ||
+    status=$?
+  awk -v n="$1" -v s="$status" -v a="$start" -v b="$EPOCHREALTIME" \
+    'BEGIN { printf "pre-commit with the wheel (%s): exit %s, %.1f s\n", n, s, b - a }'
+  if [ "$status" != "$2" ]; then
+    echo "error: pre-commit exited $status on $1, expected $2" >&2
+    sed 's/^/  | /' "$tmp/pre-commit-$1.out" >&2
+    fail=1
+  fi
+}
+precommit main 0
+grep -q "^migplan check\.*Passed" "$tmp/pre-commit-main.out" || { echo "error: pre-commit: the hook did not pass on main" >&2; fail=1; }
+git checkout -q pr
+precommit pr 1
+grep -q "adding-not-null-column" "$tmp/pre-commit-pr.out" || { echo "error: pre-commit: no adding-not-null-column on the PR" >&2; fail=1; }
+
+[ "$fail" = 0 ] && echo "action and pre-commit tests: passed"
 exit "$fail"
