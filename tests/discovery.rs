@@ -5,6 +5,9 @@
 //! must equal `expected/<golden>`. `MIGPLAN_UPDATE_GOLDENS=1` rewrites the goldens; review
 //! them by eye.
 
+#[path = "support/golden_cases.rs"]
+mod golden_cases;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -76,42 +79,19 @@ impl Drop for Repo {
     }
 }
 
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/discovery");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("cases.txt").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 #[test]
 fn repositories_match_their_goldens() {
-    let update = std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/discovery");
     let mut failures = Vec::new();
     let mut count = 0;
-    for fixture in fixtures() {
+    for fixture in golden_cases::case_folders(&root) {
         let repo = Repo::of(&fixture);
-        let spec = std::fs::read_to_string(fixture.join("cases.txt")).unwrap();
-        for line in spec.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-            let (golden, args) = line.split_once(':').expect("`<golden>: <args>`");
+        let (n, f) = golden_cases::check_folder(&fixture, |args| {
             let argv: Vec<&str> = args.split_whitespace().collect();
-            let (got, _) = repo.run(&argv);
-            let path = fixture.join("expected").join(golden.trim());
-            count += 1;
-            if update {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &got).unwrap();
-                continue;
-            }
-            let want = std::fs::read_to_string(&path).unwrap_or_default();
-            if want != got {
-                failures.push(format!("{}\n--- want ---\n{want}\n--- got ---\n{got}", path.display()));
-            }
-        }
+            repo.run(&argv).0
+        });
+        count += n;
+        failures.extend(f);
     }
     assert!(count >= 15, "only {count} cases ran");
     assert!(

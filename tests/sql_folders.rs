@@ -3,7 +3,10 @@
 //! the output (stdout, stderr, exit status) must equal `expected/<golden>`.
 //! `MIGPLAN_UPDATE_GOLDENS=1` rewrites the goldens; review them by eye.
 
-use std::path::{Path, PathBuf};
+#[path = "support/golden_cases.rs"]
+mod golden_cases;
+
+use std::path::Path;
 use std::process::Command;
 
 fn bin() -> &'static str {
@@ -22,44 +25,21 @@ fn run(dir: &Path, args: &[&str]) -> String {
     s
 }
 
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql_folders");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/sql_folders")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("cases.txt").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 #[test]
 fn folders_match_their_goldens() {
-    let update = std::env::var_os("MIGPLAN_UPDATE_GOLDENS").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql_folders");
     let mut failures = Vec::new();
     let mut count = 0;
-    for dir in cases() {
-        let spec = std::fs::read_to_string(dir.join("cases.txt")).unwrap();
-        for line in spec.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-            let (golden, args) = line.split_once(':').expect("`<golden>: <args>`");
+    for dir in golden_cases::case_folders(&root) {
+        let (n, f) = golden_cases::check_folder(&dir, |args| {
             let mut argv: Vec<&str> = args.split_whitespace().collect();
             if !argv.contains(&"-d") {
                 argv.splice(0..0, ["-d", "migrations"]);
             }
-            let got = run(&dir, &argv);
-            let path = dir.join("expected").join(golden.trim());
-            count += 1;
-            if update {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &got).unwrap();
-                continue;
-            }
-            let want = std::fs::read_to_string(&path).unwrap_or_default();
-            if want != got {
-                failures.push(format!("{}: {}\n--- want\n{want}\n--- got\n{got}", path.display(), args.trim()));
-            }
-        }
+            run(&dir, &argv)
+        });
+        count += n;
+        failures.extend(f);
     }
     assert!(count > 0, "no cases found");
     assert!(
