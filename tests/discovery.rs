@@ -62,14 +62,7 @@ impl Repo {
             .env_remove("DATABASE_URL")
             .output()
             .expect("run migplan");
-        let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
-        let err = String::from_utf8_lossy(&out.stderr);
-        if !err.is_empty() {
-            s.push_str("\n--- stderr ---\n");
-            s.push_str(&err);
-        }
-        s.push_str(&format!("\n--- exit {} ---\n", out.status.code().unwrap_or(-1)));
-        (s, out.status.code())
+        (golden_cases::transcript(&out), out.status.code())
     }
 }
 

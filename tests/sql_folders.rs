@@ -15,14 +15,7 @@ fn bin() -> &'static str {
 
 fn run(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(bin()).current_dir(dir).args(args).output().expect("run migplan");
-    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !err.is_empty() {
-        s.push_str("\n--- stderr ---\n");
-        s.push_str(&err);
-    }
-    s.push_str(&format!("\n--- exit {} ---\n", out.status.code().unwrap_or(-1)));
-    s
+    golden_cases::transcript(&out)
 }
 
 #[test]

@@ -4,6 +4,19 @@
 //! rewrites the goldens instead (review them by eye).
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// What a golden holds of a run: stdout, then stderr (when any), then the exit status.
+pub fn transcript(out: &Output) -> String {
+    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !err.is_empty() {
+        s.push_str("\n--- stderr ---\n");
+        s.push_str(&err);
+    }
+    s.push_str(&format!("\n--- exit {} ---\n", out.status.code().unwrap_or(-1)));
+    s
+}
 
 /// The folders under `root` that have a `cases.txt`, sorted.
 pub fn case_folders(root: &Path) -> Vec<PathBuf> {
