@@ -68,13 +68,15 @@ fn reraises(h: &ruff_python_ast::ExceptHandler) -> bool {
 fn offline_cannot_raise(e: &Expr) -> bool {
     match e {
         Expr::Tuple(t) => !t.elts.is_empty() && t.elts.iter().all(offline_cannot_raise),
-        Expr::Name(n) => database_error(n.id.as_str()),
-        Expr::Attribute(a) => database_error(a.attr.as_str()),
+        Expr::Name(n) => raised_only_online(n.id.as_str()),
+        Expr::Attribute(a) => raised_only_online(a.attr.as_str()),
         _ => false,
     }
 }
 
-fn database_error(name: &str) -> bool {
+/// An exception class a fully read body raises only against a live database (or, for
+/// `AttributeError`, only on an Alembic without the operation).
+fn raised_only_online(name: &str) -> bool {
     matches!(
         name,
         "OperationalError"
