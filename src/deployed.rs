@@ -1,8 +1,8 @@
 //! Deployed vs new: which findings a reader is shown first.
 //!
 //! A revision is *deployed* when it already ran where it matters: it is in the PR's base,
-//! at or before `check --since REV`, or at or before the `[check] baseline` of
-//! `migplan.toml`. Its file must not change any more, so findings about how it is written
+//! at or before `check --since REV`, applied in the database of `check --db URL`, or at
+//! or before the `[check] baseline` of `migplan.toml`. Its file must not change any more, so findings about how it is written
 //! cannot be acted on: they are counted per code, not listed. Findings that break the
 //! project now ([`Code::breaks_project`]) are listed whichever revision they are about.
 //!
@@ -150,6 +150,23 @@ pub fn hidden_lines(hidden: &[Hidden], whose: &str) -> Vec<String> {
         lines.push(format!("  {:>width$} {}[{}]", h.count, h.severity.as_str(), h.code.name()));
     }
     lines
+}
+
+/// What the database given by `--db` says (read by the CLI's runner): JSON's
+/// `database` object, the text output's first lines, and findings listed with the rest.
+#[derive(Debug, Serialize)]
+pub struct DbState {
+    /// The URL, password masked.
+    pub url: String,
+    /// The revisions in its version table (`alembic current`).
+    pub current: Vec<String>,
+    /// The project's revisions it has applied, and those it has not, in upgrade order.
+    pub applied: Vec<String>,
+    pub pending: Vec<String>,
+    /// Recorded revisions no migration file defines.
+    pub unknown: Vec<String>,
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[cfg(test)]

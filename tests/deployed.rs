@@ -222,3 +222,62 @@ fn a_code_with_more_than_ten_findings_is_grouped() {
     // Machine formats list every finding.
     assert_eq!(p.json(&[])["diagnostics"].as_array().unwrap().len(), 10);
 }
+
+#[test]
+fn what_the_database_applied_is_deployed() {
+    let p = Project::new("db");
+    // SQLite's rules: a table without a primary key in each (prefer-bigint is PostgreSQL's).
+    for (id, down) in [("a1", None), ("a2", Some("a1")), ("a3", Some("a2"))] {
+        let text = script(id, down).replace(", primary_key=True", "");
+        std::fs::write(p.0.join(format!("versions/{id}.py")), text).unwrap();
+    }
+    let url = format!("sqlite:///{}", p.0.join("app.db").display());
+    let up = p.run(&["--db", &url, "upgrade", "a2"]);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+
+    // a1 and a2 ran: their findings are counted; a3's is listed with what the database says.
+    let out = p.run(&["check", "--db", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout, format!("database: {url}\ncurrent:  a2\napplied:  2\npending:  1\n"));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(text.contains("warning[table-without-primary-key]"), "{text}");
+    assert!(text.contains("versions/a3.py"), "{text}");
+    assert!(!text.contains("versions/a1.py") && !text.contains("versions/a2.py"), "{text}");
+    assert!(
+        text.contains("info[pending-migration]: 1 revision(s) not applied yet: a3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deployed history (applied in the database): 2 findings not shown (`--all` shows them)"),
+        "{text}"
+    );
+
+    let v = p.json(&["--db", &url]);
+    assert_eq!(
+        v["database"],
+        serde_json::json!({"url": url, "current": ["a2"], "applied": ["a1", "a2"], "pending": ["a3"], "unknown": []})
+    );
+    let mut listed = files(&v);
+    listed.sort();
+    assert_eq!(listed, ["", "versions/a3.py"]);
+    assert_eq!(v["hidden"][0]["count"], 2);
+
+    // An applied revision edited afterwards breaks the project: listed, and the check fails.
+    let a1 = p.0.join("versions/a1.py");
+    let text = std::fs::read_to_string(&a1).unwrap().replace("t_a1", "t_a1_renamed");
+    std::fs::write(&a1, text).unwrap();
+    let out = p.run(&["check", "--db", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        text.contains("error[checksum-mismatch]") && text.contains("versions/a1.py"),
+        "{text}"
+    );
+
+    // A database that cannot be opened: check cannot run (exit 2), and says why.
+    let out = p.run(&["check", "--db", "postgresql://nobody:secret@127.0.0.1:1/none"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(text.starts_with("FAILED: ") && !text.contains("secret"), "{text}");
+}

@@ -1079,8 +1079,8 @@ fn unknown_revision_case(server: Server) {
     check.says("error[unknown-database-revision]").says("feedc0de1234");
     let j = p.run(&db, &["check", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
-    assert_eq!(v["unknown"], serde_json::json!(["feedc0de1234"]));
-    assert_eq!(v["heads"], serde_json::json!([WORKSPACES]));
+    assert_eq!(v["database"]["unknown"], serde_json::json!(["feedc0de1234"]));
+    assert_eq!(v["database"]["current"], serde_json::json!([WORKSPACES]));
 
     p.run(&db, &["stamp", "--purge", WORKSPACES]).ok();
     assert_eq!(db.versions(), vec![WORKSPACES.to_string()]);

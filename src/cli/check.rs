@@ -1,7 +1,9 @@
 //! `migplan check`: every finding, optionally against a PR's base (`--base`, `--base-dir`),
 //! in one of five formats; exit 1 at `--fail-on` severity or worse, 2 when it cannot run.
 //! Findings about deployed revisions (the base, `--since`, `[check] baseline`) are split off
-//! by `crate::deployed` and only counted, unless `--all`.
+//! by `crate::deployed` and only counted, unless `--all`. With `--db URL` the database's
+//! applied revisions are deployed too, and what the database says (pending, edited after
+//! apply, unknown, unfinished) is listed with the rest.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -12,7 +14,7 @@ use super::base::{Base, against_base};
 use super::discover::{add_texts_for, read_source};
 use crate::analysis::Analysis;
 use crate::codes::Severity;
-use crate::deployed::{Split, hidden_lines, split, with_ancestors};
+use crate::deployed::{DbState, Split, hidden_lines, split, with_ancestors};
 use crate::diagnostic::{Diagnostic, LocatedDiagnostic, sort_diagnostics};
 use crate::dialect::Dialect;
 use crate::pr::PrChanges;
@@ -53,7 +55,15 @@ fn anchor(input: &CheckInput) -> String {
 }
 
 /// `scripts`: the Alembic scripts already read for parsing (their texts are reused).
-pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, label: &str, fail_on: FailOn) -> ExitCode {
+/// `db`: what `--db` says, when given.
+pub fn run(
+    input: &CheckInput,
+    scripts: Vec<SourceFile>,
+    base: Option<&Base>,
+    label: &str,
+    db: Option<&DbState>,
+    fail_on: FailOn,
+) -> ExitCode {
     let a = input.analysis;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut deployed: Option<BTreeSet<String>> = None;
@@ -86,6 +96,14 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
                 return ExitCode::from(super::CHECK_COULD_NOT_RUN);
             }
         }
+    }
+    if let Some(db) = db {
+        // Applied means deployed: it ran, so it can no longer be edited.
+        if !db.applied.is_empty() {
+            deployed.get_or_insert_with(BTreeSet::new).extend(db.applied.iter().cloned());
+            whose.push("applied in the database".to_string());
+        }
+        diags.extend(db.diagnostics.iter().cloned());
     }
     if let Err(e) = deployed_here(input, &mut deployed, &mut whose) {
         eprintln!("FAILED: {e}");
@@ -138,6 +156,7 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             let mut json = CheckJson::located(a, located);
             json.pr = changes.as_ref();
             json.hidden = &found.hidden;
+            json.database = db;
             // serde_json fails only on non-string map keys, which this object has none of.
             let _ = serde_json::to_writer_pretty(&mut out, &json);
             let _ = writeln!(out);
@@ -165,6 +184,18 @@ pub fn run(input: &CheckInput, scripts: Vec<SourceFile>, base: Option<&Base>, la
             let _ = out.write_all(md.as_bytes());
         }
         Format::Text | Format::Sql => {
+            if let Some(db) = db {
+                let current = if db.current.is_empty() {
+                    "base".to_string()
+                } else {
+                    db.current.join(", ")
+                };
+                let _ = writeln!(out, "database: {}", db.url);
+                let _ = writeln!(out, "current:  {current}");
+                let _ = writeln!(out, "applied:  {}", db.applied.len());
+                let _ = writeln!(out, "pending:  {}", db.pending.len());
+                let _ = out.flush();
+            }
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             if let Some(c) = &changes {
                 let _ = writeln!(err, "{}", new_revisions_text(a, c));

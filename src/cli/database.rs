@@ -223,18 +223,14 @@ pub fn current_heads(args: &DbArgs) -> Result<Vec<usize>, String> {
     Ok(st.heads.iter().filter_map(|h| args.analysis.map.by_id.get(h).copied()).collect())
 }
 
-/// `migplan check --db URL`: applied, pending, edited after apply, unknown, unfinished.
-pub fn check(args: &DbArgs, json: bool) -> ExitCode {
+/// What `check --db URL` learns from the database: applied, pending, edited after apply,
+/// unknown, unfinished. `check` lists these findings with the static ones and treats the
+/// applied revisions as deployed.
+pub fn state(args: &DbArgs) -> Result<crate::deployed::DbState, String> {
     let texts = texts(args.files);
-    let mut runner = match connect(args, &texts) {
-        Ok(r) => r,
-        Err(e) => return failed(&e),
-    };
+    let mut runner = connect(args, &texts).map_err(|e| mask(&e))?;
     let a = args.analysis;
-    let st = match runner.current() {
-        Ok(s) => s,
-        Err(e) => return failed(&e.0),
-    };
+    let st = runner.current().map_err(|e| mask(&e.0))?;
     let audit = crate::runner::audit::Audit::new(runner.db.dialect(), &runner.render);
     let audit_exists = runner
         .db
@@ -258,8 +254,18 @@ pub fn check(args: &DbArgs, json: bool) -> ExitCode {
         .into_iter()
         .rev()
         .collect();
-    let applied: Vec<&str> = order.iter().map(|&r| a.map.id(r)).filter(|id| st.applied.contains(*id)).collect();
-    let pending: Vec<&str> = order.iter().map(|&r| a.map.id(r)).filter(|id| !st.applied.contains(*id)).collect();
+    let applied: Vec<String> = order
+        .iter()
+        .map(|&r| a.map.id(r))
+        .filter(|id| st.applied.contains(*id))
+        .map(str::to_string)
+        .collect();
+    let pending: Vec<String> = order
+        .iter()
+        .map(|&r| a.map.id(r))
+        .filter(|id| !st.applied.contains(*id))
+        .map(str::to_string)
+        .collect();
     let mut diags: Vec<Diagnostic> = Vec::new();
     for &r in &order {
         let id = a.map.id(r);
@@ -309,34 +315,14 @@ pub fn check(args: &DbArgs, json: bool) -> ExitCode {
             format!("{} revision(s) not applied yet: {}", pending.len(), pending.join(", ")),
         ));
     }
-    if json {
-        let obj = serde_json::json!({
-            "database": args.url.masked(),
-            "heads": st.heads,
-            "applied": applied,
-            "pending": pending,
-            "unknown": st.unknown,
-            "diagnostics": crate::render::diagnostics::locate_all(&diags, Vec::<crate::SourceFile>::new().as_slice()),
-        });
-        println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
-    } else {
-        println!("database: {}", args.url);
-        println!("current:  {}", heads_text(&st.heads));
-        println!("applied:  {}", applied.len());
-        println!("pending:  {}", pending.len());
-        let known: Vec<crate::SourceFile> = Vec::new();
-        for d in &diags {
-            eprintln!(
-                "{}\n",
-                crate::render::diagnostics::render_text(d, known.as_slice(), std::io::stderr().is_terminal())
-            );
-        }
-    }
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        ExitCode::from(FAILED)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(crate::deployed::DbState {
+        url: args.url.masked(),
+        current: st.heads.clone(),
+        applied,
+        pending,
+        unknown: st.unknown.clone(),
+        diagnostics: diags,
+    })
 }
 
 pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {

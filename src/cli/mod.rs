@@ -317,13 +317,6 @@ fn run(cli: Cli) -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Check { .. } if cli.db.is_some() => {
-            report_load_problems(&analysis, &known, color);
-            match db_args(&cli, &disc, &analysis, &listed, None) {
-                Ok(args) => database::check(&args, cli.format == Format::Json),
-                Err(code) => code,
-            }
-        }
         Command::Check {
             base,
             base_dir,
@@ -377,7 +370,26 @@ fn run(cli: Cli) -> ExitCode {
                 _ => None,
             };
             let label = base.clone().or(base_dir.clone()).unwrap_or_default();
-            let code = check::run(&input, std::mem::take(&mut script_files), base_spec.as_ref(), &label, fail_on);
+            // `--db URL`: the database's applied revisions are deployed; what it says is listed.
+            let db = match cli.db.is_some().then(|| db_args(&cli, &disc, &analysis, &listed, None)) {
+                None => None,
+                Some(Err(code)) => return code,
+                Some(Ok(args)) => match database::state(&args) {
+                    Ok(st) => Some(st),
+                    Err(e) => {
+                        eprintln!("FAILED: {e}");
+                        return ExitCode::from(CHECK_COULD_NOT_RUN);
+                    }
+                },
+            };
+            let code = check::run(
+                &input,
+                std::mem::take(&mut script_files),
+                base_spec.as_ref(),
+                &label,
+                db.as_ref(),
+                fail_on,
+            );
             timer.lap("check");
             code
         }

@@ -107,6 +107,9 @@ pub struct CheckJson<'a> {
     /// Findings about deployed revisions not listed in `diagnostics`, counted per code
     /// (`check --all` lists them).
     pub hidden: &'a [crate::deployed::Hidden],
+    /// `check --db URL`: what the database says (its revisions, applied, pending, unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'a crate::deployed::DbState>,
 }
 
 impl<'a> CheckJson<'a> {
@@ -127,6 +130,7 @@ impl<'a> CheckJson<'a> {
             repeatables: &analysis.repeatables,
             pr: None,
             hidden: &[],
+            database: None,
         }
     }
 }
