@@ -226,6 +226,79 @@ fn layout_by_names(dir: &str, paths: &[&str]) -> Option<&'static str> {
     crate::layout::detect(&files, &[dir.to_string()])
 }
 
+/// Revision scripts in sub-folders of a versions folder that the version locations (not
+/// recursive) leave out: env.py may register those folders in code, which migplan cannot
+/// run, so it says so instead of guessing. The CLI (file system) and the page (picked
+/// files) find them; this is the one finding both print.
+pub struct UnreadScripts<'a> {
+    /// The versions folder as shown to the user.
+    pub folder: &'a str,
+    /// Each unread script's path below `folder`, as its parts (`["2024", "expand", "a.py"]`).
+    pub unread: Vec<Vec<String>>,
+    /// How many scripts the version locations read.
+    pub read: usize,
+    /// Whether alembic.ini sets `version_locations`.
+    pub version_locations: bool,
+    pub config_file: Option<&'a str>,
+}
+
+/// The `scripts-outside-version-locations` warning, or `None` when nothing is left out.
+pub fn unread_scripts_finding(u: &UnreadScripts) -> Option<crate::diagnostic::Diagnostic> {
+    use crate::codes::Code;
+    use crate::diagnostic::Diagnostic;
+    if u.unread.is_empty() {
+        return None;
+    }
+    let shown = u.folder;
+    // The first sub-folder each unread script is in, and whether any is deeper than that.
+    let mut subs: BTreeMap<&str, bool> = BTreeMap::new();
+    for parts in &u.unread {
+        if parts.len() >= 2 {
+            *subs.entry(parts[0].as_str()).or_default() |= parts.len() > 2;
+        }
+    }
+    let per_database = subs.len() >= 2 && subs.keys().all(|k| database_name(k));
+    let help = if per_database {
+        // One history per database (`versions/postgresql`, `versions/sqlite`): reading them
+        // together would mix them.
+        let options: Vec<String> = subs
+            .iter()
+            .map(|(sub, deeper)| format!("`-d {shown}/{sub}{}`", if *deeper { " --recursive" } else { "" }))
+            .collect();
+        format!(
+            "the sub-folders look like one history per database; read one with {}",
+            options.join(" or ")
+        )
+    } else {
+        format!("to read them, run with `-d {shown} --recursive`, or set `recursive_version_locations = true` in alembic.ini")
+    };
+    let by = if u.version_locations {
+        "version_locations reads"
+    } else {
+        "only the folder's top level is read:"
+    };
+    let mut d = Diagnostic::new(
+        Code::ScriptsOutsideVersionLocations,
+        format!(
+            "{} revision script(s) in sub-folders of {shown} are not read ({by} {} script(s)); env.py may register those folders in code, which migplan does not run",
+            u.unread.len(),
+            u.read
+        ),
+    )
+    .help(help);
+    if let Some(f) = u.config_file {
+        d = d.in_file(f.to_string());
+    }
+    Some(d)
+}
+
+/// Whether a folder name is a database's (a versions tree per dialect).
+fn database_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    crate::dialect::dialect_from_name(&n).is_some()
+        || matches!(n.as_str(), "postgres" | "pg" | "mssql" | "oracle" | "sqlserver" | "sqlite3")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

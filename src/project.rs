@@ -30,6 +30,9 @@ pub struct Selection {
     /// Every project found among the files ([`crate::discovery`]), as named to users, when
     /// there is more than one: the selection is the first config, else the first of these.
     pub projects: Vec<String>,
+    /// Findings about the selection itself (`scripts-outside-version-locations`), as
+    /// `check` prints them; the page lists them with the project's.
+    pub diagnostics: Vec<crate::diagnostic::LocatedDiagnostic>,
 }
 
 fn dir_of(path: &str) -> &str {
@@ -189,6 +192,7 @@ fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &Ale
         .map(|f| f.path.clone())
         .collect();
     selected.sort();
+    let diagnostics = unread_scripts(files, &script_dir, &versions, &selected, cfg, s);
     let env = join(&script_dir, "env.py");
     if files.iter().any(|f| f.path == env) {
         selected.push(env);
@@ -205,7 +209,55 @@ fn alembic_selection(files: &[SourceFile], cfg: &SourceFile, here: &str, s: &Ale
             .map(|d| d.name()),
         problem: None,
         projects: Vec::new(),
+        diagnostics,
     }
+}
+
+/// Scripts in sub-folders of the versions folders that the (not recursive) version locations
+/// leave out: the warning `check` prints ([`crate::discovery::unread_scripts_finding`]).
+fn unread_scripts(
+    files: &[SourceFile],
+    script_dir: &str,
+    versions: &[String],
+    selected: &[String],
+    cfg: &SourceFile,
+    s: &AlembicSettings,
+) -> Vec<crate::diagnostic::LocatedDiagnostic> {
+    if s.recursive_version_locations {
+        return Vec::new();
+    }
+    let script_versions = join(script_dir, "versions");
+    let has_script_versions = files.iter().any(|f| f.path.starts_with(&format!("{script_versions}/")));
+    let mut roots: Vec<&str> = versions.iter().map(String::as_str).collect();
+    if has_script_versions && !roots.contains(&script_versions.as_str()) {
+        roots.push(&script_versions);
+    }
+    let Some(folder) = (if has_script_versions { Some(script_versions.as_str()) } else { roots.first().copied() }) else {
+        return Vec::new();
+    };
+    // Helper modules in sub-folders are no revisions: only files that name one count.
+    let unread: Vec<Vec<String>> = files
+        .iter()
+        .filter(|f| {
+            is_candidate_script(name_of(&f.path))
+                && roots.iter().any(|r| f.path.starts_with(&format!("{r}/")))
+                && !f.path.split('/').any(|p| p == "__pycache__")
+                && !selected.contains(&f.path)
+                && f.text.contains("revision")
+        })
+        .filter_map(|f| f.path.strip_prefix(&format!("{folder}/")))
+        .map(|rel| rel.split('/').map(str::to_string).collect())
+        .collect();
+    let found = crate::discovery::unread_scripts_finding(&crate::discovery::UnreadScripts {
+        folder,
+        unread,
+        read: selected.len(),
+        version_locations: s.version_locations.is_some(),
+        config_file: Some(&cfg.path),
+    });
+    found
+        .map(|d| crate::render::diagnostics::locate_all(&[d], files))
+        .unwrap_or_default()
 }
 
 /// Where a `package:path` location is among the picked files. Alembic imports the package; the
@@ -292,6 +344,7 @@ fn sql_selection(files: &[SourceFile]) -> Selection {
         dialect,
         problem: None,
         projects: Vec::new(),
+        diagnostics: Vec::new(),
     }
 }
 
@@ -338,6 +391,39 @@ mod tests {
             ]
         );
         assert_eq!(s.dialect, Some("mysql"));
+    }
+
+    #[test]
+    fn scripts_in_sub_folders_the_locations_leave_out_are_a_warning_as_check_prints_it() {
+        let ini = "[alembic]\nscript_location = migrations\n";
+        let files = [
+            f("alembic.ini", ini),
+            f("migrations/env.py", "context.configure()"),
+            f("migrations/versions/0001_a.py", "revision = '0001'"),
+            f("migrations/versions/2024.1/expand/0002_b.py", "revision = '0002'"),
+            f("migrations/versions/2024.1/contract/0003_c.py", "revision = '0003'"),
+            // A helper module beside them names no revision: not a script left out.
+            f("migrations/versions/2024.1/helpers.py", "def f(): pass"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.files, ["migrations/versions/0001_a.py", "migrations/env.py"]);
+        let [d] = &s.diagnostics[..] else { panic!("{:?}", s.diagnostics) };
+        assert_eq!(d.code, "scripts-outside-version-locations");
+        assert_eq!(d.file.as_deref(), Some("alembic.ini"));
+        // Word for word tests/discovery/nested_releases/expected/check (the CLI's).
+        assert_eq!(
+            d.message,
+            "2 revision script(s) in sub-folders of migrations/versions are not read (only the folder's top level is read: 1 script(s)); env.py may register those folders in code, which migplan does not run"
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("to read them, run with `-d migrations/versions --recursive`, or set `recursive_version_locations = true` in alembic.ini")
+        );
+        // Read recursively: nothing is left out.
+        let files = [f("alembic.ini", &format!("{ini}recursive_version_locations = true\n")), files[1].clone(), files[2].clone(), files[3].clone()];
+        let s = select(&files);
+        assert_eq!(s.files.len(), 3);
+        assert!(s.diagnostics.is_empty());
     }
 
     #[test]

@@ -158,6 +158,8 @@ export interface ProjectSelection {
   problem: string | null;
   /** Every project found, when there are several (the selection is one of them). */
   projects: string[];
+  /** Findings about the selection itself (scripts the version locations leave out). */
+  diagnostics: Diagnostic[];
 }
 
 export interface PlanOptions extends AnalyzeOptions {

@@ -71,6 +71,9 @@ function load(all, name) {
   state.name = name;
   state.note = several ? ` (${sel.config ?? sel.roots[0]}, 1 of ${sel.projects.length} projects: open its folder for another)` : '';
   state.all = all;
+  // What the selection itself found (scripts the version locations leave out), as `check`
+  // lists it: with the project's findings.
+  state.selectionFindings = sel.diagnostics ?? [];
   analyzeAndRender();
 }
 
@@ -91,6 +94,7 @@ function analyzeAndRender() {
   }
   const t1 = performance.now();
   const a = state.analysis;
+  a.diagnostics = [...(state.selectionFindings ?? []), ...a.diagnostics];
   $('project-name').textContent = `${state.name}${state.note ?? ''} · ${a.layout ?? 'unknown layout'} · ${state.files.length} files`;
   renderSummary();
   renderGraph();

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::discover::{Discovery, display_path, normalize_lexically};
-use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::discovery::{Candidate, CandidateKind, MAX_DEPTH, find_projects_with, skipped_dir};
+use crate::discovery::{
+    Candidate, CandidateKind, MAX_DEPTH, UnreadScripts, find_projects_with, skipped_dir, unread_scripts_finding,
+};
 use crate::parse::revision_script::is_candidate_script;
 
 /// Every file below `root` (and every folder, as `dir/`) that the search may look at:
@@ -163,62 +164,22 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
         .difference(&read)
         .filter(|p| std::fs::read(p).is_ok_and(|b| memchr::memmem::find(&b, b"revision").is_some()))
         .collect();
-    let missing = unread.len();
-    if missing == 0 {
-        return None;
-    }
     let folder = script_versions.or_else(|| disc.versions_dirs.first().cloned())?;
     let shown = display_path(&folder);
-    // The first sub-folder each unread script is in, and whether any is deeper than that.
-    let mut subs: BTreeMap<String, bool> = BTreeMap::new();
-    for p in &unread {
-        let Ok(rel) = p.strip_prefix(normalize_lexically(&folder)) else {
-            continue;
-        };
-        let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
-        if parts.len() >= 2 {
-            *subs.entry(parts[0].clone()).or_default() |= parts.len() > 2;
-        }
-    }
-    let per_database = subs.len() >= 2 && subs.keys().all(|k| database_name(k));
-    let help = if per_database {
-        // One history per database (`versions/postgresql`, `versions/sqlite`): reading them
-        // together would mix them.
-        let options: Vec<String> = subs
-            .iter()
-            .map(|(sub, deeper)| format!("`-d {shown}/{sub}{}`", if *deeper { " --recursive" } else { "" }))
-            .collect();
-        format!(
-            "the sub-folders look like one history per database; read one with {}",
-            options.join(" or ")
-        )
-    } else {
-        format!("to read them, run with `-d {shown} --recursive`, or set `recursive_version_locations = true` in alembic.ini")
-    };
-    let by = if disc.settings.as_ref().is_some_and(|s| s.version_locations.is_some()) {
-        "version_locations reads"
-    } else {
-        "only the folder's top level is read:"
-    };
-    let mut d = Diagnostic::new(
-        Code::ScriptsOutsideVersionLocations,
-        format!(
-            "{missing} revision script(s) in sub-folders of {shown} are not read ({by} {} script(s)); env.py may register those folders in code, which migplan does not run",
-            read.len()
-        ),
-    )
-    .help(help);
-    if let Some(f) = &disc.config_file {
-        d = d.in_file(f.path.clone());
-    }
-    Some(d)
-}
-
-/// Whether a folder name is a database's (a versions tree per dialect).
-fn database_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    crate::dialect::dialect_from_name(&n).is_some()
-        || matches!(n.as_str(), "postgres" | "pg" | "mssql" | "oracle" | "sqlserver" | "sqlite3")
+    let base = normalize_lexically(&folder);
+    let unread: Vec<Vec<String>> = unread
+        .iter()
+        .filter_map(|p| p.strip_prefix(&base).ok())
+        .map(|rel| rel.iter().map(|c| c.to_string_lossy().into_owned()).collect())
+        .collect();
+    let config_file = disc.config_file.as_ref().map(|f| f.path.clone());
+    unread_scripts_finding(&UnreadScripts {
+        folder: &shown,
+        unread,
+        read: read.len(),
+        version_locations: disc.settings.as_ref().is_some_and(|s| s.version_locations.is_some()),
+        config_file: config_file.as_deref(),
+    })
 }
 
 /// Every revision script below `dir` (sub-folders included, `__pycache__` and symlinked

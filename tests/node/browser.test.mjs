@@ -88,6 +88,22 @@ test('a baseline in migplan.toml: new findings first, deployed history as counts
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('scripts the version locations leave out: the same warning as the CLI, in the findings', async () => {
+  const dir = path.join(root, 'tests/discovery/nested_releases/repo');
+  const check = cli(dir, ['check', '--format', 'json']).json;
+  const warned = check.diagnostics.filter((d) => d.code === 'scripts-outside-version-locations');
+  assert.equal(warned.length, 1, JSON.stringify(check));
+  const { page, problems } = await open(await serve(dir));
+  const finding = page.locator('#tab-findings .finding', { hasText: 'scripts-outside-version-locations' });
+  assert.equal(await finding.count(), 1);
+  const text = await finding.textContent();
+  assert.ok(text.includes(warned[0].message), text);
+  assert.ok(text.includes(warned[0].help), text);
+  assert.match(await page.textContent('#summary'), /\b1 warning\b/);
+  await page.screenshot({ path: path.join(shots, 'page-unread-scripts.png') });
+  assert.deepEqual(problems, []);
+});
+
 test('a fixture loaded through the folder input; click, dialect, URL hash', async () => {
   const { page, problems } = await open(await serve(path.join(root, 'examples/shop')));
   const dir = path.join(root, 'tests/fixtures/branchy');
