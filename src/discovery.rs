@@ -37,7 +37,8 @@ pub fn skipped_dir(name: &str) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CandidateKind {
-    /// An `alembic.ini` (Flask-Migrate's inside its script folder included).
+    /// An Alembic config: an `alembic.ini` (Flask-Migrate's inside its script folder
+    /// included), or a `pyproject.toml` with `[tool.alembic]` and no `alembic.ini` beside it.
     AlembicIni,
     /// An Alembic script folder no `alembic.ini` names: read with `-d <folder>/versions`.
     AlembicEnv,
@@ -94,9 +95,10 @@ pub fn find_projects(paths: &[&str]) -> Vec<Candidate> {
     find_projects_with(paths, &|_| None)
 }
 
-/// Every project among `paths`, sorted by path. `script_folder(ini)` is the script folder
-/// an `alembic.ini` names (relative, normalized), when the caller could read it; script
-/// folders an ini names are that ini's project, not one of their own.
+/// Every project among `paths`, sorted by path. `script_folder(config)` is the script folder
+/// an `alembic.ini` or a `pyproject.toml`'s `[tool.alembic]` names (relative, normalized),
+/// when the caller could read it (`None` for a pyproject.toml: not an Alembic config);
+/// script folders a config names are that config's project, not one of their own.
 pub fn find_projects_with(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>) -> Vec<Candidate> {
     let found = find_in(paths, script_folder, true);
     if found.is_empty() {
@@ -147,7 +149,17 @@ fn find_in(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>, skip_
         .copied()
         .filter(|p| p.rsplit('/').next() == Some("alembic.ini") && depth(parent(p)) <= MAX_DEPTH)
         .collect();
-    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    // `[tool.alembic]` in a pyproject.toml (Alembic ≥ 1.16): a config where no alembic.ini
+    // is beside it and the caller could read a script folder from it.
+    let pyprojects: Vec<(&str, String)> = kept
+        .iter()
+        .copied()
+        .filter(|p| {
+            p.rsplit('/').next() == Some("pyproject.toml") && depth(parent(p)) <= MAX_DEPTH && !has(&join(parent(p), "alembic.ini"))
+        })
+        .filter_map(|p| script_folder(p).map(|d| (p, d)))
+        .collect();
+    let mut claimed: BTreeSet<String> = pyprojects.iter().map(|(_, d)| d.clone()).collect();
     // Inis naming a folder that is not there (`script_location = {alembic_dir}`, filled in
     // by code): the script folder beside them is the project.
     let mut templates: BTreeSet<&str> = BTreeSet::new();
@@ -177,6 +189,11 @@ fn find_in(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>, skip_
             layout: None,
         })
         .collect();
+    out.extend(pyprojects.iter().map(|(p, _)| Candidate {
+        path: p.to_string(),
+        kind: CandidateKind::AlembicIni,
+        layout: None,
+    }));
     out.extend(envs.iter().filter(|e| !claimed.contains(**e)).map(|e| Candidate {
         path: e.to_string(),
         kind: CandidateKind::AlembicEnv,
@@ -196,7 +213,12 @@ fn find_in(paths: &[&str], script_folder: &dyn Fn(&str) -> Option<String>, skip_
             by_dir.entry(parent(dir)).or_default().push(p);
         }
     }
-    let alembic_dirs: Vec<&str> = envs.iter().copied().chain(inis.iter().map(|i| parent(i))).collect();
+    let alembic_dirs: Vec<&str> = envs
+        .iter()
+        .copied()
+        .chain(inis.iter().map(|i| parent(i)))
+        .chain(pyprojects.iter().map(|(p, _)| parent(p)))
+        .collect();
     let mut sql: Vec<Candidate> = Vec::new();
     for (dir, files) in by_dir {
         if depth(dir) > MAX_DEPTH

@@ -69,7 +69,20 @@ fn join(dir: &str, rel: &str) -> String {
 /// Choose the project's files among `files` (paths relative to the picked folder).
 pub fn select(files: &[SourceFile]) -> Selection {
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let found = crate::discovery::find_projects(&paths);
+    // A pyproject.toml is a config when its text has `[tool.alembic]` (an alembic.ini's
+    // folder is guessed from the layout, as without its text).
+    let pyproject_folder = |config: &str| -> Option<String> {
+        let f = files.iter().find(|f| f.path == config && name_of(config) == "pyproject.toml")?;
+        let here = dir_of(config);
+        let l = alembic_settings_from_pyproject(&f.text, here).ok()??.script_location;
+        // `%(here)s` is already the folder.
+        Some(if !here.is_empty() && (l == here || l.starts_with(&format!("{here}/"))) {
+            normalize(&l)
+        } else {
+            join(here, &l)
+        })
+    };
+    let found = crate::discovery::find_projects_with(&paths, &pyproject_folder);
     let mut sel = select_among(files, &found);
     if found.len() > 1 {
         sel.projects = found.iter().map(crate::discovery::Candidate::label).collect();
@@ -232,7 +245,11 @@ fn unread_scripts(
     if has_script_versions && !roots.contains(&script_versions.as_str()) {
         roots.push(&script_versions);
     }
-    let Some(folder) = (if has_script_versions { Some(script_versions.as_str()) } else { roots.first().copied() }) else {
+    let Some(folder) = (if has_script_versions {
+        Some(script_versions.as_str())
+    } else {
+        roots.first().copied()
+    }) else {
         return Vec::new();
     };
     // Helper modules in sub-folders are no revisions: only files that name one count.
@@ -420,10 +437,43 @@ mod tests {
             Some("to read them, run with `-d migrations/versions --recursive`, or set `recursive_version_locations = true` in alembic.ini")
         );
         // Read recursively: nothing is left out.
-        let files = [f("alembic.ini", &format!("{ini}recursive_version_locations = true\n")), files[1].clone(), files[2].clone(), files[3].clone()];
+        let files = [
+            f("alembic.ini", &format!("{ini}recursive_version_locations = true\n")),
+            files[1].clone(),
+            files[2].clone(),
+            files[3].clone(),
+        ];
         let s = select(&files);
         assert_eq!(s.files.len(), 3);
         assert!(s.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_pyproject_below_the_top_is_a_config_and_is_named_among_the_projects() {
+        let files = [
+            f("pyproject.toml", "[tool.ruff]\nline-length = 100\n"),
+            f(
+                "services/billing/pyproject.toml",
+                "[tool.alembic]\nscript_location = \"%(here)s/db\"\nversion_locations = [\"%(here)s/db/archive\", \"%(here)s/db/versions\"]\n",
+            ),
+            f("services/billing/db/env.py", "context.configure()"),
+            f("services/billing/db/archive/a.py", "revision = 'a'"),
+            f("services/billing/db/versions/b.py", "revision = 'b'"),
+            f("tools/migrations/env.py", "context.configure()"),
+            f("tools/migrations/versions/x.py", "revision = 'x'"),
+        ];
+        let s = select(&files);
+        assert_eq!(s.config.as_deref(), Some("services/billing/pyproject.toml"));
+        assert_eq!(
+            s.files,
+            [
+                "services/billing/db/archive/a.py",
+                "services/billing/db/versions/b.py",
+                "services/billing/db/env.py"
+            ]
+        );
+        // Its script folder is its project, not one of its own.
+        assert_eq!(s.projects, ["services/billing/pyproject.toml", "tools/migrations"]);
     }
 
     #[test]

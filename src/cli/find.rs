@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::discover::{Discovery, display_path, normalize_lexically};
 use crate::diagnostic::Diagnostic;
-use crate::discovery::{
-    Candidate, CandidateKind, MAX_DEPTH, UnreadScripts, find_projects_with, skipped_dir, unread_scripts_finding,
-};
+use crate::discovery::{Candidate, CandidateKind, MAX_DEPTH, UnreadScripts, find_projects_with, skipped_dir, unread_scripts_finding};
 use crate::parse::revision_script::is_candidate_script;
 
 /// Every file below `root` (and every folder, as `dir/`) that the search may look at:
@@ -43,17 +41,27 @@ fn walk(dir: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// The script folder an `alembic.ini` names, relative to `root` (its own folder when it
-/// names none: Flask-Migrate's layout); `None` when the ini cannot be read.
+/// The script folder an `alembic.ini` or a `pyproject.toml`'s `[tool.alembic]` names,
+/// relative to `root` (an ini's own folder when it names none: Flask-Migrate's layout);
+/// `None` when the ini cannot be read, or the pyproject.toml is no Alembic config.
 fn script_folder(root: &Path, ini: &str) -> Option<String> {
     let text = std::fs::read(root.join(ini)).ok()?;
-    let parsed = crate::config::parse_ini(&String::from_utf8_lossy(&text)).ok()?;
+    let text = String::from_utf8_lossy(&text);
     let here = ini.rsplit_once('/').map_or("", |(d, _)| d);
-    let vars = BTreeMap::from([("here".to_string(), here.to_string())]);
-    let loc = match parsed.get("alembic", "script_location", &vars) {
-        Ok(Some(loc)) => loc,
-        Ok(None) => return Some(here.to_string()),
-        Err(_) => return None,
+    let loc = if ini.rsplit('/').next() == Some("pyproject.toml") {
+        // Only a `[tool.alembic]` with a script_location makes a pyproject.toml a config.
+        match crate::config::alembic_settings_from_pyproject(&text, here) {
+            Ok(Some(s)) => s.script_location,
+            _ => return None,
+        }
+    } else {
+        let parsed = crate::config::parse_ini(&text).ok()?;
+        let vars = BTreeMap::from([("here".to_string(), here.to_string())]);
+        match parsed.get("alembic", "script_location", &vars) {
+            Ok(Some(loc)) => loc,
+            Ok(None) => return Some(here.to_string()),
+            Err(_) => return None,
+        }
     };
     // `package:folder` resources: the package's folder (importable from the ini's folder).
     let loc = match crate::config::package_resource(&loc) {
