@@ -200,6 +200,67 @@ fn check_lines(bin: &Path, top: &Path, p: &Project) -> Option<(usize, usize, usi
     Some((lines(&[])?, lines(&["--since", "heads"])?, before_last))
 }
 
+/// Lines of the markdown PR comment (`check --format markdown --base-dir BASE`) before its
+/// SQL `<details>`, for a PR adding the newest revision: the base is a copy of the project
+/// without the first head's file (issue: real histories II, "fits one screen").
+fn pr_comment_lines(bin: &Path, top: &Path, p: &Project) -> Option<usize> {
+    let json =
+        |args: &[&str]| -> Option<serde_json::Value> { serde_json::from_slice(&command(bin, top, p, args).output().ok()?.stdout).ok() };
+    let files = json(&["files", "--format", "json"])?;
+    let show = json(&["show", "heads", "--format", "json"])?;
+    let head = show["revisions"][0]["path"].as_str()?.to_string();
+    let cwd = top.join(p.cwd.as_deref().unwrap_or(""));
+    let base = std::env::temp_dir().join(format!("migplan-corpus-base-{}-{}", p.name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).ok()?;
+    let copied = (|| -> Option<()> {
+        if files["layout"] == "alembic" {
+            // `--base-dir` reads an Alembic base as one folder of scripts.
+            for f in files["files"].as_array()? {
+                let f = f.as_str()?;
+                let name = Path::new(f).file_name()?;
+                if f != head && name != "env.py" && !base.join(name).exists() {
+                    std::fs::copy(cwd.join(f), base.join(name)).ok()?;
+                }
+            }
+        } else {
+            // A SQL folder: its tree without the head's file (diesel: its folder).
+            let [root] = &files["roots"].as_array()?[..] else { return None };
+            let root = cwd.join(root.as_str()?);
+            let head = cwd.join(&head);
+            let skip = match head.file_name().and_then(|n| n.to_str()) {
+                Some("up.sql" | "down.sql" | "metadata.yaml" | "metadata.toml") => head.parent()?.to_path_buf(),
+                _ => head,
+            };
+            copy_tree(&root, &base, &skip)?;
+        }
+        Some(())
+    })();
+    let out = copied.and_then(|()| {
+        let base = base.display().to_string();
+        command(bin, top, p, &["check", "--format", "markdown", "--base-dir", &base]).output().ok()
+    });
+    let _ = std::fs::remove_dir_all(&base);
+    let text = String::from_utf8_lossy(&out?.stdout).into_owned();
+    Some(text.lines().take_while(|l| !l.contains("<details>")).count())
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Option<()> {
+    std::fs::create_dir_all(to).ok()?;
+    for e in std::fs::read_dir(from).ok()?.flatten() {
+        let path = e.path();
+        if path == skip {
+            continue;
+        }
+        if e.file_type().ok()?.is_dir() {
+            copy_tree(&path, &to.join(e.file_name()), skip)?;
+        } else {
+            std::fs::copy(&path, to.join(e.file_name())).ok()?;
+        }
+    }
+    Some(())
+}
+
 /// Whether `migplan` run at the package's top with no `-c`/`-d` finds the project the
 /// manifest names: the one it uses, or one of those it lists.
 fn found_from_top(bin: &Path, top: &Path, p: &Project) -> Result<(), String> {
@@ -293,6 +354,7 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
     }
     row.found_from_top = Some(found_from_top(bin, top, p));
     row.check_lines = check_lines(bin, top, p);
+    row.pr_lines = pr_comment_lines(bin, top, p);
     if let Some(why) = &p.skip_live {
         row.live_note = Some(format!("skipped: {why}"));
     } else if !p.is_alembic() || (row.heads == 1 && !opaque) {
