@@ -238,7 +238,9 @@ fn pr_comment_lines(bin: &Path, top: &Path, p: &Project) -> Option<usize> {
     })();
     let out = copied.and_then(|()| {
         let base = base.display().to_string();
-        command(bin, top, p, &["check", "--format", "markdown", "--base-dir", &base]).output().ok()
+        command(bin, top, p, &["check", "--format", "markdown", "--base-dir", &base])
+            .output()
+            .ok()
     });
     let _ = std::fs::remove_dir_all(&base);
     let text = String::from_utf8_lossy(&out?.stdout).into_owned();

@@ -1,7 +1,5 @@
 from alembic import context
 
-from billing.models import metadata
-
-context.configure(target_metadata=metadata, compare_type=True)
+context.configure(url="postgresql://billing@localhost/billing", target_metadata=None)
 with context.begin_transaction():
     context.run_migrations()
