@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod ddl;
 pub mod keywords;
+pub mod mariadb;
 pub mod mysql;
 pub mod postgresql;
 pub mod sqlite;
@@ -89,8 +90,10 @@ pub enum ConstraintRole {
 
 /// Behaviour of one SQL dialect. See the module docs.
 pub trait Dialect: Sync {
-    /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `sqlite`).
+    /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `mariadb`, `sqlite`).
     fn name(&self) -> &'static str;
+    /// The database's name as its users write it (`PostgreSQL`, `MariaDB`).
+    fn product_name(&self) -> &'static str;
     /// Alembic's `transactional_ddl`: offline plans are wrapped in `BEGIN;`/`COMMIT;`.
     fn transactional_ddl(&self) -> bool;
     fn reserved_words(&self) -> &'static [&'static str];
@@ -248,7 +251,8 @@ pub fn dialect_from_name(name: &str) -> Option<&'static dyn Dialect> {
     let base = name.split('+').next().unwrap_or(name).to_ascii_lowercase();
     match base.as_str() {
         "postgresql" | "postgres" | "pg" => Some(&postgresql::PostgreSQL),
-        "mysql" | "mariadb" => Some(&mysql::MySQL),
+        "mysql" => Some(&mysql::MySQL),
+        "mariadb" => Some(&mariadb::MARIADB),
         "sqlite" => Some(&sqlite::SQLite),
         _ => None,
     }
@@ -260,7 +264,7 @@ pub fn dialect_from_url(url: &str) -> Option<&'static dyn Dialect> {
     dialect_from_name(scheme)
 }
 
-pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "sqlite"];
+pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite"];
 
 /// `name1_name2_label` (or `name1_label`) within `max` bytes, taking characters off the
 /// longer of the two names first: how PostgreSQL names what it creates implicitly

@@ -30,6 +30,9 @@ impl Dialect for PostgreSQL {
     fn name(&self) -> &'static str {
         "postgresql"
     }
+    fn product_name(&self) -> &'static str {
+        "PostgreSQL"
+    }
     fn default_schema(&self) -> Option<&'static str> {
         Some("public")
     }

@@ -34,6 +34,9 @@ impl Dialect for SQLite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
+    fn product_name(&self) -> &'static str {
+        "SQLite"
+    }
     fn ddl_behaviour(&self) -> super::DdlBehaviour {
         super::DdlBehaviour {
             limited_alter_table: true,
