@@ -78,6 +78,13 @@ pub struct DdlBehaviour {
     /// `timestamp` without time zone is a trap (PostgreSQL's `timestamptz` advice).
     pub prefers_timestamptz: bool,
     pub version_flag: VersionFlag,
+    /// A unique constraint is kept as a unique index of the same name (MySQL, MariaDB).
+    pub unique_constraints_are_indexes: bool,
+    /// The server indexes a foreign key's columns itself when no index serves it.
+    pub indexes_foreign_keys: bool,
+    /// No second index is built for a UNIQUE the primary key or another UNIQUE already
+    /// covers (SQLite), so the catalogue does not show it.
+    pub skips_covered_unique: bool,
 }
 
 /// What a constraint is, for the name a server gives one declared without a name.

@@ -40,6 +40,8 @@ impl Dialect for MySQL {
             lock_timeout_setting: Some("lock_wait_timeout"),
             rename_column_since: Some((8, 0)),
             version_flag: super::VersionFlag::Mysql,
+            unique_constraints_are_indexes: true,
+            indexes_foreign_keys: true,
             ..Default::default()
         }
     }

@@ -78,6 +78,9 @@ impl Dialect for PostgreSQL {
             warn_int_primary_keys: true,
             prefers_timestamptz: true,
             version_flag: super::VersionFlag::Postgres,
+            unique_constraints_are_indexes: false,
+            indexes_foreign_keys: false,
+            skips_covered_unique: false,
         }
     }
     fn batch_drops_kept_constraints(&self) -> bool {
