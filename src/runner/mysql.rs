@@ -16,6 +16,9 @@ use crate::ops::TableRef;
 
 pub struct Mysql {
     conn: Conn,
+    /// MySQL's, or MariaDB's on a `mariadb://` URL or a server whose `VERSION()` says
+    /// MariaDB (as SQLAlchemy's MySQL dialect sets `is_mariadb` on connect).
+    dialect: &'static dyn Dialect,
     lock_name: String,
     password: Option<String>,
 }
@@ -49,12 +52,36 @@ impl Mysql {
                 }
             }
         };
+        let mut conn = conn;
+        let dialect = server_dialect(&url.dialect_name(), &mut conn).map_err(fail)?;
         Ok(Mysql {
             conn,
+            dialect,
             lock_name: format!("migplan:{}", url.database).chars().take(64).collect(),
             password: url.secret().map(str::to_string),
         })
     }
+}
+
+/// The dialect plans for this server are rendered in: `mariadb://` is always MariaDB's
+/// (SQLAlchemy's `MariaDBDialect`); on `mysql://` the server's version decides
+/// (`MySQLDialect._parse_server_version`: `is_mariadb` when it says `MariaDB`).
+fn server_dialect(url_dialect: &str, conn: &mut Conn) -> Result<&'static dyn Dialect, String> {
+    use crate::dialect::mariadb::{MARIADB, MARIADB_AS_MYSQL};
+    if url_dialect == MARIADB.name() {
+        return Ok(&MARIADB);
+    }
+    let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(err)?;
+    Ok(if is_mariadb_version(version.as_deref().unwrap_or_default()) {
+        &MARIADB_AS_MYSQL
+    } else {
+        &crate::dialect::mysql::MySQL
+    })
+}
+
+/// `10.11.6-MariaDB-0+deb12u1`, `5.5.5-10.11.6-MariaDB` (the old replication prefix).
+fn is_mariadb_version(version: &str) -> bool {
+    version.to_ascii_lowercase().contains("mariadb")
 }
 
 /// The `mysql` crate's TLS options for `tls` (None: plain). Without `ssl_ca` the verifying
@@ -144,7 +171,7 @@ fn quote(s: &str) -> String {
 
 impl Driver for Mysql {
     fn dialect(&self) -> &'static dyn Dialect {
-        &crate::dialect::mysql::MySQL
+        self.dialect
     }
     fn transactional_ddl(&self) -> bool {
         false
@@ -255,5 +282,18 @@ impl Driver for Mysql {
     }
     fn is_already_exists(&self, message: &str) -> bool {
         message.contains("already exists") || message.contains("Duplicate key name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mariadb_is_known_from_its_version() {
+        assert!(is_mariadb_version("10.11.6-MariaDB-0+deb12u1"));
+        assert!(is_mariadb_version("5.5.5-10.4.32-MariaDB-log"));
+        assert!(!is_mariadb_version("8.0.36"));
+        assert!(!is_mariadb_version("8.4.0-commercial"));
     }
 }
