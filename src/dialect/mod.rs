@@ -299,3 +299,20 @@ pub fn object_name(name1: &str, name2: Option<&str>, label: &str, max: Option<us
         None => format!("{}_{label}", clip(name1, n1)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mariadb_urls_name_their_own_dialect() {
+        let name = |u: &str| dialect_from_url(u).map(|d| d.name());
+        assert_eq!(name("mariadb://root@h/db"), Some("mariadb"));
+        assert_eq!(name("mariadb+pymysql://root@h/db"), Some("mariadb"));
+        assert_eq!(name("mysql+pymysql://root@h/db"), Some("mysql"));
+        assert_eq!(dialect_from_name("MariaDB").map(|d| d.product_name()), Some("MariaDB"));
+        for n in DIALECT_NAMES {
+            assert_eq!(dialect_from_name(n).map(|d| d.name()), Some(*n));
+        }
+    }
+}
