@@ -1,6 +1,9 @@
-//! MySQL / MariaDB: SQLAlchemy's `MySQLDDLCompiler` / `MySQLTypeCompiler` and Alembic's
-//! `MySQLImpl` (non-transactional DDL, `AUTO_INCREMENT`, inline `COMMENT`, `MODIFY` /
-//! `CHANGE` for column changes, typed `DROP` of constraints).
+//! MySQL: SQLAlchemy's `MySQLDDLCompiler` / `MySQLTypeCompiler` and Alembic's `MySQLImpl`
+//! (non-transactional DDL, `AUTO_INCREMENT`, inline `COMMENT`, `MODIFY` / `CHANGE` for
+//! column changes, typed `DROP` of constraints). The rendering is in functions taking the
+//! dialect (`visit_type`, `column_specification`, `post_create_table`, `op_statements`,
+//! `create_index`), which MariaDB (`mariadb.rs`) calls with itself, so its reserved words and
+//! name apply; what differs is MariaDB's own code there.
 
 use super::ddl::{self, alter_table, format_table, quote, server_default_sql};
 use super::types::{compile_type, quote_string, visit};
