@@ -19,7 +19,9 @@
 //!   "mysql")`), type variants and `dialect.name` branches see `mariadb`.
 //!
 //! Offline SQLAlchemy leaves `supports_sequences` False (only `initialize()` on a live
-//! MariaDB 10.3+ sets it), so sequences render as on MySQL: not at all.
+//! MariaDB 10.3+ sets it), so sequences render as on MySQL: not at all. Online,
+//! `_initialize_mariadb` makes the native `UUID` depend on the server (10.7+) and so does
+//! `insert_returning` (10.5+): [`for_server`] picks the matching dialect.
 
 use super::ddl::{alter_table, format_table, quote};
 use super::mysql::{self, MySQL, VendorIndexOpts};
@@ -31,14 +33,67 @@ pub struct MariaDB {
     /// SQLAlchemy's dialect name: `mariadb` for `mariadb://` URLs, `mysql` for a `mysql://`
     /// URL on a MariaDB server (the MySQL dialect with `is_mariadb` detected at connect).
     name: &'static str,
+    /// `supports_native_uuid`: `sa.Uuid()` is `UUID`, else `CHAR(32)`.
+    native_uuid: bool,
+    /// `insert_returning`: the version-table insert ends in `RETURNING`.
+    insert_returning: bool,
 }
 
-/// `mariadb://`: SQLAlchemy's `MariaDBDialect`.
-pub static MARIADB: MariaDB = MariaDB { name: "mariadb" };
+const fn dialect(name: &'static str, native_uuid: bool, insert_returning: bool) -> MariaDB {
+    MariaDB {
+        name,
+        native_uuid,
+        insert_returning,
+    }
+}
+
+/// `mariadb://`: SQLAlchemy's `MariaDBDialect` (offline: every `supports_*` as declared).
+pub static MARIADB: MariaDB = dialect("mariadb", true, true);
 
 /// `mysql://` on a server whose `VERSION()` says MariaDB: the MySQL dialect (named
 /// `mysql`, reading `mysql_*` options) compiling MariaDB's forms.
-pub static MARIADB_AS_MYSQL: MariaDB = MariaDB { name: "mysql" };
+pub static MARIADB_AS_MYSQL: MariaDB = dialect("mysql", true, true);
+
+/// Per dialect name, the server generations that compile differently (10.7+, 10.5-10.6,
+/// older).
+static ONLINE: [MariaDB; 6] = [
+    dialect("mariadb", true, true),
+    dialect("mariadb", false, true),
+    dialect("mariadb", false, false),
+    dialect("mysql", true, true),
+    dialect("mysql", false, true),
+    dialect("mysql", false, false),
+];
+
+/// The dialect SQLAlchemy compiles with once connected to a MariaDB server of `version`
+/// (`_initialize_mariadb`): on `mariadb://` (`url_names_mariadb`) or `mysql://`.
+pub fn for_server(url_names_mariadb: bool, version: (u32, u32)) -> &'static MariaDB {
+    let generation = if version >= (10, 7) {
+        0
+    } else if version >= (10, 5) {
+        1
+    } else {
+        2
+    };
+    &ONLINE[if url_names_mariadb { 0 } else { 3 } + generation]
+}
+
+/// `MySQLDialect._parse_server_version`: for a MariaDB server, the three numbers before
+/// the `MariaDB` token (`5.5.5-10.4.32-MariaDB` is 10.4); `None` for MySQL.
+pub fn server_version(version: &str) -> Option<(u32, u32)> {
+    let mut numbers: Vec<u32> = Vec::new();
+    for token in version.split(['.', '-', '+']) {
+        if token.starts_with("MariaDB") && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            let last = &numbers[numbers.len().saturating_sub(3)..];
+            return Some((last.first().copied().unwrap_or(0), last.get(1).copied().unwrap_or(0)));
+        }
+        let digits = token.trim_end_matches(['a', 'b', 'c']);
+        if !digits.is_empty() && token.len() - digits.len() <= 1 && digits.chars().all(|c| c.is_ascii_digit()) {
+            numbers.push(digits.parse().unwrap_or(u32::MAX));
+        }
+    }
+    None
+}
 
 impl MariaDB {
     /// The index options SQLAlchemy reads under this dialect name.
@@ -97,7 +152,7 @@ impl Dialect for MariaDB {
         MySQL.supports_native_boolean()
     }
     fn supports_native_uuid(&self) -> bool {
-        true
+        self.native_uuid
     }
     fn backslash_escapes(&self) -> bool {
         MySQL.backslash_escapes()
@@ -142,7 +197,11 @@ impl Dialect for MariaDB {
     }
 
     fn version_insert_suffix(&self, table: &TableRef) -> String {
-        format!(" RETURNING {}.version_num", format_table(self, table))
+        if self.insert_returning {
+            format!(" RETURNING {}.version_num", format_table(self, table))
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -232,6 +291,24 @@ mod tests {
         assert_eq!(MARIADB.post_create_table(None, &kwargs), "ENGINE=Aria");
         assert_eq!(MARIADB_AS_MYSQL.post_create_table(None, &kwargs), "ENGINE=InnoDB");
         assert_eq!(MySQL.post_create_table(None, &kwargs), "ENGINE=InnoDB");
+    }
+
+    #[test]
+    fn online_forms_follow_the_server_version() {
+        assert_eq!(server_version("10.11.6-MariaDB-0+deb12u1"), Some((10, 11)));
+        assert_eq!(server_version("5.5.5-10.4.32-MariaDB-log"), Some((10, 4)));
+        assert_eq!(server_version("11.4.2-MariaDB"), Some((11, 4)));
+        assert_eq!(server_version("8.0.36"), None);
+        assert_eq!(server_version("8.0.36-0ubuntu0.22.04.1"), None);
+        let uuid = SqlType::new("Uuid", "uuid");
+        let t = TableRef::new("alembic_version");
+        let new = for_server(false, (10, 11));
+        assert_eq!((new.name(), new.supports_native_uuid()), ("mysql", true));
+        let lts = for_server(true, (10, 6));
+        assert_eq!(lts.name(), "mariadb");
+        assert_eq!(super::super::types::compile_type(lts, &uuid).unwrap(), "CHAR(32)");
+        assert_eq!(lts.version_insert_suffix(&t), " RETURNING alembic_version.version_num");
+        assert_eq!(for_server(false, (10, 4)).version_insert_suffix(&t), "");
     }
 
     #[test]

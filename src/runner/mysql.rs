@@ -63,25 +63,20 @@ impl Mysql {
     }
 }
 
-/// The dialect plans for this server are rendered in: `mariadb://` is always MariaDB's
-/// (SQLAlchemy's `MariaDBDialect`); on `mysql://` the server's version decides
-/// (`MySQLDialect._parse_server_version`: `is_mariadb` when it says `MariaDB`).
+/// The dialect plans for this server are rendered in, as SQLAlchemy's once connected: on a
+/// MariaDB server (`VERSION()` says so: `_parse_server_version` sets `is_mariadb`) MariaDB's
+/// forms for its version, under the URL's dialect name (`mariadb://` or `mysql://`); a
+/// `mariadb://` URL on MySQL is refused ("... is not a MariaDB variant").
 fn server_dialect(url_dialect: &str, conn: &mut Conn) -> Result<&'static dyn Dialect, String> {
-    use crate::dialect::mariadb::{MARIADB, MARIADB_AS_MYSQL};
-    if url_dialect == MARIADB.name() {
-        return Ok(&MARIADB);
-    }
+    use crate::dialect::mariadb;
     let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(err)?;
-    Ok(if is_mariadb_version(version.as_deref().unwrap_or_default()) {
-        &MARIADB_AS_MYSQL
-    } else {
-        &crate::dialect::mysql::MySQL
-    })
-}
-
-/// `10.11.6-MariaDB-0+deb12u1`, `5.5.5-10.11.6-MariaDB` (the old replication prefix).
-fn is_mariadb_version(version: &str) -> bool {
-    version.to_ascii_lowercase().contains("mariadb")
+    let version = version.unwrap_or_default();
+    let url_names_mariadb = url_dialect == mariadb::MARIADB.name();
+    match mariadb::server_version(&version) {
+        Some(v) => Ok(mariadb::for_server(url_names_mariadb, v)),
+        None if url_names_mariadb => Err(format!("MySQL version {version} is not a MariaDB variant")),
+        None => Ok(&crate::dialect::mysql::MySQL),
+    }
 }
 
 /// The `mysql` crate's TLS options for `tls` (None: plain). Without `ssl_ca` the verifying
@@ -282,18 +277,5 @@ impl Driver for Mysql {
     }
     fn is_already_exists(&self, message: &str) -> bool {
         message.contains("already exists") || message.contains("Duplicate key name")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mariadb_is_known_from_its_version() {
-        assert!(is_mariadb_version("10.11.6-MariaDB-0+deb12u1"));
-        assert!(is_mariadb_version("5.5.5-10.4.32-MariaDB-log"));
-        assert!(!is_mariadb_version("8.0.36"));
-        assert!(!is_mariadb_version("8.4.0-commercial"));
     }
 }
