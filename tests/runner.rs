@@ -1552,3 +1552,31 @@ fn a_migration_that_moves_search_path() {
     );
     assert!(db.conn().scalar("SELECT to_regclass('cellar.barrel') IS NOT NULL") == "t");
 }
+
+/// On a MariaDB server the runner compiles MariaDB's forms, as SQLAlchemy does once
+/// connected: on `mysql://` under the dialect name `mysql` (so `dialect.name` branches take
+/// the MySQL arm), on `mariadb://` under `mariadb` (its arm: a real sequence). Both get the
+/// native `UUID` of MariaDB 10.7+.
+#[test]
+fn mariadb_servers_get_mariadb_forms() {
+    let fixture = repo().join("tests/fixtures/sql_mariadb");
+    for scheme in ["mysql", "mariadb"] {
+        let db = TestDb::create(Mysql, &format!("{scheme}_forms"));
+        let url = format!("{scheme}{}", &db.url[db.url.find("://").unwrap()..]);
+        let run = |direction: &str, target: &str| migplan(&fixture, &["-c", "alembic.ini", "--db", &url, direction, target]).ok();
+        run("upgrade", "heads");
+        let q = |sql: &str| db.conn().scalar(&format!("{sql} AND TABLE_SCHEMA = '{}'", db.name));
+        assert_eq!(
+            q("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_NAME = 'ledger' AND COLUMN_NAME = 'public_id'"),
+            "uuid",
+            "{scheme}://"
+        );
+        let sequence = if scheme == "mariadb" { "SEQUENCE" } else { "BASE TABLE" };
+        assert_eq!(
+            q("SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_NAME = 'ledger_number_seq'"),
+            sequence,
+            "{scheme}://"
+        );
+        run("downgrade", "base");
+    }
+}
