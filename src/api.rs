@@ -285,6 +285,8 @@ mod tests {
         assert!(e.starts_with("options: invalid type"), "{e}");
         let o = options_from_json(&json!({"dialect": "sqlite", "plan": {"direction": "stamp"}})).unwrap();
         assert_eq!(dialect(&o).unwrap().name(), "sqlite");
+        let mariadb = options_from_json(&json!({"dialect": "mariadb"})).unwrap();
+        assert_eq!(dialect(&mariadb).unwrap().product_name(), "MariaDB");
         assert_eq!(o.plan.unwrap().direction.as_deref(), Some("stamp"));
         let e = dialect(&options_from_json(&json!({"dialect": "oracle"})).unwrap()).err().unwrap();
         assert!(e.starts_with("options.dialect: unknown dialect \"oracle\""), "{e}");

@@ -608,15 +608,12 @@ fn run(cli: Cli) -> ExitCode {
     code
 }
 
-/// The dialect a database URL names (`postgresql+psycopg2://…` → postgresql).
+/// The dialect a database URL names (`postgresql+psycopg2://…` → postgresql, `mariadb://…`
+/// → mariadb).
 fn url_dialect(url: Option<&str>) -> Option<&'static dyn crate::dialect::Dialect> {
-    use crate::runner::url::{Backend, DbUrl};
-    let name = match DbUrl::parse(url?).ok()?.backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgresql",
-        Backend::Mysql => "mysql",
-    };
-    dialect_from_name(name)
+    let url = url?;
+    crate::runner::url::DbUrl::parse(url).ok()?;
+    crate::dialect::dialect_from_url(url.trim())
 }
 
 /// The report's default title: the project folder's name.

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod ddl;
 pub mod keywords;
+pub mod mariadb;
 pub mod mysql;
 pub mod postgresql;
 pub mod sqlite;
@@ -77,6 +78,13 @@ pub struct DdlBehaviour {
     /// `timestamp` without time zone is a trap (PostgreSQL's `timestamptz` advice).
     pub prefers_timestamptz: bool,
     pub version_flag: VersionFlag,
+    /// A unique constraint is kept as a unique index of the same name (MySQL, MariaDB).
+    pub unique_constraints_are_indexes: bool,
+    /// The server indexes a foreign key's columns itself when no index serves it.
+    pub indexes_foreign_keys: bool,
+    /// No second index is built for a UNIQUE the primary key or another UNIQUE already
+    /// covers (SQLite), so the catalogue does not show it.
+    pub skips_covered_unique: bool,
 }
 
 /// What a constraint is, for the name a server gives one declared without a name.
@@ -89,8 +97,10 @@ pub enum ConstraintRole {
 
 /// Behaviour of one SQL dialect. See the module docs.
 pub trait Dialect: Sync {
-    /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `sqlite`).
+    /// SQLAlchemy's dialect name (`postgresql`, `mysql`, `mariadb`, `sqlite`).
     fn name(&self) -> &'static str;
+    /// The database's name as its users write it (`PostgreSQL`, `MariaDB`).
+    fn product_name(&self) -> &'static str;
     /// Alembic's `transactional_ddl`: offline plans are wrapped in `BEGIN;`/`COMMIT;`.
     fn transactional_ddl(&self) -> bool;
     fn reserved_words(&self) -> &'static [&'static str];
@@ -248,7 +258,8 @@ pub fn dialect_from_name(name: &str) -> Option<&'static dyn Dialect> {
     let base = name.split('+').next().unwrap_or(name).to_ascii_lowercase();
     match base.as_str() {
         "postgresql" | "postgres" | "pg" => Some(&postgresql::PostgreSQL),
-        "mysql" | "mariadb" => Some(&mysql::MySQL),
+        "mysql" => Some(&mysql::MySQL),
+        "mariadb" => Some(&mariadb::MARIADB),
         "sqlite" => Some(&sqlite::SQLite),
         _ => None,
     }
@@ -260,7 +271,7 @@ pub fn dialect_from_url(url: &str) -> Option<&'static dyn Dialect> {
     dialect_from_name(scheme)
 }
 
-pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "sqlite"];
+pub const DIALECT_NAMES: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite"];
 
 /// `name1_name2_label` (or `name1_label`) within `max` bytes, taking characters off the
 /// longer of the two names first: how PostgreSQL names what it creates implicitly
@@ -286,5 +297,22 @@ pub fn object_name(name1: &str, name2: Option<&str>, label: &str, max: Option<us
     match name2 {
         Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
         None => format!("{}_{label}", clip(name1, n1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mariadb_urls_name_their_own_dialect() {
+        let name = |u: &str| dialect_from_url(u).map(|d| d.name());
+        assert_eq!(name("mariadb://root@h/db"), Some("mariadb"));
+        assert_eq!(name("mariadb+pymysql://root@h/db"), Some("mariadb"));
+        assert_eq!(name("mysql+pymysql://root@h/db"), Some("mysql"));
+        assert_eq!(dialect_from_name("MariaDB").map(|d| d.product_name()), Some("MariaDB"));
+        for n in DIALECT_NAMES {
+            assert_eq!(dialect_from_name(n).map(|d| d.name()), Some(*n));
+        }
     }
 }

@@ -30,6 +30,9 @@ impl Dialect for PostgreSQL {
     fn name(&self) -> &'static str {
         "postgresql"
     }
+    fn product_name(&self) -> &'static str {
+        "PostgreSQL"
+    }
     fn default_schema(&self) -> Option<&'static str> {
         Some("public")
     }
@@ -75,6 +78,9 @@ impl Dialect for PostgreSQL {
             warn_int_primary_keys: true,
             prefers_timestamptz: true,
             version_flag: super::VersionFlag::Postgres,
+            unique_constraints_are_indexes: false,
+            indexes_foreign_keys: false,
+            skips_covered_unique: false,
         }
     }
     fn batch_drops_kept_constraints(&self) -> bool {

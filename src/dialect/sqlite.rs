@@ -34,9 +34,13 @@ impl Dialect for SQLite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
+    fn product_name(&self) -> &'static str {
+        "SQLite"
+    }
     fn ddl_behaviour(&self) -> super::DdlBehaviour {
         super::DdlBehaviour {
             limited_alter_table: true,
+            skips_covered_unique: true,
             // SQLite 3.25 added RENAME COLUMN; every maintained release has it.
             ..Default::default()
         }

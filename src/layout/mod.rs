@@ -735,8 +735,8 @@ pub fn dialect_from_text(text: &str) -> Option<&'static dyn Dialect> {
         ("jdbc:postgresql:", "postgresql"),
         ("mysql://", "mysql"),
         ("jdbc:mysql:", "mysql"),
-        ("mariadb://", "mysql"),
-        ("jdbc:mariadb:", "mysql"),
+        ("mariadb://", "mariadb"),
+        ("jdbc:mariadb:", "mariadb"),
         ("sqlite:", "sqlite"),
         ("sqlite3:", "sqlite"),
         ("jdbc:sqlite:", "sqlite"),
@@ -949,6 +949,14 @@ mod tests {
             Some("postgresql")
         );
         assert_eq!(dialect_from_text("flyway.url=jdbc:mysql://h/db").map(|d| d.name()), Some("mysql"));
+        assert_eq!(
+            dialect_from_text("flyway.url=jdbc:mariadb://h/db").map(|d| d.name()),
+            Some("mariadb")
+        );
+        assert_eq!(
+            dialect_from_text("DATABASE_URL=mariadb://u@h/db").map(|d| d.name()),
+            Some("mariadb")
+        );
         assert_eq!(dialect_from_text("DATABASE_URL=sqlite:./app.db").map(|d| d.name()), Some("sqlite"));
         assert!(dialect_from_text("nothing here").is_none());
     }

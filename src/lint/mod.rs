@@ -107,12 +107,7 @@ pub trait Rule: Sync {
 
 /// The database's name as its users write it.
 pub fn product_name(d: &dyn Dialect) -> &'static str {
-    match d.name() {
-        "postgresql" => "PostgreSQL",
-        "mysql" => "MySQL",
-        "sqlite" => "SQLite",
-        other => other,
-    }
+    d.product_name()
 }
 
 /// A server version as its users write it: `PostgreSQL 12` (one number from 10 on),

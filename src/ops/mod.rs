@@ -219,6 +219,10 @@ pub struct IndexOpts {
     pub mysql_length: Option<MysqlLength>,
     pub mysql_prefix: Option<String>,
     pub mysql_using: Option<String>,
+    /// The same options for the `mariadb` dialect name (`mariadb_length=`...).
+    pub mariadb_length: Option<MysqlLength>,
+    pub mariadb_prefix: Option<String>,
+    pub mariadb_using: Option<String>,
     pub sqlite_where: Option<String>,
 }
 

@@ -1072,13 +1072,15 @@ pub(crate) fn index_opts(a: &Args) -> Result<IndexOpts, String> {
             Some(_) => Err(format!("{k} is not static SQL")),
         }
     };
-    let mysql_length = match a.kw("mysql_length") {
-        None => None,
-        Some(Val::Lit(Literal::Int(n))) => Some(MysqlLength::All(*n as u32)),
-        Some(Val::Dict(d)) => Some(MysqlLength::PerColumn(
-            d.iter().filter_map(|(k, v)| as_u32(Some(v)).map(|n| (k.clone(), n))).collect(),
-        )),
-        _ => return Err("mysql_length is not a literal".into()),
+    let length = |k: &str| -> Result<Option<MysqlLength>, String> {
+        Ok(match a.kw(k) {
+            None => None,
+            Some(Val::Lit(Literal::Int(n))) => Some(MysqlLength::All(*n as u32)),
+            Some(Val::Dict(d)) => Some(MysqlLength::PerColumn(
+                d.iter().filter_map(|(k, v)| as_u32(Some(v)).map(|n| (k.clone(), n))).collect(),
+            )),
+            _ => return Err(format!("{k} is not a literal")),
+        })
     };
     let postgresql_ops = match a.kw("postgresql_ops") {
         None => Vec::new(),
@@ -1094,9 +1096,12 @@ pub(crate) fn index_opts(a: &Args) -> Result<IndexOpts, String> {
         postgresql_concurrently: as_bool(a.kw("postgresql_concurrently")).unwrap_or(false),
         postgresql_include: as_str_list(a.kw("postgresql_include")).unwrap_or_default(),
         postgresql_nulls_not_distinct: as_bool(a.kw("postgresql_nulls_not_distinct")),
-        mysql_length,
+        mysql_length: length("mysql_length")?,
         mysql_prefix: text("mysql_prefix")?,
         mysql_using: text("mysql_using")?,
+        mariadb_length: length("mariadb_length")?,
+        mariadb_prefix: text("mariadb_prefix")?,
+        mariadb_using: text("mariadb_using")?,
         sqlite_where: text("sqlite_where")?,
     })
 }

@@ -16,6 +16,9 @@ use crate::ops::TableRef;
 
 pub struct Mysql {
     conn: Conn,
+    /// MySQL's, or MariaDB's on a `mariadb://` URL or a server whose `VERSION()` says
+    /// MariaDB (as SQLAlchemy's MySQL dialect sets `is_mariadb` on connect).
+    dialect: &'static dyn Dialect,
     lock_name: String,
     password: Option<String>,
 }
@@ -49,11 +52,30 @@ impl Mysql {
                 }
             }
         };
+        let mut conn = conn;
+        let dialect = server_dialect(&url.dialect_name(), &mut conn).map_err(fail)?;
         Ok(Mysql {
             conn,
+            dialect,
             lock_name: format!("migplan:{}", url.database).chars().take(64).collect(),
             password: url.secret().map(str::to_string),
         })
+    }
+}
+
+/// The dialect plans for this server are rendered in, as SQLAlchemy's once connected: on a
+/// MariaDB server (`VERSION()` says so: `_parse_server_version` sets `is_mariadb`) MariaDB's
+/// forms for its version, under the URL's dialect name (`mariadb://` or `mysql://`); a
+/// `mariadb://` URL on MySQL is refused ("... is not a MariaDB variant").
+fn server_dialect(url_dialect: &str, conn: &mut Conn) -> Result<&'static dyn Dialect, String> {
+    use crate::dialect::mariadb;
+    let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(err)?;
+    let version = version.unwrap_or_default();
+    let url_names_mariadb = url_dialect == mariadb::MARIADB.name();
+    match mariadb::server_version(&version) {
+        Some(v) => Ok(mariadb::for_server(url_names_mariadb, v)),
+        None if url_names_mariadb => Err(format!("MySQL version {version} is not a MariaDB variant")),
+        None => Ok(&crate::dialect::mysql::MySQL),
     }
 }
 
@@ -144,7 +166,7 @@ fn quote(s: &str) -> String {
 
 impl Driver for Mysql {
     fn dialect(&self) -> &'static dyn Dialect {
-        &crate::dialect::mysql::MySQL
+        self.dialect
     }
     fn transactional_ddl(&self) -> bool {
         false

@@ -193,10 +193,13 @@ pub fn schema_difference(a: &Analysis, d: &dyn Dialect, heads: &[RevIdx], live: 
     let both = |t: &str| live.tables.contains_key(t) && sim.contains_key(t);
     let unknown: BTreeSet<String> = schema.tables.values().filter(|t| t.unknown).map(|t| table_name(&t.name)).collect();
     let keep = |i: &Item| both(&i.table) && !unknown.contains(&i.table);
-    let mysql = d.name() == "mysql";
-    let sim_items: Vec<Item> = simulated_items(&schema, mysql).into_iter().filter(|i| keep(i)).collect();
+    let behaviour = d.ddl_behaviour();
+    let sim_items: Vec<Item> = simulated_items(&schema, behaviour.unique_constraints_are_indexes)
+        .into_iter()
+        .filter(|i| keep(i))
+        .collect();
     let live_items: Vec<Item> = live_items(&live).into_iter().filter(|i| keep(i)).collect();
-    out.extend(compare_items(&sim_items, &live_items, &live, d.name()));
+    out.extend(compare_items(&sim_items, &live_items, &live, &behaviour));
     out
 }
 
@@ -303,7 +306,7 @@ fn difference(live: &Tables, sim: &Tables) -> Vec<String> {
     out
 }
 
-fn simulated_items(schema: &crate::schema::Schema, mysql: bool) -> Vec<Item> {
+fn simulated_items(schema: &crate::schema::Schema, unique_as_index: bool) -> Vec<Item> {
     use crate::schema::ConstraintKind as K;
     let mut out = Vec::new();
     let pk_of = |t: &str| -> Vec<String> {
@@ -330,7 +333,7 @@ fn simulated_items(schema: &crate::schema::Schema, mysql: bool) -> Vec<Item> {
                     }
                 }
                 // MySQL keeps a unique constraint as a unique index of the same name.
-                K::Unique { columns } if mysql => Item {
+                K::Unique { columns } if unique_as_index => Item {
                     kind: "index",
                     table: table.clone(),
                     name: name(c),
@@ -427,12 +430,11 @@ fn live_items(live: &LiveSchema) -> Vec<Item> {
 /// Pair the simulated items with the live ones: by name where the simulation has one and
 /// the catalogue keeps names, else by shape (names the server made up never count); what
 /// is left on either side differs.
-fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, dialect: &str) -> Vec<String> {
-    let mysql = dialect == "mysql";
+fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, behaviour: &crate::dialect::DdlBehaviour) -> Vec<String> {
     // SQLite builds no second index for a UNIQUE the primary key or another UNIQUE already
     // covers (`id TEXT UNIQUE, PRIMARY KEY (id)`): such a constraint is there.
     let covered = |s: &Item| {
-        dialect == "sqlite"
+        behaviour.skips_covered_unique
             && s.kind == "unique constraint"
             && live
                 .iter()
@@ -489,7 +491,7 @@ fn compare_items(sim: &[Item], live: &[Item], schema: &LiveSchema, dialect: &str
             continue;
         }
         // MySQL indexes a foreign key's columns itself when no index serves it.
-        let fk_index = mysql
+        let fk_index = behaviour.indexes_foreign_keys
             && l.kind == "index"
             && schema.indexes.iter().any(|ix| {
                 Some(&ix.name) == l.name.as_ref()

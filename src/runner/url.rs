@@ -43,6 +43,12 @@ impl fmt::Display for DbUrl {
 pub const DEFAULT_URL: &str = "sqlite:///migplan.db";
 
 impl DbUrl {
+    /// The SQLAlchemy dialect name of the scheme (`mariadb+pymysql://` → `mariadb`).
+    pub fn dialect_name(&self) -> String {
+        let scheme = self.raw.split("://").next().unwrap_or_default();
+        scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase()
+    }
+
     pub fn parse(url: &str) -> Result<DbUrl, String> {
         let url = url.trim();
         let Some((scheme, rest)) = url.split_once("://") else {
@@ -284,6 +290,8 @@ mod tests {
         assert_eq!(u.query, vec![("sslmode".to_string(), "disable".to_string())]);
         assert_eq!(DbUrl::parse("mysql+pymysql://root@127.0.0.1/test").unwrap().backend, Backend::Mysql);
         assert_eq!(DbUrl::parse("mariadb://root@h/test").unwrap().backend, Backend::Mysql);
+        assert_eq!(DbUrl::parse("MariaDB+pymysql://root@h/test").unwrap().dialect_name(), "mariadb");
+        assert_eq!(DbUrl::parse("mysql://root@h/test").unwrap().dialect_name(), "mysql");
         assert_eq!(DbUrl::parse("sqlite:///rel/app.db").unwrap().database, "rel/app.db");
         assert_eq!(DbUrl::parse("sqlite:////abs/app.db").unwrap().database, "/abs/app.db");
         assert_eq!(DbUrl::parse("sqlite://").unwrap().database, ":memory:");

@@ -132,8 +132,9 @@ EXTRA = {
 
 PG = ["-c", "alembic.ini"]
 MYSQL = ["-c", "alembic_mysql.ini"]
+MARIADB = ["-c", "alembic_mariadb.ini"]  # mariadb:// (SQLAlchemy's MariaDB dialect, name 'mariadb')
 SQLITE = ["-c", "alembic_sqlite.ini"]
-DIALECTS = [("pg", PG), ("mysql", MYSQL), ("sqlite", SQLITE)]
+DIALECTS = [("pg", PG), ("mysql", MYSQL), ("mariadb", MARIADB), ("sqlite", SQLITE)]
 U, D, ST = "upgrade", "downgrade", "stamp"
 
 
@@ -159,6 +160,7 @@ EXTRA.update({
         ("pg_upgrade_relative_sql", [U, "+2", "--sql"], PG),
         ("pg_stamp_head_sql", [ST, "head", "--sql"], PG),
         ("mysql_stamp_head_sql", [ST, "head", "--sql"], MYSQL),
+        ("mariadb_stamp_head_sql", [ST, "head", "--sql"], MARIADB),
         ("sqlite_stamp_head_sql", [ST, "head", "--sql"], SQLITE),
     ],
     "sql_tables": sql_matrix("a55a408d8100:8c915d0e06f8", "head:97705e32fa91"),
@@ -167,6 +169,7 @@ EXTRA.update({
     "sql_data": sql_matrix("7d2cb547171f:08b32eae0c67"),
     "sql_batch_sqlite": sql_matrix("c2b8501cd016:070a6ec37e1a", "head:070a6ec37e1a"),
     "sql_conditionals": sql_matrix("6d0c334fb872:head"),
+    "sql_mariadb": sql_matrix("b7e2a4c9d013:head", "head:b7e2a4c9d013"),
     "sql_opaque": sql_matrix("277369872b32:7f7236aea621", "7f7236aea621:277369872b32") + [
         # `alembic -x seed=demo`: cdbb766d52da branches on context.get_x_argument()
         ("pg_upgrade_x_argument_sql", [U, "0f5097f74c24:head", "--sql"], PG + ["-x", "seed=demo"]),
@@ -202,6 +205,9 @@ EXTRA.update({
         ("mysql_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], MYSQL),
         ("mysql_downgrade_through_merge_sql", [D, "15847958d31b:08332ca8f8d6", "--sql"], MYSQL),
         ("mysql_stamp_range_sql", [ST, "08332ca8f8d6:15847958d31b", "--sql"], MYSQL),
+        ("mariadb_upgrade_heads_sql", [U, "heads", "--sql"], MARIADB),
+        ("mariadb_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], MARIADB),
+        ("mariadb_stamp_range_sql", [ST, "08332ca8f8d6:15847958d31b", "--sql"], MARIADB),
         ("sqlite_upgrade_heads_sql", [U, "heads", "--sql"], SQLITE),
         ("sqlite_downgrade_head1_base_sql", [D, "15847958d31b:base", "--sql"], SQLITE),
         ("sqlite_downgrade_head2_base_sql", [D, "36b9fbc9b1a1:base", "--sql"], SQLITE),
@@ -230,6 +236,11 @@ EXTRA.update({
         ("err_pg_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], PG),
         ("err_sqlite_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], SQLITE),
         ("mysql_upgrade_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], MYSQL),
+        ("mariadb_downgrade_alter_constraint_sql", [D, "sqlite_alter_constraint@head:base", "--sql"], MARIADB),
+        ("mariadb_upgrade_column_comment_sql", [U, "sqlite_column_comment@head", "--sql"], MARIADB),
+        ("err_mariadb_varchar_length_sql", [U, "mysql_varchar_length@head", "--sql"], MARIADB),
+        ("err_mariadb_change_without_type_sql", [U, "mysql_change_without_type@head", "--sql"], MARIADB),
+        ("mariadb_upgrade_mysql_only_type_sql", [U, "mysql_only_type@head", "--sql"], MARIADB),
     ],
 })
 

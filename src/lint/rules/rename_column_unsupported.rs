@@ -1,5 +1,5 @@
-//! `ALTER TABLE ... RENAME COLUMN` does not exist before MySQL 8.0; older servers need
-//! `CHANGE old new <full definition>`.
+//! `ALTER TABLE ... RENAME COLUMN` does not exist before MySQL 8.0 (MariaDB 10.5); older
+//! servers need `CHANGE old new <full definition>`.
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
