@@ -189,6 +189,24 @@ test('check --base main in a git repository (git runs on the host)', async () =>
   assertSame(native(repo, ['report', '--base', 'main', '--out', 'r1']), await wasm(repo, ['report', '--base', 'main', '--out', 'r1']), 'report --base main');
 });
 
+test('revision writes the same script (git and clocks aside: a fixed id; the create date is the clock)', async () => {
+  const dir = path.join(tmp, 'rev');
+  const argv = ['revision', '-m', 'add a thing', '--rev-id', 'abcdef012345'];
+  const attempt = async (runIt) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.cpSync(path.join(root, 'examples/shop'), dir, { recursive: true });
+    const r = await runIt(dir, argv);
+    const files = tree(dir);
+    for (const [k, v] of Object.entries(files)) files[k] = v.replace(/^Create Date: .*$/m, 'Create Date: (the clock)');
+    return { r, files };
+  };
+  const n = await attempt(native);
+  const w = await attempt(wasm);
+  assertSame(n.r, w.r, argv.join(' '));
+  assert.deepEqual(w.files, n.files);
+  assert.ok(Object.keys(n.files).some((f) => f.includes('abcdef012345')));
+});
+
 // The bin as a process, as `npx migplan` starts it: paths as typed, relative or absolute,
 // the tree walked without -c, no ExperimentalWarning on stderr, the exit status.
 const spawned = [
