@@ -19,7 +19,24 @@ process.on("warning", (w) => {
   if (w.name === "ExperimentalWarning" && /WASI/.test(w.message)) return;
   process.stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
 });
-const { WASI } = await import("node:wasi");
+// Run as a command (`node bin/migplan.js`, npx's link to it), or imported for `run()`.
+let invoked = "";
+try {
+  invoked = process.argv[1] ? realpathSync(process.argv[1]) : "";
+} catch {}
+const isMain = invoked === realpathSync(fileURLToPath(import.meta.url));
+
+let WASI;
+try {
+  ({ WASI } = await import("node:wasi"));
+} catch (e) {
+  // Node before 20 loads node:wasi only with a flag: start again with it.
+  if (!isMain || process.execArgv.includes("--experimental-wasi-unstable-preview1")) throw e;
+  const r = spawnSync(process.execPath, ["--experimental-wasi-unstable-preview1", ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: "inherit",
+  });
+  process.exit(r.status ?? 1);
+}
 
 let compiled;
 /** The compiled module, once per process. */
@@ -152,11 +169,6 @@ export async function run(args, { cwd = process.cwd(), env = process.env, stdout
   }
 }
 
-const self = fileURLToPath(import.meta.url);
-let invoked = "";
-try {
-  invoked = process.argv[1] ? realpathSync(process.argv[1]) : "";
-} catch {}
-if (invoked === realpathSync(self)) {
+if (isMain) {
   process.exitCode = await run(process.argv.slice(2));
 }
