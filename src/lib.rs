@@ -39,12 +39,15 @@ pub mod sql;
 pub mod timestamp;
 pub mod validate;
 
-#[cfg(not(target_arch = "wasm32"))]
+// The command line and the runner build natively and for wasm32-wasip1 (the npm package's
+// `migplan` command, run by node:wasi; the runner's database drivers stay native, see
+// runner/mod.rs); the wasm API is the wasm32-unknown-unknown build.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub mod cli;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub mod runner;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
 
 pub use analysis::{Analysis, analyze, analyze_reads, analyze_sql_folder};

@@ -16,6 +16,12 @@ fn main() -> std::process::ExitCode {
     migplan::cli::main()
 }
 
-// The wasm build compiles binaries too (wasm-bindgen-test); nothing runs there.
-#[cfg(target_arch = "wasm32")]
+/// The npm package's `migplan` command: the same CLI, run by node:wasi (pkg/bin/migplan.js).
+#[cfg(target_os = "wasi")]
+fn main() -> std::process::ExitCode {
+    migplan::cli::main()
+}
+
+// The wasm API build compiles binaries too (wasm-bindgen-test); nothing runs there.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 fn main() {}

@@ -17,20 +17,26 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The crates Cargo.toml gives the native build only.
+/// The crates Cargo.toml gives the command line (native and wasm32-wasip1) and the native
+/// build only: none of them is the core's.
 fn native_only_crates(root: &Path) -> Vec<String> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
-    let section = manifest
-        .split("[target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]")
-        .nth(1)
-        .expect("a native-only dependency section");
-    let section = section.split("\n[").next().unwrap_or_default();
-    section
-        .lines()
-        .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim()))
-        .filter(|name| !name.is_empty() && !name.starts_with('#'))
-        .map(|name| name.replace('-', "_"))
-        .collect()
+    let mut crates = Vec::new();
+    for header in [
+        "[target.'cfg(not(all(target_arch = \"wasm32\", target_os = \"unknown\")))'.dependencies]",
+        "[target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]",
+    ] {
+        let section = manifest.split(header).nth(1).unwrap_or_else(|| panic!("a section {header}"));
+        let section = section.split("\n[").next().unwrap_or_default();
+        crates.extend(
+            section
+                .lines()
+                .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim()))
+                .filter(|name| !name.is_empty() && !name.starts_with('#'))
+                .map(|name| name.replace('-', "_")),
+        );
+    }
+    crates
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! so they always agree.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::analysis::{Analysis, ProjectOptions, analyze_project};
 use crate::dialect::Dialect;
@@ -16,8 +15,13 @@ pub enum Base<'a> {
     Dir(&'a str),
 }
 
+// Under wasm32-wasip1 git runs on the host (node), see wasi.rs.
+#[cfg(target_os = "wasi")]
+use super::wasi::git;
+
+#[cfg(not(target_os = "wasi"))]
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
+    let out = std::process::Command::new("git")
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;

@@ -16,6 +16,8 @@ pub mod revision;
 pub mod serve;
 pub mod sql_folder;
 pub mod validation;
+#[cfg(target_os = "wasi")]
+pub mod wasi;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -47,7 +49,13 @@ const FAILED: u8 = 1;
 const CHECK_COULD_NOT_RUN: u8 = 2;
 
 pub fn main() -> ExitCode {
+    #[cfg(target_os = "wasi")]
+    wasi::start();
     let cli = Cli::parse();
+    #[cfg(target_os = "wasi")]
+    if let Some(code) = wasi::refuse(&cli) {
+        return code;
+    }
     projects::dispatch(cli)
 }
 

@@ -89,16 +89,17 @@ pub fn graph_svg(a: &Analysis, layout: &GraphLayout, worst: &BTreeMap<String, Se
         let (xv, x2, y2) = (x(e.via_lane), x(e.to_lane), y(e.to_row));
         let half = ROW / 2;
         let d = if e.to_row == e.from_row + 1 && xv == x2 {
-            format!("M{x1} {y1} C{x1} {} {x2} {} {x2} {y2}", y1 + half, y2 - half)
+            format!("M{x1} {y1} C{x1} {} {x2} {} {x2} {y2}", y1 + half, y2.saturating_sub(half))
         } else {
+            // An edge can point up (a cycle): no coordinate below 0, and no overflow.
             format!(
                 "M{x1} {y1} C{x1} {} {xv} {} {xv} {} L{xv} {} C{xv} {} {x2} {} {x2} {y2}",
                 y1 + half,
                 y1 + half,
                 y1 + ROW,
-                y2 - ROW,
-                y2 - half,
-                y2 - half
+                y2.saturating_sub(ROW),
+                y2.saturating_sub(half),
+                y2.saturating_sub(half)
             )
         };
         let _ = write!(

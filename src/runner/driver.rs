@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
 
-use super::url::{Backend, DbUrl};
+use super::url::DbUrl;
 
 /// Rows as text (NULL as `None`): the runner only reads version ids and names.
 pub type Rows = Vec<Vec<Option<String>>>;
@@ -105,7 +105,14 @@ fn who() -> String {
     format!("{user}@{host} (pid {})", std::process::id())
 }
 
+#[cfg(target_os = "wasi")]
+pub fn connect(_url: &DbUrl) -> Result<Box<dyn Driver>, String> {
+    Err(crate::cli::wasi::NEEDS_NATIVE.to_string())
+}
+
+#[cfg(not(target_os = "wasi"))]
 pub fn connect(url: &DbUrl) -> Result<Box<dyn Driver>, String> {
+    use super::url::Backend;
     match url.backend {
         Backend::Sqlite => Ok(Box::new(super::sqlite::Sqlite::open(url)?)),
         Backend::Postgres => Ok(Box::new(super::postgres::Postgres::open(url)?)),

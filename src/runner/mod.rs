@@ -11,12 +11,18 @@
 pub mod audit;
 pub mod driver;
 pub mod migrator;
-pub mod mysql;
-pub mod postgres;
-pub mod sqlite;
 pub mod state;
-pub mod tls;
 pub mod url;
+// The drivers need sockets and C (SQLite): native only. Under wasm32-wasip1 the CLI refuses
+// every command that would connect before it gets here (cli/wasi.rs).
+#[cfg(not(target_os = "wasi"))]
+pub mod mysql;
+#[cfg(not(target_os = "wasi"))]
+pub mod postgres;
+#[cfg(not(target_os = "wasi"))]
+pub mod sqlite;
+#[cfg(not(target_os = "wasi"))]
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -41,6 +41,10 @@ fn main() -> ExitCode {
     let cache = fetch::cache_dir();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_migplan"));
     let oracle_results = oracles::load(&cache);
+    // The npm package's command (pkg/bin/migplan.js, the CLI compiled to wasm32-wasip1), when
+    // scripts/corpus built it: compared with the native binary on every project.
+    let node_bin = std::env::var_os("MIGPLAN_CORPUS_NODE_BIN").map(PathBuf::from);
+    let mut npm = NpmTally::default();
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     let mut fetched = serde_json::Map::new();
@@ -55,6 +59,11 @@ fn main() -> ExitCode {
         if fetch_only {
             fetched.insert(p.name.clone(), project_json(p, &top));
             continue;
+        }
+        if let Some(js) = &node_bin
+            && let Err(e) = npm.compare(&bin, js, &top, p)
+        {
+            failed.push(format!("{}: {e}", p.name));
         }
         match run_project(&bin, &top, p) {
             Ok(mut row) => {
@@ -82,6 +91,16 @@ fn main() -> ExitCode {
     let rules_doc = std::fs::read_to_string(root.join("docs/rules.md")).unwrap_or_default();
     let text = table::render(&rows, &rules_doc);
     println!("{text}");
+    match &node_bin {
+        Some(_) => eprintln!(
+            "corpus: npm command (node pkg/bin/migplan.js) vs native: {} of {} runs identical (stdout, stderr, exit status) in {} project(s), {} different",
+            npm.identical,
+            npm.identical + npm.different,
+            npm.projects,
+            npm.different
+        ),
+        None => eprintln!("corpus: npm command not compared (no MIGPLAN_CORPUS_NODE_BIN)"),
+    }
     let mut ok = failed.is_empty();
     for f in &failed {
         eprintln!("corpus: FAILED {f}");
@@ -110,6 +129,52 @@ fn main() -> ExitCode {
         }
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Native vs the npm package's command, run for run.
+#[derive(Default)]
+struct NpmTally {
+    projects: usize,
+    identical: usize,
+    different: usize,
+}
+
+impl NpmTally {
+    /// The commands users run most, through both: the same bytes and exit status, or the
+    /// first difference as the project's failure.
+    fn compare(&mut self, bin: &Path, js: &Path, top: &Path, p: &Project) -> Result<(), String> {
+        self.projects += 1;
+        let mut first = None;
+        for rest in [
+            &["check"][..],
+            &["check", "--format", "json"],
+            &["heads"],
+            &["history"],
+            &["upgrade", "heads", "--sql"],
+        ] {
+            let n = command(bin, top, p, rest)
+                .output()
+                .map_err(|e| format!("cannot run migplan: {e}"))?;
+            let mut node = Command::new("node");
+            node.arg(js);
+            let w = invoke(node, top, p, rest).output().map_err(|e| format!("cannot run node: {e}"))?;
+            if n.stdout == w.stdout && n.stderr == w.stderr && n.status.code() == w.status.code() {
+                self.identical += 1;
+            } else {
+                self.different += 1;
+                first.get_or_insert_with(|| {
+                    format!(
+                        "npm command differs from native on `{}` (exit {:?} vs {:?}; stderr: {})",
+                        rest.join(" "),
+                        w.status.code(),
+                        n.status.code(),
+                        String::from_utf8_lossy(&w.stderr).lines().next().unwrap_or("")
+                    )
+                });
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
 }
 
 /// The migplan invocation of a project, as its users point their tool at it.
@@ -164,8 +229,12 @@ fn absolute_invocation(top: &Path, p: &Project) -> Vec<String> {
 
 /// Paths in the invocation are relative to the package's top; the tool runs from `cwd`.
 fn command(bin: &Path, top: &Path, p: &Project, rest: &[&str]) -> Command {
+    invoke(Command::new(bin), top, p, rest)
+}
+
+/// `c` (a migplan, or `node JS`) with the project's working directory and arguments.
+fn invoke(mut c: Command, top: &Path, p: &Project, rest: &[&str]) -> Command {
     let cwd = top.join(p.cwd.as_deref().unwrap_or(""));
-    let mut c = Command::new(bin);
     c.current_dir(&cwd);
     c.args(absolute_invocation(top, p));
     c.args(rest);
