@@ -23,6 +23,7 @@ pub mod graph;
 pub mod layout;
 pub mod lint;
 pub mod model;
+pub mod models;
 pub mod new_revision;
 pub mod ops;
 pub mod parallel;

@@ -1,0 +1,109 @@
+//! SQLAlchemy models read statically: env.py's `target_metadata`, the project modules its
+//! imports reach, and the tables their declarative classes and `Table(...)` calls declare,
+//! as `ops::Column`s and constraints (the same data migrations are read into). Nothing is
+//! executed; a table migplan cannot read in full is reported as unknown and left out.
+//!
+//! Pure: the caller hands over the project's `.py` files and `sys.path` roots.
+
+pub mod declarative;
+pub mod modules;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::ops::{Column, Constraint, IndexElement, IndexOpts, TableRef};
+use crate::source::{SourceFile, Span};
+use modules::{ModuleIndex, top_level_imports};
+
+/// One table as the models declare it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelTable {
+    pub table: TableRef,
+    /// Columns in declaration order; `index=True` / `unique=True` kept as written.
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    /// Named `Index(...)`es of `__table_args__` / `Table(...)`.
+    pub indexes: Vec<(String, Vec<IndexElement>, IndexOpts)>,
+    /// The `MetaData` it belongs to (`<module>.<name>` of its Base or MetaData object).
+    pub metadata: String,
+    pub file: String,
+    pub span: Span,
+    /// The declarative class, `None` for a `Table(...)`.
+    pub class_name: Option<String>,
+    pub module: String,
+}
+
+/// A table (or class) migplan cannot read statically: left out of comparisons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnknownTable {
+    pub name: Option<String>,
+    pub class_name: Option<String>,
+    pub file: String,
+    pub span: Span,
+    pub why: String,
+}
+
+/// A `MetaData`'s naming convention (`MetaData(naming_convention={...})`).
+pub type NamingConvention = Vec<(String, String)>;
+
+/// What reading the models found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Models {
+    pub tables: Vec<ModelTable>,
+    pub unknown: Vec<UnknownTable>,
+    /// The metadata ids env.py's `target_metadata` names; empty when it names none migplan
+    /// can follow.
+    pub target: Vec<String>,
+    /// Why `target` is empty, when it is.
+    pub target_problem: Option<String>,
+    pub naming: BTreeMap<String, NamingConvention>,
+    /// Modules env.py's imports reach.
+    pub reached: BTreeSet<String>,
+}
+
+impl Models {
+    /// The tables of `target_metadata` that env.py's imports reach: what autogenerate sees.
+    pub fn target_tables(&self) -> Vec<&ModelTable> {
+        self.tables
+            .iter()
+            .filter(|t| self.target.contains(&t.metadata) && self.reached.contains(&t.module))
+            .collect()
+    }
+
+    pub fn naming_of(&self, metadata: &str) -> &[(String, String)] {
+        self.naming.get(metadata).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Read the models of a project: `files` are its `.py` files (paths relative to the same
+/// place as `roots`), `roots` its `sys.path` entries, `env_py` the env.py file.
+pub fn read(files: &[SourceFile], roots: &[String], env_py: &SourceFile) -> Models {
+    let index = ModuleIndex::new(files, roots);
+    let mut reader = declarative::Reader::new(&index);
+    for i in 0..index.modules.len() {
+        reader.module(i);
+    }
+    let env_ast = ruff_python_parser::parse_unchecked_source(&env_py.text, ruff_python_ast::PySourceType::Python).into_syntax();
+    let env_body = env_ast.body;
+    // The modules env.py's imports load, transitively.
+    let mut reached = BTreeSet::new();
+    let mut todo: Vec<usize> = top_level_imports(&env_body)
+        .into_iter()
+        .flat_map(|s| index.imported(None, s))
+        .collect();
+    while let Some(m) = todo.pop() {
+        if !reached.insert(m) {
+            continue;
+        }
+        for s in top_level_imports(&index.modules[m].ast.body) {
+            todo.extend(index.imported(Some(m), s));
+        }
+    }
+    let (target, target_problem) = reader.target_metadata(&env_body);
+    let mut out = reader.finish();
+    out.reached = reached.into_iter().map(|m| index.modules[m].name.clone()).collect();
+    out.target = target;
+    out.target_problem = target_problem;
+    out
+}
