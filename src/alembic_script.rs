@@ -22,6 +22,8 @@ pub struct ScriptSpec<'a> {
     pub depends_on: &'a [String],
     /// `Create Date`, as Python prints the datetime.
     pub create_date: &'a str,
+    /// Autogenerate's `upgrades` and `downgrades` (already indented); `None`: `pass`.
+    pub bodies: Option<(&'a str, &'a str)>,
 }
 
 /// Alembic's default `file_template`.
@@ -265,8 +267,8 @@ fn substitution(expr: &str, spec: &ScriptSpec) -> Option<String> {
             format!("[{}]", d.iter().map(|s| py_repr(s)).collect::<Vec<_>>().join(", "))
         }),
         "importsifimportselse\"\"" | "importsifimportselse''" => String::new(),
-        "upgradesifupgradeselse\"pass\"" | "upgradesifupgradeselse'pass'" => "pass".to_string(),
-        "downgradesifdowngradeselse\"pass\"" | "downgradesifdowngradeselse'pass'" => "pass".to_string(),
+        "upgradesifupgradeselse\"pass\"" | "upgradesifupgradeselse'pass'" => spec.bodies.map_or("pass", |b| b.0).to_string(),
+        "downgradesifdowngradeselse\"pass\"" | "downgradesifdowngradeselse'pass'" => spec.bodies.map_or("pass", |b| b.1).to_string(),
         _ => return None,
     })
 }
@@ -341,6 +343,7 @@ mod tests {
 
     fn spec<'a>(parents: &'a [String], message: Option<&'a str>) -> ScriptSpec<'a> {
         ScriptSpec {
+            bodies: None,
             rev_id: "eee",
             parents,
             message,

@@ -10,6 +10,7 @@
 pub mod alembic_script;
 pub mod analysis;
 pub mod api;
+pub mod autogen;
 pub mod baseline;
 pub mod bookkeeping;
 pub mod codes;

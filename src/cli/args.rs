@@ -294,6 +294,10 @@ pub enum Command {
         /// The versions folder to write into, when there are several
         #[arg(long, value_name = "DIR")]
         version_path: Option<String>,
+        /// Write the operations that bring the migrations in line with the SQLAlchemy
+        /// models (read statically; nothing is imported or connected to)
+        #[arg(long)]
+        autogenerate: bool,
     },
 }
 

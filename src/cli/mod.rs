@@ -8,6 +8,7 @@ pub mod database;
 pub mod discover;
 pub mod find;
 pub mod merge;
+pub mod models;
 pub mod new_script;
 pub mod parallel;
 mod projects;
@@ -432,6 +433,7 @@ fn run(cli: Cli) -> ExitCode {
             depends_on,
             rev_id,
             version_path,
+            autogenerate,
         } => {
             report_load_problems(&analysis, &known, color);
             let project = revision::Project {
@@ -455,6 +457,11 @@ fn run(cli: Cli) -> ExitCode {
                 depends_on,
                 rev_id: rev_id.as_deref(),
                 version_path: version_path.as_deref(),
+                autogenerate: autogenerate.then(|| revision::Autogenerate {
+                    discovery: &disc,
+                    dialect,
+                    x_args: parse_x_args(&cli.x),
+                }),
             };
             match revision::revision(&analysis, &project, &args) {
                 Ok(lines) => {
@@ -891,13 +898,7 @@ fn plan_command(
         eprintln!("FAILED: downgrade with --sql requires <fromrev>:<torev>");
         return ExitCode::from(FAILED);
     }
-    let mut x_args = Vec::new();
-    for kv in x {
-        match kv.split_once('=') {
-            Some((k, v)) => x_args.push((k.to_string(), v.to_string())),
-            None => x_args.push((kv.clone(), String::new())),
-        }
-    }
+    let x_args = parse_x_args(x);
     let bookkeeping = match p.bookkeeping.as_deref() {
         None => &crate::bookkeeping::alembic::Alembic,
         Some(name) => match bookkeeping_by_name(name) {
@@ -964,4 +965,14 @@ fn plan_command(
         None if a.diagnostics.iter().any(|d| d.is_error() && d.code.is_load_problem()) => ExitCode::from(FAILED),
         None => ExitCode::SUCCESS,
     }
+}
+
+/// `-x KEY=VALUE` arguments as pairs (a bare `KEY` has an empty value).
+fn parse_x_args(x: &[String]) -> Vec<(String, String)> {
+    x.iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (kv.clone(), String::new()),
+        })
+        .collect()
 }

@@ -309,7 +309,7 @@ impl<'a> Reader<'a> {
                         if let Some(m) = m {
                             self.table_call(m, call, &args, stmt);
                         }
-                        scope.set(name, Val::Module(format!("{id}")));
+                        scope.set(name, Val::Module(id.clone()));
                         return;
                     }
                 }
