@@ -199,24 +199,26 @@ fn strip(c: &Column, pk: &[String]) -> Column {
     }
 }
 
+/// Reflected names are wrapped in `conv()` by Alembic (`_InspectorConv`): they render as
+/// `op.f('...')`.
 fn db_side(table: TableRef, s: &TableShape) -> Side {
     let mut pk_cols: Vec<String> = s.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
     let mut pk_name = None;
-    let mut fks: Vec<(ForeignKeyConstraint, bool)> = inline_fks(&s.columns).into_iter().map(|f| (f, false)).collect();
+    let mut fks: Vec<(ForeignKeyConstraint, bool)> = inline_fks(&s.columns).into_iter().map(|f| (f, true)).collect();
     let mut uniques = Vec::new();
     let mut checks = Vec::new();
     for c in &s.constraints {
         match c {
             Constraint::PrimaryKey { opts, columns } => {
                 pk_cols = columns.clone();
-                pk_name = named(opts.name.clone(), false);
+                pk_name = named(opts.name.clone(), true);
             }
             Constraint::Unique { opts, columns } => uniques.push(IndexSig {
-                name: named(opts.name.clone(), false),
+                name: named(opts.name.clone(), true),
                 columns: columns.clone(),
                 unique: true,
             }),
-            Constraint::ForeignKey(f) => fks.push((f.clone(), false)),
+            Constraint::ForeignKey(f) => fks.push((f.clone(), true)),
             Constraint::Check(_) => checks.push(c.clone()),
         }
     }
@@ -233,7 +235,7 @@ fn db_side(table: TableRef, s: &TableShape) -> Side {
         .indexes
         .iter()
         .map(|(name, els, opts)| IndexSig {
-            name: named(Some(name.clone()), false),
+            name: named(Some(name.clone()), true),
             columns: els.iter().map(element_text).collect(),
             unique: opts.unique,
         })
