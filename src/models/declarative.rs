@@ -307,6 +307,7 @@ impl<'a> Reader<'a> {
                     }
                     if is_sa(&callee, &["Table"]) {
                         if let Some(m) = m {
+                            let args = table_args(&ev, call);
                             self.table_call(m, call, &args, stmt);
                         }
                         scope.set(name, Val::Module(id.clone()));
@@ -321,7 +322,7 @@ impl<'a> Reader<'a> {
                 if let (Some(m), Expr::Call(call)) = (m, &*e.value) {
                     let ev = Evaluator { scope };
                     if path_of(&ev.eval(&call.func)).is_some_and(|p| is_sa(p, &["Table"])) {
-                        let args = eval_args(&ev, call);
+                        let args = table_args(&ev, call);
                         self.table_call(m, call, &args, stmt);
                     }
                 }
@@ -759,6 +760,26 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// The arguments of `Table(...)`, its `Column(...)`s read as in a class body: a foreign
+/// key column may leave its type to the referenced column.
+fn table_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
+    let mut args = eval_args(ev, call);
+    for (i, a) in call.arguments.args.iter().enumerate() {
+        let Expr::Call(c) = a else { continue };
+        if !path_of(&ev.eval(&c.func)).is_some_and(|p| is_sa(p, &["Column"])) {
+            continue;
+        }
+        let mut cargs = eval_args(ev, c);
+        if !has_type_arg(&cargs) && cargs.pos.iter().any(|v| matches!(v, Val::ForeignKey(_))) {
+            cargs.pos.insert(1, Val::Type(SqlType::new("NullType", "null")));
+            if let Some(slot) = args.pos.get_mut(i) {
+                *slot = build_column(&cargs);
+            }
+        }
+    }
+    args
 }
 
 fn has_type_arg(args: &Args) -> bool {
