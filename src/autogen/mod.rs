@@ -7,6 +7,7 @@
 //! Pure: the caller gives the models, the simulated tables and the dialect.
 
 pub mod compare;
+pub mod findings;
 pub mod naming;
 pub mod render;
 

@@ -327,6 +327,7 @@ fn run(cli: Cli) -> ExitCode {
             since,
             all,
             preset,
+            models,
             ..
         } => {
             let (mut config, config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
@@ -349,8 +350,20 @@ fn run(cli: Cli) -> ExitCode {
                 Some(Severity::Warning | Severity::Info) => args::FailOn::Warning,
                 _ => args::FailOn::Error,
             });
+            let model_findings = if *models {
+                match model_findings(&disc, &analysis, dialect, &cli.x) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        eprintln!("FAILED: {e}");
+                        return ExitCode::from(CHECK_COULD_NOT_RUN);
+                    }
+                }
+            } else {
+                Vec::new()
+            };
             let input = CheckInput {
                 cli: &cli,
+                model_findings,
                 analysis: &analysis,
                 known: &known,
                 listed: &listed,
@@ -975,4 +988,18 @@ fn parse_x_args(x: &[String]) -> Vec<(String, String)> {
             None => (kv.clone(), String::new()),
         })
         .collect()
+}
+
+/// `check --models`: the models compared with the schema at the heads, as findings.
+fn model_findings(
+    disc: &discover::Discovery,
+    a: &crate::analysis::Analysis,
+    dialect: &'static dyn crate::dialect::Dialect,
+    x: &[String],
+) -> Result<Vec<crate::diagnostic::Diagnostic>, String> {
+    let m = models::read_models(disc)?;
+    let heads: Vec<String> = a.map.heads.iter().map(|&h| a.map.id(h).to_string()).collect();
+    let cmp = models::compare_at(a, &m, &heads, dialect, &parse_x_args(x));
+    let env = disc.env_py.as_deref().map(discover::display_path).unwrap_or_default();
+    Ok(crate::autogen::findings::findings(&m, &cmp, &env))
 }

@@ -1,0 +1,75 @@
+//! The comparison as findings (`check --models`): one `models-drift` per operation
+//! autogenerate would emit, and the seed's troubleshooting found before anyone runs it —
+//! model modules env.py never imports, tables on another MetaData, tables migplan cannot
+//! read.
+
+use super::compare::Comparison;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::models::Models;
+use crate::source::Span;
+
+/// Findings for `models` compared as `cmp`; `env_py` locates what has no model.
+pub fn findings(models: &Models, cmp: &Comparison, env_py: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(why) = &models.target_problem {
+        out.push(
+            Diagnostic::new(Code::ModelUnknown, format!("the models cannot be compared: {why}"))
+                .in_file(env_py)
+                .help("assign `target_metadata = Base.metadata` (or a MetaData) imported from the project's models"),
+        );
+        return out;
+    }
+    for c in &cmp.changes {
+        let d = Diagnostic::new(Code::ModelsDrift, c.op.describe())
+            .help("write the migration with `migplan revision --autogenerate -m MSG` (or change the models back)");
+        out.push(match &c.origin {
+            Some(o) => d.at(&o.file, o.span),
+            None => d.at(env_py, Span::empty(0)),
+        });
+    }
+    for t in &models.tables {
+        let what = t
+            .class_name
+            .as_deref()
+            .map_or(format!("table {}", t.table.name), |c| format!("model {c} (table {})", t.table.name));
+        if !models.target.contains(&t.metadata) {
+            out.push(
+                Diagnostic::new(
+                    Code::ModelOtherMetadata,
+                    format!("{what} belongs to {}, not to env.py's target_metadata", t.metadata),
+                )
+                .at(&t.file, t.span)
+                .help("declare it on the same Base/MetaData as target_metadata, or list both in target_metadata"),
+            );
+        } else if !models.reached.contains(&t.module) {
+            out.push(
+                Diagnostic::new(
+                    Code::ModelNotImported,
+                    format!(
+                        "{what} is in module {}, which env.py's imports never reach; autogenerate does not see it",
+                        t.module
+                    ),
+                )
+                .at(&t.file, t.span)
+                .help(format!("add `import {}  # noqa: F401` to env.py", t.module)),
+            );
+        }
+    }
+    for u in &models.unknown {
+        let what = u.class_name.as_deref().or(u.name.as_deref()).unwrap_or("a table");
+        out.push(
+            Diagnostic::new(Code::ModelUnknown, format!("{what} is left out of the comparison: {}", u.why))
+                .at(&u.file, u.span)
+                .help("migplan reads models without running Python; compare this table by hand or with `alembic check`"),
+        );
+    }
+    for (t, why) in &cmp.skipped {
+        out.push(
+            Diagnostic::new(Code::ModelUnknown, format!("table {t} is left out of the comparison: {why}"))
+                .in_file(env_py)
+                .help("the migrations build this table in a way migplan cannot follow; compare it with `alembic check`"),
+        );
+    }
+    out
+}
