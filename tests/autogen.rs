@@ -111,6 +111,54 @@ fn mapped_style_changes_with_naming_convention() {
     differential("mapped_changes");
 }
 
+#[test]
+fn model_module_not_imported_by_env_py() {
+    differential("not_imported");
+}
+
+/// The seed's troubleshooting as findings, without Python: the model env.py never imports
+/// (whose table autogenerate would drop), the model on another Base, the model migplan
+/// cannot read.
+#[test]
+fn check_models_reports_the_troubleshooting_cases() {
+    let dir = copy("not_imported", "check");
+    let out = Command::new(BIN)
+        .current_dir(&dir)
+        .args(["check", "--models", "--all", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "drift exits 1");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |code: &str, file: &str, text: &str| found.iter().any(|(c, f, m)| c == code && f == file && m.contains(text));
+    assert!(has("model-not-imported", "app/models/users.py", "app.models.users"), "{found:#?}");
+    assert!(has("model-other-metadata", "app/models/audit.py", "AuditEntry"), "{found:#?}");
+    assert!(has("model-unknown", "app/models/reports.py", "`total`"), "{found:#?}");
+    assert!(has("models-drift", "migrations/env.py", "never imports that module"), "{found:#?}");
+    let helps: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["help"].as_str())
+        .collect();
+    assert!(
+        helps.contains(&"add `import app.models.users  # noqa: F401` to env.py"),
+        "{helps:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Core `Table(...)`s in step with the migrations: Alembic's `check` finds nothing, and
 /// migplan says so and writes nothing.
 #[test]

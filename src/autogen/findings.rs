@@ -21,7 +21,21 @@ pub fn findings(models: &Models, cmp: &Comparison, env_py: &str) -> Vec<Diagnost
         return out;
     }
     for c in &cmp.changes {
-        let d = Diagnostic::new(Code::ModelsDrift, c.op.describe())
+        let mut msg = c.op.describe();
+        // The seed's "autogenerate wants to drop my table": its model is not imported.
+        if let super::AutoOp::DropTable { table, .. } = &c.op
+            && let Some(t) = models
+                .tables
+                .iter()
+                .find(|t| t.table.name.eq_ignore_ascii_case(&table.name) && !models.reached.contains(&t.module))
+        {
+            msg.push_str(&format!(
+                " (model {} in {} declares it, but env.py never imports that module)",
+                t.class_name.as_deref().unwrap_or("?"),
+                t.module
+            ));
+        }
+        let d = Diagnostic::new(Code::ModelsDrift, msg)
             .help("write the migration with `migplan revision --autogenerate -m MSG` (or change the models back)");
         out.push(match &c.origin {
             Some(o) => d.at(&o.file, o.span),
