@@ -428,7 +428,23 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
         };
         let meta = model_side(m, models.naming_of(&m.metadata));
         let conn = db_side(m.table.clone(), shape);
-        let mut push_here = |op: AutoOp| out.changes.push(Change { op, origin: origin(m) });
+        // Located at the column the change is about, when there is one.
+        let mut push_here = |op: AutoOp| {
+            let column = match &op {
+                AutoOp::AddColumn { column, .. } => Some(column.name.as_str()),
+                AutoOp::AlterColumn { column, .. } => Some(column.as_str()),
+                AutoOp::CreateIndex { index: ix, .. } | AutoOp::AddUnique { unique: ix, .. } if ix.columns.len() == 1 => {
+                    Some(ix.columns[0].as_str())
+                }
+                AutoOp::AddForeignKey { fk, .. } if fk.columns.len() == 1 => Some(fk.columns[0].as_str()),
+                _ => None,
+            };
+            let origin = Some(Origin {
+                file: m.file.clone(),
+                span: column.map_or(m.span, |c| m.span_of_column(c)),
+            });
+            out.changes.push(Change { op, origin })
+        };
         let table = meta.table.clone();
         for c in &meta.columns {
             if !conn.columns.iter().any(|x| eq(&x.name, &c.name)) {

@@ -109,6 +109,21 @@ pub struct Change {
     pub origin: Option<Origin>,
 }
 
+/// `String(50)`, `Numeric(10, 2)`, `Text`: a type for messages.
+fn type_label(t: &SqlType) -> String {
+    let args: Vec<String> = match (t.length, t.precision, t.scale) {
+        (Some(l), _, _) => vec![l.to_string()],
+        (None, Some(p), Some(s)) => vec![p.to_string(), s.to_string()],
+        (None, Some(p), None) => vec![p.to_string()],
+        _ => vec![],
+    };
+    if args.is_empty() {
+        t.class.clone()
+    } else {
+        format!("{}({})", t.class, args.join(", "))
+    }
+}
+
 impl AutoOp {
     /// A short description for findings (`add column orders.note`).
     pub fn describe(&self) -> String {
@@ -142,7 +157,7 @@ impl AutoOp {
                     ));
                 }
                 if let Some((a, b)) = type_ {
-                    what.push(format!("type {} in the migrations, {} in the models", a.class, b.class));
+                    what.push(format!("type {} in the migrations, {} in the models", type_label(a), type_label(b)));
                 }
                 format!("column {}.{column} differs: {}", t(table), what.join("; "))
             }

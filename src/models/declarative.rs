@@ -358,6 +358,7 @@ impl<'a> Reader<'a> {
                     span: span_of(call),
                     class_name: None,
                     module: self.index.modules[m].name.clone(),
+                    column_spans: Vec::new(),
                 });
             }
             Val::Unknown(why) => self.unknown.push(UnknownTable {
@@ -433,7 +434,9 @@ impl<'a> Reader<'a> {
         let mut table_args = None;
         let mut abstract_ = false;
         let mut own = Vec::new();
+        let mut column_spans = Vec::new();
         for s in &c.body {
+            let before = own.last().cloned();
             match s {
                 Stmt::Assign(a) => {
                     let [Expr::Name(n)] = a.targets.as_slice() else { continue };
@@ -482,6 +485,11 @@ impl<'a> Reader<'a> {
                     }
                 }
                 _ => {}
+            }
+            if let Some(col) = own.last()
+                && before.as_ref() != Some(col)
+            {
+                column_spans.push((col.name.clone(), span_of(s)));
             }
         }
         let file = self.index.modules[m].file.path.clone();
@@ -572,6 +580,7 @@ impl<'a> Reader<'a> {
             span: span_of(&c.name),
             class_name: Some(cname),
             module: self.index.modules[m].name.clone(),
+            column_spans,
         });
     }
 

@@ -32,6 +32,18 @@ pub struct ModelTable {
     /// The declarative class, `None` for a `Table(...)`.
     pub class_name: Option<String>,
     pub module: String,
+    /// Where each column of the class body is declared (mixin columns: at the class).
+    pub column_spans: Vec<(String, Span)>,
+}
+
+impl ModelTable {
+    /// The declaration of column `name`, else the table's.
+    pub fn span_of_column(&self, name: &str) -> Span {
+        self.column_spans
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or(self.span, |(_, s)| *s)
+    }
 }
 
 /// A table (or class) migplan cannot read statically: left out of comparisons.
