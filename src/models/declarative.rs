@@ -46,6 +46,9 @@ pub struct Reader<'a> {
     naming: BTreeMap<String, NamingConvention>,
     tables: Vec<ModelTable>,
     unknown: Vec<UnknownTable>,
+    /// Flask-SQLAlchemy's `db = SQLAlchemy()`: its id. `db` is bound as the `sqlalchemy`
+    /// module (`db.Column`, `db.Integer` are SQLAlchemy's); `db.Model` is its Base.
+    flask_db: Option<String>,
 }
 
 fn span_of(r: impl Ranged) -> Span {
@@ -113,6 +116,7 @@ impl<'a> Reader<'a> {
             naming: BTreeMap::new(),
             tables: Vec::new(),
             unknown: Vec::new(),
+            flask_db: None,
         }
     }
 
@@ -204,6 +208,9 @@ impl<'a> Reader<'a> {
     /// The metadata id a value names: `Base.metadata`, a `MetaData` object, `db.metadata`.
     fn metadata_id(&mut self, v: &Val) -> Option<String> {
         let p = self.resolve(path_of(v)?)?;
+        if p == "sqlalchemy.metadata" {
+            return self.flask_db.clone();
+        }
         if let Some(rest) = p.strip_prefix(BASE) {
             return rest.strip_suffix(".metadata").map(str::to_string);
         }
@@ -300,6 +307,16 @@ impl<'a> Reader<'a> {
                         scope.set(name, Val::Module(format!("{BASE}{id}")));
                         return;
                     }
+                    if callee.starts_with("flask_sqlalchemy") && last(&callee) == "SQLAlchemy" {
+                        let naming = match args.kw("metadata") {
+                            Some(v) => self.metadata_id(v).and_then(|md| self.naming.get(&md).cloned()).unwrap_or_default(),
+                            None => Vec::new(),
+                        };
+                        self.naming.insert(id.clone(), naming);
+                        self.flask_db = Some(id);
+                        scope.set(name, Val::Module("sqlalchemy".into()));
+                        return;
+                    }
                     if is_sa(&callee, &["MetaData"]) {
                         self.naming.insert(id.clone(), naming_convention(&args));
                         scope.set(name, Val::Module(format!("{METADATA}{id}")));
@@ -386,6 +403,8 @@ impl<'a> Reader<'a> {
             };
             if let Some(base) = p.strip_prefix(BASE) {
                 info.base = Some(base.to_string());
+            } else if p == "sqlalchemy.Model" && self.flask_db.is_some() {
+                info.base = self.flask_db.clone();
             } else if let Some(cid) = p.strip_prefix(CLASS) {
                 if let Some(parent) = self.classes.get(cid).cloned() {
                     info.base = info.base.or(parent.base);
@@ -496,8 +515,11 @@ impl<'a> Reader<'a> {
         let cname = c.name.as_str().to_string();
         scope.set(&cname, Val::Module(format!("{CLASS}{id}")));
         let mapped = info.base.is_some() && !abstract_;
+        let flask = info.base.is_some() && info.base == self.flask_db;
         let tablename = match tablename {
             Some(t) => Some(t),
+            // Flask-SQLAlchemy names the table after the class (`UserRole` → `user_role`).
+            None if mapped && flask && inherited_table.is_none() => Some(Ok(snake_case(c.name.as_str()))),
             None if mapped && inherited_table.is_none() => Some(Err("it has no `__tablename__` migplan can read".into())),
             None => None,
         };
@@ -789,6 +811,24 @@ fn table_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
         }
     }
     args
+}
+
+/// Flask-SQLAlchemy's `camel_to_snake_case`.
+fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = c.is_ascii_uppercase()
+            && (prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                || (i > 0 && next.is_some_and(|n| n.is_ascii_lowercase())));
+        if boundary {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out.trim_start_matches('_').to_string()
 }
 
 fn has_type_arg(args: &Args) -> bool {

@@ -119,3 +119,58 @@ pub fn read(files: &[SourceFile], roots: &[String], env_py: &SourceFile) -> Mode
     out.target_problem = target_problem;
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_project(files: &[(&str, &str)], env: &str) -> Models {
+        let files: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(*p, *t)).collect();
+        read(&files, &[".".to_string()], &SourceFile::new("migrations/env.py", env))
+    }
+
+    /// Flask-SQLAlchemy's `db.Model` / `db.Column` read as its plain declarative twin.
+    #[test]
+    fn flask_sqlalchemy_style_reads_as_its_declarative_twin() {
+        let flask = read_project(
+            &[
+                ("app/__init__.py", "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"),
+                (
+                    "app/models.py",
+                    "from app import db\n\n\nclass UserRole(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    name = db.Column(db.String(40), nullable=False, unique=True)\n    users = db.relationship('User')\n",
+                ),
+            ],
+            "from app import db\nimport app.models\ntarget_metadata = db.metadata\n",
+        );
+        let plain = read_project(
+            &[
+                ("app/__init__.py", ""),
+                (
+                    "app/models.py",
+                    "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base, relationship\n\nBase = declarative_base()\n\n\nclass UserRole(Base):\n    __tablename__ = 'user_role'\n    id = sa.Column(sa.Integer, primary_key=True)\n    name = sa.Column(sa.String(40), nullable=False, unique=True)\n    users = relationship('User')\n",
+                ),
+            ],
+            "from app.models import Base\ntarget_metadata = Base.metadata\n",
+        );
+        assert_eq!(flask.target, ["app.db"]);
+        assert_eq!(flask.target_tables().len(), 1);
+        let (a, b) = (&flask.tables[0], &plain.tables[0]);
+        assert_eq!((&a.table, &a.columns), (&b.table, &b.columns));
+        assert_eq!(a.table.name, "user_role");
+    }
+
+    /// What cannot be read is reported and left out, never guessed.
+    #[test]
+    fn dynamic_tables_are_unknown() {
+        let m = read_project(
+            &[(
+                "app/models.py",
+                "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base, declared_attr\n\nBase = declarative_base()\n\n\nclass Tenant(Base):\n    @declared_attr\n    def __tablename__(cls):\n        return cls.__name__.lower()\n    id = sa.Column(sa.Integer, primary_key=True)\n",
+            )],
+            "from app.models import Base\ntarget_metadata = Base.metadata\n",
+        );
+        assert!(m.tables.is_empty());
+        assert_eq!(m.unknown.len(), 1);
+        assert!(m.unknown[0].why.contains("declared_attr"), "{:?}", m.unknown);
+    }
+}
