@@ -111,6 +111,14 @@ fn mapped_style_changes_with_naming_convention() {
     differential("mapped_changes");
 }
 
+/// `__abstract__` base columns after the class's own, `__table_args__` check and composite
+/// foreign key constraints and a dialect option, `sa.Enum(PyEnum)`, a column named apart
+/// from its attribute with `unique=True` (an unnamed constraint Alembic warns about).
+#[test]
+fn abstract_base_and_table_args() {
+    differential("abstract_base");
+}
+
 #[test]
 fn model_module_not_imported_by_env_py() {
     differential("not_imported");

@@ -358,6 +358,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
                 table: side.table.clone(),
                 columns: side.columns.clone(),
                 constraints,
+                kwargs: m.kwargs.clone(),
             },
             origin(m),
         );

@@ -51,6 +51,8 @@ pub enum AutoOp {
         columns: Vec<Column>,
         /// Rendered inline: primary key, foreign keys, unique and check constraints.
         constraints: Vec<(Constraint, bool)>,
+        /// Dialect options, rendered sorted by name.
+        kwargs: crate::ops::TableKwargs,
     },
     DropTable {
         table: TableRef,

@@ -65,7 +65,8 @@ fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
             table,
             columns,
             constraints,
-        } => create_table(table, columns, constraints, Side::Model, d),
+            kwargs,
+        } => create_table(table, columns, constraints, kwargs, Side::Model, d),
         AutoOp::DropTable { table, .. } => format!("op.drop_table({}{})", py_repr(&table.name), schema_kw(table)),
         AutoOp::AddColumn { table, column } => add_column(table, column, Side::Model, d),
         AutoOp::DropColumn { table, column } => drop_column(table, &column.name),
@@ -101,7 +102,7 @@ fn backward(op: &AutoOp, d: &dyn Dialect) -> String {
             table,
             columns,
             constraints,
-        } => create_table(table, columns, constraints, Side::Db, d),
+        } => create_table(table, columns, constraints, &[], Side::Db, d),
         AutoOp::AddColumn { table, column } => drop_column(table, &column.name),
         AutoOp::DropColumn { table, column } => add_column(table, column, Side::Db, d),
         AutoOp::AlterColumn {
@@ -132,7 +133,14 @@ fn fk_name(fk: &ForeignKeyConstraint, conv: bool) -> Option<Name> {
     fk.opts.name.clone().map(|name| Name { name, conv })
 }
 
-fn create_table(table: &TableRef, columns: &[Column], constraints: &[(Constraint, bool)], side: Side, d: &dyn Dialect) -> String {
+fn create_table(
+    table: &TableRef,
+    columns: &[Column],
+    constraints: &[(Constraint, bool)],
+    kwargs: &[(String, Literal)],
+    side: Side,
+    d: &dyn Dialect,
+) -> String {
     let mut args: Vec<String> = columns.iter().map(|c| column(c, side, d)).collect();
     let mut cons: Vec<String> = constraints.iter().map(|(c, conv)| constraint(c, *conv)).collect();
     cons.sort();
@@ -140,6 +148,11 @@ fn create_table(table: &TableRef, columns: &[Column], constraints: &[(Constraint
     let mut text = format!("op.create_table({},\n{}", py_repr(&table.name), args.join(",\n"));
     if let Some(s) = &table.schema {
         text.push_str(&format!(",\nschema={}", py_repr(s)));
+    }
+    let mut kw: Vec<&(String, Literal)> = kwargs.iter().collect();
+    kw.sort_by(|a, b| a.0.cmp(&b.0));
+    for (k, v) in kw {
+        text.push_str(&format!(",\n{k}={}", py_literal(v)));
     }
     text.push_str("\n)");
     text
@@ -300,6 +313,18 @@ fn constraint(c: &Constraint, conv: bool) -> String {
             s.push(')');
             s
         }
+    }
+}
+
+/// Python's `repr` of a literal.
+fn py_literal(l: &Literal) -> String {
+    match l {
+        Literal::Str(s) => py_repr(s),
+        Literal::Int(i) => i.to_string(),
+        Literal::Float(f) => f.clone(),
+        Literal::Bool(b) => py_bool(*b).to_string(),
+        Literal::None => "None".to_string(),
+        Literal::DateTime { .. } => format!("{l:?}"),
     }
 }
 

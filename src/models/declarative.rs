@@ -376,6 +376,7 @@ impl<'a> Reader<'a> {
                     class_name: None,
                     module: self.index.modules[m].name.clone(),
                     column_spans: Vec::new(),
+                    kwargs: Vec::new(),
                 });
             }
             Val::Unknown(why) => self.unknown.push(UnknownTable {
@@ -559,6 +560,7 @@ impl<'a> Reader<'a> {
         let mut table = TableRef::new(name.clone());
         let mut constraints = Vec::new();
         let mut indexes = Vec::new();
+        let mut kwargs = Vec::new();
         if let Some(v) = table_args {
             let items = match v {
                 Val::Seq(items) => items,
@@ -569,8 +571,17 @@ impl<'a> Reader<'a> {
                     Val::Constraint(k) => constraints.push(k),
                     Val::Index(i) => indexes.push((i.name, i.elements, i.opts)),
                     Val::Dict(d) => {
-                        if let Some((_, v)) = d.iter().find(|(k, _)| k == "schema") {
-                            table.schema = as_str(Some(v));
+                        for (k, v) in d {
+                            match (k.as_str(), v) {
+                                ("schema", v) => table.schema = as_str(Some(&v)),
+                                (k, Val::Lit(l)) if is_dialect_kwarg(k) => kwargs.push((k.to_string(), l.clone())),
+                                (k, _) if is_dialect_kwarg(k) || k == "comment" || k == "info" => {
+                                    let why = format!("`__table_args__` option `{k}` migplan does not compare");
+                                    return self.class_unknown(id, info, Some(name), cname, file, c, why);
+                                }
+                                // extend_existing, keep_existing...: no schema.
+                                _ => {}
+                            }
                         }
                     }
                     Val::Unknown(why) => {
@@ -603,6 +614,7 @@ impl<'a> Reader<'a> {
             class_name: Some(cname),
             module: self.index.modules[m].name.clone(),
             column_spans,
+            kwargs,
         });
     }
 
@@ -811,6 +823,13 @@ fn table_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
         }
     }
     args
+}
+
+/// A dialect option (`sqlite_autoincrement`, `mysql_engine`): rendered with the table.
+fn is_dialect_kwarg(k: &str) -> bool {
+    ["sqlite_", "mysql_", "mariadb_", "postgresql_", "mssql_", "oracle_"]
+        .iter()
+        .any(|p| k.starts_with(p))
 }
 
 /// Flask-SQLAlchemy's `camel_to_snake_case`.

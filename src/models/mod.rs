@@ -34,6 +34,8 @@ pub struct ModelTable {
     pub module: String,
     /// Where each column of the class body is declared (mixin columns: at the class).
     pub column_spans: Vec<(String, Span)>,
+    /// Dialect options of `__table_args__` (`sqlite_autoincrement`, `mysql_engine`).
+    pub kwargs: crate::ops::TableKwargs,
 }
 
 impl ModelTable {
