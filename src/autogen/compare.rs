@@ -338,6 +338,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
         .iter()
         .filter_map(|u| u.name.as_ref().map(|n| n.to_ascii_lowercase()))
         .collect();
+    let unnamed_unknown = models.unknown.iter().any(|u| u.name.is_none());
     let origin = |m: &ModelTable| {
         Some(Origin {
             file: m.file.clone(),
@@ -383,6 +384,12 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
             out.skipped.push((k.clone(), "its shape in the migrations is unknown".into()));
             continue;
         };
+        if unnamed_unknown {
+            // A model whose table name is unknown may be this table: not dropped on a guess.
+            out.skipped
+                .push((k.clone(), "a model whose table name migplan cannot read may declare it".into()));
+            continue;
+        }
         let (schema, name) = match k.rsplit_once('.') {
             Some((s, n)) => (Some(s.to_string()), n.to_string()),
             None => (None, k.clone()),

@@ -49,6 +49,8 @@ pub struct Reader<'a> {
     /// Flask-SQLAlchemy's `db = SQLAlchemy()`: its id. `db` is bound as the `sqlalchemy`
     /// module (`db.Column`, `db.Integer` are SQLAlchemy's); `db.Model` is its Base.
     flask_db: Option<String>,
+    /// Bases with a `type_annotation_map`: `Mapped[str]` may not be `String` there.
+    custom_type_map: Vec<String>,
 }
 
 fn span_of(r: impl Ranged) -> Span {
@@ -117,6 +119,7 @@ impl<'a> Reader<'a> {
             tables: Vec::new(),
             unknown: Vec::new(),
             flask_db: None,
+            custom_type_map: Vec::new(),
         }
     }
 
@@ -438,6 +441,14 @@ impl<'a> Reader<'a> {
         if declarative_root {
             // `class Base(DeclarativeBase)`, its `metadata = MetaData(...)` if given.
             let mut naming = Vec::new();
+            let has_map = c.body.iter().any(|s| match s {
+                Stmt::Assign(a) => matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "type_annotation_map"),
+                Stmt::AnnAssign(a) => matches!(&*a.target, Expr::Name(n) if n.id.as_str() == "type_annotation_map"),
+                _ => false,
+            });
+            if has_map {
+                self.custom_type_map.push(id.clone());
+            }
             for s in &c.body {
                 if let Stmt::Assign(a) = s
                     && matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "metadata")
@@ -729,6 +740,12 @@ impl<'a> Reader<'a> {
             args.pos.insert(0, Val::Lit(Literal::Str(name.to_string())));
         }
         let has_type = has_type_arg(&args);
+        if !has_type && from_annotation.is_some() && info.base.as_ref().is_some_and(|b| self.custom_type_map.contains(b)) {
+            info.unknown = Some(format!(
+                "column `{name}` takes its type from the Base's type_annotation_map, which migplan does not read"
+            ));
+            return;
+        }
         if !has_type {
             match &from_annotation {
                 Some((t, _)) => args.pos.insert(1, Val::Type(t.clone())),

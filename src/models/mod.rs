@@ -175,4 +175,18 @@ mod tests {
         assert_eq!(m.unknown.len(), 1);
         assert!(m.unknown[0].why.contains("declared_attr"), "{:?}", m.unknown);
     }
+
+    /// A Base's `type_annotation_map` changes what `Mapped[str]` means: unknown, not guessed.
+    #[test]
+    fn type_annotation_map_makes_annotation_types_unknown() {
+        let m = read_project(
+            &[(
+                "app/models.py",
+                "from sqlalchemy import String\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    type_annotation_map = {str: String(255)}\n\n\nclass Tag(Base):\n    __tablename__ = 'tags'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    label: Mapped[str]\n",
+            )],
+            "from app.models import Base\ntarget_metadata = Base.metadata\n",
+        );
+        assert!(m.tables.is_empty());
+        assert!(m.unknown[0].why.contains("type_annotation_map"), "{:?}", m.unknown);
+    }
 }
