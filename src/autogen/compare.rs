@@ -231,9 +231,11 @@ fn db_side(table: TableRef, s: &TableShape) -> Side {
             });
         }
     }
+    // Reflection skips expression-based indexes (SQLAlchemy warns and leaves them out).
     let indexes = s
         .indexes
         .iter()
+        .filter(|(_, els, _)| els.iter().all(|e| matches!(e, IndexElement::Column(_))))
         .map(|(name, els, opts)| IndexSig {
             name: named(Some(name.clone()), true),
             columns: els.iter().map(element_text).collect(),

@@ -367,7 +367,16 @@ impl<'a> Reader<'a> {
         match build_table(args, true) {
             Val::Table(t) => {
                 let (columns, constraints) = t.full.unwrap_or_default();
-                let indexes = t.indexes.into_iter().map(|i| (i.name, i.elements, i.opts)).collect();
+                let indexes: Vec<_> = t.indexes.into_iter().map(|i| (i.name, i.elements, i.opts)).collect();
+                if has_expression_index(&indexes) {
+                    return self.unknown.push(UnknownTable {
+                        name: Some(t.table.name),
+                        class_name: None,
+                        file,
+                        span: span_of(stmt),
+                        why: "an index on an expression, which migplan does not compare yet".into(),
+                    });
+                }
                 self.tables.push(ModelTable {
                     table: t.table,
                     columns,
@@ -612,6 +621,10 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        if has_expression_index(&indexes) {
+            let why = "an index on an expression, which migplan does not compare yet".to_string();
+            return self.class_unknown(id, info, Some(name), cname, file, c, why);
+        }
         info.table = Some(name);
         self.classes.insert(id, info);
         self.tables.push(ModelTable {
@@ -840,6 +853,12 @@ fn table_args(ev: &Evaluator, call: &ruff_python_ast::ExprCall) -> Args {
         }
     }
     args
+}
+
+fn has_expression_index(indexes: &[(String, Vec<IndexElement>, crate::ops::IndexOpts)]) -> bool {
+    indexes
+        .iter()
+        .any(|(_, els, _)| els.iter().any(|e| matches!(e, IndexElement::Expr(_))))
 }
 
 /// A dialect option (`sqlite_autoincrement`, `mysql_engine`): rendered with the table.
