@@ -479,6 +479,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
                     type_,
                     nullable,
                     existing_nullable: a,
+                    existing_server_default: x.server_default.clone(),
                 });
             }
         }

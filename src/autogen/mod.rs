@@ -75,6 +75,8 @@ pub enum AutoOp {
         type_: Option<(SqlType, SqlType)>,
         nullable: Option<(bool, bool)>,
         existing_nullable: bool,
+        /// The database column's default, rendered as reflected (`existing_server_default=`).
+        existing_server_default: Option<crate::ops::SqlExpr>,
     },
     CreateIndex {
         table: TableRef,

@@ -77,6 +77,7 @@ fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
             type_,
             nullable,
             existing_nullable,
+            existing_server_default,
         } => alter_column(
             table,
             column,
@@ -84,6 +85,7 @@ fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
             type_.as_ref().map(|(_, m)| repr_type(m, Side::Model, d)),
             nullable.map(|(_, m)| m),
             *existing_nullable,
+            existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d)),
         ),
         AutoOp::CreateIndex { table, index } => create_index(table, index),
         AutoOp::DropIndex { table, index } => drop_index(table, index),
@@ -112,13 +114,15 @@ fn backward(op: &AutoOp, d: &dyn Dialect) -> String {
             type_,
             nullable,
             existing_nullable,
+            existing_server_default,
         } => {
             let (existing, to) = match type_ {
                 Some((db, model)) => (repr_type(model, Side::Model, d), Some(repr_type(db, Side::Db, d))),
                 None => (repr_type(existing_type, Side::Db, d), None),
             };
             let existing_nullable = nullable.map_or(*existing_nullable, |(_, m)| m);
-            alter_column(table, column, &existing, to, nullable.map(|(db, _)| db), existing_nullable)
+            let default = existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d));
+            alter_column(table, column, &existing, to, nullable.map(|(db, _)| db), existing_nullable, default)
         }
         AutoOp::CreateIndex { table, index } => drop_index(table, index),
         AutoOp::DropIndex { table, index } => create_index(table, index),
@@ -178,6 +182,7 @@ fn alter_column(
     type_: Option<String>,
     nullable: Option<bool>,
     existing_nullable: bool,
+    existing_server_default: Option<String>,
 ) -> String {
     let ind = " ".repeat(11);
     let mut text = format!("op.alter_column({}, {}", py_repr(&table.name), py_repr(column));
@@ -188,6 +193,9 @@ fn alter_column(
     match nullable {
         Some(n) => text.push_str(&format!(",\n{ind}nullable={}", py_bool(n))),
         None => text.push_str(&format!(",\n{ind}existing_nullable={}", py_bool(existing_nullable))),
+    }
+    if let Some(def) = existing_server_default {
+        text.push_str(&format!(",\n{ind}existing_server_default={def}"));
     }
     if let Some(s) = &table.schema {
         text.push_str(&format!(",\n{ind}schema={}", py_repr(s)));

@@ -24,3 +24,4 @@ class Company(Record):
 
     name = sa.Column(sa.String(100), nullable=False)
     vat = sa.Column("vat_number", sa.String(20), unique=True)
+    rating = sa.Column(sa.SmallInteger, server_default="3", nullable=False)

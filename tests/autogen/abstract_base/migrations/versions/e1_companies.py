@@ -20,6 +20,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("active", sa.Boolean(), server_default=sa.text("1"), nullable=False),
+        sa.Column("rating", sa.Integer(), server_default="3", nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 
