@@ -75,8 +75,27 @@ fn run(cmd: &mut Command) -> String {
 }
 
 fn differential(case: &str) {
+    differential_as(case, false);
+}
+
+/// With `batch`, env.py's `context.configure()` gets `render_as_batch=True` in both copies.
+fn differential_as(case: &str, batch: bool) {
     let Some(alembic) = alembic() else { return };
-    let ora = copy(case, "alembic");
+    let who = if batch { "batch" } else { "plain" };
+    let ora = copy(case, &format!("alembic-{who}"));
+    let mig = copy(case, &format!("migplan-{who}"));
+    if batch {
+        for dir in [&ora, &mig] {
+            let env = dir.join("migrations/env.py");
+            let text = std::fs::read_to_string(&env).unwrap();
+            let edited = text.replace(
+                "target_metadata=target_metadata)",
+                "target_metadata=target_metadata, render_as_batch=True)",
+            );
+            assert_ne!(text, edited, "{case}: env.py has the configure() call the test edits");
+            std::fs::write(&env, edited).unwrap();
+        }
+    }
     run(Command::new(&alembic)
         .current_dir(&ora)
         .env("PYTHONHASHSEED", "0")
@@ -117,6 +136,14 @@ fn mapped_style_changes_with_naming_convention() {
 #[test]
 fn abstract_base_and_table_args() {
     differential("abstract_base");
+}
+
+/// env.py's `render_as_batch=True`: each table's operations in a batch block.
+#[test]
+fn render_as_batch() {
+    for case in ["new_table", "mapped_changes", "abstract_base"] {
+        differential_as(case, true);
+    }
 }
 
 #[test]

@@ -18,10 +18,66 @@ enum Side {
 }
 
 /// The `upgrade()` and `downgrade()` bodies, indented for the template.
-pub fn bodies(ops: &[AutoOp], d: &dyn Dialect) -> (String, String) {
-    let up: Vec<String> = ops.iter().map(|o| forward(o, d)).collect();
-    let down: Vec<String> = ops.iter().rev().map(|o| backward(o, d)).collect();
+/// `batch`: env.py's `render_as_batch=True`, each table's operations in a
+/// `with op.batch_alter_table(...)` block.
+pub fn bodies(ops: &[AutoOp], d: &dyn Dialect, batch: bool) -> (String, String) {
+    let down: Vec<AutoOp> = ops.iter().rev().cloned().collect();
+    let up = lines(ops, batch, |o, b| forward(o, d, b));
+    let down = lines(&down, batch, |o, b| backward(o, d, b));
     (indent(&cmd_body(&up)), indent(&cmd_body(&down)))
+}
+
+/// The table an operation of a `ModifyTableOps` group is on (creating and dropping a table
+/// are not in one).
+fn group_table(op: &AutoOp) -> Option<&TableRef> {
+    match op {
+        AutoOp::CreateTable { .. } | AutoOp::DropTable { .. } => None,
+        AutoOp::AddColumn { table, .. }
+        | AutoOp::DropColumn { table, .. }
+        | AutoOp::AlterColumn { table, .. }
+        | AutoOp::CreateIndex { table, .. }
+        | AutoOp::DropIndex { table, .. }
+        | AutoOp::AddUnique { table, .. }
+        | AutoOp::DropUnique { table, .. }
+        | AutoOp::AddForeignKey { table, .. }
+        | AutoOp::DropForeignKey { table, .. } => Some(table),
+    }
+}
+
+/// Rendered operations; in batch mode consecutive operations on one table (one
+/// `ModifyTableOps`) go in a `with` block followed by a blank line, their statement lines
+/// indented (lines inside an open bracket are left as they are, as Mako's printer does).
+fn lines(ops: &[AutoOp], batch: bool, render: impl Fn(&AutoOp, bool) -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < ops.len() {
+        let Some(t) = group_table(&ops[i]).filter(|_| batch) else {
+            out.push(render(&ops[i], false));
+            i += 1;
+            continue;
+        };
+        let schema = t.schema.as_ref().map_or("None".to_string(), |s| py_repr(s));
+        out.push(format!(
+            "with op.batch_alter_table({}, schema={schema}) as batch_op:",
+            py_repr(&t.name)
+        ));
+        while i < ops.len() && group_table(&ops[i]) == Some(t) {
+            let text = render(&ops[i], true);
+            let mut depth = 0i32;
+            let indented: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    let line = if depth == 0 { format!("    {l}") } else { l.to_string() };
+                    depth += l.matches(['(', '[']).count() as i32 - l.matches([')', ']']).count() as i32;
+                    line
+                })
+                .collect();
+            out.push(indented.join("\n"));
+            i += 1;
+        }
+        out.push(String::new());
+    }
+    out
 }
 
 fn cmd_body(lines: &[String]) -> String {
@@ -44,8 +100,13 @@ fn indent(text: &str) -> String {
 }
 
 fn gen_name(n: Option<&Name>) -> String {
+    gen_name_in(n, false)
+}
+
+/// `op.f('...')`, or `batch_op.f('...')` inside a batch block.
+fn gen_name_in(n: Option<&Name>, b: bool) -> String {
     match n {
-        Some(n) if n.conv => format!("op.f({})", py_repr(&n.name)),
+        Some(n) if n.conv => format!("{}f({})", if b { "batch_op." } else { "op." }, py_repr(&n.name)),
         Some(n) => py_repr(&n.name),
         None => "None".into(),
     }
@@ -59,7 +120,7 @@ fn schema_kw(t: &TableRef) -> String {
     t.schema.as_ref().map_or(String::new(), |s| format!(", schema={}", py_repr(s)))
 }
 
-fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
+fn forward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
     match op {
         AutoOp::CreateTable {
             table,
@@ -68,8 +129,8 @@ fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
             kwargs,
         } => create_table(table, columns, constraints, kwargs, Side::Model, d),
         AutoOp::DropTable { table, .. } => format!("op.drop_table({}{})", py_repr(&table.name), schema_kw(table)),
-        AutoOp::AddColumn { table, column } => add_column(table, column, Side::Model, d),
-        AutoOp::DropColumn { table, column } => drop_column(table, &column.name),
+        AutoOp::AddColumn { table, column } => add_column(table, column, Side::Model, d, b),
+        AutoOp::DropColumn { table, column } => drop_column(table, &column.name, b),
         AutoOp::AlterColumn {
             table,
             column,
@@ -86,18 +147,19 @@ fn forward(op: &AutoOp, d: &dyn Dialect) -> String {
             nullable.map(|(_, m)| m),
             *existing_nullable,
             existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d)),
+            b,
         ),
-        AutoOp::CreateIndex { table, index } => create_index(table, index),
-        AutoOp::DropIndex { table, index } => drop_index(table, index),
-        AutoOp::AddUnique { table, unique } => create_unique(table, unique),
-        AutoOp::DropUnique { table, unique } => drop_constraint(table, unique.name.as_ref(), "unique"),
-        AutoOp::AddForeignKey { table, fk, conv } => create_fk(table, fk, *conv),
-        AutoOp::DropForeignKey { table, fk, conv } => drop_constraint(table, fk_name(fk, *conv).as_ref(), "foreignkey"),
+        AutoOp::CreateIndex { table, index } => create_index(table, index, b),
+        AutoOp::DropIndex { table, index } => drop_index(table, index, b),
+        AutoOp::AddUnique { table, unique } => create_unique(table, unique, b),
+        AutoOp::DropUnique { table, unique } => drop_constraint(table, unique.name.as_ref(), "unique", b),
+        AutoOp::AddForeignKey { table, fk, conv } => create_fk(table, fk, *conv, b),
+        AutoOp::DropForeignKey { table, fk, conv } => drop_constraint(table, fk_name(fk, *conv).as_ref(), "foreignkey", b),
     }
 }
 
 /// The reverse operation, as `op.reverse()` builds it.
-fn backward(op: &AutoOp, d: &dyn Dialect) -> String {
+fn backward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
     match op {
         AutoOp::CreateTable { table, .. } => format!("op.drop_table({}{})", py_repr(&table.name), schema_kw(table)),
         AutoOp::DropTable {
@@ -105,8 +167,8 @@ fn backward(op: &AutoOp, d: &dyn Dialect) -> String {
             columns,
             constraints,
         } => create_table(table, columns, constraints, &[], Side::Db, d),
-        AutoOp::AddColumn { table, column } => drop_column(table, &column.name),
-        AutoOp::DropColumn { table, column } => add_column(table, column, Side::Db, d),
+        AutoOp::AddColumn { table, column } => drop_column(table, &column.name, b),
+        AutoOp::DropColumn { table, column } => add_column(table, column, Side::Db, d, b),
         AutoOp::AlterColumn {
             table,
             column,
@@ -122,14 +184,23 @@ fn backward(op: &AutoOp, d: &dyn Dialect) -> String {
             };
             let existing_nullable = nullable.map_or(*existing_nullable, |(_, m)| m);
             let default = existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d));
-            alter_column(table, column, &existing, to, nullable.map(|(db, _)| db), existing_nullable, default)
+            alter_column(
+                table,
+                column,
+                &existing,
+                to,
+                nullable.map(|(db, _)| db),
+                existing_nullable,
+                default,
+                b,
+            )
         }
-        AutoOp::CreateIndex { table, index } => drop_index(table, index),
-        AutoOp::DropIndex { table, index } => create_index(table, index),
-        AutoOp::AddUnique { table, unique } => drop_constraint(table, unique.name.as_ref(), "unique"),
-        AutoOp::DropUnique { table, unique } => create_unique(table, unique),
-        AutoOp::AddForeignKey { table, fk, conv } => drop_constraint(table, fk_name(fk, *conv).as_ref(), "foreignkey"),
-        AutoOp::DropForeignKey { table, fk, conv } => create_fk(table, fk, *conv),
+        AutoOp::CreateIndex { table, index } => drop_index(table, index, b),
+        AutoOp::DropIndex { table, index } => create_index(table, index, b),
+        AutoOp::AddUnique { table, unique } => drop_constraint(table, unique.name.as_ref(), "unique", b),
+        AutoOp::DropUnique { table, unique } => create_unique(table, unique, b),
+        AutoOp::AddForeignKey { table, fk, conv } => drop_constraint(table, fk_name(fk, *conv).as_ref(), "foreignkey", b),
+        AutoOp::DropForeignKey { table, fk, conv } => create_fk(table, fk, *conv, b),
     }
 }
 
@@ -162,7 +233,10 @@ fn create_table(
     text
 }
 
-fn add_column(table: &TableRef, c: &Column, side: Side, d: &dyn Dialect) -> String {
+fn add_column(table: &TableRef, c: &Column, side: Side, d: &dyn Dialect, b: bool) -> String {
+    if b {
+        return format!("batch_op.add_column({})", column(c, side, d));
+    }
     format!(
         "op.add_column({}, {}{})",
         py_repr(&table.name),
@@ -171,7 +245,10 @@ fn add_column(table: &TableRef, c: &Column, side: Side, d: &dyn Dialect) -> Stri
     )
 }
 
-fn drop_column(table: &TableRef, name: &str) -> String {
+fn drop_column(table: &TableRef, name: &str, b: bool) -> String {
+    if b {
+        return format!("batch_op.drop_column({})", py_repr(name));
+    }
     format!("op.drop_column({}, {}{})", py_repr(&table.name), py_repr(name), schema_kw(table))
 }
 
@@ -183,9 +260,14 @@ fn alter_column(
     nullable: Option<bool>,
     existing_nullable: bool,
     existing_server_default: Option<String>,
+    b: bool,
 ) -> String {
     let ind = " ".repeat(11);
-    let mut text = format!("op.alter_column({}, {}", py_repr(&table.name), py_repr(column));
+    let mut text = if b {
+        format!("batch_op.alter_column({}", py_repr(column))
+    } else {
+        format!("op.alter_column({}, {}", py_repr(&table.name), py_repr(column))
+    };
     text.push_str(&format!(",\n{ind}existing_type={existing}"));
     if let Some(t) = type_ {
         text.push_str(&format!(",\n{ind}type_={t}"));
@@ -197,14 +279,22 @@ fn alter_column(
     if let Some(def) = existing_server_default {
         text.push_str(&format!(",\n{ind}existing_server_default={def}"));
     }
-    if let Some(s) = &table.schema {
+    if let Some(s) = table.schema.as_ref().filter(|_| !b) {
         text.push_str(&format!(",\n{ind}schema={}", py_repr(s)));
     }
     text.push(')');
     text
 }
 
-fn create_index(table: &TableRef, ix: &IndexSig) -> String {
+fn create_index(table: &TableRef, ix: &IndexSig, b: bool) -> String {
+    if b {
+        return format!(
+            "batch_op.create_index({}, {}, unique={})",
+            gen_name_in(ix.name.as_ref(), b),
+            list(&ix.columns),
+            py_bool(ix.unique)
+        );
+    }
     format!(
         "op.create_index({}, {}, {}, unique={}{})",
         gen_name(ix.name.as_ref()),
@@ -215,7 +305,10 @@ fn create_index(table: &TableRef, ix: &IndexSig) -> String {
     )
 }
 
-fn drop_index(table: &TableRef, ix: &IndexSig) -> String {
+fn drop_index(table: &TableRef, ix: &IndexSig, b: bool) -> String {
+    if b {
+        return format!("batch_op.drop_index({})", gen_name_in(ix.name.as_ref(), b));
+    }
     format!(
         "op.drop_index({}, table_name={}{})",
         gen_name(ix.name.as_ref()),
@@ -224,7 +317,14 @@ fn drop_index(table: &TableRef, ix: &IndexSig) -> String {
     )
 }
 
-fn create_unique(table: &TableRef, u: &IndexSig) -> String {
+fn create_unique(table: &TableRef, u: &IndexSig, b: bool) -> String {
+    if b {
+        return format!(
+            "batch_op.create_unique_constraint({}, {})",
+            gen_name_in(u.name.as_ref(), b),
+            list(&u.columns)
+        );
+    }
     let schema = table.schema.as_ref().map_or(String::new(), |s| format!(", schema={}", py_repr(s)));
     format!(
         "op.create_unique_constraint({}, {}, {}{schema})",
@@ -234,32 +334,34 @@ fn create_unique(table: &TableRef, u: &IndexSig) -> String {
     )
 }
 
-fn drop_constraint(table: &TableRef, name: Option<&Name>, type_: &str) -> String {
+fn drop_constraint(table: &TableRef, name: Option<&Name>, type_: &str, b: bool) -> String {
     let mut lines = Vec::new();
     if name.is_none() {
         lines.push("# WARNING: constraint name is None; this directive will fail as".to_string());
         lines.push("# rendered.  Add a name, or use a naming convention; see".to_string());
         lines.push("# https://alembic.sqlalchemy.org/en/latest/naming.html".to_string());
     }
-    lines.push(format!(
-        "op.drop_constraint({}, {}{}, type_={})",
-        gen_name(name),
-        py_repr(&table.name),
-        schema_kw(table),
-        py_repr(type_)
-    ));
+    lines.push(if b {
+        format!("batch_op.drop_constraint({}, type_={})", gen_name_in(name, b), py_repr(type_))
+    } else {
+        format!(
+            "op.drop_constraint({}, {}{}, type_={})",
+            gen_name(name),
+            py_repr(&table.name),
+            schema_kw(table),
+            py_repr(type_)
+        )
+    });
     lines.join("\n")
 }
 
-fn create_fk(table: &TableRef, fk: &ForeignKeyConstraint, conv: bool) -> String {
-    let mut args = vec![
-        gen_name(fk_name(fk, conv).as_ref()),
-        py_repr(&table.name),
-        py_repr(&fk.ref_table.name),
-        list(&fk.columns),
-        list(&fk.ref_columns),
-    ];
-    if let Some(s) = &table.schema {
+fn create_fk(table: &TableRef, fk: &ForeignKeyConstraint, conv: bool, b: bool) -> String {
+    let mut args = vec![gen_name_in(fk_name(fk, conv).as_ref(), b)];
+    if !b {
+        args.push(py_repr(&table.name));
+    }
+    args.extend([py_repr(&fk.ref_table.name), list(&fk.columns), list(&fk.ref_columns)]);
+    if let Some(s) = table.schema.as_ref().filter(|_| !b) {
         args.push(format!("source_schema={}", py_repr(s)));
     }
     if let Some(s) = &fk.ref_table.schema {
@@ -271,7 +373,7 @@ fn create_fk(table: &TableRef, fk: &ForeignKeyConstraint, conv: bool) -> String 
     if let Some(v) = &fk.ondelete {
         args.push(format!("ondelete={}", py_repr(v)));
     }
-    format!("op.create_foreign_key({})", args.join(", "))
+    format!("{}create_foreign_key({})", if b { "batch_op." } else { "op." }, args.join(", "))
 }
 
 fn constraint(c: &Constraint, conv: bool) -> String {

@@ -118,7 +118,8 @@ fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<O
         return Ok(None);
     }
     let ops: Vec<_> = cmp.changes.into_iter().map(|c| c.op).collect();
-    Ok(Some(crate::autogen::render::bodies(&ops, ag.dialect)))
+    let batch = a.env.render_as_batch.unwrap_or(false);
+    Ok(Some(crate::autogen::render::bodies(&ops, ag.dialect, batch)))
 }
 
 /// `--version-path`: one of the project's versions folders.
