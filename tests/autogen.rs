@@ -108,7 +108,6 @@ fn differential_as(case: &str, batch: bool) {
         "--rev-id",
         "ora",
     ]));
-    let mig = copy(case, "migplan");
     run(Command::new(BIN)
         .current_dir(&mig)
         .env_remove("DATABASE_URL")
