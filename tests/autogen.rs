@@ -137,6 +137,13 @@ fn abstract_base_and_table_args() {
     differential("abstract_base");
 }
 
+/// env.py's `compare_server_default=True`: defaults changed, added, dropped, and equal
+/// ones written differently (`'3'` / `3`, `now()` / `(CURRENT_TIMESTAMP)`) left alone.
+#[test]
+fn server_defaults_compared_when_env_py_asks() {
+    differential("server_defaults");
+}
+
 /// env.py's `render_as_batch=True`: each table's operations in a batch block.
 #[test]
 fn render_as_batch() {

@@ -23,6 +23,55 @@ pub struct Comparison {
     pub skipped: Vec<(String, String)>,
 }
 
+/// What env.py's `context.configure()` turns on.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `compare_server_default=True` (compared as SQLite's implementation compares the
+    /// text; other dialects ask the database, so there it is not compared).
+    pub server_default: bool,
+}
+
+/// The default's SQL text as SQLAlchemy compiles it for the model (`str` as is) or as
+/// SQLite keeps it in the table's DDL (a string quoted, a function in parentheses).
+fn default_text(e: &crate::ops::SqlExpr, db: bool) -> String {
+    use crate::ops::{Literal, SqlExpr};
+    match e {
+        SqlExpr::Literal(Literal::Str(s)) if db => format!("'{}'", s.replace('\'', "''")),
+        SqlExpr::Literal(Literal::Str(s)) => s.clone(),
+        SqlExpr::Text(t) => t.clone(),
+        SqlExpr::Func { name, args } if args.is_empty() && name.eq_ignore_ascii_case("now") => {
+            if db {
+                "(CURRENT_TIMESTAMP)".into()
+            } else {
+                "CURRENT_TIMESTAMP".into()
+            }
+        }
+        SqlExpr::Bool(b) => if *b { "1" } else { "0" }.into(),
+        SqlExpr::Null => "NULL".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `SQLiteImpl.compare_server_default`: outer parentheses and quotes do not count.
+fn sqlite_default_differs(db: Option<&crate::ops::SqlExpr>, model: Option<&crate::ops::SqlExpr>) -> bool {
+    let norm = |s: String| {
+        let s = match s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            Some(inner) if !inner.is_empty() => inner.to_string(),
+            _ => s,
+        };
+        let t = s.strip_prefix('"').unwrap_or(&s);
+        let t = t.strip_suffix('"').unwrap_or(t);
+        match t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+            Some(inner) if !inner.is_empty() => inner.to_string(),
+            _ => s,
+        }
+    };
+    match (db, model) {
+        (None, None) => false,
+        (a, b) => a.map(|e| norm(default_text(e, true))) != b.map(|e| norm(default_text(e, false))),
+    }
+}
+
 /// One side's table in the form the comparison needs.
 struct Side {
     table: TableRef,
@@ -331,7 +380,7 @@ fn type_differs(d: &dyn Dialect, db: &Column, model: &Column) -> bool {
 }
 
 /// Compare the target metadata's tables with the simulated schema.
-pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison {
+pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options) -> Comparison {
     let mut out = Comparison::default();
     let model_tables = sorted_tables(&models.target_tables());
     let db: Vec<(String, Result<&TableShape, &str>)> = shapes.tables().map(|(k, v)| (k.to_string(), v)).collect();
@@ -471,7 +520,11 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
             let (a, b) = (x.is_nullable(), c.is_nullable());
             let nullable = (a != b).then_some((a, b));
             let type_ = type_differs(d, x, c).then(|| (x.type_.clone(), c.type_.clone()));
-            if nullable.is_some() || type_.is_some() {
+            let server_default = (opts.server_default
+                && d.name() == "sqlite"
+                && sqlite_default_differs(x.server_default.as_ref(), c.server_default.as_ref()))
+            .then(|| (x.server_default.clone(), c.server_default.clone()));
+            if nullable.is_some() || type_.is_some() || server_default.is_some() {
                 push_here(AutoOp::AlterColumn {
                     table: table.clone(),
                     column: c.name.clone(),
@@ -480,6 +533,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect) -> Comparison 
                     nullable,
                     existing_nullable: a,
                     existing_server_default: x.server_default.clone(),
+                    server_default,
                 });
             }
         }

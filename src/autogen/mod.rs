@@ -77,6 +77,8 @@ pub enum AutoOp {
         existing_nullable: bool,
         /// The database column's default, rendered as reflected (`existing_server_default=`).
         existing_server_default: Option<crate::ops::SqlExpr>,
+        /// (database, model) defaults when they differ (`compare_server_default`).
+        server_default: Option<(Option<crate::ops::SqlExpr>, Option<crate::ops::SqlExpr>)>,
     },
     CreateIndex {
         table: TableRef,
@@ -150,6 +152,7 @@ impl AutoOp {
                 column,
                 type_,
                 nullable,
+                server_default,
                 ..
             } => {
                 let mut what = Vec::new();
@@ -159,6 +162,9 @@ impl AutoOp {
                         if *a { "true" } else { "false" },
                         if *b { "true" } else { "false" }
                     ));
+                }
+                if server_default.is_some() {
+                    what.push("server default differs".to_string());
                 }
                 if let Some((a, b)) = type_ {
                     what.push(format!("type {} in the migrations, {} in the models", type_label(a), type_label(b)));

@@ -139,6 +139,7 @@ fn forward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
             nullable,
             existing_nullable,
             existing_server_default,
+            server_default: changed,
         } => alter_column(
             table,
             column,
@@ -146,7 +147,10 @@ fn forward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
             type_.as_ref().map(|(_, m)| repr_type(m, Side::Model, d)),
             nullable.map(|(_, m)| m),
             *existing_nullable,
-            existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d)),
+            match changed {
+                Some((_, m)) => Default::Modified(m.as_ref().map_or("None".into(), |e| server_default(e, Side::Model, d))),
+                None => Default::Existing(existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d))),
+            },
             b,
         ),
         AutoOp::CreateIndex { table, index } => create_index(table, index, b),
@@ -177,13 +181,17 @@ fn backward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
             nullable,
             existing_nullable,
             existing_server_default,
+            server_default: changed,
         } => {
             let (existing, to) = match type_ {
                 Some((db, model)) => (repr_type(model, Side::Model, d), Some(repr_type(db, Side::Db, d))),
                 None => (repr_type(existing_type, Side::Db, d), None),
             };
             let existing_nullable = nullable.map_or(*existing_nullable, |(_, m)| m);
-            let default = existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d));
+            let default = match changed {
+                Some((db, _)) => Default::Modified(db.as_ref().map_or("None".into(), |e| server_default(e, Side::Db, d))),
+                None => Default::Existing(existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d))),
+            };
             alter_column(
                 table,
                 column,
@@ -252,6 +260,13 @@ fn drop_column(table: &TableRef, name: &str, b: bool) -> String {
     format!("op.drop_column({}, {}{})", py_repr(&table.name), py_repr(name), schema_kw(table))
 }
 
+/// An `alter_column`'s server default: changed (`server_default=`), or the column's
+/// current one (`existing_server_default=`).
+enum Default {
+    Modified(String),
+    Existing(Option<String>),
+}
+
 // Alembic's `_alter_column` keywords, one parameter each.
 #[allow(clippy::too_many_arguments)]
 fn alter_column(
@@ -261,7 +276,7 @@ fn alter_column(
     type_: Option<String>,
     nullable: Option<bool>,
     existing_nullable: bool,
-    existing_server_default: Option<String>,
+    default: Default,
     b: bool,
 ) -> String {
     let ind = " ".repeat(11);
@@ -271,6 +286,9 @@ fn alter_column(
         format!("op.alter_column({}, {}", py_repr(&table.name), py_repr(column))
     };
     text.push_str(&format!(",\n{ind}existing_type={existing}"));
+    if let Default::Modified(v) = &default {
+        text.push_str(&format!(",\n{ind}server_default={v}"));
+    }
     if let Some(t) = type_ {
         text.push_str(&format!(",\n{ind}type_={t}"));
     }
@@ -278,7 +296,7 @@ fn alter_column(
         Some(n) => text.push_str(&format!(",\n{ind}nullable={}", py_bool(n))),
         None => text.push_str(&format!(",\n{ind}existing_nullable={}", py_bool(existing_nullable))),
     }
-    if let Some(def) = existing_server_default {
+    if let Default::Existing(Some(def)) = default {
         text.push_str(&format!(",\n{ind}existing_server_default={def}"));
     }
     if let Some(s) = table.schema.as_ref().filter(|_| !b) {

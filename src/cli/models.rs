@@ -101,7 +101,10 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
 /// The models compared with the schema the migrations build at `heads`.
 pub fn compare_at(a: &Analysis, models: &Models, heads: &[String], d: &dyn Dialect, x_args: &[(String, String)]) -> Comparison {
     let shapes = Shapes::at(&a.map, &a.revisions, heads, d, x_args);
-    compare(models, &shapes, d)
+    let opts = crate::autogen::compare::Options {
+        server_default: a.env.compare_server_default.unwrap_or(false),
+    };
+    compare(models, &shapes, d, &opts)
 }
 
 /// What the comparison had to leave out, on stderr.

@@ -18,6 +18,8 @@ pub struct EnvSettings {
     pub version_table_schema: Option<String>,
     pub transaction_per_migration: Option<bool>,
     pub render_as_batch: Option<bool>,
+    /// Autogenerate compares server defaults (off by default in Alembic).
+    pub compare_server_default: Option<bool>,
 }
 
 pub fn read_env_py(file: &SourceFile) -> (EnvSettings, Vec<Diagnostic>) {
@@ -66,6 +68,7 @@ impl ConfigureCalls<'_> {
             "version_table_schema" => set_str(&mut self.settings.version_table_schema, value),
             "transaction_per_migration" => set_bool(&mut self.settings.transaction_per_migration, value),
             "render_as_batch" => set_bool(&mut self.settings.render_as_batch, value),
+            "compare_server_default" => set_bool(&mut self.settings.compare_server_default, value),
             _ => return,
         };
         if !ok {
