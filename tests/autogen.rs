@@ -119,6 +119,8 @@ fn differential_as(case: &str, batch: bool) {
     let _ = std::fs::remove_dir_all(&mig);
 }
 
+/// New tables in `sorted_tables` order (a table after those its foreign keys point to), a
+/// foreign key column taking its target's type, unique and index on one column.
 #[test]
 fn new_table_with_fk_unique_and_index() {
     differential("new_table");

@@ -15,3 +15,18 @@ class Order(Base):
     note = Column(Text)
     created_at = Column(DateTime, server_default=func.now(), nullable=False)
     customer = relationship("Customer", back_populates="orders")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id = Column(Integer, primary_key=True)
+    zone_id = Column(ForeignKey("zones.code"), nullable=False)
+    line = Column(String(120), nullable=False)
+
+
+class Zone(Base):
+    __tablename__ = "zones"
+
+    code = Column(String(8), primary_key=True)
+    label = Column(String(60), nullable=False, unique=True)
