@@ -155,6 +155,7 @@ codes! {
     ModelsDrift => "models-drift", Error, "The SQLAlchemy models and the schema the migrations build at head differ: autogenerate would emit this operation.";
     ModelNotImported => "model-not-imported", Warning, "A model class's module is never imported by env.py's import chain, so autogenerate does not see its table.";
     ModelOtherMetadata => "model-other-metadata", Warning, "A table belongs to a MetaData (or Base) other than env.py's `target_metadata`, so autogenerate does not see it.";
+    ModelDuplicateTable => "model-duplicate-table", Error, "Two model classes (or `Table`s) declare the same table on one MetaData; SQLAlchemy refuses to import the second.";
     ModelUnknown => "model-unknown", Info, "A model table migplan cannot read statically (a column built by a function call, a dynamic `__tablename__`); it is left out of the comparison.";
 }
 
@@ -191,6 +192,7 @@ impl Code {
                 | Code::ModelsDrift
                 | Code::ModelNotImported
                 | Code::ModelOtherMetadata
+                | Code::ModelDuplicateTable
                 | Code::ModelUnknown
         ) && !self.is_validation()
     }

@@ -160,8 +160,8 @@ fn model_module_not_imported_by_env_py() {
 }
 
 /// The seed's troubleshooting as findings, without Python: the model env.py never imports
-/// (whose table autogenerate would drop), the model on another Base, the model migplan
-/// cannot read.
+/// (whose table autogenerate would drop), the model on another Base, two classes for one
+/// table, the model migplan cannot read.
 #[test]
 fn check_models_reports_the_troubleshooting_cases() {
     let dir = copy("not_imported", "check");
@@ -189,6 +189,10 @@ fn check_models_reports_the_troubleshooting_cases() {
     assert!(has("model-other-metadata", "app/models/audit.py", "AuditEntry"), "{found:#?}");
     assert!(has("model-unknown", "app/models/reports.py", "`total`"), "{found:#?}");
     assert!(has("models-drift", "migrations/env.py", "never imports that module"), "{found:#?}");
+    assert!(
+        has("model-duplicate-table", "app/models/users_copy.py", "declared twice"),
+        "{found:#?}"
+    );
     let helps: Vec<&str> = json["diagnostics"]
         .as_array()
         .unwrap()

@@ -42,6 +42,25 @@ pub fn findings(models: &Models, cmp: &Comparison, env_py: &str) -> Vec<Diagnost
             None => d.at(env_py, Span::empty(0)),
         });
     }
+    for (i, t) in models.tables.iter().enumerate() {
+        let key = |x: &crate::models::ModelTable| (x.metadata.clone(), x.table.schema.clone(), x.table.name.to_ascii_lowercase());
+        if let Some(first) = models.tables[..i].iter().find(|x| key(x) == key(t)) {
+            out.push(
+                Diagnostic::new(
+                    Code::ModelDuplicateTable,
+                    format!(
+                        "table {} is declared twice on {}: here and by {} in {}",
+                        t.table.name,
+                        t.metadata,
+                        first.class_name.as_deref().unwrap_or("a Table()"),
+                        first.file
+                    ),
+                )
+                .at(&t.file, t.span)
+                .help("keep one declaration (or give the second `__table_args__ = {\"extend_existing\": True}` if that is meant)"),
+            );
+        }
+    }
     for t in &models.tables {
         let what = t
             .class_name
