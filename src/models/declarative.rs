@@ -261,6 +261,15 @@ impl<'a> Reader<'a> {
                     return;
                 }
                 for a in &i.names {
+                    // `from app.models import *`: the module's public names.
+                    if a.name.as_str() == "*" {
+                        if let Some(src) = index.get(&base).and_then(|mi| self.scopes[mi].clone()) {
+                            for (k, v) in src.names.iter().filter(|(k, _)| !k.starts_with('_')) {
+                                scope.set(k, v.clone());
+                            }
+                        }
+                        continue;
+                    }
                     let bound = a.asname.as_ref().unwrap_or(&a.name).as_str();
                     let full = format!("{PROJECT}{base}.{}", a.name.as_str());
                     let v = self.resolve(&full).unwrap_or(full);

@@ -189,4 +189,21 @@ mod tests {
         assert!(m.tables.is_empty());
         assert!(m.unknown[0].why.contains("type_annotation_map"), "{:?}", m.unknown);
     }
+
+    /// `from app.models import *` in env.py brings `Base` (and the models' module) in.
+    #[test]
+    fn star_import_in_env_py() {
+        let m = read_project(
+            &[
+                ("app/__init__.py", ""),
+                (
+                    "app/models.py",
+                    "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass Tag(Base):\n    __tablename__ = 'tags'\n    id = sa.Column(sa.Integer, primary_key=True)\n",
+                ),
+            ],
+            "from app.models import *\ntarget_metadata = Base.metadata\n",
+        );
+        assert_eq!(m.target, ["app.models.Base"]);
+        assert_eq!(m.target_tables().len(), 1);
+    }
 }
