@@ -29,6 +29,8 @@ pub struct Options {
     /// `compare_server_default=True` (compared as SQLite's implementation compares the
     /// text; other dialects ask the database, so there it is not compared).
     pub server_default: bool,
+    /// `compare_type` (Alembic's default: on).
+    pub types: bool,
 }
 
 /// The default's SQL text as SQLAlchemy compiles it for the model (`str` as is) or as
@@ -519,7 +521,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
             };
             let (a, b) = (x.is_nullable(), c.is_nullable());
             let nullable = (a != b).then_some((a, b));
-            let type_ = type_differs(d, x, c).then(|| (x.type_.clone(), c.type_.clone()));
+            let type_ = (opts.types && type_differs(d, x, c)).then(|| (x.type_.clone(), c.type_.clone()));
             let server_default = (opts.server_default
                 && d.name() == "sqlite"
                 && sqlite_default_differs(x.server_default.as_ref(), c.server_default.as_ref()))

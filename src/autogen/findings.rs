@@ -9,9 +9,22 @@ use crate::diagnostic::Diagnostic;
 use crate::models::Models;
 use crate::source::Span;
 
-/// Findings for `models` compared as `cmp`; `env_py` locates what has no model.
-pub fn findings(models: &Models, cmp: &Comparison, env_py: &str) -> Vec<Diagnostic> {
+/// Findings for `models` compared as `cmp`; `env_py` locates what has no model; `hooks`
+/// are the autogenerate hooks env.py passes, which migplan does not run.
+pub fn findings(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for h in hooks {
+        out.push(
+            Diagnostic::new(
+                Code::ModelUnknown,
+                format!(
+                    "env.py passes `{h}` to context.configure(); migplan does not run it, so what it filters or rewrites is not applied"
+                ),
+            )
+            .in_file(env_py)
+            .help("findings it would filter out may be listed; compare with `alembic check`"),
+        );
+    }
     if let Some(why) = &models.target_problem {
         out.push(
             Diagnostic::new(Code::ModelUnknown, format!("the models cannot be compared: {why}"))

@@ -1001,5 +1001,5 @@ fn model_findings(
     let heads: Vec<String> = a.map.heads.iter().map(|&h| a.map.id(h).to_string()).collect();
     let cmp = models::compare_at(a, &m, &heads, dialect, &parse_x_args(x));
     let env = disc.env_py.as_deref().map(discover::display_path).unwrap_or_default();
-    Ok(crate::autogen::findings::findings(&m, &cmp, &env))
+    Ok(crate::autogen::findings::findings(&m, &cmp, &env, &a.env.autogenerate_hooks))
 }

@@ -103,12 +103,18 @@ pub fn compare_at(a: &Analysis, models: &Models, heads: &[String], d: &dyn Diale
     let shapes = Shapes::at(&a.map, &a.revisions, heads, d, x_args);
     let opts = crate::autogen::compare::Options {
         server_default: a.env.compare_server_default.unwrap_or(false),
+        types: a.env.compare_type.unwrap_or(true),
     };
     compare(models, &shapes, d, &opts)
 }
 
 /// What the comparison had to leave out, on stderr.
-pub fn warn_left_out(models: &Models, c: &Comparison) {
+pub fn warn_left_out(a: &Analysis, models: &Models, c: &Comparison) {
+    for h in &a.env.autogenerate_hooks {
+        eprintln!(
+            "warning: env.py passes `{h}` to context.configure(); migplan does not run it, so its filtering or rewriting is not applied"
+        );
+    }
     for u in &models.unknown {
         eprintln!(
             "warning: {} ({}) left out: {}",

@@ -113,7 +113,7 @@ fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<O
         return Err(format!("cannot autogenerate: {why}"));
     }
     let cmp = super::models::compare_at(a, &models, parents, ag.dialect, &ag.x_args);
-    super::models::warn_left_out(&models, &cmp);
+    super::models::warn_left_out(a, &models, &cmp);
     if cmp.changes.is_empty() {
         return Ok(None);
     }
