@@ -52,7 +52,7 @@ pub fn findings(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String
             .help("write the migration with `migplan revision --autogenerate -m MSG` (or change the models back)");
         out.push(match &c.origin {
             Some(o) => d.at(&o.file, o.span),
-            None => d.at(env_py, Span::empty(0)),
+            None => d.at(env_py, models.target_span.unwrap_or(Span::empty(0))),
         });
     }
     for (i, t) in models.tables.iter().enumerate() {

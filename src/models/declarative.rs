@@ -171,18 +171,25 @@ impl<'a> Reader<'a> {
     }
 
     /// env.py's `target_metadata = ...`: the metadata ids it names.
-    pub fn target_metadata(&mut self, body: &[Stmt]) -> (Vec<String>, Option<String>) {
+    pub fn target_metadata(&mut self, body: &[Stmt]) -> (Vec<String>, Option<String>, Option<Span>) {
         let mut scope = Scope::default();
         let mut found = None;
+        let mut at = None;
         for stmt in body {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => self.bind_import(None, stmt, &mut scope),
                 Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "target_metadata") => {
                     found = Some(Evaluator { scope: &scope }.eval(&a.value));
+                    at = Some(span_of(stmt));
                 }
                 _ => {}
             }
         }
+        let (ids, problem) = self.metadata_ids(found);
+        (ids, problem, at)
+    }
+
+    fn metadata_ids(&mut self, found: Option<Val>) -> (Vec<String>, Option<String>) {
         let Some(v) = found else {
             return (vec![], Some("env.py assigns no `target_metadata` at its top level".into()));
         };

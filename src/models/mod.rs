@@ -71,6 +71,8 @@ pub struct Models {
     pub target: Vec<String>,
     /// Why `target` is empty, when it is.
     pub target_problem: Option<String>,
+    /// env.py's `target_metadata = ...` statement.
+    pub target_span: Option<Span>,
     pub naming: BTreeMap<String, NamingConvention>,
     /// Modules env.py's imports reach.
     pub reached: BTreeSet<String>,
@@ -114,11 +116,12 @@ pub fn read(files: &[SourceFile], roots: &[String], env_py: &SourceFile) -> Mode
             todo.extend(index.imported(Some(m), s));
         }
     }
-    let (target, target_problem) = reader.target_metadata(&env_body);
+    let (target, target_problem, target_span) = reader.target_metadata(&env_body);
     let mut out = reader.finish();
     out.reached = reached.into_iter().map(|m| index.modules[m].name.clone()).collect();
     out.target = target;
     out.target_problem = target_problem;
+    out.target_span = target_span;
     out
 }
 
