@@ -9,10 +9,10 @@
 
 use super::naming::{self, Target};
 use super::{AutoOp, Change, IndexSig, Name, Origin};
-use crate::dialect::Dialect;
 use crate::dialect::types::compile_type;
+use crate::dialect::{ConstraintRole, Dialect};
 use crate::models::{ModelTable, Models};
-use crate::ops::{Column, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, TableRef};
+use crate::ops::{AutoIncrement, Column, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, TableRef};
 use crate::schema::shape::{Shapes, TableShape};
 
 /// What the comparison found, and the tables it had to leave out.
@@ -252,7 +252,7 @@ fn strip(c: &Column, pk: &[String]) -> Column {
 
 /// Reflected names are wrapped in `conv()` by Alembic (`_InspectorConv`): they render as
 /// `op.f('...')`.
-fn db_side(table: TableRef, s: &TableShape) -> Side {
+fn db_side(table: TableRef, s: &TableShape, d: &dyn Dialect) -> Side {
     let mut pk_cols: Vec<String> = s.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
     let mut pk_name = None;
     let mut fks: Vec<(ForeignKeyConstraint, bool)> = inline_fks(&s.columns).into_iter().map(|f| (f, true)).collect();
@@ -293,11 +293,52 @@ fn db_side(table: TableRef, s: &TableShape) -> Side {
             unique: opts.unique,
         })
         .collect();
-    let columns = s.columns.iter().map(|c| strip(c, &pk_cols)).collect();
+    // What reflection reports as `autoincrement`: the table's `_autoincrement_column` (an
+    // integer primary key alone, no foreign key, not turned off), created as SERIAL.
+    let serial = match pk_cols.as_slice() {
+        [one] => s.columns.iter().find(|c| eq(&c.name, one)).filter(|c| {
+            c.type_.is_integer()
+                && c.identity.is_none()
+                && match c.autoincrement {
+                    AutoIncrement::Auto => c.foreign_keys.is_empty() && !fks.iter().any(|(f, _)| f.columns.iter().any(|x| eq(x, &c.name))),
+                    AutoIncrement::True => true,
+                    _ => false,
+                }
+        }),
+        _ => None,
+    };
+    // Unnamed constraints reflect with the names the server gave them (PostgreSQL's
+    // `<table>_pkey`, `<table>_<cols>_key`, `<table>_<cols>_fkey`).
+    let implicit = |role: ConstraintRole, cols: &[String]| {
+        d.implicit_constraint_name(&table.name, role, cols)
+            .map(|name| Name { name, conv: true })
+    };
+    let pk = (!pk_cols.is_empty()).then(|| {
+        let name = pk_name.clone().or_else(|| implicit(ConstraintRole::PrimaryKey, &pk_cols));
+        (pk_cols.clone(), name)
+    });
+    for u in uniques.iter_mut().filter(|u| u.name.is_none()) {
+        u.name = implicit(ConstraintRole::Unique, &u.columns);
+    }
+    for (f, _) in fks.iter_mut().filter(|(f, _)| f.opts.name.is_none()) {
+        f.opts.name = implicit(ConstraintRole::ForeignKey, &f.columns).map(|n| n.name);
+    }
+    let columns = s
+        .columns
+        .iter()
+        .map(|c| Column {
+            autoincrement: if serial.is_some_and(|x| x.name == c.name) {
+                AutoIncrement::True
+            } else {
+                AutoIncrement::False
+            },
+            ..strip(c, &pk_cols)
+        })
+        .collect();
     Side {
         table,
         columns,
-        pk: (!pk_cols.is_empty()).then_some((pk_cols, pk_name)),
+        pk,
         fks,
         uniques,
         indexes,
@@ -447,7 +488,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
             Some((s, n)) => (Some(s.to_string()), n.to_string()),
             None => (None, k.clone()),
         };
-        let side = db_side(TableRef { name, schema }, shape);
+        let side = db_side(TableRef { name, schema }, shape, d);
         let mut ixs = side.indexes.clone();
         ixs.sort_by(|a, b| a.name.as_ref().map(|n| &n.name).cmp(&b.name.as_ref().map(|n| &n.name)));
         for ix in ixs {
@@ -488,7 +529,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
             }
         };
         let meta = model_side(m, models.naming_of(&m.metadata));
-        let conn = db_side(m.table.clone(), shape);
+        let conn = db_side(m.table.clone(), shape, d);
         // Located at the column the change is about, when there is one.
         let mut push_here = |op: AutoOp| {
             let column = match &op {

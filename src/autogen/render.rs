@@ -8,7 +8,7 @@ use super::{AutoOp, IndexSig, Name};
 use crate::alembic_script::py_repr;
 use crate::dialect::Dialect;
 use crate::dialect::types::compile_type;
-use crate::ops::{Column, Constraint, ForeignKeyConstraint, Literal, SqlExpr, SqlType, TableRef};
+use crate::ops::{AutoIncrement, Column, Constraint, ForeignKeyConstraint, Literal, SqlExpr, SqlType, TableRef};
 
 /// Which side a column or type comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -466,6 +466,10 @@ fn column(c: &Column, side: Side, d: &dyn Dialect) -> String {
     let mut opts = Vec::new();
     if let Some(def) = &c.server_default {
         opts.push(format!("server_default={}", server_default(def, side, d)));
+    }
+    // PostgreSQL's reflection reports autoincrement for every column (SQLite's does not).
+    if side == Side::Db && d.name() == "postgresql" {
+        opts.push(format!("autoincrement={}", py_bool(c.autoincrement == AutoIncrement::True)));
     }
     opts.push(format!("nullable={}", py_bool(c.is_nullable())));
     if let Some(cm) = &c.comment {
