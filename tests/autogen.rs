@@ -75,15 +75,28 @@ fn run(cmd: &mut Command) -> String {
 }
 
 fn differential(case: &str) {
-    differential_as(case, false);
+    differential_as(case, false, None);
 }
 
-/// With `batch`, env.py's `context.configure()` gets `render_as_batch=True` in both copies.
-fn differential_as(case: &str, batch: bool) {
+/// With `batch`, env.py's `context.configure()` gets `render_as_batch=True` in both copies;
+/// with `url`, alembic.ini's `sqlalchemy.url` is that database (Alembic upgrades it;
+/// migplan only reads its dialect from it).
+fn differential_as(case: &str, batch: bool, url: Option<&str>) {
     let Some(alembic) = alembic() else { return };
-    let who = if batch { "batch" } else { "plain" };
+    let who = format!(
+        "{}-{}",
+        if batch { "batch" } else { "plain" },
+        if url.is_some() { "pg" } else { "sqlite" }
+    );
     let ora = copy(case, &format!("alembic-{who}"));
     let mig = copy(case, &format!("migplan-{who}"));
+    if let Some(url) = url {
+        for dir in [&ora, &mig] {
+            let ini = dir.join("alembic.ini");
+            let text = std::fs::read_to_string(&ini).unwrap();
+            std::fs::write(&ini, text.replace("sqlite:///scratch.db", url)).unwrap();
+        }
+    }
     if batch {
         for dir in [&ora, &mig] {
             let env = dir.join("migrations/env.py");
@@ -150,7 +163,41 @@ fn server_defaults_compared_when_env_py_asks() {
 #[test]
 fn render_as_batch() {
     for case in ["new_table", "mapped_changes", "abstract_base"] {
-        differential_as(case, true);
+        differential_as(case, true, None);
+    }
+}
+
+/// The same projects on PostgreSQL (MIGPLAN_TEST_POSTGRES_URL, else a local server if one
+/// answers): reflected columns carry `autoincrement=`, unnamed constraints the server's
+/// names. A database per case, dropped afterwards.
+#[test]
+fn postgresql() {
+    if alembic().is_none() {
+        return;
+    }
+    let required = std::env::var("MIGPLAN_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    let url = required
+        .clone()
+        .unwrap_or_else(|| "postgresql://postgres@127.0.0.1:5432/postgres".to_string());
+    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(required.is_none(), "MIGPLAN_TEST_POSTGRES_URL: cannot connect: {e}");
+            eprintln!("skipped: no PostgreSQL at {url} ({e}); set MIGPLAN_TEST_POSTGRES_URL");
+            return;
+        }
+    };
+    let authority = url.split_once("://").unwrap().1.split(['/', '?']).next().unwrap().to_string();
+    for case in ["new_table", "mapped_changes", "not_imported"] {
+        let name = format!("migplan_autogen_{case}_{}", std::process::id());
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap();
+        differential_as(case, false, Some(&format!("postgresql+psycopg2://{authority}/{name}")));
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .unwrap();
     }
 }
 
