@@ -22,8 +22,9 @@ pub struct ScriptSpec<'a> {
     pub depends_on: &'a [String],
     /// `Create Date`, as Python prints the datetime.
     pub create_date: &'a str,
-    /// Autogenerate's `upgrades` and `downgrades` (already indented); `None`: `pass`.
-    pub bodies: Option<(&'a str, &'a str)>,
+    /// Autogenerate's `upgrades`, `downgrades` (already indented) and `imports`; `None`:
+    /// `pass` and no imports.
+    pub bodies: Option<(&'a str, &'a str, &'a str)>,
 }
 
 /// Alembic's default `file_template`.
@@ -266,7 +267,7 @@ fn substitution(expr: &str, spec: &ScriptSpec) -> Option<String> {
         "repr(depends_on)" => py_scalar_or(spec.depends_on, |d| {
             format!("[{}]", d.iter().map(|s| py_repr(s)).collect::<Vec<_>>().join(", "))
         }),
-        "importsifimportselse\"\"" | "importsifimportselse''" => String::new(),
+        "importsifimportselse\"\"" | "importsifimportselse''" => spec.bodies.map_or("", |b| b.2).to_string(),
         "upgradesifupgradeselse\"pass\"" | "upgradesifupgradeselse'pass'" => spec.bodies.map_or("pass", |b| b.0).to_string(),
         "downgradesifdowngradeselse\"pass\"" | "downgradesifdowngradeselse'pass'" => spec.bodies.map_or("pass", |b| b.1).to_string(),
         _ => return None,

@@ -20,11 +20,25 @@ enum Side {
 /// The `upgrade()` and `downgrade()` bodies, indented for the template.
 /// `batch`: env.py's `render_as_batch=True`, each table's operations in a
 /// `with op.batch_alter_table(...)` block.
-pub fn bodies(ops: &[AutoOp], d: &dyn Dialect, batch: bool) -> (String, String) {
+/// Returns the upgrade body, the downgrade body and the `imports` the template gets
+/// (`from sqlalchemy.dialects import postgresql` when a dialect type is rendered).
+pub fn bodies(ops: &[AutoOp], d: &dyn Dialect, batch: bool) -> (String, String, String) {
     let down: Vec<AutoOp> = ops.iter().rev().cloned().collect();
     let up = lines(ops, batch, |o, b| forward(o, d, b));
     let down = lines(&down, batch, |o, b| backward(o, d, b));
-    (indent(&cmd_body(&up)), indent(&cmd_body(&down)))
+    let (up, down) = (indent(&cmd_body(&up)), indent(&cmd_body(&down)));
+    let mut imports = Vec::new();
+    for ns in ["mysql", "postgresql", "sqlite"] {
+        let used = format!("{ns}.");
+        let used_in = |body: &str| {
+            body.lines()
+                .any(|l| l.contains(&format!(" {used}")) || l.contains(&format!("({used}")) || l.contains(&format!("={used}")))
+        };
+        if used_in(&up) || used_in(&down) {
+            imports.push(format!("from sqlalchemy.dialects import {ns}"));
+        }
+    }
+    (up, down, imports.join("\n"))
 }
 
 /// The table an operation of a `ModifyTableOps` group is on (creating and dropping a table
@@ -557,6 +571,18 @@ fn db_type(t: &SqlType, d: &dyn Dialect) -> String {
         ("NUMERIC" | "DECIMAL", [p, s]) => format!("precision={p}, scale={s}"),
         _ => String::new(),
     };
+    // PostgreSQL reflects these as its dialect's classes.
+    if d.name() == "postgresql" {
+        match name.as_str() {
+            "TIMESTAMP WITHOUT TIME ZONE" => return "postgresql.TIMESTAMP()".into(),
+            "TIMESTAMP WITH TIME ZONE" => return "postgresql.TIMESTAMP(timezone=True)".into(),
+            "TIME WITHOUT TIME ZONE" => return "postgresql.TIME()".into(),
+            "TIME WITH TIME ZONE" => return "postgresql.TIME(timezone=True)".into(),
+            "DOUBLE PRECISION" => return "sa.DOUBLE_PRECISION(precision=53)".into(),
+            "BYTEA" => return "postgresql.BYTEA()".into(),
+            _ => {}
+        }
+    }
     format!("sa.{}({kw})", name.replace(' ', "_"))
 }
 

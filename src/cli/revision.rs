@@ -91,7 +91,7 @@ fn alembic_revision(a: &Analysis, place: &Place, args: &RevisionArgs) -> Result<
     let date = now();
     let create_date = opts.create_date(&date);
     let spec = ScriptSpec {
-        bodies: bodies.as_ref().map(|(u, d)| (u.as_str(), d.as_str())),
+        bodies: bodies.as_ref().map(|(u, d, i)| (u.as_str(), d.as_str(), i.as_str())),
         rev_id: &rev_id,
         parents: &parents,
         message: args.message,
@@ -107,7 +107,7 @@ fn alembic_revision(a: &Analysis, place: &Place, args: &RevisionArgs) -> Result<
 
 /// The `upgrade()` / `downgrade()` bodies autogenerate would write on `parents`, or `None`
 /// when the models match the migrations.
-fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<Option<(String, String)>, String> {
+fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<Option<(String, String, String)>, String> {
     let models = super::models::read_models(ag.discovery)?;
     if let Some(why) = &models.target_problem {
         return Err(format!("cannot autogenerate: {why}"));
