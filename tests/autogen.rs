@@ -7,8 +7,9 @@
 //!
 //! Normalisation: none of the bodies. Alembic iterates Python sets for removed tables,
 //! removed columns and foreign keys (order depends on string hashing, so the oracle runs
-//! with PYTHONHASHSEED=0) and migplan sorts by name there; the fixtures keep at most one
-//! object in each such set per table so the orders cannot differ.
+//! with PYTHONHASHSEED=0); migplan sorts removed tables and foreign keys by name and keeps
+//! the migrations' column order. The fixtures keep at most one object in each such set per
+//! table so the orders cannot differ.
 //!
 //! Needs target/alembic-venv (scripts/test creates it). When MIGPLAN_REQUIRE_ORACLE=1 a
 //! missing venv fails the test; otherwise it skips with a notice.

@@ -4,8 +4,9 @@
 //! and columns removed last. Types compare as the dialect compiles them.
 //!
 //! Where Alembic iterates a Python `set` (removed tables, removed columns, foreign keys)
-//! the order depends on string hashing; migplan sorts by name there (documented in the
-//! differential test).
+//! the order depends on string hashing; migplan sorts removed tables and foreign keys by
+//! name and keeps the migrations' order of removed columns (documented in the differential
+//! test).
 
 use super::naming::{self, Target};
 use super::{AutoOp, Change, IndexSig, Name, Origin};
