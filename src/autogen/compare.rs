@@ -568,7 +568,10 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
                 && d.name() == "sqlite"
                 && sqlite_default_differs(x.server_default.as_ref(), c.server_default.as_ref()))
             .then(|| (x.server_default.clone(), c.server_default.clone()));
-            if nullable.is_some() || type_.is_some() || server_default.is_some() {
+            // `_compare_column_comment`, where the dialect keeps comments (not SQLite).
+            let comments = d.name() != "sqlite" && (x.comment.is_some() || c.comment.is_some());
+            let comment = (comments && x.comment != c.comment).then(|| (x.comment.clone(), c.comment.clone()));
+            if nullable.is_some() || type_.is_some() || server_default.is_some() || comment.is_some() {
                 push_here(AutoOp::AlterColumn {
                     table: table.clone(),
                     column: c.name.clone(),
@@ -578,6 +581,8 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
                     existing_nullable: a,
                     existing_server_default: x.server_default.clone(),
                     server_default,
+                    existing_comment: if comments { x.comment.clone() } else { None },
+                    comment,
                 });
             }
         }

@@ -79,6 +79,10 @@ pub enum AutoOp {
         existing_server_default: Option<crate::ops::SqlExpr>,
         /// (database, model) defaults when they differ (`compare_server_default`).
         server_default: Option<(Option<crate::ops::SqlExpr>, Option<crate::ops::SqlExpr>)>,
+        /// The database column's comment, where the dialect has comments and either side
+        /// has one; and (database, model) when they differ.
+        existing_comment: Option<String>,
+        comment: Option<(Option<String>, Option<String>)>,
     },
     CreateIndex {
         table: TableRef,
@@ -153,6 +157,7 @@ impl AutoOp {
                 type_,
                 nullable,
                 server_default,
+                comment,
                 ..
             } => {
                 let mut what = Vec::new();
@@ -165,6 +170,9 @@ impl AutoOp {
                 }
                 if server_default.is_some() {
                     what.push("server default differs".to_string());
+                }
+                if comment.is_some() {
+                    what.push("comment differs".to_string());
                 }
                 if let Some((a, b)) = type_ {
                     what.push(format!("type {} in the migrations, {} in the models", type_label(a), type_label(b)));

@@ -154,13 +154,19 @@ fn forward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
             existing_nullable,
             existing_server_default,
             server_default: changed,
+            existing_comment,
+            comment,
         } => alter_column(
             table,
             column,
             &repr_type(existing_type, Side::Db, d),
             type_.as_ref().map(|(_, m)| repr_type(m, Side::Model, d)),
             nullable.map(|(_, m)| m),
-            *existing_nullable,
+            Comments {
+                modified: comment.as_ref().map(|(_, m)| m.clone()),
+                existing: existing_comment.clone(),
+                existing_nullable: *existing_nullable,
+            },
             match changed {
                 Some((_, m)) => Default::Modified(m.as_ref().map_or("None".into(), |e| server_default(e, Side::Model, d))),
                 None => Default::Existing(existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d))),
@@ -196,26 +202,26 @@ fn backward(op: &AutoOp, d: &dyn Dialect, b: bool) -> String {
             existing_nullable,
             existing_server_default,
             server_default: changed,
+            existing_comment,
+            comment,
         } => {
+            let comments = Comments {
+                modified: comment.as_ref().map(|(db, _)| db.clone()),
+                existing: match comment {
+                    Some((_, m)) => m.clone(),
+                    None => existing_comment.clone(),
+                },
+                existing_nullable: nullable.map_or(*existing_nullable, |(_, m)| m),
+            };
             let (existing, to) = match type_ {
                 Some((db, model)) => (repr_type(model, Side::Model, d), Some(repr_type(db, Side::Db, d))),
                 None => (repr_type(existing_type, Side::Db, d), None),
             };
-            let existing_nullable = nullable.map_or(*existing_nullable, |(_, m)| m);
             let default = match changed {
                 Some((db, _)) => Default::Modified(db.as_ref().map_or("None".into(), |e| server_default(e, Side::Db, d))),
                 None => Default::Existing(existing_server_default.as_ref().map(|e| server_default(e, Side::Db, d))),
             };
-            alter_column(
-                table,
-                column,
-                &existing,
-                to,
-                nullable.map(|(db, _)| db),
-                existing_nullable,
-                default,
-                b,
-            )
+            alter_column(table, column, &existing, to, nullable.map(|(db, _)| db), comments, default, b)
         }
         AutoOp::CreateIndex { table, index } => drop_index(table, index, b),
         AutoOp::DropIndex { table, index } => create_index(table, index, b),
@@ -274,6 +280,14 @@ fn drop_column(table: &TableRef, name: &str, b: bool) -> String {
     format!("op.drop_column({}, {}{})", py_repr(&table.name), py_repr(name), schema_kw(table))
 }
 
+/// An `alter_column`'s comments (`comment=` when changed, `existing_comment=`) and
+/// `existing_nullable`, rendered in that order after `nullable=`.
+struct Comments {
+    modified: Option<Option<String>>,
+    existing: Option<String>,
+    existing_nullable: bool,
+}
+
 /// An `alter_column`'s server default: changed (`server_default=`), or the column's
 /// current one (`existing_server_default=`).
 enum Default {
@@ -289,7 +303,7 @@ fn alter_column(
     existing: &str,
     type_: Option<String>,
     nullable: Option<bool>,
-    existing_nullable: bool,
+    comments: Comments,
     default: Default,
     b: bool,
 ) -> String {
@@ -306,9 +320,17 @@ fn alter_column(
     if let Some(t) = type_ {
         text.push_str(&format!(",\n{ind}type_={t}"));
     }
-    match nullable {
-        Some(n) => text.push_str(&format!(",\n{ind}nullable={}", py_bool(n))),
-        None => text.push_str(&format!(",\n{ind}existing_nullable={}", py_bool(existing_nullable))),
+    if let Some(n) = nullable {
+        text.push_str(&format!(",\n{ind}nullable={}", py_bool(n)));
+    }
+    if let Some(c) = &comments.modified {
+        text.push_str(&format!(",\n{ind}comment={}", c.as_deref().map_or("None".to_string(), py_repr)));
+    }
+    if let Some(c) = &comments.existing {
+        text.push_str(&format!(",\n{ind}existing_comment={}", py_repr(c)));
+    }
+    if nullable.is_none() {
+        text.push_str(&format!(",\n{ind}existing_nullable={}", py_bool(comments.existing_nullable)));
     }
     if let Default::Existing(Some(def)) = default {
         text.push_str(&format!(",\n{ind}existing_server_default={def}"));

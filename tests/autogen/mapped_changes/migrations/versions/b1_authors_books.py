@@ -19,14 +19,14 @@ def upgrade():
         "authors",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
-        sa.Column("bio", sa.Text(), nullable=True),
+        sa.Column("bio", sa.Text(), nullable=True, comment="old bio"),
         sa.Column("nickname", sa.String(length=30), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_authors"),
     )
     op.create_table(
         "books",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=True, comment="Title"),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("isbn", sa.String(length=13), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_books"),

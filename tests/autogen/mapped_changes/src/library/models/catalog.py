@@ -18,7 +18,7 @@ class Author(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    bio: Mapped[Optional[str]]
+    bio: Mapped[Optional[str]] = mapped_column(comment="Biography")
     email: Mapped[str | None] = mapped_column(String(120), unique=True)
     books: Mapped[list["Book"]] = relationship(back_populates="author")
 
@@ -31,7 +31,7 @@ class Book(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), comment="Title")
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
     isbn: Mapped[Optional[str]] = mapped_column(String(13))
     genre: Mapped[Genre]
