@@ -22,6 +22,9 @@ pub struct ScriptSpec<'a> {
     pub depends_on: &'a [String],
     /// `Create Date`, as Python prints the datetime.
     pub create_date: &'a str,
+    /// Autogenerate's `upgrades`, `downgrades` (already indented) and `imports`; `None`:
+    /// `pass` and no imports.
+    pub bodies: Option<(&'a str, &'a str, &'a str)>,
 }
 
 /// Alembic's default `file_template`.
@@ -264,9 +267,9 @@ fn substitution(expr: &str, spec: &ScriptSpec) -> Option<String> {
         "repr(depends_on)" => py_scalar_or(spec.depends_on, |d| {
             format!("[{}]", d.iter().map(|s| py_repr(s)).collect::<Vec<_>>().join(", "))
         }),
-        "importsifimportselse\"\"" | "importsifimportselse''" => String::new(),
-        "upgradesifupgradeselse\"pass\"" | "upgradesifupgradeselse'pass'" => "pass".to_string(),
-        "downgradesifdowngradeselse\"pass\"" | "downgradesifdowngradeselse'pass'" => "pass".to_string(),
+        "importsifimportselse\"\"" | "importsifimportselse''" => spec.bodies.map_or("", |b| b.2).to_string(),
+        "upgradesifupgradeselse\"pass\"" | "upgradesifupgradeselse'pass'" => spec.bodies.map_or("pass", |b| b.0).to_string(),
+        "downgradesifdowngradeselse\"pass\"" | "downgradesifdowngradeselse'pass'" => spec.bodies.map_or("pass", |b| b.1).to_string(),
         _ => return None,
     })
 }
@@ -341,6 +344,7 @@ mod tests {
 
     fn spec<'a>(parents: &'a [String], message: Option<&'a str>) -> ScriptSpec<'a> {
         ScriptSpec {
+            bodies: None,
             rev_id: "eee",
             parents,
             message,

@@ -151,6 +151,12 @@ codes! {
     ConfigError => "config-error", Error, "alembic.ini / pyproject.toml cannot be used: a missing section, key or path.";
     ScriptsOutsideVersionLocations => "scripts-outside-version-locations", Warning, "A versions folder's sub-folders hold revision scripts that the version locations do not read (env.py may register them in code); they are left out.";
     NonLiteralEnvOption => "non-literal-env-option", Warning, "A `context.configure(...)` option in env.py that matters for plans is not a literal, so it is not used.";
+    // The models (`check --models`)
+    ModelsDrift => "models-drift", Error, "The SQLAlchemy models and the schema the migrations build at head differ: autogenerate would emit this operation.";
+    ModelNotImported => "model-not-imported", Warning, "A model class's module is never imported by env.py's import chain, so autogenerate does not see its table.";
+    ModelOtherMetadata => "model-other-metadata", Warning, "A table belongs to a MetaData (or Base) other than env.py's `target_metadata`, so autogenerate does not see it.";
+    ModelDuplicateTable => "model-duplicate-table", Error, "Two model classes (or `Table`s) declare the same table on one MetaData; SQLAlchemy refuses to import the second.";
+    ModelUnknown => "model-unknown", Info, "A model table migplan cannot read statically (a column built by a function call, a dynamic `__tablename__`); it is left out of the comparison.";
 }
 
 impl Code {
@@ -183,6 +189,11 @@ impl Code {
                 | Code::PendingMigration
                 | Code::RoundtripFailed
                 | Code::RoundtripMismatch
+                | Code::ModelsDrift
+                | Code::ModelNotImported
+                | Code::ModelOtherMetadata
+                | Code::ModelDuplicateTable
+                | Code::ModelUnknown
         ) && !self.is_validation()
     }
 

@@ -10,6 +10,7 @@
 pub mod alembic_script;
 pub mod analysis;
 pub mod api;
+pub mod autogen;
 pub mod baseline;
 pub mod bookkeeping;
 pub mod codes;
@@ -23,6 +24,7 @@ pub mod graph;
 pub mod layout;
 pub mod lint;
 pub mod model;
+pub mod models;
 pub mod new_revision;
 pub mod ops;
 pub mod parallel;

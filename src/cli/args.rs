@@ -216,6 +216,11 @@ pub enum Command {
         /// migplan.toml's baseline), and every finding of a code that has more than 10
         #[arg(long)]
         all: bool,
+        /// Compare the SQLAlchemy models (read statically through env.py's target_metadata)
+        /// with the schema at head: `models-drift`, `model-not-imported`, ... (`alembic check`
+        /// without a database)
+        #[arg(long)]
+        models: bool,
     },
     /// Record the deployed history in migplan.toml (`[check] baseline`): REV and its
     /// ancestors are deployed, and `check` then lists only what they break and what is new
@@ -294,6 +299,10 @@ pub enum Command {
         /// The versions folder to write into, when there are several
         #[arg(long, value_name = "DIR")]
         version_path: Option<String>,
+        /// Write the operations that bring the migrations in line with the SQLAlchemy
+        /// models (read statically; nothing is imported or connected to)
+        #[arg(long)]
+        autogenerate: bool,
     },
 }
 

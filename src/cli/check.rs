@@ -25,6 +25,8 @@ use crate::source::SourceFile;
 /// What `check` works from (built by the CLI's common loading).
 pub struct CheckInput<'a> {
     pub cli: &'a Cli,
+    /// `--models`: the models compared with the schema at head.
+    pub model_findings: Vec<Diagnostic>,
     pub analysis: &'a Analysis,
     /// Files whose text is known already (SQL folders: all; Alembic: env.py, config).
     pub known: &'a [SourceFile],
@@ -125,6 +127,7 @@ pub fn run(
             return ExitCode::from(super::CHECK_COULD_NOT_RUN);
         }
     }
+    diags.extend(input.model_findings.iter().cloned());
     sort_diagnostics(&mut diags);
     if input.cli.timings {
         // Inside `check`'s lap: what the schema simulation and the lint rules cost.

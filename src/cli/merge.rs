@@ -87,6 +87,7 @@ pub fn merge(a: &Analysis, place: &Place, args: &MergeArgs) -> Result<Vec<String
     let date = now();
     let create_date = opts.create_date(&date);
     let spec = ScriptSpec {
+        bodies: None,
         rev_id: &rev_id,
         parents: &parents,
         message: args.message,

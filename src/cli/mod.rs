@@ -8,6 +8,7 @@ pub mod database;
 pub mod discover;
 pub mod find;
 pub mod merge;
+pub mod models;
 pub mod new_script;
 pub mod parallel;
 mod projects;
@@ -334,6 +335,7 @@ fn run(cli: Cli) -> ExitCode {
             since,
             all,
             preset,
+            models,
             ..
         } => {
             let (mut config, config_path) = match validation::load_config(&disc, cli.config.as_deref()) {
@@ -356,8 +358,20 @@ fn run(cli: Cli) -> ExitCode {
                 Some(Severity::Warning | Severity::Info) => args::FailOn::Warning,
                 _ => args::FailOn::Error,
             });
+            let model_findings = if *models {
+                match model_findings(&disc, &analysis, dialect, &cli.x) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        eprintln!("FAILED: {e}");
+                        return ExitCode::from(CHECK_COULD_NOT_RUN);
+                    }
+                }
+            } else {
+                Vec::new()
+            };
             let input = CheckInput {
                 cli: &cli,
+                model_findings,
                 analysis: &analysis,
                 known: &known,
                 listed: &listed,
@@ -440,6 +454,7 @@ fn run(cli: Cli) -> ExitCode {
             depends_on,
             rev_id,
             version_path,
+            autogenerate,
         } => {
             report_load_problems(&analysis, &known, color);
             let project = revision::Project {
@@ -463,6 +478,11 @@ fn run(cli: Cli) -> ExitCode {
                 depends_on,
                 rev_id: rev_id.as_deref(),
                 version_path: version_path.as_deref(),
+                autogenerate: autogenerate.then(|| revision::Autogenerate {
+                    discovery: &disc,
+                    dialect,
+                    x_args: parse_x_args(&cli.x),
+                }),
             };
             match revision::revision(&analysis, &project, &args) {
                 Ok(lines) => {
@@ -896,13 +916,7 @@ fn plan_command(
         eprintln!("FAILED: downgrade with --sql requires <fromrev>:<torev>");
         return ExitCode::from(FAILED);
     }
-    let mut x_args = Vec::new();
-    for kv in x {
-        match kv.split_once('=') {
-            Some((k, v)) => x_args.push((k.to_string(), v.to_string())),
-            None => x_args.push((kv.clone(), String::new())),
-        }
-    }
+    let x_args = parse_x_args(x);
     let bookkeeping = match p.bookkeeping.as_deref() {
         None => &crate::bookkeeping::alembic::Alembic,
         Some(name) => match bookkeeping_by_name(name) {
@@ -969,4 +983,28 @@ fn plan_command(
         None if a.diagnostics.iter().any(|d| d.is_error() && d.code.is_load_problem()) => ExitCode::from(FAILED),
         None => ExitCode::SUCCESS,
     }
+}
+
+/// `-x KEY=VALUE` arguments as pairs (a bare `KEY` has an empty value).
+fn parse_x_args(x: &[String]) -> Vec<(String, String)> {
+    x.iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (kv.clone(), String::new()),
+        })
+        .collect()
+}
+
+/// `check --models`: the models compared with the schema at the heads, as findings.
+fn model_findings(
+    disc: &discover::Discovery,
+    a: &crate::analysis::Analysis,
+    dialect: &'static dyn crate::dialect::Dialect,
+    x: &[String],
+) -> Result<Vec<crate::diagnostic::Diagnostic>, String> {
+    let m = models::read_models(disc)?;
+    let heads: Vec<String> = a.map.heads.iter().map(|&h| a.map.id(h).to_string()).collect();
+    let cmp = models::compare_at(a, &m, &heads, dialect, &parse_x_args(x));
+    let env = disc.env_py.as_deref().map(discover::display_path).unwrap_or_default();
+    Ok(crate::autogen::findings::findings(&m, &cmp, &env, &a.env.autogenerate_hooks))
 }

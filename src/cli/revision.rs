@@ -23,6 +23,16 @@ pub struct RevisionArgs<'a> {
     pub depends_on: &'a [String],
     pub rev_id: Option<&'a str>,
     pub version_path: Option<&'a str>,
+    /// `--autogenerate`: the models and how to compare them.
+    pub autogenerate: Option<Autogenerate<'a>>,
+}
+
+/// What `--autogenerate` compares with: the project (for its models), the dialect the
+/// schema is simulated in, and `-x` arguments.
+pub struct Autogenerate<'a> {
+    pub discovery: &'a super::discover::Discovery,
+    pub dialect: &'static dyn Dialect,
+    pub x_args: Vec<(String, String)>,
 }
 
 /// A plain-SQL folder as it was read, to read it again with the new files.
@@ -70,10 +80,18 @@ fn alembic_revision(a: &Analysis, place: &Place, args: &RevisionArgs) -> Result<
     let depends_on = depends_on(&a.map, args.depends_on)?;
     check_new(&a.map, &rev_id, args.branch_label)?;
     let opts = ScriptOptions::read(place.settings)?;
+    let bodies = match &args.autogenerate {
+        Some(ag) => match autogenerate(a, &parents, ag)? {
+            Some(b) => Some(b),
+            None => return Ok(vec!["No changes in schema detected; no revision written.".to_string()]),
+        },
+        None => None,
+    };
     warn_unrun_hooks(place.settings);
     let date = now();
     let create_date = opts.create_date(&date);
     let spec = ScriptSpec {
+        bodies: bodies.as_ref().map(|(u, d, i)| (u.as_str(), d.as_str(), i.as_str())),
         rev_id: &rev_id,
         parents: &parents,
         message: args.message,
@@ -85,6 +103,23 @@ fn alembic_revision(a: &Analysis, place: &Place, args: &RevisionArgs) -> Result<
     let mut lines: Vec<String> = written.created_dir.iter().map(|d| status("Creating directory", d)).collect();
     lines.push(status("Generating", &written.path));
     Ok(lines)
+}
+
+/// The `upgrade()` / `downgrade()` bodies autogenerate would write on `parents`, or `None`
+/// when the models match the migrations.
+fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<Option<(String, String, String)>, String> {
+    let models = super::models::read_models(ag.discovery)?;
+    if let Some(why) = &models.target_problem {
+        return Err(format!("cannot autogenerate: {why}"));
+    }
+    let cmp = super::models::compare_at(a, &models, parents, ag.dialect, &ag.x_args);
+    super::models::warn_left_out(a, &models, &cmp);
+    if cmp.changes.is_empty() {
+        return Ok(None);
+    }
+    let ops: Vec<_> = cmp.changes.into_iter().map(|c| c.op).collect();
+    let batch = a.env.render_as_batch.unwrap_or(false);
+    Ok(Some(crate::autogen::render::bodies(&ops, ag.dialect, batch)))
 }
 
 /// `--version-path`: one of the project's versions folders.

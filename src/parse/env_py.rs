@@ -18,6 +18,13 @@ pub struct EnvSettings {
     pub version_table_schema: Option<String>,
     pub transaction_per_migration: Option<bool>,
     pub render_as_batch: Option<bool>,
+    /// Autogenerate compares server defaults (off by default in Alembic).
+    pub compare_server_default: Option<bool>,
+    /// `compare_type=False` turns type comparison off (on by default since Alembic 1.12).
+    pub compare_type: Option<bool>,
+    /// Autogenerate hooks env.py passes (`include_object`, `process_revision_directives`…):
+    /// Python migplan does not run, named so the comparison can say so.
+    pub autogenerate_hooks: Vec<String>,
 }
 
 pub fn read_env_py(file: &SourceFile) -> (EnvSettings, Vec<Diagnostic>) {
@@ -66,6 +73,20 @@ impl ConfigureCalls<'_> {
             "version_table_schema" => set_str(&mut self.settings.version_table_schema, value),
             "transaction_per_migration" => set_bool(&mut self.settings.transaction_per_migration, value),
             "render_as_batch" => set_bool(&mut self.settings.render_as_batch, value),
+            "compare_server_default" => set_bool(&mut self.settings.compare_server_default, value),
+            "compare_type" => set_bool(&mut self.settings.compare_type, value),
+            "include_object"
+            | "include_name"
+            | "include_symbol"
+            | "include_schemas"
+            | "process_revision_directives"
+            | "render_item"
+            | "user_module_prefix" => {
+                if !self.settings.autogenerate_hooks.iter().any(|h| h == name) {
+                    self.settings.autogenerate_hooks.push(name.to_string());
+                }
+                return;
+            }
             _ => return,
         };
         if !ok {

@@ -994,7 +994,7 @@ fn build_fkc(args: &Args) -> Val {
     }))
 }
 
-fn build_column(args: &Args) -> Val {
+pub fn build_column(args: &Args) -> Val {
     let Some(name) = as_str(args.pos.first()) else {
         return unknown("sa.Column without a literal name");
     };
@@ -1069,7 +1069,7 @@ fn build_column(args: &Args) -> Val {
     Val::Column(Box::new(col))
 }
 
-fn build_table(args: &Args, full: bool) -> Val {
+pub fn build_table(args: &Args, full: bool) -> Val {
     let Some(name) = as_str(args.pos.first()) else {
         return unknown("table without a literal name");
     };

@@ -84,6 +84,19 @@ impl Shapes {
         }
     }
 
+    /// Every table by its key (`schema.name`, lower-case): its shape, or why it is unknown.
+    pub fn tables(&self) -> impl Iterator<Item = (&str, Result<&TableShape, &str>)> {
+        self.tables.iter().map(|(k, e)| {
+            (
+                k.as_str(),
+                match e {
+                    Entry::Known(s) => Ok(s),
+                    Entry::Unknown(why) => Err(why.as_str()),
+                },
+            )
+        })
+    }
+
     /// Replay steps as the plan runs them for `d` (conditions decided as the renderer does).
     pub fn apply_steps(&mut self, steps: &[Step], rev: &Revision, d: &dyn Dialect, x_args: &[(String, String)]) {
         for s in steps {

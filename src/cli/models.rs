@@ -1,0 +1,129 @@
+//! The files the pure [`crate::models`] reader needs: the project's `.py` files (under the
+//! folder of alembic.ini), its `sys.path` roots (`prepend_sys_path`), env.py; and the
+//! comparison with the simulated schema that `revision --autogenerate` and
+//! `check --models` share.
+
+use std::path::{Path, PathBuf};
+
+use super::discover::{Discovery, normalize_lexically};
+use crate::analysis::Analysis;
+use crate::autogen::compare::{Comparison, compare};
+use crate::dialect::Dialect;
+use crate::models::Models;
+use crate::schema::shape::Shapes;
+use crate::source::SourceFile;
+
+/// Folders never holding the project's own modules.
+const SKIP_DIRS: &[&str] = &[
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "target",
+    "venv",
+    ".venv",
+    "env",
+    "build",
+    "dist",
+];
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 12 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if p.is_dir() {
+            if !name.starts_with('.') && !SKIP_DIRS.contains(&name) {
+                walk(&p, out, depth + 1);
+            }
+        } else if name.ends_with(".py") {
+            out.push(p);
+        }
+    }
+}
+
+/// `prepend_sys_path` of the `[alembic]` section (Alembic's default: none; `.` is where
+/// alembic is run, which is the config's folder here).
+fn sys_path(config: Option<&SourceFile>) -> Vec<String> {
+    let mut in_alembic = false;
+    for line in config.map(|c| c.text.as_str()).unwrap_or("").lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_alembic = t == "[alembic]";
+            continue;
+        }
+        if in_alembic
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == "prepend_sys_path"
+        {
+            return v
+                .split([':', ' ', ','])
+                .map(|s| s.trim().replace("%(here)s", "."))
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+    }
+    vec![".".to_string()]
+}
+
+/// Read the project's models as env.py's imports reach them.
+pub fn read_models(disc: &Discovery) -> Result<Models, String> {
+    let Some(env_py) = disc.env_py.as_deref() else {
+        return Err("no env.py: the models are found through env.py's target_metadata".into());
+    };
+    let root = disc
+        .config_file
+        .as_ref()
+        .and_then(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let mut paths = Vec::new();
+    walk(if root.as_os_str().is_empty() { Path::new(".") } else { &root }, &mut paths, 0);
+    let shown = |p: &Path| normalize_lexically(p).to_string_lossy().replace('\\', "/");
+    let files: Vec<SourceFile> = paths
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok().and_then(|b| SourceFile::from_vec(shown(p), b).ok()))
+        .collect();
+    let roots: Vec<String> = sys_path(disc.config_file.as_ref())
+        .iter()
+        .map(|r| {
+            let s = shown(&root.join(r));
+            if s.is_empty() { ".".to_string() } else { s }
+        })
+        .collect();
+    let env_text = std::fs::read_to_string(env_py).map_err(|e| format!("cannot read {}: {e}", env_py.display()))?;
+    let env = SourceFile::new(shown(env_py), env_text);
+    Ok(crate::models::read(&files, &roots, &env))
+}
+
+/// The models compared with the schema the migrations build at `heads`.
+pub fn compare_at(a: &Analysis, models: &Models, heads: &[String], d: &dyn Dialect, x_args: &[(String, String)]) -> Comparison {
+    let shapes = Shapes::at(&a.map, &a.revisions, heads, d, x_args);
+    let opts = crate::autogen::compare::Options {
+        server_default: a.env.compare_server_default.unwrap_or(false),
+        types: a.env.compare_type.unwrap_or(true),
+    };
+    compare(models, &shapes, d, &opts)
+}
+
+/// What the comparison had to leave out, on stderr.
+pub fn warn_left_out(a: &Analysis, models: &Models, c: &Comparison) {
+    for h in &a.env.autogenerate_hooks {
+        eprintln!(
+            "warning: env.py passes `{h}` to context.configure(); migplan does not run it, so its filtering or rewriting is not applied"
+        );
+    }
+    for u in &models.unknown {
+        eprintln!(
+            "warning: {} ({}) left out: {}",
+            u.class_name.as_deref().or(u.name.as_deref()).unwrap_or("a table"),
+            u.file,
+            u.why
+        );
+    }
+    for (t, why) in &c.skipped {
+        eprintln!("warning: table {t} left out: {why}");
+    }
+}

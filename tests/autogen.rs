@@ -1,0 +1,276 @@
+//! Autogenerate, differential against the real Alembic: each project under tests/autogen/
+//! (models, alembic.ini, env.py importing the models, versions/) is copied twice; one copy
+//! is upgraded to head on a scratch SQLite database and given to
+//! `alembic revision --autogenerate`, the other to `migplan revision --autogenerate`
+//! (which reads the models and simulates the schema, connecting to nothing). The
+//! `upgrade()` and `downgrade()` of the two new revisions must be identical.
+//!
+//! Normalisation: none of the bodies. Alembic iterates Python sets for removed tables,
+//! removed columns and foreign keys (order depends on string hashing, so the oracle runs
+//! with PYTHONHASHSEED=0); migplan sorts removed tables and foreign keys by name and keeps
+//! the migrations' column order. The fixtures keep at most one object in each such set per
+//! table so the orders cannot differ.
+//!
+//! Needs target/alembic-venv (scripts/test creates it). When MIGPLAN_REQUIRE_ORACLE=1 a
+//! missing venv fails the test; otherwise it skips with a notice.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_migplan");
+
+fn alembic() -> Option<PathBuf> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
+    let required = std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_some_and(|v| v == "1");
+    if !bin.exists() {
+        assert!(!required, "no {} (scripts/test creates it)", bin.display());
+        eprintln!("skipped: no {}", bin.display());
+        return None;
+    }
+    Some(bin)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap();
+        if name == "__pycache__" || name == "scratch.db" {
+            continue;
+        }
+        if p.is_dir() {
+            copy_dir(&p, &to.join(name));
+        } else {
+            std::fs::copy(&p, to.join(name)).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of `case` in a temporary folder.
+fn copy(case: &str, who: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/autogen").join(case);
+    let dir = std::env::temp_dir().join(format!("migplan-autogen-{}-{case}-{who}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&src, &dir);
+    dir
+}
+
+/// From `def upgrade` to the end: the generated part of the script.
+fn bodies(dir: &Path, rev: &str) -> String {
+    let versions = dir.join("migrations/versions");
+    let file = std::fs::read_dir(&versions)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{rev}_")))
+        .unwrap_or_else(|| panic!("no revision {rev} in {}", versions.display()));
+    let text = std::fs::read_to_string(file).unwrap();
+    let at = text.find("def upgrade").expect("an upgrade()");
+    text[at..].to_string()
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("runs");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{cmd:?} failed:\n{all}");
+    all
+}
+
+fn differential(case: &str) {
+    differential_as(case, false, None);
+}
+
+/// With `batch`, env.py's `context.configure()` gets `render_as_batch=True` in both copies;
+/// with `url`, alembic.ini's `sqlalchemy.url` is that database (Alembic upgrades it;
+/// migplan only reads its dialect from it).
+fn differential_as(case: &str, batch: bool, url: Option<&str>) {
+    let Some(alembic) = alembic() else { return };
+    let who = format!(
+        "{}-{}",
+        if batch { "batch" } else { "plain" },
+        if url.is_some() { "pg" } else { "sqlite" }
+    );
+    let ora = copy(case, &format!("alembic-{who}"));
+    let mig = copy(case, &format!("migplan-{who}"));
+    if let Some(url) = url {
+        for dir in [&ora, &mig] {
+            let ini = dir.join("alembic.ini");
+            let text = std::fs::read_to_string(&ini).unwrap();
+            std::fs::write(&ini, text.replace("sqlite:///scratch.db", url)).unwrap();
+        }
+    }
+    if batch {
+        for dir in [&ora, &mig] {
+            let env = dir.join("migrations/env.py");
+            let text = std::fs::read_to_string(&env).unwrap();
+            let edited = text.replace(
+                "target_metadata=target_metadata)",
+                "target_metadata=target_metadata, render_as_batch=True)",
+            );
+            assert_ne!(text, edited, "{case}: env.py has the configure() call the test edits");
+            std::fs::write(&env, edited).unwrap();
+        }
+    }
+    run(Command::new(&alembic)
+        .current_dir(&ora)
+        .env("PYTHONHASHSEED", "0")
+        .args(["upgrade", "head"]));
+    run(Command::new(&alembic).current_dir(&ora).env("PYTHONHASHSEED", "0").args([
+        "revision",
+        "--autogenerate",
+        "-m",
+        "x",
+        "--rev-id",
+        "ora",
+    ]));
+    run(Command::new(BIN)
+        .current_dir(&mig)
+        .env_remove("DATABASE_URL")
+        .args(["revision", "--autogenerate", "-m", "x", "--rev-id", "mig"]));
+    assert!(!mig.join("scratch.db").exists(), "migplan must not connect to the database");
+    let (a, b) = (bodies(&ora, "ora"), bodies(&mig, "mig"));
+    assert_eq!(b, a, "{case}: migplan's upgrade()/downgrade() (left) differ from Alembic's (right)");
+    let _ = std::fs::remove_dir_all(&ora);
+    let _ = std::fs::remove_dir_all(&mig);
+}
+
+/// New tables in `sorted_tables` order (a table after those its foreign keys point to), a
+/// foreign key column taking its target's type, unique and index on one column.
+#[test]
+fn new_table_with_fk_unique_and_index() {
+    differential("new_table");
+}
+
+#[test]
+fn mapped_style_changes_with_naming_convention() {
+    differential("mapped_changes");
+}
+
+/// `__abstract__` base columns after the class's own, `__table_args__` check and composite
+/// foreign key constraints and a dialect option, `sa.Enum(PyEnum)`, a column named apart
+/// from its attribute with `unique=True` (an unnamed constraint Alembic warns about).
+#[test]
+fn abstract_base_and_table_args() {
+    differential("abstract_base");
+}
+
+/// env.py's `compare_server_default=True`: defaults changed, added, dropped, and equal
+/// ones written differently (`'3'` / `3`, `now()` / `(CURRENT_TIMESTAMP)`) left alone.
+#[test]
+fn server_defaults_compared_when_env_py_asks() {
+    differential("server_defaults");
+}
+
+/// env.py's `render_as_batch=True`: each table's operations in a batch block.
+#[test]
+fn render_as_batch() {
+    for case in ["new_table", "mapped_changes", "abstract_base"] {
+        differential_as(case, true, None);
+    }
+}
+
+/// The same projects on PostgreSQL (MIGPLAN_TEST_POSTGRES_URL, else a local server if one
+/// answers): reflected columns carry `autoincrement=`, unnamed constraints the server's
+/// names. A database per case, dropped afterwards.
+#[test]
+fn postgresql() {
+    if alembic().is_none() {
+        return;
+    }
+    let required = std::env::var("MIGPLAN_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    let url = required
+        .clone()
+        .unwrap_or_else(|| "postgresql://postgres@127.0.0.1:5432/postgres".to_string());
+    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(required.is_none(), "MIGPLAN_TEST_POSTGRES_URL: cannot connect: {e}");
+            eprintln!("skipped: no PostgreSQL at {url} ({e}); set MIGPLAN_TEST_POSTGRES_URL");
+            return;
+        }
+    };
+    let authority = url.split_once("://").unwrap().1.split(['/', '?']).next().unwrap().to_string();
+    for case in ["new_table", "mapped_changes", "not_imported"] {
+        let name = format!("migplan_autogen_{case}_{}", std::process::id());
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap();
+        differential_as(case, false, Some(&format!("postgresql+psycopg2://{authority}/{name}")));
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .unwrap();
+    }
+}
+
+#[test]
+fn model_module_not_imported_by_env_py() {
+    differential("not_imported");
+}
+
+/// The seed's troubleshooting as findings, without Python: the model env.py never imports
+/// (whose table autogenerate would drop), the model on another Base, two classes for one
+/// table, the model migplan cannot read.
+#[test]
+fn check_models_reports_the_troubleshooting_cases() {
+    let dir = copy("not_imported", "check");
+    let out = Command::new(BIN)
+        .current_dir(&dir)
+        .args(["check", "--models", "--all", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "drift exits 1");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |code: &str, file: &str, text: &str| found.iter().any(|(c, f, m)| c == code && f == file && m.contains(text));
+    assert!(has("model-not-imported", "app/models/users.py", "app.models.users"), "{found:#?}");
+    assert!(has("model-other-metadata", "app/models/audit.py", "AuditEntry"), "{found:#?}");
+    assert!(has("model-unknown", "app/models/reports.py", "`total`"), "{found:#?}");
+    assert!(has("models-drift", "migrations/env.py", "never imports that module"), "{found:#?}");
+    assert!(
+        has("model-duplicate-table", "app/models/users_copy.py", "declared twice"),
+        "{found:#?}"
+    );
+    let helps: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["help"].as_str())
+        .collect();
+    assert!(
+        helps.contains(&"add `import app.models.users  # noqa: F401` to env.py"),
+        "{helps:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Core `Table(...)`s in step with the migrations: Alembic's `check` finds nothing, and
+/// migplan says so and writes nothing.
+#[test]
+fn nothing_to_change_writes_nothing() {
+    if let Some(alembic) = alembic() {
+        let ora = copy("in_sync", "alembic");
+        run(Command::new(&alembic).current_dir(&ora).args(["upgrade", "head"]));
+        let out = run(Command::new(&alembic).current_dir(&ora).arg("check"));
+        assert!(out.contains("No new upgrade operations detected"), "{out}");
+        let _ = std::fs::remove_dir_all(&ora);
+    }
+    let dir = copy("in_sync", "migplan");
+    let out = run(Command::new(BIN)
+        .current_dir(&dir)
+        .args(["revision", "--autogenerate", "-m", "x", "--rev-id", "mig"]));
+    assert!(out.contains("No changes in schema detected"), "{out}");
+    let versions: Vec<_> = std::fs::read_dir(dir.join("migrations/versions")).unwrap().collect();
+    assert_eq!(versions.len(), 1, "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,4 @@
+from .base import Base
+from .catalog import Author, Book
+
+__all__ = ["Base", "Author", "Book"]
