@@ -456,7 +456,8 @@ pub fn autogenerate_js(files: &Files, options: Option<AutogenerateOptionsJs>) ->
         Some(v) if !v.is_object() || js_sys::Array::is_array(v) => return Err(error("options: expected an object")),
         Some(v) => {
             // A misspelt option would silently do nothing: refuse any key that is not one.
-            for key in js_sys::Object::keys(v.unchecked_ref()).iter().filter_map(|k| k.as_string()) {
+            let object: &js_sys::Object = v.unchecked_ref();
+            for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
                 if !crate::api::AUTOGEN_OPTION_NAMES.contains(&key.as_str()) {
                     return Err(error(format!(
                         "options: unknown field `{key}` (known: {})",

@@ -247,6 +247,8 @@ for (const name of ['new_table', 'not_imported', 'in_sync']) {
       const noDate = (t) => t.replace(/^Create Date: .*$/m, 'Create Date: <now>');
       assert.equal(noDate(text.replaceAll(id, 'mig')), noDate(written[0].text));
       assert.equal((await page.getAttribute('#models-revision', 'data-path')).replace(id, 'mig'), written[0].path);
+      await page.locator('#models-revision').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, `page-models-${name}-revision.png`) });
     }
     await page.screenshot({ path: path.join(shots, `page-models-${name}.png`), fullPage: true });
     assert.deepEqual(problems, []);
