@@ -228,6 +228,7 @@ export interface UnknownTable {
   name: string | null;
   class_name: string | null;
   file: string;
+  /** Byte offsets (UTF-8) into the file's text; the findings carry lines and UTF-16 offsets. */
   span: { start: number; end: number };
   why: string;
 }
