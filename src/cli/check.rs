@@ -56,14 +56,13 @@ pub struct PrModels {
     pub files: Vec<String>,
 }
 
-/// Whether `file` is not the same at the base: git's text at REF, or the file under DIR.
+/// Whether `file` differs from git's text at REF. A `--base-dir` is a versions folder, not
+/// the project: only the migrations it holds are compared (a new one still counts).
 fn changed_at_base(base: &Base, file: &str) -> bool {
-    let now = std::fs::read(file).ok();
-    let then = match base {
-        Base::GitRef(r) => super::base::git_show(r, file),
-        Base::Dir(d) => std::fs::read(std::path::Path::new(d).join(file)).ok(),
-    };
-    now != then
+    match base {
+        Base::GitRef(r) => std::fs::read(file).ok() != super::base::git_show(r, file),
+        Base::Dir(_) => false,
+    }
 }
 
 /// Where SARIF puts findings about no file: the config file, else the project's first file.
