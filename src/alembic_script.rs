@@ -338,6 +338,63 @@ pub fn check_read_back(path: &str, text: &str, spec: &ScriptSpec) -> Result<(), 
     }
 }
 
+/// The script options Alembic's `ScriptDirectory` reads from the configuration.
+pub struct ScriptOptions {
+    pub file_template: String,
+    pub truncate_slug_length: usize,
+    /// `timezone = UTC`: the create date is printed with its offset, as Python prints an
+    /// aware datetime.
+    pub utc_offset: bool,
+}
+
+impl ScriptOptions {
+    pub fn read(settings: Option<&crate::config::AlembicSettings>) -> Result<ScriptOptions, String> {
+        let Some(s) = settings else {
+            return Ok(ScriptOptions {
+                file_template: DEFAULT_FILE_TEMPLATE.to_string(),
+                truncate_slug_length: DEFAULT_TRUNCATE_SLUG_LENGTH,
+                utc_offset: false,
+            });
+        };
+        if let Some(e) = s.script_option_errors.first() {
+            return Err(format!("cannot read the configuration's {e}"));
+        }
+        let truncate_slug_length = match s.truncate_slug_length.as_deref().map(str::trim) {
+            None => DEFAULT_TRUNCATE_SLUG_LENGTH,
+            Some(v) => match v.parse::<usize>() {
+                // Alembic's `int(tsl) or 40`.
+                Ok(0) => DEFAULT_TRUNCATE_SLUG_LENGTH,
+                Ok(n) => n,
+                Err(_) => return Err(format!("truncate_slug_length = {v} is not a number")),
+            },
+        };
+        // Other zones need the tz database; a date in the wrong zone is worse than none.
+        let utc_offset = match s.timezone.as_deref().map(str::trim) {
+            None => false,
+            Some(tz) if ["utc", "etc/utc", "gmt", "etc/gmt", "zulu"].contains(&tz.to_ascii_lowercase().as_str()) => true,
+            Some(tz) => {
+                return Err(format!(
+                    "timezone = {tz}: migplan dates new revisions in UTC only; remove the setting, or write the revision with `alembic revision`"
+                ));
+            }
+        };
+        Ok(ScriptOptions {
+            file_template: s.file_template.clone().unwrap_or_else(|| DEFAULT_FILE_TEMPLATE.to_string()),
+            truncate_slug_length,
+            utc_offset,
+        })
+    }
+
+    /// `Create Date` for `date`.
+    pub fn create_date(&self, date: &Timestamp) -> String {
+        if self.utc_offset {
+            format!("{}+00:00", date.python())
+        } else {
+            date.python()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,6 +270,148 @@ pub fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -
     value.map_err(|e| format!("internal: cannot build the plan: {e}"))
 }
 
+/// The options of `autogenerate` (camelCase in JS), as `revision --autogenerate` takes them.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutogenOptions {
+    /// `-m`.
+    pub message: Option<String>,
+    /// `--rev-id` (the wasm API picks a random one when not given).
+    pub rev_id: Option<String>,
+    /// `--head` (default `head`).
+    pub head: Option<String>,
+    /// Default: the dialect the project's configuration names, else PostgreSQL.
+    pub dialect: Option<String>,
+    /// `compare_server_default=True` whatever env.py says.
+    pub compare_server_default: Option<bool>,
+    /// `-x key=value`.
+    pub x_args: Option<BTreeMap<String, String>>,
+}
+
+pub const AUTOGEN_OPTION_NAMES: &[&str] = &["message", "revId", "head", "dialect", "compareServerDefault", "xArgs"];
+
+/// What `autogenerate` returns: the revision `revision --autogenerate` writes (`None` when
+/// the models and the migrations agree), where, the `check --models` findings, and what
+/// could not be read.
+#[derive(serde::Serialize)]
+pub struct AutogenOut {
+    pub revision: Option<String>,
+    pub path: Option<String>,
+    pub findings: Vec<crate::diagnostic::LocatedDiagnostic>,
+    pub unknown: Vec<crate::models::UnknownTable>,
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Autogenerate on files: the project [`crate::project::select`] picks among them is the
+/// migrations side, every `.py` file the models side (read from env.py's imports, as the
+/// CLI reads them). `rev_id` and `date` are the caller's (the wasm API has no clock).
+pub fn autogenerate(
+    files: &[SourceFile],
+    o: &AutogenOptions,
+    rev_id: &str,
+    date: &crate::timestamp::Timestamp,
+) -> Result<AutogenOut, String> {
+    let sel = crate::project::select(files);
+    if sel.kind != "alembic" {
+        return Err(sel
+            .problem
+            .unwrap_or_else(|| "autogenerate needs an Alembic project (alembic.ini and env.py)".into()));
+    }
+    let listed: std::collections::BTreeSet<&str> = sel.files.iter().map(String::as_str).collect();
+    let project: Vec<SourceFile> = files.iter().filter(|f| listed.contains(f.path.as_str())).cloned().collect();
+    let d = match (&o.dialect, sel.dialect) {
+        (Some(name), _) => dialect_from_name(name)
+            .ok_or_else(|| format!("options.dialect: unknown dialect {name:?} (postgresql, mysql, mariadb, sqlite)"))?,
+        (None, Some(name)) => dialect_from_name(name).unwrap_or(&crate::dialect::postgresql::PostgreSQL),
+        (None, None) => &crate::dialect::postgresql::PostgreSQL,
+    };
+    let name = |p: &str| p.rsplit('/').next().unwrap_or("").to_string();
+    let env = project
+        .iter()
+        .find(|f| name(&f.path) == "env.py")
+        .ok_or("no env.py: the models are found through env.py's target_metadata")?;
+    let opts = ProjectOptions {
+        layout: Some("alembic".into()),
+        dialect: d,
+        roots: None,
+        enable: Vec::new(),
+    };
+    let mut a = analyze_project(&project, &opts);
+    if let Some(c) = &a.map.cycle {
+        return Err(c.message.clone());
+    }
+    if o.compare_server_default == Some(true) {
+        a.env.compare_server_default = Some(true);
+    }
+    let config = sel.config.as_deref().and_then(|c| files.iter().find(|f| f.path == c));
+    let here = sel.config.as_deref().map_or("", dir_of);
+    let roots: Vec<String> = crate::models::sys_path(config)
+        .iter()
+        .map(|r| {
+            let s = crate::project::join(here, r);
+            if s.is_empty() { ".".to_string() } else { s }
+        })
+        .collect();
+    let py: Vec<SourceFile> = files.iter().filter(|f| f.path.ends_with(".py")).cloned().collect();
+    let models = crate::models::read(&py, &roots, env);
+    let parents = crate::new_revision::parents(&a.map, o.head.as_deref().unwrap_or("head"), false)?;
+    let x_args: Vec<(String, String)> = o.x_args.clone().unwrap_or_default().into_iter().collect();
+    let cmp = crate::autogen::compare_at(&a, &models, &parents, d, &x_args);
+    let diags = crate::autogen::findings::findings(&models, &cmp, &env.path, &a.env.autogenerate_hooks);
+    let texts: BTreeMap<String, String> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    let findings = crate::render::diagnostics::locate_all(&diags, &texts);
+    let (revision, path) = if cmp.changes.is_empty() || models.target_problem.is_some() {
+        (None, None)
+    } else {
+        let ops: Vec<_> = cmp.changes.into_iter().map(|c| c.op).collect();
+        let (up, down, imports) = crate::autogen::render::bodies(&ops, d, a.env.render_as_batch.unwrap_or(false));
+        let settings = config.filter(|c| name(&c.path) == "alembic.ini").and_then(|c| {
+            crate::config::parse_ini(&c.text)
+                .ok()
+                .and_then(|ini| crate::config::alembic_settings_from_ini(&ini, "alembic", here, ':').ok())
+        });
+        let script_opts = crate::alembic_script::ScriptOptions::read(settings.as_ref())?;
+        crate::alembic_script::verify_rev_id(rev_id)?;
+        let create_date = script_opts.create_date(date);
+        let spec = crate::alembic_script::ScriptSpec {
+            bodies: Some((&up, &down, &imports)),
+            rev_id,
+            parents: &parents,
+            message: o.message.as_deref(),
+            branch_label: None,
+            depends_on: &[],
+            create_date: &create_date,
+        };
+        let mako = crate::project::join(dir_of(&env.path), "script.py.mako");
+        let text = match files.iter().find(|f| f.path == mako) {
+            Some(t) => crate::alembic_script::render_template(&t.text, &spec)
+                .map_err(|why| format!("{mako}: {why}, which migplan does not run"))?,
+            None => crate::alembic_script::render_template(crate::alembic_script::DEFAULT_TEMPLATE, &spec)?,
+        };
+        // Alembic's folder: the only versions folder, else the first parent's.
+        let dir = parents
+            .iter()
+            .find_map(|p| a.map.by_id.get(p).map(|&i| dir_of(&a.revision(i).path).to_string()))
+            .unwrap_or_else(|| crate::project::join(dir_of(&env.path), "versions"));
+        let stem = crate::alembic_script::file_stem(
+            &script_opts.file_template,
+            rev_id,
+            &crate::alembic_script::slug(o.message.as_deref(), script_opts.truncate_slug_length),
+            date,
+        )?;
+        (Some(text), Some(crate::project::join(&dir, &format!("{stem}.py"))))
+    };
+    Ok(AutogenOut {
+        revision,
+        path,
+        findings,
+        unknown: models.unknown,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,7 +58,7 @@ fn normalize(path: &str) -> String {
     out.join("/")
 }
 
-fn join(dir: &str, rel: &str) -> String {
+pub(crate) fn join(dir: &str, rel: &str) -> String {
     if dir.is_empty() {
         normalize(rel)
     } else {

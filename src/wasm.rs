@@ -208,6 +208,43 @@ export interface PlanResult {
   diagnostics: Diagnostic[];
 }
 
+/** The options of `autogenerate`, as `migplan revision --autogenerate` takes them. */
+export interface AutogenerateOptions {
+  /** `-m`: the revision's message. */
+  message?: string;
+  /** `--rev-id`; default: 12 random hex digits. */
+  revId?: string;
+  /** `--head` (default "head"). */
+  head?: string;
+  /** Default: the dialect of the project's `sqlalchemy.url`, else postgresql. */
+  dialect?: Dialect;
+  /** Compare server defaults (env.py's `compare_server_default=True`). */
+  compareServerDefault?: boolean;
+  /** `-x key=value` arguments. */
+  xArgs?: Record<string, string>;
+}
+/** A model migplan could not read statically: left out of the comparison. */
+export interface UnknownTable {
+  name: string | null;
+  class_name: string | null;
+  file: string;
+  /** Byte offsets (UTF-8) into the file's text; the findings carry lines and UTF-16 offsets. */
+  span: { start: number; end: number };
+  why: string;
+}
+/** The models (every `.py` file given, as env.py's imports reach them) compared with the
+ * schema the migrations build at head. */
+export interface AutogenerateResult {
+  /** The file `migplan revision --autogenerate` writes (through the project's
+   * `script.py.mako`); null when the models and the migrations agree. */
+  revision: string | null;
+  /** Where it would be written; null with `revision`. */
+  path: string | null;
+  /** What `migplan check --models` reports: `models-drift`, `model-not-imported`, ... */
+  findings: Diagnostic[];
+  unknown: UnknownTable[];
+}
+
 export interface Limits { maxFiles: number; maxTotalBytes: number; maxFileBytes: number; }
 "#;
 
@@ -229,6 +266,10 @@ extern "C" {
     pub type SchemaResultJs;
     #[wasm_bindgen(typescript_type = "ProjectSelection")]
     pub type ProjectSelectionJs;
+    #[wasm_bindgen(typescript_type = "AutogenerateOptions")]
+    pub type AutogenerateOptionsJs;
+    #[wasm_bindgen(typescript_type = "AutogenerateResult")]
+    pub type AutogenerateResultJs;
 }
 
 fn error(msg: impl AsRef<str>) -> JsValue {
@@ -401,6 +442,43 @@ pub fn select_project_js(files: &Files) -> Result<ProjectSelectionJs, JsValue> {
     install_panic_hook();
     let files = read_files(files)?;
     Ok(to_js(&crate::project::select(&files))?.unchecked_into())
+}
+
+/// Autogenerate without Python or a database: the revision `migplan revision
+/// --autogenerate` would write and the findings of `migplan check --models`, from the
+/// project's files (models, alembic.ini, env.py, script.py.mako, the migrations).
+#[wasm_bindgen(js_name = autogenerate)]
+pub fn autogenerate_js(files: &Files, options: Option<AutogenerateOptionsJs>) -> Result<AutogenerateResultJs, JsValue> {
+    install_panic_hook();
+    let files = read_files(files)?;
+    let o: crate::api::AutogenOptions = match options.as_ref().map(|v| -> &JsValue { v.as_ref() }) {
+        None => Default::default(),
+        Some(v) if v.is_undefined() || v.is_null() => Default::default(),
+        Some(v) if !v.is_object() || js_sys::Array::is_array(v) => return Err(error("options: expected an object")),
+        Some(v) => {
+            // A misspelt option would silently do nothing: refuse any key that is not one.
+            let object: &js_sys::Object = v.unchecked_ref();
+            for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
+                if !crate::api::AUTOGEN_OPTION_NAMES.contains(&key.as_str()) {
+                    return Err(error(format!(
+                        "options: unknown field `{key}` (known: {})",
+                        crate::api::AUTOGEN_OPTION_NAMES.join(", ")
+                    )));
+                }
+            }
+            serde_wasm_bindgen::from_value(v.clone()).map_err(|e| error(format!("options: {e}")))?
+        }
+    };
+    // Like Alembic's `uuid4().hex[-12:]`; the core has no randomness or clock of its own.
+    let rev_id = o.rev_id.clone().unwrap_or_else(|| {
+        (0..12)
+            .map(|_| char::from_digit((js_sys::Math::random() * 16.0) as u32 % 16, 16).unwrap_or('0'))
+            .collect()
+    });
+    let ms = js_sys::Date::now();
+    let date = crate::timestamp::Timestamp::from_unix((ms / 1000.0).floor() as i64, ((ms % 1000.0) * 1000.0) as u32);
+    let out = crate::api::autogenerate(&files, &o, &rev_id, &date).map_err(error)?;
+    Ok(to_js(&out)?.unchecked_into())
 }
 
 /// The static report (the HTML `migplan report` writes, without a base) for the files.

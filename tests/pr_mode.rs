@@ -477,3 +477,55 @@ fn a_one_revision_pr_lists_its_finding_and_summarises_the_base() {
     let html = std::fs::read_to_string(r.0.join("out/index.html")).unwrap();
     assert!(html.contains("<strong>Deployed history</strong> (already in main): 5 finding(s) not shown"));
 }
+
+/// PR mode includes `check --models` when the PR touches the models: a model column added
+/// without its migration is listed as `models-drift` in the PR comment; with the migration
+/// nothing is; a PR touching neither models nor migrations says nothing of the models.
+#[test]
+fn pr_touching_models_lists_models_drift() {
+    let r = Repo::new("models");
+    r.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///scratch.db\n",
+    );
+    r.write(
+        "migrations/env.py",
+        "from alembic import context\n\nfrom app.models import metadata\n\ntarget_metadata = metadata\n\ncontext.configure(url=\"sqlite://\", target_metadata=target_metadata)\n",
+    );
+    r.write("app/__init__.py", "");
+    let model = |extra: &str| {
+        format!(
+            "from sqlalchemy import Column, Integer, MetaData, String, Table\n\nmetadata = MetaData()\n\nusers = Table(\n    \"users\",\n    metadata,\n    Column(\"id\", Integer, primary_key=True),\n{extra})\n"
+        )
+    };
+    r.write("app/models.py", &model(""));
+    r.write(
+        "migrations/versions/a1_users.py",
+        "\"\"\"users\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint(\"id\"))\n\n\ndef downgrade():\n    op.drop_table(\"users\")\n",
+    );
+    r.commit("base");
+    r.git(&["checkout", "-qb", "pr"]);
+    let comment = |r: &Repo| {
+        let out = r.migplan(&["check", "--base", "main", "--format", "markdown"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Untouched models: nothing about them.
+    r.write("README.md", "docs\n");
+    r.commit("docs");
+    assert!(!comment(&r).contains("models-drift"), "{}", comment(&r));
+    // The model gains a column, no migration: the comment lists the drift.
+    r.write("app/models.py", &model("    Column(\"email\", String(200)),\n"));
+    r.commit("model");
+    let md = comment(&r);
+    assert!(md.contains("models-drift"), "{md}");
+    assert!(md.contains("users.email"), "{md}");
+    // With the matching migration: nothing.
+    r.write(
+        "migrations/versions/b2_email.py",
+        "\"\"\"email\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"b2\"\ndown_revision = \"a1\"\n\n\ndef upgrade():\n    op.add_column(\"users\", sa.Column(\"email\", sa.String(length=200), nullable=True))\n\n\ndef downgrade():\n    op.drop_column(\"users\", \"email\")\n",
+    );
+    r.commit("migration");
+    let md = comment(&r);
+    assert!(!md.contains("models-drift"), "{md}");
+    assert!(md.contains("b2"), "{md}");
+}

@@ -25,7 +25,8 @@ const state = {
   tab: 'findings',
 };
 
-const WANTED = /(\.(py|ini|toml|sql|ya?ml|conf|cfg|hcl)|atlas\.sum|\.env)$/;
+// script.py.mako: the template the Models tab's revision is written through.
+const WANTED = /(\.(py|ini|toml|sql|ya?ml|conf|cfg|hcl)|atlas\.sum|\.env|script\.py\.mako)$/;
 const SKIP = /(^|\/)(\.git|node_modules|target|__pycache__|\.venv|venv)\//;
 
 const appStart = performance.now();
@@ -70,6 +71,7 @@ function load(all, name) {
   const several = (sel.projects ?? []).length > 1;
   state.name = name;
   state.note = several ? ` (${sel.config ?? sel.roots[0]}, 1 of ${sel.projects.length} projects: open its folder for another)` : '';
+  // Every file of the folder: the Models tab reads the models' .py files from it.
   state.all = all;
   // What the selection itself found (scripts the version locations leave out), as `check`
   // lists it: with the project's findings.
@@ -103,6 +105,7 @@ function analyzeAndRender() {
   // A new project: the schema view is rebuilt when shown.
   $('schema-view').replaceChildren();
   $('schema-rev').value = 'heads';
+  $('models-view').replaceChildren();
   const t2 = performance.now();
   applyHash();
   renderPlan(a.plan);
@@ -263,7 +266,7 @@ function renderRevision() {
 // ---------------------------------------------------------------- findings
 
 function snippet(d) {
-  const f = state.files.find((x) => x.path === d.file);
+  const f = state.files.find((x) => x.path === d.file) ?? (state.all ?? []).find((x) => x.path === d.file);
   if (!f || !d.line) return null;
   const line = f.text.split(/\r?\n|\r/)[d.line - 1];
   return line === undefined ? null : el('pre', {}, `${String(d.line).padStart(5)} | ${line}`);
@@ -453,12 +456,59 @@ $('schema-copy').addEventListener('click', async () => {
   try { await navigator.clipboard.writeText(state.schemaSql ?? ''); $('schema-status').textContent = 'copied'; } catch { $('schema-status').textContent = 'copy failed'; }
 });
 
+// ---------------------------------------------------------------- models
+
+/** The models (every .py file of the folder, as env.py's imports reach them) compared with
+ * the schema the migrations build at head: what `check --models` finds and the revision
+ * `revision --autogenerate` would write. */
+function renderModels() {
+  const box = $('models-view');
+  if (!state.analysis) return;
+  if (state.analysis.layout !== 'alembic') {
+    box.replaceChildren(el('p', { class: 'muted' }, 'Models are compared for Alembic projects (alembic.ini, env.py with target_metadata).'));
+    return;
+  }
+  let r;
+  try {
+    r = mp.autogenerate(state.all ?? state.files, { message: $('models-message').value || undefined });
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'error', id: 'models-error' }, String(e.message ?? e)));
+    $('models-status').textContent = '';
+    return;
+  }
+  const drift = r.findings.filter((d) => d.code === 'models-drift').length;
+  $('models-status').textContent = `${plural(r.findings.length, 'finding')} · ${plural(drift, 'change')} autogenerate would write`;
+  const parts = [];
+  if (r.revision === null && r.findings.length === 0) parts.push(el('p', { class: 'agree', id: 'models-agree' }, 'The models and the migrations agree: autogenerate would write nothing.'));
+  else if (r.revision === null) parts.push(el('p', { class: 'agree', id: 'models-agree' }, 'The models and the migrations agree on what could be compared.'));
+  if (r.findings.length) parts.push(el('h3', {}, `Findings (${r.findings.length})`), el('div', { id: 'models-findings' }, ...findingGroups(r.findings)));
+  if (r.unknown.length) {
+    parts.push(el('h3', {}, `Not read (${r.unknown.length})`),
+      el('ul', { id: 'models-unknown' }, ...r.unknown.map((u) => el('li', {}, el('code', {}, u.class_name ?? u.name ?? 'a table'), ` (${u.file}): ${u.why}`))));
+  }
+  if (r.revision !== null) {
+    const pre = el('pre', { class: 'sql', id: 'models-revision', 'data-path': r.path }, r.revision);
+    parts.push(el('h3', {}, 'The revision autogenerate would write'), el('p', { class: 'muted' }, el('code', {}, r.path)), pre);
+  }
+  box.replaceChildren(...parts);
+  $('models-copy').disabled = r.revision === null;
+  state.modelsRevision = r;
+}
+$('models-form').addEventListener('submit', (e) => { e.preventDefault(); renderModels(); });
+$('models-message').addEventListener('change', () => renderModels());
+$('models-copy').addEventListener('click', async () => {
+  const text = state.modelsRevision?.revision;
+  if (!text) return;
+  try { await navigator.clipboard.writeText(text); $('models-status').textContent = 'Copied.'; } catch { $('models-status').textContent = 'Copy failed: select the text instead.'; }
+});
+
 // ---------------------------------------------------------------- tabs + URL hash
 
 function showTab(name) {
   const changed = state.tab !== name;
   state.tab = name;
   if (name === 'schema' && (changed || !$('schema-view').hasChildNodes())) renderSchema();
+  if (name === 'models' && !$('models-view').hasChildNodes()) renderModels();
   for (const b of document.querySelectorAll('[role=tab]')) {
     const on = b.dataset.tab === name;
     b.setAttribute('aria-selected', String(on));

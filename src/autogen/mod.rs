@@ -119,6 +119,22 @@ pub struct Change {
     pub origin: Option<Origin>,
 }
 
+/// The models compared with the schema the migrations build at `heads`.
+pub fn compare_at(
+    a: &crate::analysis::Analysis,
+    models: &crate::models::Models,
+    heads: &[String],
+    d: &dyn crate::dialect::Dialect,
+    x_args: &[(String, String)],
+) -> compare::Comparison {
+    let shapes = crate::schema::shape::Shapes::at(&a.map, &a.revisions, heads, d, x_args);
+    let opts = crate::autogen::compare::Options {
+        server_default: a.env.compare_server_default.unwrap_or(false),
+        types: a.env.compare_type.unwrap_or(true),
+    };
+    compare::compare(models, &shapes, d, &opts)
+}
+
 /// `String(50)`, `Numeric(10, 2)`, `Text`: a type for messages.
 fn type_label(t: &SqlType) -> String {
     let args: Vec<String> = match (t.length, t.precision, t.scale) {

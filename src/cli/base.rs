@@ -52,6 +52,11 @@ fn project_roots(roots: &[String], listed: &[String]) -> Vec<String> {
     dirs
 }
 
+/// A file as it is in git at `rev` (`None` when it is not there).
+pub fn git_show(rev: &str, path: &str) -> Option<Vec<u8>> {
+    git(&["show", &format!("{rev}:./{path}")]).ok()
+}
+
 /// The project's files as they are in git at `rev`: the same folders.
 fn files_at(rev: &str, roots: &[String], listed: &[String]) -> Result<Vec<SourceFile>, String> {
     let mut dirs: Vec<String> = roots.to_vec();

@@ -27,6 +27,9 @@ pub struct CheckInput<'a> {
     pub cli: &'a Cli,
     /// `--models`: the models compared with the schema at head.
     pub model_findings: Vec<Diagnostic>,
+    /// PR mode without `--models`: the same findings, listed only when the PR touches the
+    /// models (one of these files differs from the base) or adds a migration.
+    pub pr_models: Option<PrModels>,
     pub analysis: &'a Analysis,
     /// Files whose text is known already (SQL folders: all; Alembic: env.py, config).
     pub known: &'a [SourceFile],
@@ -44,6 +47,22 @@ pub struct CheckInput<'a> {
     pub flags: super::validation::CheckFlags<'a>,
     /// `--all`: list deployed revisions' findings too, and every finding of a large code.
     pub all: bool,
+}
+
+/// The models' findings for PR mode and the files they are read from (env.py and every
+/// module its imports reach that declares a table).
+pub struct PrModels {
+    pub findings: Vec<Diagnostic>,
+    pub files: Vec<String>,
+}
+
+/// Whether `file` differs from git's text at REF. A `--base-dir` is a versions folder, not
+/// the project: only the migrations it holds are compared (a new one still counts).
+fn changed_at_base(base: &Base, file: &str) -> bool {
+    match base {
+        Base::GitRef(r) => std::fs::read(file).ok() != super::base::git_show(r, file),
+        Base::Dir(_) => false,
+    }
 }
 
 /// Where SARIF puts findings about no file: the config file, else the project's first file.
@@ -90,6 +109,12 @@ pub fn run(
                 if input.cli.format == Format::Markdown && !c.new_revisions.is_empty() {
                     let from = plan_start(a, &found.base, &c.new_revisions);
                     plan = Some(crate::dry_run::upgrade_sql(a, &format!("{from}heads"), input.dialect));
+                }
+                // The PR touches the models (or the migrations): the drift is about its code.
+                if let Some(m) = &input.pr_models
+                    && (!c.new_revisions.is_empty() || m.files.iter().any(|f| changed_at_base(b, f)))
+                {
+                    diags.extend(m.findings.iter().cloned());
                 }
                 changes = Some(c);
             }

@@ -369,9 +369,14 @@ fn run(cli: Cli) -> ExitCode {
             } else {
                 Vec::new()
             };
+            // PR mode: the models too, when the project has them (listed if the PR touches them).
+            let pr_models = (!*models && (base.is_some() || base_dir.is_some()) && !sql_folder)
+                .then(|| pr_models(&disc, &analysis, dialect, &cli.x))
+                .flatten();
             let input = CheckInput {
                 cli: &cli,
                 model_findings,
+                pr_models,
                 analysis: &analysis,
                 known: &known,
                 listed: &listed,
@@ -993,6 +998,33 @@ fn parse_x_args(x: &[String]) -> Vec<(String, String)> {
             None => (kv.clone(), String::new()),
         })
         .collect()
+}
+
+/// PR mode's models: the findings of `check --models` and the files they come from; `None`
+/// when the project has no models migplan can follow (then PR mode says nothing of them).
+fn pr_models(
+    disc: &discover::Discovery,
+    a: &crate::analysis::Analysis,
+    dialect: &'static dyn crate::dialect::Dialect,
+    x: &[String],
+) -> Option<check::PrModels> {
+    let m = models::read_models(disc).ok()?;
+    if m.target_problem.is_some() || m.tables.is_empty() {
+        return None;
+    }
+    let heads: Vec<String> = a.map.heads.iter().map(|&h| a.map.id(h).to_string()).collect();
+    let cmp = models::compare_at(a, &m, &heads, dialect, &parse_x_args(x));
+    let env = disc.env_py.as_deref().map(discover::display_path).unwrap_or_default();
+    let mut files: Vec<String> = vec![env.clone()];
+    for f in m.tables.iter().filter(|t| m.reached.contains(&t.module)).map(|t| &t.file) {
+        if !files.contains(f) {
+            files.push(f.clone());
+        }
+    }
+    Some(check::PrModels {
+        findings: crate::autogen::findings::findings(&m, &cmp, &env, &a.env.autogenerate_hooks),
+        files,
+    })
 }
 
 /// `check --models`: the models compared with the schema at the heads, as findings.

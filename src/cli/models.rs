@@ -7,10 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::discover::{Discovery, normalize_lexically};
 use crate::analysis::Analysis;
-use crate::autogen::compare::{Comparison, compare};
-use crate::dialect::Dialect;
+use crate::autogen::compare::Comparison;
 use crate::models::Models;
-use crate::schema::shape::Shapes;
 use crate::source::SourceFile;
 
 /// Folders never holding the project's own modules.
@@ -45,30 +43,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-/// `prepend_sys_path` of the `[alembic]` section (Alembic's default: none; `.` is where
-/// alembic is run, which is the config's folder here).
-fn sys_path(config: Option<&SourceFile>) -> Vec<String> {
-    let mut in_alembic = false;
-    for line in config.map(|c| c.text.as_str()).unwrap_or("").lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_alembic = t == "[alembic]";
-            continue;
-        }
-        if in_alembic
-            && let Some((k, v)) = t.split_once('=')
-            && k.trim() == "prepend_sys_path"
-        {
-            return v
-                .split([':', ' ', ','])
-                .map(|s| s.trim().replace("%(here)s", "."))
-                .filter(|s| !s.is_empty())
-                .collect();
-        }
-    }
-    vec![".".to_string()]
-}
-
 /// Read the project's models as env.py's imports reach them.
 pub fn read_models(disc: &Discovery) -> Result<Models, String> {
     let Some(env_py) = disc.env_py.as_deref() else {
@@ -86,7 +60,7 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
         .iter()
         .filter_map(|p| std::fs::read(p).ok().and_then(|b| SourceFile::from_vec(shown(p), b).ok()))
         .collect();
-    let roots: Vec<String> = sys_path(disc.config_file.as_ref())
+    let roots: Vec<String> = crate::models::sys_path(disc.config_file.as_ref())
         .iter()
         .map(|r| {
             let s = shown(&root.join(r));
@@ -98,15 +72,7 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
     Ok(crate::models::read(&files, &roots, &env))
 }
 
-/// The models compared with the schema the migrations build at `heads`.
-pub fn compare_at(a: &Analysis, models: &Models, heads: &[String], d: &dyn Dialect, x_args: &[(String, String)]) -> Comparison {
-    let shapes = Shapes::at(&a.map, &a.revisions, heads, d, x_args);
-    let opts = crate::autogen::compare::Options {
-        server_default: a.env.compare_server_default.unwrap_or(false),
-        types: a.env.compare_type.unwrap_or(true),
-    };
-    compare(models, &shapes, d, &opts)
-}
+pub use crate::autogen::compare_at;
 
 /// What the comparison had to leave out, on stderr.
 pub fn warn_left_out(a: &Analysis, models: &Models, c: &Comparison) {

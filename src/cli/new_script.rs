@@ -6,9 +6,8 @@
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 
-use crate::alembic_script::{
-    DEFAULT_FILE_TEMPLATE, DEFAULT_TEMPLATE, DEFAULT_TRUNCATE_SLUG_LENGTH, ScriptSpec, check_read_back, file_stem, render_template, slug,
-};
+pub use crate::alembic_script::ScriptOptions;
+use crate::alembic_script::{DEFAULT_TEMPLATE, ScriptSpec, check_read_back, file_stem, render_template, slug};
 use crate::analysis::Analysis;
 use crate::config::AlembicSettings;
 use crate::timestamp::Timestamp;
@@ -42,63 +41,6 @@ pub fn now() -> Timestamp {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_micros())
-}
-
-/// The script options Alembic's `ScriptDirectory` reads from the configuration.
-pub struct ScriptOptions {
-    pub file_template: String,
-    pub truncate_slug_length: usize,
-    /// `timezone = UTC`: the create date is printed with its offset, as Python prints an
-    /// aware datetime.
-    pub utc_offset: bool,
-}
-
-impl ScriptOptions {
-    pub fn read(settings: Option<&AlembicSettings>) -> Result<ScriptOptions, String> {
-        let Some(s) = settings else {
-            return Ok(ScriptOptions {
-                file_template: DEFAULT_FILE_TEMPLATE.to_string(),
-                truncate_slug_length: DEFAULT_TRUNCATE_SLUG_LENGTH,
-                utc_offset: false,
-            });
-        };
-        if let Some(e) = s.script_option_errors.first() {
-            return Err(format!("cannot read the configuration's {e}"));
-        }
-        let truncate_slug_length = match s.truncate_slug_length.as_deref().map(str::trim) {
-            None => DEFAULT_TRUNCATE_SLUG_LENGTH,
-            Some(v) => match v.parse::<usize>() {
-                // Alembic's `int(tsl) or 40`.
-                Ok(0) => DEFAULT_TRUNCATE_SLUG_LENGTH,
-                Ok(n) => n,
-                Err(_) => return Err(format!("truncate_slug_length = {v} is not a number")),
-            },
-        };
-        // Other zones need the tz database; a date in the wrong zone is worse than none.
-        let utc_offset = match s.timezone.as_deref().map(str::trim) {
-            None => false,
-            Some(tz) if ["utc", "etc/utc", "gmt", "etc/gmt", "zulu"].contains(&tz.to_ascii_lowercase().as_str()) => true,
-            Some(tz) => {
-                return Err(format!(
-                    "timezone = {tz}: migplan dates new revisions in UTC only; remove the setting, or write the revision with `alembic revision`"
-                ));
-            }
-        };
-        Ok(ScriptOptions {
-            file_template: s.file_template.clone().unwrap_or_else(|| DEFAULT_FILE_TEMPLATE.to_string()),
-            truncate_slug_length,
-            utc_offset,
-        })
-    }
-
-    /// `Create Date` for `date`.
-    pub fn create_date(&self, date: &Timestamp) -> String {
-        if self.utc_offset {
-            format!("{}+00:00", date.python())
-        } else {
-            date.python()
-        }
-    }
 }
 
 /// What Alembic does after writing that migplan cannot: said on stderr so nobody is

@@ -10,7 +10,7 @@ use crate::source::SourceFile;
 
 /// Files a project may need: scripts, configs, SQL, metadata.
 fn wanted(name: &str) -> bool {
-    matches!(name, "atlas.sum" | ".env")
+    matches!(name, "atlas.sum" | ".env" | "script.py.mako")
         || [".py", ".ini", ".toml", ".sql", ".yaml", ".yml", ".conf", ".cfg", ".hcl"]
             .iter()
             .any(|e| name.ends_with(e))

@@ -61,6 +61,30 @@ pub struct UnknownTable {
 /// A `MetaData`'s naming convention (`MetaData(naming_convention={...})`).
 pub type NamingConvention = Vec<(String, String)>;
 
+/// `prepend_sys_path` of the `[alembic]` section (Alembic's default: none; `.` is where
+/// alembic is run, which is the config's folder here).
+pub fn sys_path(config: Option<&SourceFile>) -> Vec<String> {
+    let mut in_alembic = false;
+    for line in config.map(|c| c.text.as_str()).unwrap_or("").lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_alembic = t == "[alembic]";
+            continue;
+        }
+        if in_alembic
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == "prepend_sys_path"
+        {
+            return v
+                .split([':', ' ', ','])
+                .map(|s| s.trim().replace("%(here)s", "."))
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+    }
+    vec![".".to_string()]
+}
+
 /// What reading the models found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Models {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, bin, cli, writeHistory } from './helpers.mjs';
+import { root, bin, cli, writeHistory, modelCodes, folderFiles } from './helpers.mjs';
 
 const shots = path.join(root, 'target/screenshots');
 let browser;
@@ -218,3 +218,39 @@ test('a 1,000-revision project: drawn, searchable, screenshot', async () => {
   console.log(`# load to drawn graph + plan, 1,000+ revisions: ${await page.evaluate(() => document.body.dataset.loadMs)} ms`);
   assert.deepEqual(problems, []);
 });
+
+// The Models tab: what `check --models` finds and what `revision --autogenerate` writes.
+for (const name of ['new_table', 'not_imported', 'in_sync']) {
+  test(`the Models tab equals check --models and revision --autogenerate: ${name}`, async () => {
+    const dir = path.join(root, 'tests/autogen', name);
+    const check = cli(dir, ['check', '--models', '--format', 'json']).json;
+    const findings = check.diagnostics.filter((d) => modelCodes.has(d.code));
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `migplan-page-ag-${name}-`));
+    fs.cpSync(dir, copy, { recursive: true, filter: (p) => !p.endsWith('__pycache__') && !p.endsWith('scratch.db') });
+    const before = new Set(folderFiles(copy).map((f) => f.path));
+    const native = cli(copy, ['revision', '--autogenerate', '-m', 'x', '--rev-id', 'mig']);
+    assert.equal(native.status, 0, native.stderr);
+    const written = folderFiles(copy).filter((f) => !before.has(f.path));
+    fs.rmSync(copy, { recursive: true, force: true });
+
+    const { page, problems } = await open(await serve(dir));
+    await page.click('#tab-models-btn');
+    await page.fill('#models-message', 'x');
+    await page.dispatchEvent('#models-message', 'change');
+    assert.equal(await page.locator('#models-view .finding').count(), findings.length);
+    if (written.length === 0) {
+      assert.equal(await page.locator('#models-revision').count(), 0);
+      assert.match(await page.textContent('#models-agree'), /agree/);
+    } else {
+      const text = await page.textContent('#models-revision');
+      const id = text.match(/^revision(?:: str)? = '([0-9a-f]{12})'$/m)[1];
+      const noDate = (t) => t.replace(/^Create Date: .*$/m, 'Create Date: <now>');
+      assert.equal(noDate(text.replaceAll(id, 'mig')), noDate(written[0].text));
+      assert.equal((await page.getAttribute('#models-revision', 'data-path')).replace(id, 'mig'), written[0].path);
+      await page.locator('#models-revision').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, `page-models-${name}-revision.png`) });
+    }
+    await page.screenshot({ path: path.join(shots, `page-models-${name}.png`), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+}

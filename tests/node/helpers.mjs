@@ -68,3 +68,21 @@ export function writeHistory(dir, n) {
   }
   return dir;
 }
+
+/** The codes of `check --models`. */
+export const modelCodes = new Set(['models-drift', 'model-not-imported', 'model-other-metadata', 'model-duplicate-table', 'model-unknown']);
+
+/** Every file of a project folder as `{ path, text }`, paths relative to it. */
+export function folderFiles(dir, rel = '') {
+  const out = [];
+  for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+    if (name === '__pycache__' || name === 'scratch.db') continue;
+    const p = rel ? `${rel}/${name}` : name;
+    if (fs.statSync(path.join(dir, p)).isDirectory()) out.push(...folderFiles(dir, p));
+    else {
+      const text = readText(path.join(dir, p));
+      if (text !== null) out.push({ path: p, text });
+    }
+  }
+  return out;
+}
