@@ -49,6 +49,17 @@ pub struct LiveConstraint {
     pub columns: Vec<String>,
 }
 
+/// A column as the catalogue describes it, for `check --db`'s drift comparison: the
+/// type as the server prints it (`character varying(40)`, `varchar(40)`, `VARCHAR(40)`),
+/// nullability, and whether it is in the primary key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveColumn {
+    pub table: String,
+    pub name: String,
+    pub type_: String,
+    pub nullable: bool,
+}
+
 pub trait Driver {
     /// The SQL dialect plans for this server are rendered in.
     fn dialect(&self) -> &'static dyn Dialect;
@@ -78,6 +89,8 @@ pub trait Driver {
     fn unlock(&mut self);
     /// The tables and columns of the schema migrations write to.
     fn live_schema(&mut self) -> Result<LiveSchema, String>;
+    /// The columns of the schema migrations write to, in table and position order.
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String>;
     /// The server's own words for an error that means "this object already exists".
     fn is_already_exists(&self, message: &str) -> bool;
 }
@@ -131,6 +144,18 @@ pub fn tables_from_rows(rows: Rows) -> BTreeMap<String, BTreeSet<String>> {
         }
     }
     out
+}
+
+/// Columns from rows of (table, column, type, nullable `1`/`t`/`YES`).
+pub fn columns_from_rows(rows: &Rows) -> Vec<LiveColumn> {
+    rows.iter()
+        .map(|r| LiveColumn {
+            table: field(r, 0),
+            name: field(r, 1),
+            type_: r.get(2).cloned().flatten().unwrap_or_default(),
+            nullable: matches!(field(r, 3).as_str(), "1" | "t" | "true" | "yes"),
+        })
+        .collect()
 }
 
 /// Field `i` of a catalogue row as lower-case text ("" for NULL).

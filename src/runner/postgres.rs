@@ -9,7 +9,9 @@ use postgres::config::SslMode as WireMode;
 use postgres::{Client, NoTls, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
+use super::driver::{
+    Driver, LiveColumn, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, columns_from_rows, field, indexes_from_rows, tables_from_rows,
+};
 use super::tls::{self, PgTls, SslMode};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
@@ -216,6 +218,15 @@ impl Driver for Postgres {
     }
     fn unlock(&mut self) {
         let _ = self.execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"));
+    }
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String> {
+        let rows = self.query(
+            "SELECT t.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull \
+             FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             WHERE ns.nspname = current_schema() AND t.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY t.relname, a.attnum",
+        )?;
+        Ok(columns_from_rows(&rows))
     }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(

@@ -1,0 +1,221 @@
+//! A live database as the "models" side of the comparison: `check --db`'s `schema-drift`
+//! and `revision --autogenerate --db`. The catalogue's tables (read by the runner's
+//! drivers) become model tables, so [`super::compare::compare`] is the one comparison
+//! for models and databases alike.
+//!
+//! Types are read back from the catalogue's text (`character varying(40)`, `varchar(40)`,
+//! `VARCHAR(40)`) into the SQLAlchemy type that compiles to it; a type migplan does not
+//! map is left as `NullType`, which the comparison does not compare (so it never claims
+//! a type change it cannot see).
+
+use crate::models::{ModelTable, Models};
+use crate::ops::{Column, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, IndexOpts, SqlType, TableRef};
+use crate::runner::driver::{LiveColumn, LiveConstraintKind, LiveSchema};
+
+/// The metadata id (and module) the live tables are filed under.
+const LIVE: &str = "<database>";
+
+/// The SQLAlchemy type a catalogue's type text compiles from (upper-case class names, as
+/// Alembic renders reflected types: `sa.VARCHAR(length=40)`).
+pub fn live_type(text: &str) -> SqlType {
+    let t = text.trim().to_ascii_lowercase();
+    let (head, args, rest) = match (t.find('('), t.find(')')) {
+        (Some(a), Some(b)) if a < b => (t[..a].trim().to_string(), t[a + 1..b].to_string(), t[b + 1..].trim().to_string()),
+        _ => (t.clone(), String::new(), String::new()),
+    };
+    let nums: Vec<u32> = args.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    let unsigned = rest.contains("unsigned");
+    let mk = |class: &str| SqlType::new(class, class);
+    let mut ty = match head.as_str() {
+        "integer" | "int" | "int4" | "mediumint" if !unsigned => mk("INTEGER"),
+        "bigint" | "int8" if !unsigned => mk("BIGINT"),
+        "smallint" | "int2" if !unsigned => mk("SMALLINT"),
+        "tinyint" if nums == [1] && !unsigned => mk("BOOLEAN"),
+        "boolean" | "bool" => mk("BOOLEAN"),
+        "character varying" | "varchar" | "nvarchar" => {
+            let mut v = mk("VARCHAR");
+            v.length = nums.first().copied();
+            v
+        }
+        "character" | "char" | "bpchar" => {
+            let mut v = mk("CHAR");
+            v.length = nums.first().copied();
+            v
+        }
+        "text" | "clob" => mk("TEXT"),
+        "numeric" | "decimal" if !unsigned => {
+            let mut v = mk(if head == "numeric" { "NUMERIC" } else { "DECIMAL" });
+            v.precision = nums.first().copied();
+            v.scale = nums.get(1).copied();
+            v
+        }
+        "real" => mk("REAL"),
+        "double precision" => SqlType::new("DOUBLE_PRECISION", "DOUBLE_PRECISION"),
+        "date" => mk("DATE"),
+        "datetime" if nums.is_empty() => mk("DATETIME"),
+        "timestamp without time zone" | "timestamp" if nums.is_empty() => mk("TIMESTAMP"),
+        "timestamp with time zone" if nums.is_empty() => {
+            let mut v = mk("TIMESTAMP");
+            v.timezone = true;
+            v
+        }
+        "blob" => mk("BLOB"),
+        "uuid" => mk("UUID"),
+        "json" => mk("JSON"),
+        _ => SqlType::new("NullType", "null"),
+    };
+    if ty.visit == "null" {
+        ty.class = "NullType".into();
+    }
+    ty
+}
+
+/// The live schema as the models of one metadata. `skip`: bookkeeping tables (lower-case).
+pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String]) -> Models {
+    let mut tables = Vec::new();
+    for name in live.tables.keys() {
+        if skip.contains(name) {
+            continue;
+        }
+        let pk: Vec<String> = live
+            .constraints
+            .iter()
+            .filter(|c| &c.table == name && c.kind == LiveConstraintKind::PrimaryKey)
+            .flat_map(|c| c.columns.clone())
+            .collect();
+        let cols: Vec<Column> = columns
+            .iter()
+            .filter(|c| &c.table == name)
+            .map(|c| {
+                let mut col = Column::new(c.name.clone(), live_type(&c.type_));
+                col.primary_key = pk.contains(&c.name);
+                col.nullable = Some(c.nullable && !col.primary_key);
+                col
+            })
+            .collect();
+        let mut constraints = Vec::new();
+        for c in live.constraints.iter().filter(|c| &c.table == name) {
+            let opts = ConstraintOpts {
+                name: c.name.clone(),
+                ..Default::default()
+            };
+            match &c.kind {
+                LiveConstraintKind::PrimaryKey => constraints.push(Constraint::PrimaryKey {
+                    opts,
+                    columns: c.columns.clone(),
+                }),
+                LiveConstraintKind::Unique => constraints.push(Constraint::Unique {
+                    opts,
+                    columns: c.columns.clone(),
+                }),
+                LiveConstraintKind::ForeignKey { ref_table, ref_columns } => {
+                    constraints.push(Constraint::ForeignKey(ForeignKeyConstraint {
+                        opts,
+                        columns: c.columns.clone(),
+                        ref_table: TableRef::new(ref_table.clone()),
+                        ref_columns: ref_columns.clone(),
+                        ondelete: None,
+                        onupdate: None,
+                        match_: None,
+                        use_alter: false,
+                    }))
+                }
+                // Alembic does not compare check constraints.
+                LiveConstraintKind::Check => {}
+            }
+        }
+        let indexes = live
+            .indexes
+            .iter()
+            .filter(|i| &i.table == name)
+            .map(|i| {
+                (
+                    i.name.clone(),
+                    i.columns.iter().map(|c| IndexElement::Column(c.clone())).collect(),
+                    IndexOpts {
+                        unique: i.unique,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        tables.push(ModelTable {
+            table: TableRef::new(name.clone()),
+            columns: cols,
+            constraints,
+            indexes,
+            metadata: LIVE.into(),
+            file: String::new(),
+            span: Default::default(),
+            class_name: None,
+            module: LIVE.into(),
+            column_spans: Vec::new(),
+            kwargs: Default::default(),
+        });
+    }
+    Models {
+        tables,
+        target: vec![LIVE.into()],
+        reached: [LIVE.to_string()].into_iter().collect(),
+        ..Default::default()
+    }
+}
+
+/// A change found against the live database, for people: the models' side is the
+/// database here (`column users.nickname is in the database but not in the migrations`).
+pub fn describe(op: &super::AutoOp) -> String {
+    op.describe().replace("in the models", "in the database")
+}
+
+/// What `check --db` reports: one `schema-drift` per operation, and `schema-drift-unknown`
+/// for each table the comparison left out. `uncertain`: something opaque ran in the
+/// applied revisions, so a table only one side has may be its doing: not claimed as drift.
+pub fn drift_findings(cmp: &super::compare::Comparison, uncertain: bool, where_: &str) -> Vec<crate::diagnostic::Diagnostic> {
+    use super::AutoOp;
+    use crate::codes::Code;
+    use crate::diagnostic::Diagnostic;
+    let mut out = Vec::new();
+    for c in &cmp.changes {
+        let table_level = matches!(c.op, AutoOp::CreateTable { .. } | AutoOp::DropTable { .. });
+        if uncertain && table_level {
+            out.push(Diagnostic::new(
+                Code::SchemaDriftUnknown,
+                format!(
+                    "{}: not claimed as drift, an opaque step of the applied revisions may have done it",
+                    describe(&c.op)
+                ),
+            ));
+            continue;
+        }
+        out.push(
+            Diagnostic::new(Code::SchemaDrift, format!("{where_}: {}", describe(&c.op)))
+                .help("`migplan revision --autogenerate --db URL` writes the revision that brings the migrations in line with the database, or undo the change by hand"),
+        );
+    }
+    for (t, why) in &cmp.skipped {
+        out.push(Diagnostic::new(
+            Code::SchemaDriftUnknown,
+            format!("table {t} is not compared with the database: its simulated schema is unknown ({why})"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_types_map_to_the_types_that_compile_to_them() {
+        let v = live_type("character varying(40)");
+        assert_eq!((v.visit.as_str(), v.length), ("VARCHAR", Some(40)));
+        assert_eq!(live_type("varchar(40)").length, Some(40));
+        assert_eq!(live_type("int(11)").visit, "INTEGER");
+        assert_eq!(live_type("INTEGER").visit, "INTEGER");
+        assert!(live_type("timestamp with time zone").timezone);
+        let n = live_type("numeric(10,2)");
+        assert_eq!((n.precision, n.scale), (Some(10), Some(2)));
+        assert_eq!(live_type("int unsigned").visit, "null");
+        assert_eq!(live_type("tsvector").visit, "null");
+    }
+}
