@@ -8,9 +8,11 @@
 //! map is left as `NullType`, which the comparison does not compare (so it never claims
 //! a type change it cannot see).
 
+use crate::dialect::Dialect;
 use crate::models::{ModelTable, Models};
 use crate::ops::{Column, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, IndexOpts, SqlType, TableRef};
 use crate::runner::driver::{LiveColumn, LiveConstraintKind, LiveSchema};
+use crate::schema::shape::Shapes;
 
 /// The metadata id (and module) the live tables are filed under.
 const LIVE: &str = "<database>";
@@ -70,13 +72,54 @@ pub fn live_type(text: &str) -> SqlType {
     ty
 }
 
+/// The unique constraints (as column lists, lower-case) the migrations give `table`.
+fn sim_uniques(sim: &Shapes, table: &str) -> Vec<Vec<String>> {
+    let Some((_, Ok(shape))) = sim.tables().find(|(k, _)| *k == table) else {
+        return Vec::new();
+    };
+    let lower = |v: &[String]| v.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>();
+    let mut out: Vec<Vec<String>> = shape
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            Constraint::Unique { columns, .. } => Some(lower(columns)),
+            _ => None,
+        })
+        .collect();
+    out.extend(
+        shape
+            .columns
+            .iter()
+            .filter(|c| c.unique == Some(true))
+            .map(|c| vec![c.name.to_ascii_lowercase()]),
+    );
+    out
+}
+
 /// The live schema as the models of one metadata. `skip`: bookkeeping tables (lower-case).
-pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String]) -> Models {
+/// `sim`: the simulated schema it is compared with. Where unique constraints are unique
+/// indexes (MySQL, MariaDB) the catalogue cannot tell them apart: a unique index with the
+/// columns of a migration's unique constraint is that constraint; and an index MySQL made
+/// for a foreign key (named after its column or the key) is left out, as Alembic's
+/// `MySQLImpl.correct_for_autogen_constraints` leaves it out.
+pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String], sim: &Shapes, d: &dyn Dialect) -> Models {
+    let mysql = d.ddl_behaviour().unique_constraints_are_indexes;
     let mut tables = Vec::new();
     for name in live.tables.keys() {
         if skip.contains(name) {
             continue;
         }
+        let uniques = if mysql { sim_uniques(sim, name) } else { Vec::new() };
+        let fk_names: Vec<&str> = live
+            .constraints
+            .iter()
+            .filter(|c| &c.table == name && matches!(c.kind, LiveConstraintKind::ForeignKey { .. }))
+            .filter_map(|c| c.name.as_deref())
+            .collect();
+        let fk_made = |i: &crate::runner::driver::LiveIndex| {
+            mysql && !i.unique && (i.columns.contains(&i.name) || fk_names.contains(&i.name.as_str()))
+        };
+        let as_unique = |i: &crate::runner::driver::LiveIndex| mysql && i.unique && uniques.contains(&i.columns);
         let pk: Vec<String> = live
             .constraints
             .iter()
@@ -124,10 +167,17 @@ pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String]) -
                 LiveConstraintKind::Check => {}
             }
         }
+        for i in live.indexes.iter().filter(|i| &i.table == name && as_unique(i)) {
+            // Unnamed: MySQL names it after its first column; it matches by its columns.
+            constraints.push(Constraint::Unique {
+                opts: ConstraintOpts::default(),
+                columns: i.columns.clone(),
+            });
+        }
         let indexes = live
             .indexes
             .iter()
-            .filter(|i| &i.table == name)
+            .filter(|i| &i.table == name && !fk_made(i) && !as_unique(i))
             .map(|i| {
                 (
                     i.name.clone(),
