@@ -1,0 +1,312 @@
+//! `check --db URL`'s `schema-drift` and `revision --autogenerate --db URL` against real
+//! servers: a small Alembic project of our own is migrated by the runner, then altered by
+//! hand (a column added, an index created, a column dropped); `check --db` must report
+//! exactly those drifts, at those objects, and exit 1; before the change it reports none
+//! and exits 0. `revision --autogenerate --db` must write the revision that brings the
+//! migrations in line: applied to a fresh database (and stamped on the altered one), no
+//! drift is left. On SQLite the revision is also compared with the real Alembic's
+//! `alembic revision --autogenerate`, given the altered database reflected
+//! (`MetaData.reflect`) as `target_metadata`.
+//!
+//! Needs `MIGPLAN_TEST_POSTGRES_URL` and `MIGPLAN_TEST_MYSQL_URL` (a missing server fails);
+//! the Alembic differential needs target/alembic-venv (skipped with a notice without it,
+//! unless MIGPLAN_REQUIRE_ORACLE=1).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mysql::prelude::Queryable;
+
+const BIN: &str = env!("CARGO_BIN_EXE_migplan");
+
+const MAKO: &str = include_str!("autogen/in_sync/migrations/script.py.mako");
+
+const ENV_PY: &str = "from alembic import context
+from sqlalchemy import MetaData, create_engine, engine_from_config, pool
+
+config = context.config
+# The hand-altered database, reflected: the live schema is the models' side.
+target_metadata = MetaData()
+target_metadata.reflect(bind=create_engine(config.get_main_option('altered_url')))
+for t in ('alembic_version', 'migplan_history'):
+    if t in target_metadata.tables:
+        target_metadata.remove(target_metadata.tables[t])
+
+
+def run_migrations_online():
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix='sqlalchemy.',
+        poolclass=pool.NullPool,
+    )
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+";
+
+const A1: &str = r#""""users and posts
+
+Revision ID: a1
+Revises:
+Create Date: 2026-03-01 12:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=True),
+        sa.Column("bio", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email"),
+    )
+    op.create_table(
+        "posts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_posts_title", "posts", ["title"])
+
+
+def downgrade():
+    op.drop_index("ix_posts_title", table_name="posts")
+    op.drop_table("posts")
+    op.drop_table("users")
+"#;
+
+/// What the hand changes are, and the drift each must be reported as.
+const ALTER: &[&str] = &[
+    "ALTER TABLE users ADD COLUMN nickname VARCHAR(30)",
+    "CREATE INDEX ix_users_name ON users (name)",
+    "ALTER TABLE users DROP COLUMN bio",
+];
+const EXPECTED: &[&str] = &[
+    "column users.bio is in the migrations but not in the database",
+    "column users.nickname is in the database but not in the migrations",
+    "index ix_users_name on users is in the database only",
+];
+
+fn server_url(var: &str) -> String {
+    match std::env::var(var) {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => panic!("{var} is not set: these tests need a live server and never skip"),
+    }
+}
+
+/// The project folder, removed at the end.
+struct Project(PathBuf);
+
+impl Project {
+    fn new(label: &str) -> Project {
+        let dir = std::env::temp_dir().join(format!("migplan-drift-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let v = dir.join("migrations/versions");
+        std::fs::create_dir_all(&v).unwrap();
+        std::fs::write(dir.join("migrations/script.py.mako"), MAKO).unwrap();
+        std::fs::write(dir.join("migrations/env.py"), ENV_PY).unwrap();
+        std::fs::write(v.join("a1_users_posts.py"), A1).unwrap();
+        std::fs::write(
+            dir.join("alembic.ini"),
+            "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///unused.db\n",
+        )
+        .unwrap();
+        Project(dir)
+    }
+
+    fn migplan(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(BIN).args(args).current_dir(&self.0).output().expect("run migplan");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.migplan(args);
+        assert_eq!(code, 0, "migplan {args:?}:\n{out}{err}");
+        out
+    }
+
+    /// `check --db URL --format json`: exit status and the (code, message) of each
+    /// database finding (those with no file).
+    fn check(&self, url: &str) -> (i32, Vec<(String, String)>) {
+        let (code, out, err) = self.migplan(&["check", "--db", url, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}\n{err}"));
+        let mut found: Vec<(String, String)> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("schema-drift")))
+            .map(|d| (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+            .collect();
+        found.sort();
+        (code, found)
+    }
+
+    /// From `def upgrade` to the end of the revision `rev`.
+    fn bodies(&self, rev: &str) -> String {
+        let versions = self.0.join("migrations/versions");
+        let file = std::fs::read_dir(&versions)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{rev}_")))
+            .unwrap_or_else(|| panic!("no revision {rev}"));
+        let text = std::fs::read_to_string(file).unwrap();
+        text[text.find("def upgrade").unwrap()..].to_string()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn expected() -> Vec<(String, String)> {
+    EXPECTED
+        .iter()
+        .map(|m| ("schema-drift".to_string(), format!("database at a1: {m}")))
+        .collect()
+}
+
+/// Migrate, check (no drift), alter by hand with `exec`, check (exactly the drifts), then
+/// `revision --autogenerate --db`: stamped on the altered database and applied to `fresh`,
+/// no drift is left. Returns the revision's bodies.
+fn scenario(p: &Project, url: &str, fresh: &str, exec: &mut dyn FnMut(&str)) -> String {
+    p.ok(&["upgrade", "head", "--db", url]);
+    assert_eq!(p.check(url), (0, vec![]), "a database the runner migrated has no drift");
+    for sql in ALTER {
+        exec(sql);
+    }
+    assert_eq!(p.check(url), (1, expected()));
+    let out = p.ok(&["revision", "--autogenerate", "--db", url, "-m", "sync with db", "--rev-id", "b2"]);
+    assert!(out.contains("Generating"), "{out}");
+    p.ok(&["stamp", "b2", "--db", url]);
+    assert_eq!(
+        p.check(url),
+        (0, vec![]),
+        "stamped at the new revision, the altered database has no drift"
+    );
+    p.ok(&["upgrade", "head", "--db", fresh]);
+    assert_eq!(
+        p.check(fresh),
+        (0, vec![]),
+        "the new revision applied to a fresh database builds the altered schema"
+    );
+    p.bodies("b2")
+}
+
+#[test]
+fn sqlite_drift_and_the_revision_alembic_writes() {
+    let p = Project::new("sqlite");
+    let db = p.0.join("altered.db");
+    let url = format!("sqlite:///{}", db.display());
+    let fresh = format!("sqlite:///{}", p.0.join("fresh.db").display());
+    let conn_path = db.clone();
+    let ours = scenario(&p, &url, &fresh, &mut |sql| {
+        let c = rusqlite::Connection::open(&conn_path).unwrap();
+        c.execute_batch(sql).unwrap();
+    });
+    assert!(
+        ours.contains("op.add_column('users', sa.Column('nickname', sa.VARCHAR(length=30), nullable=True))"),
+        "{ours}"
+    );
+
+    // The real Alembic, the altered database reflected as its target_metadata, compared
+    // with a scratch database at a1.
+    let alembic = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
+    if !alembic.exists() {
+        assert!(
+            std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none_or(|v| v != "1"),
+            "no {}",
+            alembic.display()
+        );
+        eprintln!("skipped the Alembic differential: no {}", alembic.display());
+        return;
+    }
+    let q = Project::new("sqlite-alembic");
+    std::fs::copy(&db, q.0.join("altered.db")).unwrap();
+    std::fs::write(
+        q.0.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///scratch.db\naltered_url = sqlite:///altered.db\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(&alembic)
+            .args(args)
+            .current_dir(&q.0)
+            .env("PYTHONHASHSEED", "0")
+            .output()
+            .expect("run alembic");
+        assert!(out.status.success(), "alembic {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["upgrade", "a1"]);
+    run(&["revision", "--autogenerate", "-m", "sync with db", "--rev-id", "b2"]);
+    assert_eq!(ours, q.bodies("b2"));
+}
+
+#[test]
+fn postgres_drift() {
+    let admin = server_url("MIGPLAN_TEST_POSTGRES_URL");
+    let name = format!("migplan_drift_{}", std::process::id());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to PostgreSQL");
+    for n in [&name, &format!("{name}_fresh")] {
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {n}")).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {n}")).unwrap();
+    }
+    let base = admin.rsplit_once('/').unwrap().0;
+    let (url, fresh) = (format!("{base}/{name}"), format!("{base}/{name}_fresh"));
+    let p = Project::new("pg");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let out = scenario(&p, &url, &fresh, &mut |sql| db.batch_execute(sql).unwrap());
+        drop(db);
+        out
+    }));
+    for n in [&name, &format!("{name}_fresh")] {
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).unwrap();
+    }
+    let bodies = result.unwrap();
+    assert!(bodies.contains("op.drop_column('users', 'bio')"), "{bodies}");
+}
+
+#[test]
+fn mysql_drift() {
+    let admin = server_url("MIGPLAN_TEST_MYSQL_URL");
+    let name = format!("migplan_drift_{}", std::process::id());
+    let mut c = mysql::Conn::new(mysql::Opts::from_url(&admin).expect("MySQL URL")).expect("connect to MySQL");
+    for n in [&name, &format!("{name}_fresh")] {
+        c.query_drop(format!("DROP DATABASE IF EXISTS {n}")).unwrap();
+        c.query_drop(format!("CREATE DATABASE {n}")).unwrap();
+    }
+    let base = admin.rsplit_once('/').unwrap().0;
+    let (url, fresh) = (format!("{base}/{name}"), format!("{base}/{name}_fresh"));
+    let p = Project::new("mysql");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut db = mysql::Conn::new(mysql::Opts::from_url(&url).unwrap()).unwrap();
+        scenario(&p, &url, &fresh, &mut |sql| db.query_drop(sql).unwrap())
+    }));
+    for n in [&name, &format!("{name}_fresh")] {
+        c.query_drop(format!("DROP DATABASE IF EXISTS {n}")).unwrap();
+    }
+    let bodies = result.unwrap();
+    assert!(bodies.contains("op.drop_column('users', 'bio')"), "{bodies}");
+}
