@@ -310,3 +310,45 @@ fn mysql_drift() {
     let bodies = result.unwrap();
     assert!(bodies.contains("op.drop_column('users', 'bio')"), "{bodies}");
 }
+
+/// An applied revision migplan cannot read (its SQL built at run time): the tables it may
+/// have touched are `schema-drift-unknown`, never claimed as drift, and `check` exits 0.
+/// Alembic applies it (the runner refuses opaque steps).
+#[test]
+fn sqlite_opaque_step_is_unknown_not_drift() {
+    let alembic = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
+    if !alembic.exists() {
+        assert!(
+            std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none_or(|v| v != "1"),
+            "no {}",
+            alembic.display()
+        );
+        eprintln!("skipped: no {}", alembic.display());
+        return;
+    }
+    let p = Project::new("sqlite-opaque");
+    std::fs::write(
+        p.0.join("migrations/versions/a2_opaque.py"),
+        "revision = 'a2'\ndown_revision = 'a1'\nfrom alembic import op\nNAME = ''.join(['ext', 'ra'])\n\
+         def upgrade():\n    op.execute('CREATE TABLE ' + NAME + ' (id INTEGER PRIMARY KEY)')\n\
+         def downgrade():\n    op.execute('DROP TABLE ' + NAME)\n",
+    )
+    .unwrap();
+    // Alembic's env.py here reflects an `altered_url`: the same database will do.
+    std::fs::write(
+        p.0.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///scratch.db\naltered_url = sqlite:///scratch.db\n",
+    )
+    .unwrap();
+    let out = Command::new(&alembic).args(["upgrade", "head"]).current_dir(&p.0).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = format!("sqlite:///{}", p.0.join("scratch.db").display());
+    let (code, found) = p.check(&url);
+    assert_eq!(code, 0, "{found:?}");
+    assert!(found.iter().all(|(c, _)| c == "schema-drift-unknown"), "{found:?}");
+    let tables: Vec<bool> = ["table extra ", "table posts ", "table users "]
+        .iter()
+        .map(|t| found.iter().any(|(_, m)| m.starts_with(t)))
+        .collect();
+    assert_eq!(tables, [true, true, true], "{found:?}");
+}
