@@ -4,7 +4,8 @@
 //! exactly those drifts, at those objects, and exit 1; before the change it reports none
 //! and exits 0. `revision --autogenerate --db` must write the revision that brings the
 //! migrations in line: applied to a fresh database (and stamped on the altered one), no
-//! drift is left. On SQLite the revision is also compared with the real Alembic's
+//! drift is left. The columns' types (boolean, date-time, numeric, big integer, float,
+//! text, strings) read back from each catalogue must not look like drift. On SQLite the revision is also compared with the real Alembic's
 //! `alembic revision --autogenerate`, given the altered database reflected
 //! (`MetaData.reflect`) as `target_metadata`.
 //!
@@ -79,6 +80,12 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=True),
+        sa.Column("price", sa.Numeric(10, 2), nullable=True),
+        sa.Column("views", sa.BigInteger(), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
         sa.PrimaryKeyConstraint("id"),
     )

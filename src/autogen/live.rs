@@ -45,14 +45,17 @@ pub fn live_type(text: &str) -> SqlType {
             v
         }
         "text" | "clob" => mk("TEXT"),
+        // Synonyms for Alembic's comparison (`type_synonyms`); MySQL's catalogue says
+        // `decimal` for a NUMERIC column.
         "numeric" | "decimal" if !unsigned => {
-            let mut v = mk(if head == "numeric" { "NUMERIC" } else { "DECIMAL" });
+            let mut v = mk("NUMERIC");
             v.precision = nums.first().copied();
             v.scale = nums.get(1).copied();
             v
         }
         "real" => mk("REAL"),
-        "double precision" => SqlType::new("DOUBLE_PRECISION", "DOUBLE_PRECISION"),
+        // `double precision` is how PostgreSQL keeps `sa.Float` (compiled `FLOAT`): floats
+        // are not mapped, so they are not compared.
         "date" => mk("DATE"),
         "datetime" if nums.is_empty() => mk("DATETIME"),
         "timestamp without time zone" | "timestamp" if nums.is_empty() => mk("TIMESTAMP"),
@@ -265,6 +268,8 @@ mod tests {
         assert!(live_type("timestamp with time zone").timezone);
         let n = live_type("numeric(10,2)");
         assert_eq!((n.precision, n.scale), (Some(10), Some(2)));
+        assert_eq!(live_type("decimal(10,2)").visit, "NUMERIC");
+        assert_eq!(live_type("double precision").visit, "null");
         assert_eq!(live_type("int unsigned").visit, "null");
         assert_eq!(live_type("tsvector").visit, "null");
     }
