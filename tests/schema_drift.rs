@@ -190,23 +190,24 @@ impl Drop for Project {
     }
 }
 
-fn expected() -> Vec<(String, String)> {
-    EXPECTED
-        .iter()
-        .map(|m| ("schema-drift".to_string(), format!("database at a1: {m}")))
-        .collect()
-}
-
 /// Migrate, check (no drift), alter by hand with `exec`, check (exactly the drifts), then
 /// `revision --autogenerate --db`: stamped on the altered database and applied to `fresh`,
 /// no drift is left. Returns the revision's bodies.
 fn scenario(p: &Project, url: &str, fresh: &str, exec: &mut dyn FnMut(&str)) -> String {
+    scenario_with(p, url, fresh, ALTER, EXPECTED, exec)
+}
+
+fn scenario_with(p: &Project, url: &str, fresh: &str, alter: &[&str], expected: &[&str], exec: &mut dyn FnMut(&str)) -> String {
     p.ok(&["upgrade", "head", "--db", url]);
     assert_eq!(p.check(url), (0, vec![]), "a database the runner migrated has no drift");
-    for sql in ALTER {
+    for sql in alter {
         exec(sql);
     }
-    assert_eq!(p.check(url), (1, expected()));
+    let want: Vec<(String, String)> = expected
+        .iter()
+        .map(|m| ("schema-drift".to_string(), format!("database at a1: {m}")))
+        .collect();
+    assert_eq!(p.check(url), (1, want));
     let out = p.ok(&["revision", "--autogenerate", "--db", url, "-m", "sync with db", "--rev-id", "b2"]);
     assert!(out.contains("Generating"), "{out}");
     p.ok(&["stamp", "b2", "--db", url]);
@@ -410,4 +411,98 @@ fn sqlite_opaque_step_is_unknown_not_drift() {
         .map(|t| found.iter().any(|(_, m)| m.starts_with(t)))
         .collect();
     assert_eq!(tables, [true, true, true], "{found:?}");
+}
+
+/// Databases `<prefix>_<pid>` and `<prefix>_<pid>_fresh` on the server `admin` points at,
+/// made for `f(url, fresh)` and dropped after it, whatever it does.
+fn with_databases<T>(admin: &str, prefix: &str, f: impl FnOnce(&str, &str) -> T) -> T {
+    let name = format!("{prefix}_{}", std::process::id());
+    let names = [name.clone(), format!("{name}_fresh")];
+    let pg = admin.starts_with("postgres");
+    let run = |sql: &str| {
+        if pg {
+            let mut c = postgres::Client::connect(admin, postgres::NoTls).expect("connect to PostgreSQL");
+            c.batch_execute(sql).unwrap();
+        } else {
+            let mut c = mysql::Conn::new(mysql::Opts::from_url(admin).unwrap()).expect("connect to MySQL");
+            c.query_drop(sql).unwrap();
+        }
+    };
+    for n in &names {
+        run(&format!("DROP DATABASE IF EXISTS {n}"));
+        run(&format!("CREATE DATABASE {n}"));
+    }
+    let base = admin.rsplit_once('/').unwrap().0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        f(&format!("{base}/{}", names[0]), &format!("{base}/{}", names[1]))
+    }));
+    for n in &names {
+        run(&format!("DROP DATABASE IF EXISTS {n}{}", if pg { " WITH (FORCE)" } else { "" }));
+    }
+    result.unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// A table created, a unique constraint added, a foreign key dropped, a column made NOT
+/// NULL and one widened, by hand.
+#[test]
+fn postgres_more_drifts() {
+    let admin = server_url("MIGPLAN_TEST_POSTGRES_URL");
+    with_databases(&admin, "migplan_drift_more", |url, fresh| {
+        let p = Project::new("pg-more");
+        let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let bodies = scenario_with(
+            &p,
+            url,
+            fresh,
+            &[
+                "CREATE TABLE tags (id INTEGER PRIMARY KEY, label VARCHAR(20) NOT NULL)",
+                "ALTER TABLE posts ADD CONSTRAINT uq_posts_title UNIQUE (title)",
+                "ALTER TABLE posts DROP CONSTRAINT posts_user_id_fkey",
+                "ALTER TABLE users ALTER COLUMN name SET NOT NULL",
+                "ALTER TABLE users ALTER COLUMN email TYPE VARCHAR(200)",
+            ],
+            &[
+                "column users.email differs: type String(100) in the migrations, VARCHAR(200) in the database",
+                "column users.name differs: nullable true in the migrations, false in the database",
+                "foreign key posts(user_id) → users is in the migrations only",
+                "table tags is in the database but no migration creates it",
+                "unique constraint uq_posts_title on posts is in the database only",
+            ],
+            &mut |sql| db.batch_execute(sql).unwrap(),
+        );
+        assert!(
+            bodies.contains("op.drop_constraint(op.f('posts_user_id_fkey'), 'posts', type_='foreignkey')"),
+            "{bodies}"
+        );
+    });
+}
+
+/// The same on MySQL/MariaDB, but for the foreign key: dropped by hand, its name is the
+/// server's (`posts_ibfk_1`), which the simulation does not know, so the revision could
+/// not name it. A unique constraint is a unique index there, and reported as one.
+#[test]
+fn mysql_more_drifts() {
+    let admin = server_url("MIGPLAN_TEST_MYSQL_URL");
+    with_databases(&admin, "migplan_drift_more", |url, fresh| {
+        let p = Project::new("mysql-more");
+        let mut db = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
+        scenario_with(
+            &p,
+            url,
+            fresh,
+            &[
+                "CREATE TABLE tags (id INTEGER PRIMARY KEY, label VARCHAR(20) NOT NULL)",
+                "ALTER TABLE posts ADD CONSTRAINT uq_posts_title UNIQUE (title)",
+                "ALTER TABLE users MODIFY name VARCHAR(50) NOT NULL",
+                "ALTER TABLE users MODIFY email VARCHAR(200) NOT NULL",
+            ],
+            &[
+                "column users.email differs: type String(100) in the migrations, VARCHAR(200) in the database",
+                "column users.name differs: nullable true in the migrations, false in the database",
+                "index uq_posts_title on posts is in the database only",
+                "table tags is in the database but no migration creates it",
+            ],
+            &mut |sql| db.query_drop(sql).unwrap(),
+        );
+    });
 }
