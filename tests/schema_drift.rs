@@ -89,7 +89,7 @@ def upgrade():
         sa.Column("views", sa.BigInteger(), nullable=True),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_posts_title", "posts", ["title"])

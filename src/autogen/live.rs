@@ -11,7 +11,7 @@
 use crate::dialect::Dialect;
 use crate::models::{ModelTable, Models};
 use crate::ops::{Column, Constraint, ConstraintOpts, ForeignKeyConstraint, IndexElement, IndexOpts, SqlType, TableRef};
-use crate::runner::driver::{LiveColumn, LiveConstraintKind, LiveSchema};
+use crate::runner::driver::{LiveColumn, LiveConstraintKind, LiveFkActions, LiveSchema};
 use crate::schema::shape::Shapes;
 
 /// The metadata id (and module) the live tables are filed under.
@@ -105,7 +105,14 @@ fn sim_uniques(sim: &Shapes, table: &str) -> Vec<Vec<String>> {
 /// columns of a migration's unique constraint is that constraint; and an index MySQL made
 /// for a foreign key (named after its column or the key) is left out, as Alembic's
 /// `MySQLImpl.correct_for_autogen_constraints` leaves it out.
-pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String], sim: &Shapes, d: &dyn Dialect) -> Models {
+pub fn live_models(
+    live: &LiveSchema,
+    columns: &[LiveColumn],
+    actions: &[LiveFkActions],
+    skip: &[String],
+    sim: &Shapes,
+    d: &dyn Dialect,
+) -> Models {
     let mysql = d.ddl_behaviour().unique_constraints_are_indexes;
     let mut tables = Vec::new();
     for name in live.tables.keys() {
@@ -155,13 +162,14 @@ pub fn live_models(live: &LiveSchema, columns: &[LiveColumn], skip: &[String], s
                     columns: c.columns.clone(),
                 }),
                 LiveConstraintKind::ForeignKey { ref_table, ref_columns } => {
+                    let act = actions.iter().find(|a| &a.table == name && a.columns == c.columns);
                     constraints.push(Constraint::ForeignKey(ForeignKeyConstraint {
                         opts,
                         columns: c.columns.clone(),
                         ref_table: TableRef::new(ref_table.clone()),
                         ref_columns: ref_columns.clone(),
-                        ondelete: None,
-                        onupdate: None,
+                        ondelete: act.and_then(|a| a.ondelete.clone()),
+                        onupdate: act.and_then(|a| a.onupdate.clone()),
                         match_: None,
                         use_alter: false,
                     }))

@@ -343,8 +343,9 @@ pub fn live_comparison(runner: &mut Runner, heads: &[String]) -> Result<(crate::
     let d = runner.db.dialect();
     let live = runner.db.live_schema()?;
     let columns = runner.db.live_columns()?;
+    let actions = runner.db.live_fk_actions()?;
     let shapes = crate::schema::shape::Shapes::at(&a.map, &a.revisions, heads, d, &runner.render.x_args);
-    let models = crate::autogen::live::live_models(&live, &columns, &bookkeeping_tables(runner), &shapes, d);
+    let models = crate::autogen::live::live_models(&live, &columns, &actions, &bookkeeping_tables(runner), &shapes, d);
     let opts = crate::autogen::compare::Options {
         server_default: false,
         types: a.env.compare_type.unwrap_or(true),

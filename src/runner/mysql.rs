@@ -221,6 +221,15 @@ impl Driver for Mysql {
         )?;
         Ok(columns_from_rows(&rows))
     }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT rc.table_name, rc.constraint_name, k.column_name, rc.delete_rule, rc.update_rule \
+             FROM information_schema.referential_constraints rc JOIN information_schema.key_column_usage k \
+             ON k.constraint_schema = rc.constraint_schema AND k.table_name = rc.table_name AND k.constraint_name = rc.constraint_name \
+             WHERE rc.constraint_schema = DATABASE() ORDER BY rc.table_name, rc.constraint_name, k.ordinal_position",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "RESTRICT"))
+    }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(
             "SELECT t.table_name, c.column_name FROM information_schema.tables t \

@@ -228,6 +228,18 @@ impl Driver for Postgres {
         )?;
         Ok(columns_from_rows(&rows))
     }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT t.relname, c.conname, a.attname, \
+             CASE c.confdeltype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END, \
+             CASE c.confupdtype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY u(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = u.attnum \
+             WHERE ns.nspname = current_schema() AND c.contype = 'f' ORDER BY t.relname, c.conname, u.ord",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "NO ACTION"))
+    }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(
             "SELECT t.table_name, c.column_name FROM information_schema.tables t \

@@ -178,6 +178,14 @@ impl Driver for Sqlite {
         )?;
         Ok(columns_from_rows(&rows))
     }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT m.name, f.id, f.\"from\", f.on_delete, f.on_update FROM sqlite_master m \
+             JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             ORDER BY m.name, f.id, f.seq",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "NO ACTION"))
+    }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(
             "SELECT m.name, p.name FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p \
