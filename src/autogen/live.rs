@@ -75,6 +75,34 @@ pub fn live_type(text: &str) -> SqlType {
     ty
 }
 
+/// A type's family and arguments as the dialect compiles it: `NUMERIC`, `10,2`.
+/// Alembic's `type_synonyms` (DECIMAL/NUMERIC; FLOAT/DOUBLE PRECISION) are one family.
+fn family(t: &SqlType, d: &dyn Dialect) -> Option<(String, String)> {
+    let text = crate::dialect::types::compile_type(d, t).ok()?;
+    let text = text.to_ascii_uppercase();
+    let (head, args) = match (text.find('('), text.find(')')) {
+        (Some(a), Some(b)) if a < b => (text[..a].trim().to_string(), text[a + 1..b].replace(' ', "")),
+        _ => (text.split(" COLLATE ").next().unwrap_or("").trim().to_string(), String::new()),
+    };
+    let head = match head.as_str() {
+        "DECIMAL" => "NUMERIC".to_string(),
+        "DOUBLE PRECISION" => "FLOAT".to_string(),
+        _ => head,
+    };
+    Some((head, args))
+}
+
+/// The live type, or the migrations' where they say the same: one family, and the
+/// migration gave no arguments (the catalogue fills in the server's defaults) or the same
+/// ones. Collations are not read from the catalogues, so they do not count.
+fn reconcile(live: SqlType, sim: Option<&Column>, d: &dyn Dialect) -> SqlType {
+    let Some(sim) = sim else { return live };
+    match (family(&live, d), family(&sim.type_, d)) {
+        (Some((lf, la)), Some((sf, sa))) if lf == sf && (sa.is_empty() || la == sa) => sim.type_.clone(),
+        _ => live,
+    }
+}
+
 /// The unique constraints (as column lists, lower-case) the migrations give `table`.
 fn sim_uniques(sim: &Shapes, table: &str) -> Vec<Vec<String>> {
     let Some((_, Ok(shape))) = sim.tables().find(|(k, _)| *k == table) else {
@@ -120,6 +148,21 @@ pub fn live_models(
             continue;
         }
         let uniques = if mysql { sim_uniques(sim, name) } else { Vec::new() };
+        let sim_table = match sim.tables().find(|(k, _)| *k == name) {
+            Some((_, Ok(t))) => Some(t),
+            _ => None,
+        };
+        let table_cols: Vec<&str> = columns.iter().filter(|c| &c.table == name).map(|c| c.name.as_str()).collect();
+        // Indexes the comparison leaves out on the migrations' side (expression keys) and
+        // those whose keys are not plain columns here: not compared.
+        let not_compared = |i: &crate::runner::driver::LiveIndex| {
+            i.columns.iter().any(|k| !table_cols.contains(&k.as_str()))
+                || sim_table.is_some_and(|t| {
+                    t.indexes
+                        .iter()
+                        .any(|(n, els, _)| n.eq_ignore_ascii_case(&i.name) && els.iter().any(|e| matches!(e, IndexElement::Expr(_))))
+                })
+        };
         let fk_names: Vec<&str> = live
             .constraints
             .iter()
@@ -140,9 +183,12 @@ pub fn live_models(
             .iter()
             .filter(|c| &c.table == name)
             .map(|c| {
-                let mut col = Column::new(c.name.clone(), live_type(&c.type_));
+                let sim_col = sim_table.and_then(|t| t.columns.iter().find(|x| x.name.eq_ignore_ascii_case(&c.name)));
+                let mut col = Column::new(c.name.clone(), reconcile(live_type(&c.type_), sim_col, d));
                 col.primary_key = pk.contains(&c.name);
                 col.nullable = Some(c.nullable && !col.primary_key);
+                // Comments are not read from the catalogues: not compared.
+                col.comment = sim_col.and_then(|x| x.comment.clone());
                 col
             })
             .collect();
@@ -188,7 +234,7 @@ pub fn live_models(
         let indexes = live
             .indexes
             .iter()
-            .filter(|i| &i.table == name && !fk_made(i) && !as_unique(i))
+            .filter(|i| &i.table == name && !fk_made(i) && !as_unique(i) && !not_compared(i))
             .map(|i| {
                 (
                     i.name.clone(),
@@ -237,6 +283,21 @@ pub fn drift_findings(cmp: &super::compare::Comparison, uncertain: bool, where_:
     use crate::diagnostic::Diagnostic;
     let mut out = Vec::new();
     for c in &cmp.changes {
+        // Only the current schema's tables are read from the catalogue: a table the
+        // migrations put in another schema is not compared.
+        if let AutoOp::DropTable { table, .. } = &c.op
+            && table.schema.is_some()
+        {
+            out.push(Diagnostic::new(
+                Code::SchemaDriftUnknown,
+                format!(
+                    "table {}.{} is not compared with the database: only the current schema's tables are read",
+                    table.schema.as_deref().unwrap_or(""),
+                    table.name
+                ),
+            ));
+            continue;
+        }
         let table_level = matches!(c.op, AutoOp::CreateTable { .. } | AutoOp::DropTable { .. });
         if uncertain && table_level {
             out.push(Diagnostic::new(

@@ -383,7 +383,10 @@ pub fn live_autogenerate(
             }
         ));
     }
-    let (cmp, uncertain) = live_comparison(&mut runner, parents).map_err(|e| mask(&e))?;
+    let (mut cmp, uncertain) = live_comparison(&mut runner, parents).map_err(|e| mask(&e))?;
+    // Only the current schema is read: tables the migrations put elsewhere stay.
+    cmp.changes
+        .retain(|c| !matches!(&c.op, crate::autogen::AutoOp::DropTable { table, .. } if table.schema.is_some()));
     if uncertain {
         eprintln!("warning: an applied revision runs steps migplan does not model; tables they made may be written as new");
     }

@@ -272,6 +272,15 @@ impl Shapes {
                     col.type_ = t.clone();
                 }
                 col.apply_alter(a);
+                // MySQL's MODIFY / CHANGE restates the whole column: Alembic gives it
+                // `existing_nullable`, else NULL (alembic/ddl/mysql.py), so a type,
+                // comment or name change without them makes the column nullable.
+                if matches!(d.name(), "mysql" | "mariadb")
+                    && a.nullable.is_none()
+                    && (a.type_.is_some() || a.comment.is_some() || a.autoincrement.is_some() || a.new_column_name.is_some())
+                {
+                    col.nullable = Some(a.existing_nullable.unwrap_or(true));
+                }
                 if let Some(n) = a.new_column_name.as_ref().filter(|n| **n != a.column) {
                     col.name = n.clone();
                     let rename = |x: &mut String| {
