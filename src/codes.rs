@@ -145,6 +145,8 @@ codes! {
     UnknownDatabaseRevision => "unknown-database-revision", Error, "The database records a revision that no migration file defines.";
     MigrationInProgress => "migration-in-progress", Error, "A migration started and never finished (a run died half-way on a server without transactional DDL).";
     PendingMigration => "pending-migration", Info, "Revisions not applied to the database yet.";
+    SchemaDrift => "schema-drift", Error, "`check --db`: the live database's schema differs from the schema the migrations build at its current revision (a change made by hand).";
+    SchemaDriftUnknown => "schema-drift-unknown", Info, "`check --db`: a table whose simulated schema at the database's revision is not known (opaque steps); it is not compared with the live one.";
     RoundtripFailed => "roundtrip-failed", Error, "`check --roundtrip`: applying or undoing a revision on the scratch database failed.";
     RoundtripMismatch => "roundtrip-mismatch", Warning, "`check --roundtrip`: after a step, the scratch database's tables, columns, indexes or constraints differ from the simulated schema.";
     // Configuration
@@ -187,6 +189,8 @@ impl Code {
                 | Code::UnknownDatabaseRevision
                 | Code::MigrationInProgress
                 | Code::PendingMigration
+                | Code::SchemaDrift
+                | Code::SchemaDriftUnknown
                 | Code::RoundtripFailed
                 | Code::RoundtripMismatch
                 | Code::ModelsDrift

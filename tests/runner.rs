@@ -1015,7 +1015,15 @@ fn checksum_case(server: Server) {
         .iter()
         .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(found, vec![("checksum-mismatch", ws_file.as_str())], "{}", j.stdout);
+    // The edit widened a column the database still has as it ran: the live schema
+    // differs from the edited migrations' (schema-drift, about the database, no file).
+    assert_eq!(
+        found,
+        vec![("checksum-mismatch", ws_file.as_str()), ("schema-drift", "")],
+        "{}",
+        j.stdout
+    );
+    assert!(j.stdout.contains("VARCHAR(200) in the database"), "{}", j.stdout);
 
     // Reblessing a revision that is not applied is refused; the edited one is accepted.
     p.run(&db, &["downgrade", "-1"]).ok();
@@ -1023,9 +1031,10 @@ fn checksum_case(server: Server) {
         .failed()
         .says(&format!("revision {SEED} is not applied"));
     p.run(&db, &["rebless", WORKSPACES]).ok().says(&format!("reblessed {WORKSPACES}"));
-    p.run(&db, &["check"]).ok().says("pending:  1");
+    // Reblessed, the checksum agrees; the column the edit widened never was: drift.
+    p.run(&db, &["check"]).drifted().says("pending:  1");
     p.run(&db, &["upgrade", "heads"]).ok();
-    p.run(&db, &["check"]).ok().says("pending:  0");
+    p.run(&db, &["check"]).drifted().says("pending:  0");
 
     // Downgraded and applied again: the new text is the applied one.
     write(&ws, &original.replace("length=200", "length=300"));
@@ -1038,6 +1047,15 @@ fn checksum_case(server: Server) {
 }
 
 impl Run {
+    /// `check` exiting 1 with schema drift (the widened column) and no checksum mismatch.
+    fn drifted(self) -> Run {
+        assert_eq!(self.code, Some(1), "`{}`: {}", self.cmd, self.all());
+        assert!(!self.all().contains("checksum-mismatch"), "`{}`: {}", self.cmd, self.all());
+        self.says("error[schema-drift]: database at")
+            .says("column workspaces.title differs: type String(250) in the migrations, VARCHAR(200) in the database");
+        self
+    }
+
     /// `check` exiting 1 with a checksum mismatch.
     fn failed_check(self) -> Run {
         assert_eq!(self.code, Some(1), "`{}`: {}", self.cmd, self.all());

@@ -8,6 +8,8 @@
 
 pub mod compare;
 pub mod findings;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub mod live;
 pub mod naming;
 pub mod render;
 

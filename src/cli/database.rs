@@ -315,6 +315,9 @@ pub fn state(args: &DbArgs) -> Result<crate::deployed::DbState, String> {
             format!("{} revision(s) not applied yet: {}", pending.len(), pending.join(", ")),
         ));
     }
+    if st.unknown.is_empty() {
+        diags.extend(drift(&mut runner, &st.heads).map_err(|e| mask(&e))?);
+    }
     Ok(crate::deployed::DbState {
         url: args.url.masked(),
         current: st.heads.clone(),
@@ -323,6 +326,78 @@ pub fn state(args: &DbArgs) -> Result<crate::deployed::DbState, String> {
         unknown: st.unknown.clone(),
         diagnostics: diags,
     })
+}
+
+/// The tables the runner keeps for itself (version table, audit table), lower-case.
+fn bookkeeping_tables(runner: &Runner) -> Vec<String> {
+    vec![
+        runner.render.bookkeeping.table(&runner.render).name.to_lowercase(),
+        crate::runner::audit::TABLE.to_string(),
+    ]
+}
+
+/// The live schema as autogenerate's "models" side and the simulated schema at `heads`,
+/// compared. Also whether opaque steps make the simulation uncertain.
+pub fn live_comparison(runner: &mut Runner, heads: &[String]) -> Result<(crate::autogen::compare::Comparison, bool), String> {
+    let a = runner.analysis;
+    let d = runner.db.dialect();
+    let live = runner.db.live_schema()?;
+    let columns = runner.db.live_columns()?;
+    let actions = runner.db.live_fk_actions()?;
+    let shapes = crate::schema::shape::Shapes::at(&a.map, &a.revisions, heads, d, &runner.render.x_args);
+    let models = crate::autogen::live::live_models(&live, &columns, &actions, &bookkeeping_tables(runner), &shapes, d);
+    let opts = crate::autogen::compare::Options {
+        server_default: false,
+        types: a.env.compare_type.unwrap_or(true),
+    };
+    let cmp = crate::autogen::compare::compare(&models, &shapes, d, &opts);
+    let idx: Vec<usize> = heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
+    let uncertain = !idx.is_empty() && crate::validate::schema_at(a, &idx, d, &super::parallel::Rayon).0.uncertain;
+    Ok((cmp, uncertain))
+}
+
+/// `revision --autogenerate --db URL`: the live database compared with the schema at
+/// `parents`, which must be where the database is (Alembic: "Target database is not up to
+/// date."). Returns the comparison and the database's dialect.
+pub fn live_autogenerate(
+    args: &DbArgs,
+    parents: &[String],
+) -> Result<(crate::autogen::compare::Comparison, &'static dyn crate::dialect::Dialect), String> {
+    let texts = BTreeMap::new();
+    let mut runner = connect(args, &texts).map_err(|e| mask(&e))?;
+    let st = runner.current().map_err(|e| mask(&e.0))?;
+    let at: BTreeSet<&String> = st.heads.iter().collect();
+    let want: BTreeSet<&String> = parents.iter().collect();
+    if at != want {
+        return Err(format!(
+            "Target database is not up to date: it is at {}, the new revision goes on {} (`migplan upgrade` first)",
+            if st.heads.is_empty() {
+                "base".to_string()
+            } else {
+                st.heads.join(", ")
+            },
+            if parents.is_empty() {
+                "base".to_string()
+            } else {
+                parents.join(", ")
+            }
+        ));
+    }
+    let (mut cmp, uncertain) = live_comparison(&mut runner, parents).map_err(|e| mask(&e))?;
+    // Only the current schema is read: tables the migrations put elsewhere stay.
+    cmp.changes
+        .retain(|c| !matches!(&c.op, crate::autogen::AutoOp::DropTable { table, .. } if table.schema.is_some()));
+    if uncertain {
+        eprintln!("warning: an applied revision runs steps migplan does not model; tables they made may be written as new");
+    }
+    Ok((cmp, runner.db.dialect()))
+}
+
+/// `check --db`: where the live schema differs from the simulated one at `heads`.
+fn drift(runner: &mut Runner, heads: &[String]) -> Result<Vec<Diagnostic>, String> {
+    let (cmp, uncertain) = live_comparison(runner, heads)?;
+    let at = if heads.is_empty() { "base".to_string() } else { heads.join(", ") };
+    Ok(crate::autogen::live::drift_findings(&cmp, uncertain, &format!("database at {at}")))
 }
 
 pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {

@@ -475,6 +475,12 @@ fn run(cli: Cli) -> ExitCode {
                     dialect,
                 }),
             };
+            // `--autogenerate --db URL`: the live database in place of the models.
+            let live = match (*autogenerate && cli.db.is_some()).then(|| db_args(&cli, &disc, &analysis, &listed, None)) {
+                None => None,
+                Some(Err(code)) => return code,
+                Some(Ok(a)) => Some(a),
+            };
             let args = revision::RevisionArgs {
                 message: message.as_deref(),
                 head,
@@ -487,6 +493,7 @@ fn run(cli: Cli) -> ExitCode {
                     discovery: &disc,
                     dialect,
                     x_args: parse_x_args(&cli.x),
+                    live,
                 }),
             };
             match revision::revision(&analysis, &project, &args) {

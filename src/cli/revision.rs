@@ -33,6 +33,8 @@ pub struct Autogenerate<'a> {
     pub discovery: &'a super::discover::Discovery,
     pub dialect: &'static dyn Dialect,
     pub x_args: Vec<(String, String)>,
+    /// `--db URL`: the live database is the models' side.
+    pub live: Option<super::database::DbArgs<'a>>,
 }
 
 /// A plain-SQL folder as it was read, to read it again with the new files.
@@ -108,6 +110,18 @@ fn alembic_revision(a: &Analysis, place: &Place, args: &RevisionArgs) -> Result<
 /// The `upgrade()` / `downgrade()` bodies autogenerate would write on `parents`, or `None`
 /// when the models match the migrations.
 fn autogenerate(a: &Analysis, parents: &[String], ag: &Autogenerate) -> Result<Option<(String, String, String)>, String> {
+    if let Some(db) = &ag.live {
+        let (cmp, dialect) = super::database::live_autogenerate(db, parents)?;
+        for (t, why) in &cmp.skipped {
+            eprintln!("warning: table {t} left out: {why}");
+        }
+        if cmp.changes.is_empty() {
+            return Ok(None);
+        }
+        let ops: Vec<_> = cmp.changes.into_iter().map(|c| c.op).collect();
+        let batch = a.env.render_as_batch.unwrap_or(false);
+        return Ok(Some(crate::autogen::render::bodies(&ops, dialect, batch)));
+    }
     let models = super::models::read_models(ag.discovery)?;
     if let Some(why) = &models.target_problem {
         return Err(format!("cannot autogenerate: {why}"));

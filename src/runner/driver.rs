@@ -49,6 +49,55 @@ pub struct LiveConstraint {
     pub columns: Vec<String>,
 }
 
+/// A column as the catalogue describes it, for `check --db`'s drift comparison: the
+/// type as the server prints it (`character varying(40)`, `varchar(40)`, `VARCHAR(40)`),
+/// nullability, and whether it is in the primary key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveColumn {
+    pub table: String,
+    pub name: String,
+    pub type_: String,
+    pub nullable: bool,
+}
+
+/// A foreign key's `ON DELETE` / `ON UPDATE` as the catalogue says (upper-case; `None` for
+/// the server's default, `NO ACTION`, or MySQL's `RESTRICT`), by table and columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveFkActions {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub ondelete: Option<String>,
+    pub onupdate: Option<String>,
+}
+
+/// Actions from rows of (table, key id, column, on delete, on update), ordered by table,
+/// key and position; `default` is the server's default action.
+pub fn fk_actions_from_rows(rows: &Rows, default: &str) -> Vec<LiveFkActions> {
+    let action = |r: &[Option<String>], i: usize| {
+        let a = field(r, i).to_uppercase();
+        (!a.is_empty() && a != "NO ACTION" && a != default).then_some(a)
+    };
+    let mut out: Vec<LiveFkActions> = Vec::new();
+    let mut last: Option<(String, String)> = None;
+    for r in rows {
+        let key = (field(r, 0), field(r, 1));
+        if last.as_ref() == Some(&key)
+            && let Some(l) = out.last_mut()
+        {
+            l.columns.push(field(r, 2));
+            continue;
+        }
+        last = Some(key.clone());
+        out.push(LiveFkActions {
+            table: key.0,
+            columns: vec![field(r, 2)],
+            ondelete: action(r, 3),
+            onupdate: action(r, 4),
+        });
+    }
+    out
+}
+
 pub trait Driver {
     /// The SQL dialect plans for this server are rendered in.
     fn dialect(&self) -> &'static dyn Dialect;
@@ -78,6 +127,10 @@ pub trait Driver {
     fn unlock(&mut self);
     /// The tables and columns of the schema migrations write to.
     fn live_schema(&mut self) -> Result<LiveSchema, String>;
+    /// The columns of the schema migrations write to, in table and position order.
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String>;
+    /// The `ON DELETE` / `ON UPDATE` of each foreign key of that schema.
+    fn live_fk_actions(&mut self) -> Result<Vec<LiveFkActions>, String>;
     /// The server's own words for an error that means "this object already exists".
     fn is_already_exists(&self, message: &str) -> bool;
 }
@@ -131,6 +184,18 @@ pub fn tables_from_rows(rows: Rows) -> BTreeMap<String, BTreeSet<String>> {
         }
     }
     out
+}
+
+/// Columns from rows of (table, column, type, nullable `1`/`t`/`YES`).
+pub fn columns_from_rows(rows: &Rows) -> Vec<LiveColumn> {
+    rows.iter()
+        .map(|r| LiveColumn {
+            table: field(r, 0),
+            name: field(r, 1),
+            type_: r.get(2).cloned().flatten().unwrap_or_default(),
+            nullable: matches!(field(r, 3).as_str(), "1" | "t" | "true" | "yes"),
+        })
+        .collect()
 }
 
 /// Field `i` of a catalogue row as lower-case text ("" for NULL).

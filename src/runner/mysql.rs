@@ -8,7 +8,9 @@ use std::time::Duration;
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, OptsBuilder, SslOpts, Value};
 
-use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
+use super::driver::{
+    Driver, LiveColumn, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, columns_from_rows, field, indexes_from_rows, tables_from_rows,
+};
 use super::tls::{self, MySslMode, MyTls, Verify};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
@@ -210,6 +212,23 @@ impl Driver for Mysql {
     fn unlock(&mut self) {
         let name = quote(&self.lock_name);
         let _ = self.execute(&format!("DO RELEASE_LOCK({name})"));
+    }
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String> {
+        let rows = self.query(
+            "SELECT c.table_name, c.column_name, c.column_type, c.is_nullable FROM information_schema.columns c \
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = DATABASE() AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position",
+        )?;
+        Ok(columns_from_rows(&rows))
+    }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT rc.table_name, rc.constraint_name, k.column_name, rc.delete_rule, rc.update_rule \
+             FROM information_schema.referential_constraints rc JOIN information_schema.key_column_usage k \
+             ON k.constraint_schema = rc.constraint_schema AND k.table_name = rc.table_name AND k.constraint_name = rc.constraint_name \
+             WHERE rc.constraint_schema = DATABASE() ORDER BY rc.table_name, rc.constraint_name, k.ordinal_position",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "RESTRICT"))
     }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(

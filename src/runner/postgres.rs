@@ -9,7 +9,9 @@ use postgres::config::SslMode as WireMode;
 use postgres::{Client, NoTls, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, field, indexes_from_rows, tables_from_rows};
+use super::driver::{
+    Driver, LiveColumn, LiveConstraint, LiveConstraintKind, LiveSchema, Rows, columns_from_rows, field, indexes_from_rows, tables_from_rows,
+};
 use super::tls::{self, PgTls, SslMode};
 use super::url::{DbUrl, mask_secret};
 use crate::dialect::Dialect;
@@ -216,6 +218,27 @@ impl Driver for Postgres {
     }
     fn unlock(&mut self) {
         let _ = self.execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"));
+    }
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String> {
+        let rows = self.query(
+            "SELECT t.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull \
+             FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             WHERE ns.nspname = current_schema() AND t.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY t.relname, a.attnum",
+        )?;
+        Ok(columns_from_rows(&rows))
+    }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT t.relname, c.conname, a.attname, \
+             CASE c.confdeltype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END, \
+             CASE c.confupdtype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY u(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = u.attnum \
+             WHERE ns.nspname = current_schema() AND c.contype = 'f' ORDER BY t.relname, c.conname, u.ord",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "NO ACTION"))
     }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use super::driver::{Driver, LiveConstraint, LiveConstraintKind, LiveIndex, LiveSchema, Rows, field, tables_from_rows};
+use super::driver::{
+    Driver, LiveColumn, LiveConstraint, LiveConstraintKind, LiveIndex, LiveSchema, Rows, columns_from_rows, field, tables_from_rows,
+};
 use super::url::DbUrl;
 use crate::dialect::Dialect;
 use crate::ops::TableRef;
@@ -166,6 +168,23 @@ impl Driver for Sqlite {
         }
         // Back to normal mode; the lock goes with the next access (or the connection).
         let _ = self.execute("PRAGMA locking_mode = NORMAL; SELECT 1 FROM sqlite_master LIMIT 1");
+    }
+    fn live_columns(&mut self) -> Result<Vec<LiveColumn>, String> {
+        // A primary key column is NOT NULL for the comparison (SQLAlchemy reflects it so).
+        let rows = self.query(
+            "SELECT m.name, p.name, p.type, CASE WHEN p.\"notnull\" = 0 AND p.pk = 0 THEN 1 ELSE 0 END \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid",
+        )?;
+        Ok(columns_from_rows(&rows))
+    }
+    fn live_fk_actions(&mut self) -> Result<Vec<super::driver::LiveFkActions>, String> {
+        let rows = self.query(
+            "SELECT m.name, f.id, f.\"from\", f.on_delete, f.on_update FROM sqlite_master m \
+             JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             ORDER BY m.name, f.id, f.seq",
+        )?;
+        Ok(super::driver::fk_actions_from_rows(&rows, "NO ACTION"))
     }
     fn live_schema(&mut self) -> Result<LiveSchema, String> {
         let rows = self.query(

@@ -272,6 +272,15 @@ impl Shapes {
                     col.type_ = t.clone();
                 }
                 col.apply_alter(a);
+                // MySQL's MODIFY / CHANGE restates the whole column: Alembic gives it
+                // `existing_nullable`, else NULL (alembic/ddl/mysql.py), so a type,
+                // comment or name change without them makes the column nullable.
+                if matches!(d.name(), "mysql" | "mariadb")
+                    && a.nullable.is_none()
+                    && (a.type_.is_some() || a.comment.is_some() || a.autoincrement.is_some() || a.new_column_name.is_some())
+                {
+                    col.nullable = Some(a.existing_nullable.unwrap_or(true));
+                }
                 if let Some(n) = a.new_column_name.as_ref().filter(|n| **n != a.column) {
                     col.name = n.clone();
                     let rename = |x: &mut String| {
@@ -337,6 +346,31 @@ impl Shapes {
                     c.foreign_keys.retain(|f| f.name.as_deref().is_none_or(|n| !eq(n, name)));
                     c.checks.retain(|k| k.opts.name.as_deref().is_none_or(|n| !eq(n, name)));
                     found |= fks != c.foreign_keys.len() || checks != c.checks.len();
+                }
+                if !found {
+                    // An unnamed constraint, dropped by the name the server gave it
+                    // (PostgreSQL's `<table>_<cols>_fkey`, `_key`, `_pkey`).
+                    use crate::dialect::ConstraintRole;
+                    let implicit = |c: &Constraint| {
+                        let (role, cols) = match c {
+                            Constraint::ForeignKey(f) if f.opts.name.is_none() => (ConstraintRole::ForeignKey, &f.columns),
+                            Constraint::Unique { opts, columns } if opts.name.is_none() => (ConstraintRole::Unique, columns),
+                            Constraint::PrimaryKey { opts, columns } if opts.name.is_none() => (ConstraintRole::PrimaryKey, columns),
+                            _ => return false,
+                        };
+                        d.implicit_constraint_name(&table.name, role, cols).is_some_and(|n| eq(&n, name))
+                    };
+                    let before = s.constraints.len();
+                    s.constraints.retain(|c| !implicit(c));
+                    found = before != s.constraints.len();
+                    for c in s.columns.iter_mut() {
+                        let col = vec![c.name.clone()];
+                        let fk_name = d.implicit_constraint_name(&table.name, ConstraintRole::ForeignKey, &col);
+                        let n = c.foreign_keys.len();
+                        c.foreign_keys
+                            .retain(|f| f.name.is_some() || fk_name.as_deref().is_none_or(|x| !eq(x, name)));
+                        found |= n != c.foreign_keys.len();
+                    }
                 }
                 if !found {
                     // A name the simulation never saw (a naming convention, a reflected name).
@@ -526,6 +560,32 @@ mod tests {
         // `index=True` is kept as the index reflection would find, not as a column flag.
         let t = s.lookup(&TableRef::new("t")).ok().map(|t| (t.indexes.len(), t.columns[1].index));
         assert_eq!(t, Some((1, None)));
+    }
+
+    /// PostgreSQL names an unnamed foreign key `<table>_<cols>_fkey`: dropped by that name
+    /// (as `revision --autogenerate --db` writes it), the table stays known.
+    #[test]
+    fn an_unnamed_constraint_is_dropped_by_the_servers_name() {
+        let files = [
+            script(
+                "a",
+                "None",
+                "op.create_table('u', sa.Column('id', sa.Integer(), primary_key=True))\n    op.create_table('p', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('u_id', sa.Integer()), sa.ForeignKeyConstraint(['u_id'], ['u.id']))",
+            ),
+            script("b", "'a'", "op.drop_constraint('p_u_id_fkey', 'p', type_='foreignkey')"),
+        ];
+        let a = crate::analysis::analyze(&files, None);
+        let s = Shapes::at(
+            &a.map,
+            &a.revisions,
+            &["b".to_string()],
+            &crate::dialect::postgresql::PostgreSQL,
+            &[],
+        );
+        let p = s.lookup(&TableRef::new("p")).expect("p stays known");
+        assert!(p.constraints.iter().all(|c| !matches!(c, Constraint::ForeignKey(_))));
+        // Elsewhere the name means nothing: the table becomes unknown, as before.
+        assert!(names(&shapes(&files, "b"), "p")[0].contains("'p_u_id_fkey' is dropped"));
     }
 
     #[test]
