@@ -3,7 +3,9 @@
 //! `/etc/ssl/certs/ssl-cert-snakeoil.pem` unless `MIGPLAN_TEST_PG_ROOTCERT` names another)
 //! and MariaDB/MySQL (`MIGPLAN_TEST_MYSQL_URL`, with or without TLS: the tests ask the
 //! server which and expect accordingly; with TLS, a `localhost` certificate whose CA is
-//! `MIGPLAN_TEST_MYSQL_ROOTCERT`, snakeoil by default). A missing variable or server fails,
+//! `MIGPLAN_TEST_MYSQL_ROOTCERT`, snakeoil by default). scripts/test runs the MySQL tests
+//! twice: on the shared server (TLS off here) and on a private TLS MariaDB
+//! (scripts/with-tls-mariadb, which sets MIGPLAN_TEST_MYSQL_REQUIRE_TLS=1). A missing variable or server fails,
 //! never skips.
 //! Each test works in its own database, dropped at the end.
 
@@ -286,10 +288,14 @@ fn pg_cli_over_tls_and_the_environment() {
 // MySQL / MariaDB
 // ---------------------------------------------------------------------------------------
 
-/// Whether the server offers TLS (`have_ssl` YES), asked on a plain connection.
+/// Whether the server offers TLS (`have_ssl` YES), asked on a plain connection. With
+/// MIGPLAN_TEST_MYSQL_REQUIRE_TLS=1 (scripts/with-tls-mariadb: a private TLS server) it must.
 fn mysql_has_tls(db: &TestDb) -> bool {
     let mut c = open(&db.url(&db.host(), "ssl_mode=DISABLED")).unwrap();
-    shown(c.as_mut(), "SHOW VARIABLES LIKE 'have_ssl'") == "YES"
+    let tls = shown(c.as_mut(), "SHOW VARIABLES LIKE 'have_ssl'") == "YES";
+    let required = std::env::var_os("MIGPLAN_TEST_MYSQL_REQUIRE_TLS").is_some_and(|v| v == "1");
+    assert!(tls || !required, "MIGPLAN_TEST_MYSQL_REQUIRE_TLS=1, but the server has no TLS");
+    tls
 }
 
 /// The session's cipher ("" when plain).
