@@ -254,6 +254,47 @@ fn check_models_reports_the_troubleshooting_cases() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A history that starts from tables it does not create (JupyterHub's: `create_all()` made
+/// them): a model table the migrations never mention is unknown, not a table to create.
+#[test]
+fn a_history_from_a_schema_made_elsewhere_leaves_unmentioned_tables_unknown() {
+    let dir = copy("in_sync", "assumed");
+    std::fs::write(
+        dir.join("migrations/versions/c2_sessions_expiry.py"),
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"c2\"\ndown_revision = \"c1\"\n\n\ndef upgrade():\n    op.add_column(\"sessions\", sa.Column(\"expires_at\", sa.DateTime()))\n\n\ndef downgrade():\n    op.drop_column(\"sessions\", \"expires_at\")\n",
+    )
+    .unwrap();
+    let models = dir.join("app/tables.py");
+    let text = std::fs::read_to_string(&models).unwrap();
+    std::fs::write(
+        &models,
+        format!("{text}\n\naudit_log = Table(\"audit_log\", metadata, Column(\"id\", Integer, primary_key=True))\n"),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .current_dir(&dir)
+        .args(["check", "--models", "--all", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let model: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("model")))
+        .map(|d| (d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        model.iter().any(|(c, m)| *c == "model-unknown"
+            && m.contains("table audit_log is left out")
+            && m.contains("change table sessions (revision c2) but none creates it")),
+        "{model:#?}"
+    );
+    assert!(!model.iter().any(|(c, _)| *c == "models-drift"), "{model:#?}");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Core `Table(...)`s in step with the migrations: Alembic's `check` finds nothing, and
 /// migplan says so and writes nothing.
 #[test]

@@ -32,6 +32,10 @@ pub struct Options {
     pub server_default: bool,
     /// `compare_type` (Alembic's default: on).
     pub types: bool,
+    /// Why the history does not start from an empty database, when it does not (it changes
+    /// a table no migration creates): a model table the migrations never mention may then
+    /// come from that base schema, so it is left out instead of reported as new.
+    pub assumed_base: Option<String>,
 }
 
 /// The default's SQL text as SQLAlchemy compiles it for the model (`str` as is) or as
@@ -445,6 +449,10 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
     for m in &model_tables {
         let k = table_key(&m.table);
         if db.iter().any(|(dk, _)| *dk == k) {
+            continue;
+        }
+        if let Some(why) = &opts.assumed_base {
+            out.skipped.push((k, why.clone()));
             continue;
         }
         let side = model_side(m, models.naming_of(&m.metadata));

@@ -79,7 +79,18 @@ pub fn findings(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String
             .class_name
             .as_deref()
             .map_or(format!("table {}", t.table.name), |c| format!("model {c} (table {})", t.table.name));
+        // Another Base is "the wrong Base" (the seed's troubleshooting) when env.py imports the
+        // model, or the migrations build its table; otherwise it is another environment's
+        // (a plugin with its own env and Base), not this one's to compare.
+        let builds_it = || {
+            cmp.changes
+                .iter()
+                .any(|c| matches!(&c.op, super::AutoOp::DropTable { table, .. } if table.name.eq_ignore_ascii_case(&t.table.name)))
+        };
         if !models.target.contains(&t.metadata) {
+            if !models.reached.contains(&t.module) && !builds_it() {
+                continue;
+            }
             out.push(
                 Diagnostic::new(
                     Code::ModelOtherMetadata,

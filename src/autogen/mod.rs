@@ -8,8 +8,6 @@
 
 pub mod compare;
 pub mod findings;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub mod live;
 pub mod naming;
 pub mod render;
 
@@ -133,8 +131,42 @@ pub fn compare_at(
     let opts = crate::autogen::compare::Options {
         server_default: a.env.compare_server_default.unwrap_or(false),
         types: a.env.compare_type.unwrap_or(true),
+        assumed_base: assumed_base(a, d),
     };
     compare::compare(models, &shapes, d, &opts)
+}
+
+/// Whether the history starts from a schema it does not create: a migration changes a table
+/// that no migration creates (JupyterHub's history starts from tables `create_all()` made).
+/// Then a model table the migrations never mention is unknown, not missing.
+pub fn assumed_base(a: &crate::analysis::Analysis, d: &dyn crate::dialect::Dialect) -> Option<String> {
+    use crate::schema::Change as C;
+    use std::collections::BTreeSet;
+    let cx = || crate::schema::from_ops::RunContext { in_transaction: false };
+    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut changed: Vec<(String, &str)> = Vec::new();
+    for rev in &a.revisions {
+        for e in crate::schema::from_ops::events(&rev.upgrade_steps, &rev.path, d, cx()) {
+            match &e.change {
+                C::CreateTable { table, .. } | C::CreatePartition { table, .. } => {
+                    created.insert(table.to_ascii_lowercase());
+                }
+                C::RenameTable { table, new_name } => {
+                    created.insert(new_name.to_ascii_lowercase());
+                    changed.push((table.to_ascii_lowercase(), &rev.id));
+                }
+                other => {
+                    if let Some(t) = other.table() {
+                        changed.push((t.to_ascii_lowercase(), &rev.id));
+                    }
+                }
+            }
+        }
+    }
+    let (table, rev) = changed.into_iter().find(|(t, _)| !created.contains(t))?;
+    Some(format!(
+        "the migrations change table {table} (revision {rev}) but none creates it: they start from a schema made elsewhere (e.g. `create_all()`), which may hold this table"
+    ))
 }
 
 /// `String(50)`, `Numeric(10, 2)`, `Text`: a type for messages.

@@ -345,10 +345,11 @@ pub fn live_comparison(runner: &mut Runner, heads: &[String]) -> Result<(crate::
     let columns = runner.db.live_columns()?;
     let actions = runner.db.live_fk_actions()?;
     let shapes = crate::schema::shape::Shapes::at(&a.map, &a.revisions, heads, d, &runner.render.x_args);
-    let models = crate::autogen::live::live_models(&live, &columns, &actions, &bookkeeping_tables(runner), &shapes, d);
+    let models = crate::runner::live_models::live_models(&live, &columns, &actions, &bookkeeping_tables(runner), &shapes, d);
     let opts = crate::autogen::compare::Options {
         server_default: false,
         types: a.env.compare_type.unwrap_or(true),
+        assumed_base: crate::autogen::assumed_base(a, d),
     };
     let cmp = crate::autogen::compare::compare(&models, &shapes, d, &opts);
     let idx: Vec<usize> = heads.iter().filter_map(|h| a.map.by_id.get(h).copied()).collect();
@@ -397,7 +398,11 @@ pub fn live_autogenerate(
 fn drift(runner: &mut Runner, heads: &[String]) -> Result<Vec<Diagnostic>, String> {
     let (cmp, uncertain) = live_comparison(runner, heads)?;
     let at = if heads.is_empty() { "base".to_string() } else { heads.join(", ") };
-    Ok(crate::autogen::live::drift_findings(&cmp, uncertain, &format!("database at {at}")))
+    Ok(crate::runner::live_models::drift_findings(
+        &cmp,
+        uncertain,
+        &format!("database at {at}"),
+    ))
 }
 
 pub fn rebless(args: &DbArgs, rev: &str) -> ExitCode {

@@ -10,6 +10,8 @@
 
 pub mod audit;
 pub mod driver;
+/// The live database as the models side of autogenerate's comparison.
+pub mod live_models;
 pub mod migrator;
 pub mod state;
 pub mod url;

@@ -316,6 +316,47 @@ fn pr_comment_lines(bin: &Path, top: &Path, p: &Project) -> Option<usize> {
     Some(text.lines().take_while(|l| !l.contains("<details>")).count())
 }
 
+/// `check --models` on an Alembic project (issue 19): drift findings, tables left out as
+/// unknown, other model findings; or why the models could not be compared.
+fn models_figures(bin: &Path, top: &Path, p: &Project) -> table::Models {
+    let out = match command(bin, top, p, &["check", "--models", "--all", "--format", "json"]).output() {
+        Ok(o) => o,
+        Err(e) => return table::Models::NotCompared(format!("cannot run migplan: {e}")),
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+        let first = stderr.lines().find(|l| !l.starts_with("migplan: using")).unwrap_or("no output");
+        return table::Models::NotCompared(first.trim_start_matches("FAILED: ").to_string());
+    };
+    if v.is_array() {
+        v = v[0].take();
+    }
+    let diags: Vec<&serde_json::Value> = v["diagnostics"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let code = |d: &&serde_json::Value| d["code"].as_str().unwrap_or("").to_string();
+    if let Some(d) = diags.iter().find(|d| {
+        code(d) == "model-unknown"
+            && d["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("the models cannot be compared"))
+    }) {
+        let why = d["message"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("the models cannot be compared: ");
+        return table::Models::NotCompared(why.to_string());
+    }
+    let count = |c: &str| diags.iter().filter(|d| code(d) == c).count();
+    let other = diags
+        .iter()
+        .filter(|d| code(d).starts_with("model") && !matches!(code(d).as_str(), "models-drift" | "model-unknown"))
+        .count();
+    table::Models::Compared {
+        drift: count("models-drift"),
+        unknown: count("model-unknown"),
+        other,
+    }
+}
+
 fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Option<()> {
     std::fs::create_dir_all(to).ok()?;
     for e in std::fs::read_dir(from).ok()?.flatten() {
@@ -426,6 +467,9 @@ fn run_project(bin: &Path, top: &Path, p: &Project) -> Result<Row, String> {
     row.found_from_top = Some(found_from_top(bin, top, p));
     row.check_lines = check_lines(bin, top, p);
     row.pr_lines = pr_comment_lines(bin, top, p);
+    if p.is_alembic() {
+        row.models = Some(models_figures(bin, top, p));
+    }
     if let Some(why) = &p.skip_live {
         row.live_note = Some(format!("skipped: {why}"));
     } else if !p.is_alembic() || (row.heads == 1 && !opaque) {

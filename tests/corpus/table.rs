@@ -6,6 +6,13 @@ use serde_json::Value;
 
 use crate::manifest::Project;
 
+/// What `check --models` found on a project.
+#[derive(Clone, Debug)]
+pub enum Models {
+    Compared { drift: usize, unknown: usize, other: usize },
+    NotCompared(String),
+}
+
 #[derive(Debug, Default)]
 pub struct Row {
     pub name: String,
@@ -44,6 +51,8 @@ pub struct Row {
     pub check_lines: Option<(usize, usize, usize)>,
     /// Lines of the markdown PR comment before its SQL, for a PR adding the newest revision.
     pub pr_lines: Option<usize>,
+    /// `check --models` (Alembic projects).
+    pub models: Option<Models>,
     pub millis: u64,
 }
 
@@ -242,6 +251,32 @@ pub fn render(rows: &[Row], rules_doc: &str) -> String {
         for (r, (none, at_head, before_last)) in &lines {
             let pr = r.pr_lines.map_or("–".to_string(), |n| n.to_string());
             out.push_str(&format!("- {}: {none} / {at_head} / {before_last}; PR comment {pr}\n", r.name));
+        }
+    }
+    let modelled: Vec<(&Row, &Models)> = rows.iter().filter_map(|r| r.models.as_ref().map(|m| (r, m))).collect();
+    if !modelled.is_empty() {
+        let compared: Vec<(usize, usize, usize)> = modelled
+            .iter()
+            .filter_map(|(_, m)| match m {
+                Models::Compared { drift, unknown, other } => Some((*drift, *unknown, *other)),
+                Models::NotCompared(_) => None,
+            })
+            .collect();
+        out.push_str(&format!(
+            "\n## Models (`check --models`)\n\nThe models each Alembic project ships, compared statically with its migrations (autogenerate without Python): {} of {} compared, {} `models-drift` findings in all, {} tables or models left out as unknown. A released package's models and migrations should agree: every drift is a migplan gap or recorded here with evidence.\n\n",
+            compared.len(),
+            modelled.len(),
+            compared.iter().map(|c| c.0).sum::<usize>(),
+            compared.iter().map(|c| c.1).sum::<usize>()
+        ));
+        for (r, m) in &modelled {
+            let text = match m {
+                Models::Compared { drift, unknown, other } => {
+                    format!("compared: {drift} drift, {unknown} unknown, {other} other model findings")
+                }
+                Models::NotCompared(why) => format!("not compared: {why}"),
+            };
+            out.push_str(&format!("- {}: {text}\n", r.name));
         }
     }
     out.push_str("\n## Findings by code\n\n");

@@ -1,6 +1,6 @@
 //! A live database as the "models" side of the comparison: `check --db`'s `schema-drift`
 //! and `revision --autogenerate --db`. The catalogue's tables (read by the runner's
-//! drivers) become model tables, so [`super::compare::compare`] is the one comparison
+//! drivers) become model tables, so [`crate::autogen::compare::compare`] is the one comparison
 //! for models and databases alike.
 //!
 //! Types are read back from the catalogue's text (`character varying(40)`, `varchar(40)`,
@@ -270,15 +270,15 @@ pub fn live_models(
 
 /// A change found against the live database, for people: the models' side is the
 /// database here (`column users.nickname is in the database but not in the migrations`).
-pub fn describe(op: &super::AutoOp) -> String {
+pub fn describe(op: &crate::autogen::AutoOp) -> String {
     op.describe().replace("in the models", "in the database")
 }
 
 /// What `check --db` reports: one `schema-drift` per operation, and `schema-drift-unknown`
 /// for each table the comparison left out. `uncertain`: something opaque ran in the
 /// applied revisions, so a table only one side has may be its doing: not claimed as drift.
-pub fn drift_findings(cmp: &super::compare::Comparison, uncertain: bool, where_: &str) -> Vec<crate::diagnostic::Diagnostic> {
-    use super::AutoOp;
+pub fn drift_findings(cmp: &crate::autogen::compare::Comparison, uncertain: bool, where_: &str) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::autogen::AutoOp;
     use crate::codes::Code;
     use crate::diagnostic::Diagnostic;
     let mut out = Vec::new();
@@ -325,7 +325,7 @@ pub fn drift_findings(cmp: &super::compare::Comparison, uncertain: bool, where_:
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::autogen::*;
 
     #[test]
     fn catalogue_types_map_to_the_types_that_compile_to_them() {
