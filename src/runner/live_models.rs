@@ -325,7 +325,7 @@ pub fn drift_findings(cmp: &crate::autogen::compare::Comparison, uncertain: bool
 
 #[cfg(test)]
 mod tests {
-    use crate::autogen::*;
+    use super::*;
 
     #[test]
     fn catalogue_types_map_to_the_types_that_compile_to_them() {
