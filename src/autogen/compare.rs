@@ -101,49 +101,17 @@ fn eq(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// `'users.id'` / `'s.users.id'` → (table, column).
-fn split_target(target: &str) -> (TableRef, String) {
-    let parts: Vec<&str> = target.split('.').collect();
-    match parts.as_slice() {
-        [t, c] => (TableRef::new(*t), c.to_string()),
-        [s @ .., t, c] => (
-            TableRef {
-                name: t.to_string(),
-                schema: Some(s.join(".")),
-            },
-            c.to_string(),
-        ),
-        _ => (TableRef::new(""), target.to_string()),
-    }
-}
-
 fn named(name: Option<String>, conv: bool) -> Option<Name> {
     name.map(|name| Name { name, conv })
 }
 
-/// Inline foreign keys of columns as table constraints (how SQLAlchemy builds them).
+/// Inline foreign keys of columns as table constraints (how SQLAlchemy builds them): the
+/// rendering's own conversion, so both read `'schema.table.col'` alike.
 fn inline_fks(columns: &[Column]) -> Vec<ForeignKeyConstraint> {
+    let anywhere = TableRef::new("");
     columns
         .iter()
-        .flat_map(|c| {
-            c.foreign_keys.iter().map(move |f| {
-                let (ref_table, ref_col) = split_target(&f.target);
-                ForeignKeyConstraint {
-                    opts: ConstraintOpts {
-                        name: f.name.clone(),
-                        deferrable: f.deferrable,
-                        initially: f.initially.clone(),
-                    },
-                    columns: vec![c.name.clone()],
-                    ref_table,
-                    ref_columns: vec![ref_col],
-                    ondelete: f.ondelete.clone(),
-                    onupdate: f.onupdate.clone(),
-                    match_: f.match_.clone(),
-                    use_alter: false,
-                }
-            })
-        })
+        .flat_map(|c| c.foreign_keys.iter().map(|f| crate::dialect::ddl::column_fk(&anywhere, c, f)))
         .collect()
 }
 
