@@ -17,18 +17,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_migplan");
+#[path = "support/oracle.rs"]
+mod oracle;
+use oracle::alembic;
 
-fn alembic() -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
-    let required = std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_some_and(|v| v == "1");
-    if !bin.exists() {
-        assert!(!required, "no {} (scripts/test creates it)", bin.display());
-        eprintln!("skipped: no {}", bin.display());
-        return None;
-    }
-    Some(bin)
-}
+const BIN: &str = env!("CARGO_BIN_EXE_migplan");
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

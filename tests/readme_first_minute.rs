@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/oracle.rs"]
+mod oracle;
+use oracle::alembic;
+
 const BIN: &str = env!("CARGO_BIN_EXE_migplan");
 
 /// The commands of the block after the heading, comments removed.
@@ -31,22 +35,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
-}
-
-/// The venv's alembic (scripts/test makes target/alembic-venv); None after a notice when the
-/// test should skip, a failure when MIGPLAN_REQUIRE_ORACLE=1.
-fn alembic() -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
-    if bin.exists() {
-        return Some(bin);
-    }
-    assert!(
-        std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none_or(|v| v != "1"),
-        "no {} (scripts/test creates it)",
-        bin.display()
-    );
-    eprintln!("skipped: no {}", bin.display());
-    None
 }
 
 fn temp_top(name: &str) -> PathBuf {

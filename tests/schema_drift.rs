@@ -21,6 +21,9 @@ use std::process::Command;
 
 use mysql::prelude::Queryable;
 
+#[path = "support/oracle.rs"]
+mod oracle;
+
 const BIN: &str = env!("CARGO_BIN_EXE_migplan");
 
 const MAKO: &str = include_str!("autogen/in_sync/migrations/script.py.mako");
@@ -243,16 +246,7 @@ fn sqlite_drift_and_the_revision_alembic_writes() {
 
     // The real Alembic, the altered database reflected as its target_metadata, compared
     // with a scratch database at a1.
-    let alembic = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
-    if !alembic.exists() {
-        assert!(
-            std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none_or(|v| v != "1"),
-            "no {}",
-            alembic.display()
-        );
-        eprintln!("skipped the Alembic differential: no {}", alembic.display());
-        return;
-    }
+    let Some(alembic) = oracle::alembic() else { return };
     let q = Project::new("sqlite-alembic");
     std::fs::copy(&db, q.0.join("altered.db")).unwrap();
     std::fs::write(
@@ -376,16 +370,7 @@ fn mysql_drift() {
 /// Alembic applies it (the runner refuses opaque steps).
 #[test]
 fn sqlite_opaque_step_is_unknown_not_drift() {
-    let alembic = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/alembic");
-    if !alembic.exists() {
-        assert!(
-            std::env::var_os("MIGPLAN_REQUIRE_ORACLE").is_none_or(|v| v != "1"),
-            "no {}",
-            alembic.display()
-        );
-        eprintln!("skipped: no {}", alembic.display());
-        return;
-    }
+    let Some(alembic) = oracle::alembic() else { return };
     let p = Project::new("sqlite-opaque");
     std::fs::write(
         p.0.join("migrations/versions/a2_opaque.py"),
