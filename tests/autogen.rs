@@ -50,7 +50,11 @@ fn copy(case: &str, who: &str) -> PathBuf {
 
 /// From `def upgrade` to the end: the generated part of the script.
 fn bodies(dir: &Path, rev: &str) -> String {
-    let versions = dir.join("migrations/versions");
+    bodies_in(dir, "migrations/versions", rev)
+}
+
+fn bodies_in(dir: &Path, versions: &str, rev: &str) -> String {
+    let versions = dir.join(versions);
     let file = std::fs::read_dir(&versions)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -193,6 +197,48 @@ fn postgresql() {
             .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .unwrap();
     }
+}
+
+/// An installed package's layout: alembic.ini and migrations deep inside the package, env.py
+/// importing the models by the package's full name and setting `target_metadata` inside
+/// `run_migrations_online()`; the Base made with `declarative_base(cls=_Base)` whose mixin
+/// gives every table its timestamps; `declarative_base` imported in a `try`, the Base
+/// annotated. Both tools run from the folder the package is importable from, with `-c`.
+#[test]
+fn installed_package_layout() {
+    let Some(alembic) = alembic() else { return };
+    let (ora, mig) = (copy("installed_package", "alembic"), copy("installed_package", "migplan"));
+    let ini = "inventory/db/alembic.ini";
+    run(Command::new(&alembic)
+        .current_dir(&ora)
+        .env("PYTHONHASHSEED", "0")
+        .args(["-c", ini, "upgrade", "head"]));
+    run(Command::new(&alembic).current_dir(&ora).env("PYTHONHASHSEED", "0").args([
+        "-c",
+        ini,
+        "revision",
+        "--autogenerate",
+        "-m",
+        "x",
+        "--rev-id",
+        "ora",
+    ]));
+    run(Command::new(BIN).current_dir(&mig).env_remove("DATABASE_URL").args([
+        "-c",
+        ini,
+        "revision",
+        "--autogenerate",
+        "-m",
+        "x",
+        "--rev-id",
+        "mig",
+    ]));
+    let versions = "inventory/db/migrations/versions";
+    let (a, b) = (bodies_in(&ora, versions, "ora"), bodies_in(&mig, versions, "mig"));
+    assert!(a.contains("op.create_table('items'"), "the oracle sees the new table:\n{a}");
+    assert_eq!(b, a, "migplan's upgrade()/downgrade() (left) differ from Alembic's (right)");
+    let _ = std::fs::remove_dir_all(&ora);
+    let _ = std::fs::remove_dir_all(&mig);
 }
 
 #[test]

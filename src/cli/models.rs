@@ -53,9 +53,34 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
         .as_ref()
         .and_then(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let mut paths = Vec::new();
-    walk(if root.as_os_str().is_empty() { Path::new(".") } else { &root }, &mut paths, 0);
     let shown = |p: &Path| normalize_lexically(p).to_string_lossy().replace('\\', "/");
+    // The config's folder, and the folder env.py's package is imported from (an installed
+    // package's models sit beside its migrations, above alembic.ini).
+    let package_root = crate::models::modules::package_root(&shown(env_py), |p| Path::new(p).is_file());
+    let mut paths = Vec::new();
+    let dot = |p: &Path| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    };
+    let walked = [Some(dot(&root)), package_root.map(|r| dot(Path::new(&r)))];
+    // (as shown, canonical): a folder inside one already walked adds nothing; one that
+    // holds it replaces it.
+    let mut tops: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for top in walked.into_iter().flatten() {
+        let n = normalize_lexically(&top);
+        let Ok(real) = std::fs::canonicalize(&top) else { continue };
+        if tops.iter().any(|(_, t)| real.starts_with(t)) {
+            continue;
+        }
+        tops.retain(|(_, t)| !t.starts_with(&real));
+        tops.push((n, real));
+    }
+    for (top, _) in &tops {
+        walk(if top.as_os_str().is_empty() { Path::new(".") } else { top }, &mut paths, 0);
+    }
     let files: Vec<SourceFile> = paths
         .iter()
         .filter_map(|p| std::fs::read(p).ok().and_then(|b| SourceFile::from_vec(shown(p), b).ok()))

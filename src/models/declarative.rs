@@ -49,8 +49,41 @@ pub struct Reader<'a> {
     /// Flask-SQLAlchemy's `db = SQLAlchemy()`: its id. `db` is bound as the `sqlalchemy`
     /// module (`db.Column`, `db.Integer` are SQLAlchemy's); `db.Model` is its Base.
     flask_db: Option<String>,
+    /// What a Base made with `declarative_base(cls=...)` or `class Base(DeclarativeBase,
+    /// Mixin)` gives its models (columns, or why they cannot be read).
+    base_classes: BTreeMap<String, ClassInfo>,
+    /// Every `SQLAlchemy()` the project makes (Flask-Migrate's env.py takes "the" one).
+    flask_dbs: std::collections::BTreeSet<String>,
     /// Bases with a `type_annotation_map`: `Mapped[str]` may not be `String` there.
     custom_type_map: Vec<String>,
+}
+
+/// What env.py's `target_metadata` names.
+pub struct TargetMetadata {
+    pub ids: Vec<String>,
+    pub problem: Option<String>,
+    pub at: Option<Span>,
+    pub flask_migrate: bool,
+}
+
+/// `context.configure(...)` calls anywhere in env.py's statements.
+fn collect_configure_calls<'b>(body: &'b [Stmt], out: &mut Vec<&'b ruff_python_ast::ExprCall>) {
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+    struct V<'b, 'o>(&'o mut Vec<&'b ruff_python_ast::ExprCall>);
+    impl<'b> Visitor<'b> for V<'b, '_> {
+        fn visit_expr(&mut self, e: &'b Expr) {
+            if let Expr::Call(c) = e
+                && matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "configure")
+            {
+                self.0.push(c);
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut v = V(out);
+    for s in body {
+        v.visit_stmt(s);
+    }
 }
 
 fn span_of(r: impl Ranged) -> Span {
@@ -87,6 +120,37 @@ const NOT_COLUMNS: &[&str] = &[
     "validates",
 ];
 
+/// Base classes known to add no column: Python's own, typing's, SQLAlchemy's mapping
+/// helpers, and mixins of libraries that only add methods.
+fn no_columns(path: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "object",
+        "abc.ABC",
+        "typing.Generic",
+        "typing.Protocol",
+        "sqlalchemy.orm.MappedAsDataclass",
+        "sqlalchemy.ext.asyncio.AsyncAttrs",
+        "sqlalchemy.ext.asyncio.session.AsyncAttrs",
+        "sqlalchemy.orm.DeclarativeBase",
+        "flask_login.UserMixin",
+        "flask_login.mixins.UserMixin",
+        "flask_security.UserMixin",
+        "flask_security.RoleMixin",
+    ];
+    NAMES.contains(&path) || path.starts_with("typing.") || path.starts_with("typing_extensions.")
+}
+
+/// A base class expression as written, for messages.
+fn expr_text(e: &Expr) -> String {
+    match e {
+        Expr::Name(n) => n.id.as_str().to_string(),
+        Expr::Attribute(a) => format!("{}.{}", expr_text(&a.value), a.attr.as_str()),
+        Expr::Subscript(s) => format!("{}[...]", expr_text(&s.value)),
+        Expr::Call(c) => format!("{}(...)", expr_text(&c.func)),
+        _ => "an expression".to_string(),
+    }
+}
+
 /// SQLAlchemy's default Python type → SQL type map for `Mapped[...]`.
 fn python_type(path: &str) -> Option<SqlType> {
     let sa = match path {
@@ -119,6 +183,8 @@ impl<'a> Reader<'a> {
             tables: Vec::new(),
             unknown: Vec::new(),
             flask_db: None,
+            flask_dbs: Default::default(),
+            base_classes: BTreeMap::new(),
             custom_type_map: Vec::new(),
         }
     }
@@ -161,7 +227,7 @@ impl<'a> Reader<'a> {
         }
         self.in_progress[m] = true;
         let index = self.index;
-        let body = &index.modules[m].ast.body;
+        let body = &index.modules[m].ast().body;
         let mut scope = Scope::default();
         for stmt in body {
             self.statement(Some(m), stmt, &mut scope);
@@ -170,26 +236,117 @@ impl<'a> Reader<'a> {
         self.in_progress[m] = false;
     }
 
-    /// env.py's `target_metadata = ...`: the metadata ids it names.
-    pub fn target_metadata(&mut self, body: &[Stmt]) -> (Vec<String>, Option<String>, Option<Span>) {
+    /// env.py's `target_metadata`: the metadata ids it names, why none, where it is set,
+    /// and whether it is Flask-Migrate's (`current_app.extensions['migrate'].db`): the app
+    /// imports the models, so which modules are reached is not env.py's to say.
+    pub fn target_metadata(&mut self, body: &[Stmt], env_text: &str) -> TargetMetadata {
         let mut scope = Scope::default();
         let mut found = None;
-        let mut at = None;
         for stmt in body {
-            match stmt {
-                Stmt::Import(_) | Stmt::ImportFrom(_) => self.bind_import(None, stmt, &mut scope),
-                Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "target_metadata") => {
-                    found = Some(Evaluator { scope: &scope }.eval(&a.value));
-                    at = Some(span_of(stmt));
+            self.env_statement(stmt, &mut scope, &mut found);
+        }
+        // Set inside `run_migrations_online()` (or passed straight to `configure(...)`).
+        if found.is_none() {
+            found = self.target_in_functions(body, &scope);
+        }
+        let flask_migrate = env_text.contains("extensions['migrate']") || env_text.contains("extensions[\"migrate\"]");
+        let mutated = ["target_metadata._", "target_metadata.reflect(", "target_metadata.tables["]
+            .iter()
+            .find(|p| env_text.contains(*p));
+        let at = found.as_ref().map(|(_, sp)| *sp);
+        let (ids, problem) = match (mutated, flask_migrate) {
+            (Some(p), _) => (
+                vec![],
+                Some(format!(
+                    "env.py changes `target_metadata` when it runs (`{}...`), which migplan does not follow",
+                    p.trim_end_matches(['(', '['])
+                )),
+            ),
+            (None, true) if found.as_ref().is_none_or(|(v, _)| self.metadata_id(v).is_none()) => match self.flask_dbs.len() {
+                1 => (self.flask_dbs.iter().cloned().collect(), None),
+                0 => (
+                    vec![],
+                    Some("env.py takes Flask-Migrate's `db`, and no `SQLAlchemy()` of the project's was found".into()),
+                ),
+                _ => (
+                    vec![],
+                    Some("env.py takes Flask-Migrate's `db`, and the project makes more than one `SQLAlchemy()`".into()),
+                ),
+            },
+            _ => self.metadata_ids(found.map(|(v, _)| v)),
+        };
+        TargetMetadata {
+            ids,
+            problem,
+            at,
+            flask_migrate,
+        }
+    }
+
+    /// One top-level statement of env.py: imports bound, `target_metadata = ...` evaluated,
+    /// other names assigned (`target_db = ...`); `if`/`try` blocks read through.
+    fn env_statement(&mut self, stmt: &Stmt, scope: &mut Scope, found: &mut Option<(Val, Span)>) {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => self.bind_import(None, stmt, scope),
+            Stmt::Assign(a) => {
+                let [Expr::Name(n)] = a.targets.as_slice() else { return };
+                let v = Evaluator { scope }.eval(&a.value);
+                if n.id.as_str() == "target_metadata" {
+                    *found = Some((v, span_of(stmt)));
+                } else {
+                    scope.set(n.id.as_str(), v);
                 }
-                _ => {}
+            }
+            Stmt::If(i) => {
+                for s in i.body.iter().chain(i.elif_else_clauses.iter().flat_map(|c| &c.body)) {
+                    self.env_statement(s, scope, found);
+                }
+            }
+            Stmt::Try(t) => {
+                for s in t.body.iter().chain(&t.orelse).chain(&t.finalbody) {
+                    self.env_statement(s, scope, found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `target_metadata = X` inside a function of env.py, else `configure(target_metadata=X)`
+    /// with X not the module-level name: X evaluated with the function's imports bound.
+    fn target_in_functions(&mut self, body: &[Stmt], scope: &Scope) -> Option<(Val, Span)> {
+        for stmt in body {
+            let Stmt::FunctionDef(f) = stmt else { continue };
+            let mut local = scope.clone();
+            let mut found = None;
+            for s in &f.body {
+                self.env_statement(s, &mut local, &mut found);
+            }
+            if found.is_some() {
+                return found;
             }
         }
-        let (ids, problem) = self.metadata_ids(found);
-        (ids, problem, at)
+        let mut calls = Vec::new();
+        collect_configure_calls(body, &mut calls);
+        for call in calls {
+            if let Some(kw) = call
+                .arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "target_metadata"))
+                && !matches!(&kw.value, Expr::Name(n) if n.id.as_str() == "target_metadata")
+            {
+                return Some((Evaluator { scope }.eval(&kw.value), span_of(&kw.value)));
+            }
+        }
+        None
     }
 
     fn metadata_ids(&mut self, found: Option<Val>) -> (Vec<String>, Option<String>) {
+        let found = match found {
+            // `target_metadata = get_metadata()` of a module-level helper: not followed.
+            Some(Val::Func(_)) => Some(Val::Unknown("a function".into())),
+            f => f,
+        };
         let Some(v) = found else {
             return (vec![], Some("env.py assigns no `target_metadata` at its top level".into()));
         };
@@ -304,6 +461,38 @@ impl<'a> Reader<'a> {
     fn statement(&mut self, m: Option<usize>, stmt: &Stmt, scope: &mut Scope) {
         match stmt {
             Stmt::Import(_) | Stmt::ImportFrom(_) => self.bind_import(m, stmt, scope),
+            // `try: from sqlalchemy.orm import declarative_base` / `except ImportError: from
+            // sqlalchemy.ext.declarative import ...`, `if TYPE_CHECKING:`: the first branch
+            // as Python runs it where it can; the others bind only names still unbound.
+            Stmt::Try(t) => {
+                for s in t.body.iter().chain(&t.orelse).chain(&t.finalbody) {
+                    self.statement(m, s, scope);
+                }
+                for h in &t.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    self.fallback_branch(m, &h.body, scope);
+                }
+            }
+            Stmt::If(i) => {
+                for s in &i.body {
+                    self.statement(m, s, scope);
+                }
+                for c in &i.elif_else_clauses {
+                    self.fallback_branch(m, &c.body, scope);
+                }
+            }
+            // `Base: Any = declarative_base()`: as the plain assignment.
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(_), Some(value)) = (&*a.target, &a.value) {
+                    let assign = Stmt::Assign(ruff_python_ast::StmtAssign {
+                        node_index: Default::default(),
+                        range: a.range,
+                        targets: vec![(*a.target).clone()],
+                        value: value.clone(),
+                    });
+                    self.statement(m, &assign, scope);
+                }
+            }
             Stmt::ClassDef(c) => {
                 if let Some(m) = m {
                     self.class(m, c, scope);
@@ -323,6 +512,24 @@ impl<'a> Reader<'a> {
                             let naming = self.naming.get(&md).cloned().unwrap_or_default();
                             self.naming.insert(id.clone(), naming);
                         }
+                        // `declarative_base(cls=_Base)`: every model inherits `_Base`'s columns.
+                        if let Some(cls) = args.kw("cls") {
+                            let info = match path_of(cls).and_then(|p| self.resolve(p)) {
+                                Some(p) if no_columns(&p) => ClassInfo::default(),
+                                Some(p) => match p.strip_prefix(CLASS).and_then(|c| self.classes.get(c)) {
+                                    Some(parent) => parent.clone(),
+                                    None => ClassInfo {
+                                        unknown: Some(format!("its Base is made with `cls={p}`, a class migplan cannot read")),
+                                        ..Default::default()
+                                    },
+                                },
+                                None => ClassInfo {
+                                    unknown: Some("its Base is made with a `cls=` migplan cannot read".into()),
+                                    ..Default::default()
+                                },
+                            };
+                            self.base_classes.insert(id.clone(), info);
+                        }
                         scope.set(name, Val::Module(format!("{BASE}{id}")));
                         return;
                     }
@@ -332,6 +539,7 @@ impl<'a> Reader<'a> {
                             None => Vec::new(),
                         };
                         self.naming.insert(id.clone(), naming);
+                        self.flask_dbs.insert(id.clone());
                         self.flask_db = Some(id);
                         scope.set(name, Val::Module("sqlalchemy".into()));
                         return;
@@ -364,6 +572,24 @@ impl<'a> Reader<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An alternative branch (`except`, `else`): its imports and assignments bind the names
+    /// the first branch left unbound; classes and tables in it are not read.
+    fn fallback_branch(&mut self, m: Option<usize>, body: &[Stmt], scope: &mut Scope) {
+        let mut alt = scope.clone();
+        for s in body {
+            if matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_)) {
+                let mut one = alt.clone();
+                self.statement(m, s, &mut one);
+                alt = one;
+            }
+        }
+        for (k, v) in alt.names {
+            if scope.get(&k).is_none() {
+                scope.set(&k, v);
+            }
         }
     }
 
@@ -425,13 +651,24 @@ impl<'a> Reader<'a> {
         let mut is_enum = false;
         let mut declarative_root = false;
         let mut inherited_table = None;
+        let mut foreign = None;
         for b in c.bases() {
             let v = Evaluator { scope }.eval(b);
             let Some(p) = path_of(&v).and_then(|p| self.resolve(p)) else {
+                // `Generic[T]` adds nothing; any other base migplan cannot name may add columns.
+                let generic = matches!(b, Expr::Subscript(s) if path_of(&Evaluator { scope }.eval(&s.value)).is_some_and(no_columns))
+                    || matches!(b, Expr::Name(n) if n.id.as_str() == "object");
+                if !generic {
+                    foreign = foreign.or(Some(format!("it inherits from `{}`, which migplan cannot read", expr_text(b))));
+                }
                 continue;
             };
             if let Some(base) = p.strip_prefix(BASE) {
                 info.base = Some(base.to_string());
+                if let Some(given) = self.base_classes.get(base) {
+                    info.columns.extend(given.columns.clone());
+                    info.unknown = info.unknown.clone().or(given.unknown.clone());
+                }
             } else if p == "sqlalchemy.Model" && self.flask_db.is_some() {
                 info.base = self.flask_db.clone();
             } else if let Some(cid) = p.strip_prefix(CLASS) {
@@ -445,7 +682,14 @@ impl<'a> Reader<'a> {
                 is_enum = true;
             } else if is_sa(&p, &["DeclarativeBase", "DeclarativeBaseNoMeta"]) {
                 declarative_root = true;
+            } else if !no_columns(&p) {
+                // A library's mixin (`oslo_db`'s TimestampMixin, fastapi-users' tables) may
+                // add columns migplan cannot see.
+                foreign = foreign.or(Some(format!("it inherits from `{p}`, a class migplan cannot read")));
             }
+        }
+        if info.unknown.is_none() {
+            info.unknown = foreign;
         }
         if is_enum {
             let names = c
@@ -483,6 +727,10 @@ impl<'a> Reader<'a> {
                 }
             }
             self.naming.insert(id.clone(), naming);
+            // `class Base(DeclarativeBase, TimestampMixin)`: the mixins' columns go to every model.
+            if !info.columns.is_empty() || info.unknown.is_some() {
+                self.base_classes.insert(id.clone(), info);
+            }
             scope.set(c.name.as_str(), Val::Module(format!("{BASE}{id}")));
             return;
         }
@@ -560,6 +808,23 @@ impl<'a> Reader<'a> {
             None if mapped && inherited_table.is_none() => Some(Err("it has no `__tablename__` migplan can read".into())),
             None => None,
         };
+        // A table-like class no Base of migplan's maps: `@registry.mapped`, a library's base
+        // (SQLModel, `table=True`): its table is unknown, never "missing from the models".
+        if !mapped && !abstract_ && info.base.is_none() {
+            let decorated = !c.decorator_list.is_empty();
+            if let Some(Ok(t)) = &tablename
+                && (decorated || info.unknown.is_some() || !c.arguments.as_ref().is_none_or(|a| a.keywords.is_empty()))
+            {
+                let why = if decorated {
+                    "it is mapped by a decorator migplan does not follow".to_string()
+                } else {
+                    info.unknown
+                        .clone()
+                        .unwrap_or_else(|| "it is mapped by a class migplan cannot read".into())
+                };
+                return self.class_unknown(id, info, Some(t.clone()), cname, file, c, why);
+            }
+        }
         if !mapped || tablename.is_none() {
             // A mixin, an abstract class, or single-table inheritance (columns go to the
             // parent's table, which migplan does not merge).

@@ -1,7 +1,10 @@
 //! The project's Python modules by dotted name, and the imports between them: what a
 //! `from app.models import Base` or `import app.models.user` in env.py reaches, as Python
-//! would find it on `sys.path` (alembic.ini's `prepend_sys_path`). Nothing is executed.
+//! would find it on `sys.path` (alembic.ini's `prepend_sys_path`, and the folder above the
+//! package env.py lives in, as an installed package is found). Nothing is executed; a module
+//! is parsed the first time it is read.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_python_ast::{ModModule, PySourceType, Stmt};
@@ -9,18 +12,77 @@ use ruff_python_parser::parse_unchecked_source;
 
 use crate::source::SourceFile;
 
-/// One project module: its dotted name, file and syntax tree.
+/// One project module: its dotted name (under the first root that names it), file and
+/// syntax tree (parsed when first asked for).
 pub struct Module<'a> {
     pub name: String,
     pub file: &'a SourceFile,
     pub is_package: bool,
-    pub ast: ModModule,
+    ast: OnceCell<ModModule>,
 }
 
-/// The modules found under the `sys.path` roots.
+impl Module<'_> {
+    pub fn ast(&self) -> &ModModule {
+        self.ast
+            .get_or_init(|| parse_unchecked_source(&self.file.text, PySourceType::Python).into_syntax())
+    }
+
+    /// Whether the module may declare a table: a mapped class names `__tablename__` or
+    /// holds a `Column(`/`column(` call (also `mapped_column(`), a `Table(` call registers
+    /// one. Modules without any are read only when imported.
+    pub fn may_declare_tables(&self) -> bool {
+        let t = &self.file.text;
+        t.contains("__tablename__") || t.contains("olumn(") || t.contains("Table(")
+    }
+}
+
+/// The modules found under the `sys.path` roots. A file is one module, under the name the
+/// first root gives it; the names later roots give it are aliases of that module.
 pub struct ModuleIndex<'a> {
     pub modules: Vec<Module<'a>>,
     pub by_name: BTreeMap<String, usize>,
+}
+
+/// The folder Python would import env.py's package from: starting at env.py's folder (or,
+/// when that is no package, the folder holding it, where alembic is run), up through every
+/// folder that is a package (`__init__.py`). `None` when env.py is at the top.
+pub fn package_root(env_py: &str, is_file: impl Fn(&str) -> bool) -> Option<String> {
+    let env_py = env_py.replace('\\', "/");
+    let mut dir = parent(&env_py)?;
+    let init = |d: &str| {
+        is_file(&if d.is_empty() {
+            "__init__.py".to_string()
+        } else {
+            format!("{d}/__init__.py")
+        })
+    };
+    if !init(&dir) {
+        dir = parent(&dir)?;
+    }
+    // A package nests a few folders deep; the bound keeps a hostile tree finite.
+    for _ in 0..16 {
+        if dir == "/" || !init(&dir) {
+            break;
+        }
+        dir = parent(&dir)?;
+    }
+    Some(dir)
+}
+
+/// The folder holding `path` (relative paths climb above the working folder as `..`).
+fn parent(path: &str) -> Option<String> {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    if path.is_empty() || path == "." {
+        return Some("..".to_string());
+    }
+    if path.split('/').all(|p| p == "..") {
+        return Some(format!("{path}/.."));
+    }
+    Some(match path.rsplit_once('/') {
+        Some(("", _)) => "/".to_string(),
+        Some((d, _)) => d.to_string(),
+        None => String::new(),
+    })
 }
 
 /// `shop/models/user.py` under root `.` → `shop.models.user`; `__init__.py` names its
@@ -49,8 +111,9 @@ impl<'a> ModuleIndex<'a> {
     pub fn new(files: &'a [SourceFile], roots: &[String]) -> Self {
         let mut modules = Vec::new();
         let mut by_name = BTreeMap::new();
+        let mut of_file: Vec<Option<usize>> = vec![None; files.len()];
         for root in roots {
-            for f in files {
+            for (fi, f) in files.iter().enumerate() {
                 let path = f.path.replace('\\', "/");
                 let Some((name, is_package)) = module_name(&path, root) else {
                     continue;
@@ -58,14 +121,16 @@ impl<'a> ModuleIndex<'a> {
                 if by_name.contains_key(&name) {
                     continue;
                 }
-                let ast = parse_unchecked_source(&f.text, PySourceType::Python).into_syntax();
-                by_name.insert(name.clone(), modules.len());
-                modules.push(Module {
-                    name,
-                    file: f,
-                    is_package,
-                    ast,
+                let m = *of_file[fi].get_or_insert_with(|| {
+                    modules.push(Module {
+                        name: name.clone(),
+                        file: f,
+                        is_package,
+                        ast: OnceCell::new(),
+                    });
+                    modules.len() - 1
                 });
+                by_name.insert(name, m);
             }
         }
         ModuleIndex { modules, by_name }
@@ -170,7 +235,7 @@ mod tests {
         let idx = ModuleIndex::new(&files, &[".".to_string()]);
         let pkg = idx.get("shop.models");
         assert_eq!(idx.absolute(pkg, 1, Some("base")), "shop.models.base");
-        let stmt = &idx.modules[pkg.unwrap()].ast.body[0];
+        let stmt = &idx.modules[pkg.unwrap()].ast().body[0];
         let reached: Vec<&str> = idx.imported(pkg, stmt).iter().map(|&i| idx.modules[i].name.as_str()).collect();
         assert_eq!(reached, ["shop", "shop.models", "shop.models.base"]);
     }
