@@ -241,6 +241,30 @@ fn installed_package_layout() {
     let _ = std::fs::remove_dir_all(&mig);
 }
 
+/// On MariaDB (MIGPLAN_TEST_MYSQL_URL; Alembic through PyMySQL): new tables with foreign keys,
+/// uniques and indexes as the MySQL dialect renders them. A database per run, dropped after.
+/// Reverse operations that recreate a dropped table are not compared here: Alembic renders
+/// the server's reflected forms (`mysql.INTEGER(display_width=11)`, its engine, charset and
+/// collation), which migplan cannot know without connecting (DIVERGENCES.md).
+#[test]
+fn mariadb() {
+    use mysql::prelude::Queryable;
+    if alembic().is_none() {
+        return;
+    }
+    let Ok(url) = std::env::var("MIGPLAN_TEST_MYSQL_URL") else {
+        eprintln!("skipped: set MIGPLAN_TEST_MYSQL_URL");
+        return;
+    };
+    let mut admin = mysql::Conn::new(mysql::Opts::from_url(&url).expect("MySQL URL")).expect("connect to MySQL");
+    let authority = url.split_once("://").unwrap().1.split(['/', '?']).next().unwrap().to_string();
+    let name = format!("migplan_autogen_new_table_{}", std::process::id());
+    admin.query_drop(format!("DROP DATABASE IF EXISTS `{name}`")).unwrap();
+    admin.query_drop(format!("CREATE DATABASE `{name}`")).unwrap();
+    differential_as("new_table", false, Some(&format!("mysql+pymysql://{authority}/{name}")));
+    admin.query_drop(format!("DROP DATABASE IF EXISTS `{name}`")).unwrap();
+}
+
 #[test]
 fn model_module_not_imported_by_env_py() {
     differential("not_imported");

@@ -56,7 +56,13 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
     let shown = |p: &Path| normalize_lexically(p).to_string_lossy().replace('\\', "/");
     // The config's folder, and the folder env.py's package is imported from (an installed
     // package's models sit beside its migrations, above alembic.ini).
-    let package_root = crate::models::modules::package_root(&shown(env_py), |p| Path::new(p).is_file());
+    // Shown relative to the working folder where it is below it, as the migrations are.
+    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
+    let relative = |p: &Path| match (&cwd, std::fs::canonicalize(p)) {
+        (Some(cwd), Ok(real)) if p.is_absolute() => real.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(p.to_path_buf()),
+        _ => p.to_path_buf(),
+    };
+    let package_root = crate::models::modules::package_root(&shown(&relative(env_py)), |p| Path::new(p).is_file());
     let mut paths = Vec::new();
     let dot = |p: &Path| {
         if p.as_os_str().is_empty() {
@@ -93,7 +99,7 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
         })
         .collect();
     let env_text = std::fs::read_to_string(env_py).map_err(|e| format!("cannot read {}: {e}", env_py.display()))?;
-    let env = SourceFile::new(shown(env_py), env_text);
+    let env = SourceFile::new(shown(&relative(env_py)), env_text);
     Ok(crate::models::read(&files, &roots, &env))
 }
 

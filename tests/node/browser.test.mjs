@@ -137,6 +137,26 @@ test('a fixture loaded through the folder input; click, dialect, URL hash', asyn
   assert.deepEqual(problems, []);
 });
 
+// The Models tab on a folder picked with the folder input (the models' .py files come from
+// the picked folder, not from a server): Flask-Migrate's layout, env.py taking the app's db.
+test('the Models tab on a folder picked through the folder input: Flask-Migrate', async () => {
+  const { page, problems } = await open(await serve(path.join(root, 'examples/shop')));
+  const dir = path.join(root, 'tests/discovery/flask_migrate/repo');
+  await page.setInputFiles('#folder', dir);
+  await page.waitForFunction(() => document.getElementById('project-name').textContent.startsWith('repo'));
+  const check = cli(dir, ['check', '--models', '--format', 'json']).json;
+  const findings = check.diagnostics.filter((d) => modelCodes.has(d.code));
+  assert.ok(findings.some((d) => d.code === 'models-drift'), JSON.stringify(check.diagnostics));
+  await page.click('#tab-models-btn');
+  await page.waitForSelector('#models-view .finding');
+  assert.equal(await page.locator('#models-view .finding').count(), findings.length);
+  const text = await page.textContent('#models-view');
+  for (const f of findings) assert.ok(text.includes(f.message), `${f.message} in ${text}`);
+  assert.match(await page.textContent('#models-revision'), /op\.add_column\('users', sa\.Column\('last_seen', sa\.DateTime\(\), nullable=True\)\)/);
+  await page.screenshot({ path: path.join(shots, 'page-models-folder-input.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
 test('the schema view: tables at heads and at a revision equal `migplan schema`', async () => {
   const dir = path.join(root, 'examples/shop');
   const { page, problems } = await open(await serve(dir));
@@ -220,7 +240,7 @@ test('a 1,000-revision project: drawn, searchable, screenshot', async () => {
 });
 
 // The Models tab: what `check --models` finds and what `revision --autogenerate` writes.
-for (const name of ['new_table', 'not_imported', 'in_sync']) {
+for (const name of ['new_table', 'not_imported', 'in_sync', 'installed_package']) {
   test(`the Models tab equals check --models and revision --autogenerate: ${name}`, async () => {
     const dir = path.join(root, 'tests/autogen', name);
     const check = cli(dir, ['check', '--models', '--format', 'json']).json;
