@@ -49,10 +49,6 @@ fn copy(case: &str, who: &str) -> PathBuf {
 }
 
 /// From `def upgrade` to the end: the generated part of the script.
-fn bodies(dir: &Path, rev: &str) -> String {
-    bodies_in(dir, "migrations/versions", rev)
-}
-
 fn bodies_in(dir: &Path, versions: &str, rev: &str) -> String {
     let versions = dir.join(versions);
     let file = std::fs::read_dir(&versions)
@@ -80,23 +76,18 @@ fn differential(case: &str) {
 /// with `url`, alembic.ini's `sqlalchemy.url` is that database (Alembic upgrades it;
 /// migplan only reads its dialect from it).
 fn differential_as(case: &str, batch: bool, url: Option<&str>) {
-    let Some(alembic) = alembic() else { return };
     let who = format!(
         "{}-{}",
         if batch { "batch" } else { "plain" },
-        if url.is_some() { "pg" } else { "sqlite" }
+        if url.is_some() { "db" } else { "sqlite" }
     );
-    let ora = copy(case, &format!("alembic-{who}"));
-    let mig = copy(case, &format!("migplan-{who}"));
-    if let Some(url) = url {
-        for dir in [&ora, &mig] {
+    let edit = |dir: &Path| {
+        if let Some(url) = url {
             let ini = dir.join("alembic.ini");
             let text = std::fs::read_to_string(&ini).unwrap();
             std::fs::write(&ini, text.replace("sqlite:///scratch.db", url)).unwrap();
         }
-    }
-    if batch {
-        for dir in [&ora, &mig] {
+        if batch {
             let env = dir.join("migrations/env.py");
             let text = std::fs::read_to_string(&env).unwrap();
             let edited = text.replace(
@@ -106,28 +97,42 @@ fn differential_as(case: &str, batch: bool, url: Option<&str>) {
             assert_ne!(text, edited, "{case}: env.py has the configure() call the test edits");
             std::fs::write(&env, edited).unwrap();
         }
-    }
-    run(Command::new(&alembic)
-        .current_dir(&ora)
-        .env("PYTHONHASHSEED", "0")
-        .args(["upgrade", "head"]));
-    run(Command::new(&alembic).current_dir(&ora).env("PYTHONHASHSEED", "0").args([
+    };
+    differential_in(case, &who, &[], "migrations/versions", edit);
+}
+
+/// Both tools on a fresh copy each of `case` (after `edit`), with `args` before the command
+/// (`-c path/alembic.ini`); the new revisions in `versions` must have the same bodies, which
+/// are returned (`None` without the Alembic venv).
+fn differential_in(case: &str, who: &str, args: &[&str], versions: &str, edit: impl Fn(&Path)) -> Option<String> {
+    let alembic = alembic()?;
+    let ora = copy(case, &format!("alembic-{who}"));
+    let mig = copy(case, &format!("migplan-{who}"));
+    edit(&ora);
+    edit(&mig);
+    let alembic_cmd = |extra: &[&str]| {
+        run(Command::new(&alembic)
+            .current_dir(&ora)
+            .env("PYTHONHASHSEED", "0")
+            .args(args)
+            .args(extra));
+    };
+    alembic_cmd(&["upgrade", "head"]);
+    alembic_cmd(&["revision", "--autogenerate", "-m", "x", "--rev-id", "ora"]);
+    run(Command::new(BIN).current_dir(&mig).env_remove("DATABASE_URL").args(args).args([
         "revision",
         "--autogenerate",
         "-m",
         "x",
         "--rev-id",
-        "ora",
+        "mig",
     ]));
-    run(Command::new(BIN)
-        .current_dir(&mig)
-        .env_remove("DATABASE_URL")
-        .args(["revision", "--autogenerate", "-m", "x", "--rev-id", "mig"]));
     assert!(!mig.join("scratch.db").exists(), "migplan must not connect to the database");
-    let (a, b) = (bodies(&ora, "ora"), bodies(&mig, "mig"));
+    let (a, b) = (bodies_in(&ora, versions, "ora"), bodies_in(&mig, versions, "mig"));
     assert_eq!(b, a, "{case}: migplan's upgrade()/downgrade() (left) differ from Alembic's (right)");
     let _ = std::fs::remove_dir_all(&ora);
     let _ = std::fs::remove_dir_all(&mig);
+    Some(a)
 }
 
 /// New tables in `sorted_tables` order (a table after those its foreign keys point to), a
@@ -206,39 +211,17 @@ fn postgresql() {
 /// annotated. Both tools run from the folder the package is importable from, with `-c`.
 #[test]
 fn installed_package_layout() {
-    let Some(alembic) = alembic() else { return };
-    let (ora, mig) = (copy("installed_package", "alembic"), copy("installed_package", "migplan"));
     let ini = "inventory/db/alembic.ini";
-    run(Command::new(&alembic)
-        .current_dir(&ora)
-        .env("PYTHONHASHSEED", "0")
-        .args(["-c", ini, "upgrade", "head"]));
-    run(Command::new(&alembic).current_dir(&ora).env("PYTHONHASHSEED", "0").args([
-        "-c",
-        ini,
-        "revision",
-        "--autogenerate",
-        "-m",
-        "x",
-        "--rev-id",
-        "ora",
-    ]));
-    run(Command::new(BIN).current_dir(&mig).env_remove("DATABASE_URL").args([
-        "-c",
-        ini,
-        "revision",
-        "--autogenerate",
-        "-m",
-        "x",
-        "--rev-id",
-        "mig",
-    ]));
-    let versions = "inventory/db/migrations/versions";
-    let (a, b) = (bodies_in(&ora, versions, "ora"), bodies_in(&mig, versions, "mig"));
-    assert!(a.contains("op.create_table('items'"), "the oracle sees the new table:\n{a}");
-    assert_eq!(b, a, "migplan's upgrade()/downgrade() (left) differ from Alembic's (right)");
-    let _ = std::fs::remove_dir_all(&ora);
-    let _ = std::fs::remove_dir_all(&mig);
+    let body = differential_in(
+        "installed_package",
+        "plain",
+        &["-c", ini],
+        "inventory/db/migrations/versions",
+        |_| {},
+    );
+    if let Some(body) = body {
+        assert!(body.contains("op.create_table('items'"), "the models are read: {body}");
+    }
 }
 
 /// On MariaDB (MIGPLAN_TEST_MYSQL_URL; Alembic through PyMySQL): new tables with foreign keys,

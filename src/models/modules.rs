@@ -239,4 +239,25 @@ mod tests {
         let reached: Vec<&str> = idx.imported(pkg, stmt).iter().map(|&i| idx.modules[i].name.as_str()).collect();
         assert_eq!(reached, ["shop", "shop.models", "shop.models.base"]);
     }
+
+    /// Where env.py's package is imported from: above every package folder holding it; a
+    /// working folder inside the package climbs with `..`.
+    #[test]
+    fn package_root_climbs_out_of_packages() {
+        let inits = ["a/__init__.py", "a/b/__init__.py", "a/b/mig/__init__.py"];
+        let is = |p: &str| inits.contains(&p);
+        assert_eq!(package_root("a/b/mig/env.py", is), Some("".into()));
+        // env.py's folder is no package: start at the folder holding it.
+        assert_eq!(package_root("a/b/migrations/env.py", is), Some("".into()));
+        assert_eq!(package_root("migrations/env.py", is), Some("".into()));
+        // Run from inside the package (`cd a/b`): the root is two folders up.
+        let inside = ["__init__.py", "../__init__.py"];
+        assert_eq!(package_root("alembic/env.py", |p| inside.contains(&p)), Some("../..".into()));
+        // Absolute paths stay absolute.
+        let abs = ["/srv/app/pkg/__init__.py"];
+        assert_eq!(
+            package_root("/srv/app/pkg/migrations/env.py", |p| abs.contains(&p)),
+            Some("/srv/app".into())
+        );
+    }
 }
