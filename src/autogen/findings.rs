@@ -12,6 +12,39 @@ use crate::source::Span;
 /// Findings for `models` compared as `cmp`; `env_py` locates what has no model; `hooks`
 /// are the autogenerate hooks env.py passes, which migplan does not run.
 pub fn findings(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String]) -> Vec<Diagnostic> {
+    let mut out = known(models, cmp, env_py, hooks);
+    out.extend(left_out(models, cmp, env_py));
+    out
+}
+
+/// The tables left out of the comparison (`model-unknown`): at the model migplan cannot read,
+/// or at env.py for a table whose shape in the migrations is unknown.
+pub fn left_out(models: &Models, cmp: &Comparison, env_py: &str) -> Vec<Diagnostic> {
+    if models.target_problem.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for u in &models.unknown {
+        let what = u.class_name.as_deref().or(u.name.as_deref()).unwrap_or("a table");
+        out.push(
+            Diagnostic::new(Code::ModelUnknown, format!("{what} is left out of the comparison: {}", u.why))
+                .at(&u.file, u.span)
+                .help("migplan reads models without running Python; compare this table by hand or with `alembic check`"),
+        );
+    }
+    for (t, why) in &cmp.skipped {
+        out.push(
+            Diagnostic::new(Code::ModelUnknown, format!("table {t} is left out of the comparison: {why}"))
+                .in_file(env_py)
+                .help("the migrations build this table in a way migplan cannot follow; compare it with `alembic check`"),
+        );
+    }
+    out
+}
+
+/// Everything but [`left_out`]: the drift, the troubleshooting cases, what env.py asks that
+/// migplan does not run, or why nothing could be compared.
+pub fn known(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for h in hooks {
         out.push(
@@ -112,21 +145,6 @@ pub fn findings(models: &Models, cmp: &Comparison, env_py: &str, hooks: &[String
                 .help(format!("add `import {}  # noqa: F401` to env.py", t.module)),
             );
         }
-    }
-    for u in &models.unknown {
-        let what = u.class_name.as_deref().or(u.name.as_deref()).unwrap_or("a table");
-        out.push(
-            Diagnostic::new(Code::ModelUnknown, format!("{what} is left out of the comparison: {}", u.why))
-                .at(&u.file, u.span)
-                .help("migplan reads models without running Python; compare this table by hand or with `alembic check`"),
-        );
-    }
-    for (t, why) in &cmp.skipped {
-        out.push(
-            Diagnostic::new(Code::ModelUnknown, format!("table {t} is left out of the comparison: {why}"))
-                .in_file(env_py)
-                .help("the migrations build this table in a way migplan cannot follow; compare it with `alembic check`"),
-        );
     }
     out
 }

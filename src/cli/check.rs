@@ -53,7 +53,34 @@ pub struct CheckInput<'a> {
 /// module its imports reach that declares a table).
 pub struct PrModels {
     pub findings: Vec<Diagnostic>,
+    /// The tables left out of the comparison (`model-unknown`).
+    pub left_out: Vec<Diagnostic>,
     pub files: Vec<String>,
+}
+
+/// The models' findings a PR comment lists: all, but of the tables left out as unknown only
+/// those declared in files the PR changes; the others are counted in one finding (a project
+/// of many models would otherwise fill the comment with what the PR did not change).
+fn pr_model_findings(m: &PrModels, changed: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut out = m.findings.clone();
+    let touched = |d: &&Diagnostic| d.span.is_some() && d.file.as_deref().is_some_and(&changed);
+    out.extend(m.left_out.iter().filter(touched).cloned());
+    let n = m.left_out.iter().filter(|d| !touched(d)).count();
+    if n > 0 {
+        let env = m.files.first().cloned().unwrap_or_default();
+        let (s, are, them) = if n == 1 { ("", "is", "it") } else { ("s", "are", "them") };
+        out.push(
+            Diagnostic::new(
+                crate::codes::Code::ModelUnknown,
+                format!(
+                    "{n} table{s} the PR does not change {are} left out of the models' comparison: migplan cannot follow {them} statically"
+                ),
+            )
+            .in_file(env)
+            .help("`migplan check --models` lists each with the reason"),
+        );
+    }
+    out
 }
 
 /// Whether `file` differs from git's text at REF. A `--base-dir` is a versions folder, not
@@ -114,7 +141,7 @@ pub fn run(
                 if let Some(m) = &input.pr_models
                     && (!c.new_revisions.is_empty() || m.files.iter().any(|f| changed_at_base(b, f)))
                 {
-                    diags.extend(m.findings.iter().cloned());
+                    diags.extend(pr_model_findings(m, |f| changed_at_base(b, f)));
                 }
                 changes = Some(c);
             }
@@ -329,4 +356,36 @@ fn new_revisions_text(a: &Analysis, c: &PrChanges) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Code;
+    use crate::source::Span;
+
+    /// A PR comment lists the left-out tables of the files it changes and counts the rest.
+    #[test]
+    fn pr_comment_counts_left_out_tables_it_does_not_touch() {
+        let unknown = |file: &str| Diagnostic::new(Code::ModelUnknown, format!("in {file}")).at(file, Span::new(0, 1));
+        let m = PrModels {
+            findings: vec![Diagnostic::new(Code::ModelsDrift, "drift").at("app/models.py", Span::new(0, 1))],
+            left_out: vec![
+                unknown("app/models.py"),
+                unknown("app/legacy.py"),
+                unknown("app/legacy.py"),
+                Diagnostic::new(Code::ModelUnknown, "table t: migrations").in_file("migrations/env.py"),
+            ],
+            files: vec!["migrations/env.py".into(), "app/models.py".into()],
+        };
+        let out = pr_model_findings(&m, |f| f == "app/models.py");
+        let messages: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages[..2], ["drift", "in app/models.py"]);
+        assert!(
+            messages[2].starts_with("3 tables the PR does not change are left out"),
+            "{messages:?}"
+        );
+        assert_eq!(out[2].file.as_deref(), Some("migrations/env.py"));
+        assert_eq!(pr_model_findings(&PrModels { left_out: vec![], ..m }, |_| false).len(), 1);
+    }
 }

@@ -1029,7 +1029,8 @@ fn pr_models(
         }
     }
     Some(check::PrModels {
-        findings: crate::autogen::findings::findings(&m, &cmp, &env, &a.env.autogenerate_hooks),
+        findings: crate::autogen::findings::known(&m, &cmp, &env, &a.env.autogenerate_hooks),
+        left_out: crate::autogen::findings::left_out(&m, &cmp, &env),
         files,
     })
 }
