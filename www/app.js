@@ -106,6 +106,7 @@ function analyzeAndRender() {
   $('schema-view').replaceChildren();
   $('schema-rev').value = 'heads';
   $('models-view').replaceChildren();
+  state.modelsRevision = null;
   const t2 = performance.now();
   applyHash();
   renderPlan(a.plan);
@@ -146,6 +147,13 @@ function renderSummary() {
   const old = hiddenTotal(a) + (a.diagnostics.length - listed.length);
   if (old > 0) {
     parts.push(el('span', { class: 'muted', id: 'deployed-count' }, ` · ${plural(listed.length, 'new finding')} · ${old.toLocaleString('en-US')} in deployed history`));
+  }
+  // The Models tab's comparison (`check --models`), once it has run: not in the counts above,
+  // which are `check`'s.
+  const models = state.modelsRevision?.findings;
+  if (models) {
+    const drift = models.filter((d) => d.code === 'models-drift').length;
+    parts.push(el('span', { class: drift ? 'error' : 'muted', id: 'models-count' }, ` · models: ${plural(drift, 'drift finding')}`));
   }
   if (state.configProblem) parts.push(el('span', { class: 'error' }, ` · migplan.toml not used: ${state.configProblem}`));
   $('summary').replaceChildren(...parts);
@@ -493,6 +501,7 @@ function renderModels() {
   box.replaceChildren(...parts);
   $('models-copy').disabled = r.revision === null;
   state.modelsRevision = r;
+  renderSummary();
 }
 $('models-form').addEventListener('submit', (e) => { e.preventDefault(); renderModels(); });
 $('models-message').addEventListener('change', () => renderModels());

@@ -131,8 +131,10 @@ pub fn several_message(found: &[Candidate], root: &Path, how: &str) -> String {
     s
 }
 
-/// The folder `serve PATH` serves: PATH when it has a config at its top or nothing is found
-/// below it, else the one project found (named on stderr); several are an error listing them.
+/// The folder `serve PATH` serves: PATH, whole — the page finds the project below it as
+/// `check` does (named on stderr), and its Models tab needs the models beside the migrations
+/// (Flask-Migrate's `app/` next to `migrations/`, a package around its alembic.ini). Several
+/// projects are an error listing them.
 pub fn serve_root(path: &Path) -> Result<PathBuf, String> {
     if super::discover::has_config(path) {
         return Ok(path.to_path_buf());
@@ -141,7 +143,7 @@ pub fn serve_root(path: &Path) -> Result<PathBuf, String> {
         [] => Ok(path.to_path_buf()),
         [one] => {
             eprintln!("{}", using_line(one, path));
-            Ok(path.join(one.folder()))
+            Ok(path.to_path_buf())
         }
         several => Err(several_message(several, path, "choose one with `migplan serve PATH/TO/PROJECT`")),
     }

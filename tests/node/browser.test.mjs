@@ -152,6 +152,7 @@ test('the Models tab on a folder picked through the folder input: Flask-Migrate'
   assert.equal(await page.locator('#models-view .finding').count(), findings.length);
   const text = await page.textContent('#models-view');
   for (const f of findings) assert.ok(text.includes(f.message), `${f.message} in ${text}`);
+  assert.equal(await page.textContent('#models-count'), ' · models: 1 drift finding');
   assert.match(await page.textContent('#models-revision'), /op\.add_column\('users', sa\.Column\('last_seen', sa\.DateTime\(\), nullable=True\)\)/);
   await page.screenshot({ path: path.join(shots, 'page-models-folder-input.png'), fullPage: true });
   assert.deepEqual(problems, []);
