@@ -14,7 +14,7 @@ use crate::config::{
     parse_ini,
 };
 use crate::diagnostic::Diagnostic;
-use crate::parse::revision_script::{ScriptRead, is_candidate_script, read_script};
+use crate::parse::revision_script::{Depth, ScriptRead, is_candidate_script, read_script_to};
 use crate::source::{LineIndex, SourceFile, Span};
 
 /// Where the project's files come from.
@@ -347,14 +347,15 @@ pub fn list_scripts(d: &Discovery) -> Vec<PathBuf> {
 /// Read and parse every script in parallel, keeping load order. Each file is read and
 /// parsed exactly once; `shown` are the paths as displayed (one per path). With
 /// `keep_texts`, the decoded files come back too, so `check` need not read them again.
-pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool) -> (Vec<ScriptRead>, Vec<SourceFile>) {
+/// `depth` says how much of each script to read: graph commands need only the headers.
+pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool, depth: Depth) -> (Vec<ScriptRead>, Vec<SourceFile>) {
     let read: Vec<(ScriptRead, Option<SourceFile>)> = paths
         .par_iter()
         .zip(shown)
         .map(|(p, shown)| match std::fs::read(p) {
             Ok(bytes) => match SourceFile::from_vec(shown.clone(), bytes) {
                 Ok(file) => {
-                    let read = read_script(&file);
+                    let read = read_script_to(&file, depth);
                     (read, keep_texts.then_some(file))
                 }
                 Err(e) => (

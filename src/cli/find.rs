@@ -3,7 +3,7 @@
 //! [`crate::discovery`] pick the projects in it. Also the check that a versions folder's
 //! sub-folders hold no scripts the version locations leave out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::discover::{Discovery, display_path, normalize_lexically};
@@ -163,15 +163,27 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
         .map(|d| d.join("versions"))
         .filter(|d| d.is_dir());
     let mut roots: Vec<PathBuf> = disc.versions_dirs.clone();
-    roots.extend(script_versions.clone());
-    let mut tree: BTreeSet<PathBuf> = BTreeSet::new();
+    // The script folder's `versions` is usually the versions folder itself: walked once.
+    roots.extend(
+        script_versions
+            .clone()
+            .filter(|s| !disc.versions_dirs.iter().any(|d| normalized(d) == normalized(s))),
+    );
+    let mut tree: Vec<PathBuf> = Vec::new();
     for r in &roots {
         scripts_below(r, &mut tree);
     }
-    let read: BTreeSet<PathBuf> = read.iter().map(|p| normalize_lexically(p)).collect();
+    // Hashed rather than ordered: at 100,000 scripts, comparing paths component by
+    // component in ordered sets was most of the time spent after parsing.
+    // Only asked for membership, never iterated, so its order cannot reach the output.
+    #[allow(clippy::disallowed_types)]
+    let read: std::collections::HashSet<PathBuf> = read.iter().map(|p| normalized(p)).collect();
+    let mut unread: Vec<PathBuf> = tree.into_iter().filter(|p| !read.contains(p)).collect();
+    unread.sort();
+    unread.dedup();
     // Helper modules in sub-folders are no revisions: only files that name one count.
-    let unread: Vec<&PathBuf> = tree
-        .difference(&read)
+    let unread: Vec<&PathBuf> = unread
+        .iter()
         .filter(|p| std::fs::read(p).is_ok_and(|b| memchr::memmem::find(&b, b"revision").is_some()))
         .collect();
     let folder = script_versions.or_else(|| disc.versions_dirs.first().cloned())?;
@@ -192,9 +204,19 @@ pub fn unread_scripts(disc: &Discovery, read: &[PathBuf]) -> Option<Diagnostic> 
     })
 }
 
+/// [`normalize_lexically`], skipped for paths it would leave equal (no `.` or `..` part).
+fn normalized(p: &Path) -> PathBuf {
+    let bytes = p.as_os_str().as_encoded_bytes();
+    if bytes.starts_with(b".") || memchr::memmem::find(bytes, b"/.").is_some() || memchr::memmem::find(bytes, b"\\.").is_some() {
+        normalize_lexically(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
 /// Every revision script below `dir` (sub-folders included, `__pycache__` and symlinked
 /// folders not).
-fn scripts_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+fn scripts_below(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let Ok(ft) = e.file_type() else { continue };
@@ -204,7 +226,7 @@ fn scripts_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
                 scripts_below(&e.path(), out);
             }
         } else if is_candidate_script(&name) {
-            out.insert(normalize_lexically(&e.path()));
+            out.push(normalized(&e.path()));
         }
     }
 }

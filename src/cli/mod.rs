@@ -222,7 +222,7 @@ fn run(cli: Cli) -> ExitCode {
         timer.lap("list");
         // `check` needs every script's text (inline ignores, snippets): keep what was read.
         let keep_texts = matches!(cli.command, Command::Check { .. });
-        let (reads, files) = read_scripts(&paths, &listed[..paths.len()], keep_texts);
+        let (reads, files) = read_scripts(&paths, &listed[..paths.len()], keep_texts, read_depth(&cli.command));
         script_files = files;
         timer.lap("read+parse");
         let env_py = disc.env_py.as_deref().and_then(read_source);
@@ -646,6 +646,21 @@ fn run(cli: Cli) -> ExitCode {
     // The process ends next: freeing every revision one by one would only cost time.
     std::mem::forget(analysis);
     code
+}
+
+/// How much of each script a command needs: graph commands print the revision headers
+/// only, so the bodies of `upgrade()` / `downgrade()` are not evaluated for them.
+fn read_depth(cmd: &Command) -> crate::parse::revision_script::Depth {
+    use crate::parse::revision_script::Depth;
+    match cmd {
+        Command::Heads { .. }
+        | Command::Branches { .. }
+        | Command::History { .. }
+        | Command::Show { .. }
+        | Command::Files
+        | Command::Current { .. } => Depth::Graph,
+        _ => Depth::Full,
+    }
 }
 
 /// The dialect a database URL names (`postgresql+psycopg2://…` → postgresql, `mariadb://…`

@@ -26,7 +26,7 @@ pub fn check(text: &str) -> Result<(), TooComplex> {
     // Most files cannot reach a limit: more operators, or 101 ever-deeper indents (at least
     // 1 + 2 + … + 101 bytes of indentation), need more bytes than this, and deeper
     // brackets need more opening brackets. Counting them is far cheaper than the scan.
-    if b.len() <= MAX_OPERATORS_PER_STATEMENT && b.iter().filter(|&&c| matches!(c, b'(' | b'[' | b'{')).count() <= MAX_BRACKET_DEPTH {
+    if b.len() <= MAX_OPERATORS_PER_STATEMENT && memchr::memchr3_iter(b'(', b'[', b'{', b).nth(MAX_BRACKET_DEPTH).is_none() {
         return Ok(());
     }
     let mut depth = 0usize;

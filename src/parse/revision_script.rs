@@ -71,7 +71,25 @@ impl Found {
 
 const ATTRS: [&str; 4] = ["revision", "down_revision", "branch_labels", "depends_on"];
 
+/// How much of a script to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything: the header and what `upgrade()` / `downgrade()` do, statement by
+    /// statement (`check`, plans, schemas).
+    Full,
+    /// The header only (the four attributes, the docstring, whether the functions exist and
+    /// do anything): what graph commands (`heads`, `history`, `show`...) print. The bodies
+    /// are not evaluated, so `upgrade_steps` / `downgrade_steps` stay empty; the diagnostics
+    /// are the same as [`Depth::Full`]'s, which reports nothing from the bodies.
+    Graph,
+}
+
 pub fn read_script(file: &SourceFile) -> ScriptRead {
+    read_script_to(file, Depth::Full)
+}
+
+/// [`read_script`], reading only as deep as `depth`.
+pub fn read_script_to(file: &SourceFile, depth: Depth) -> ScriptRead {
     if let Err(e) = super::guard::check(&file.text) {
         return ScriptRead {
             revision: None,
@@ -98,7 +116,7 @@ pub fn read_script(file: &SourceFile) -> ScriptRead {
         diagnostics.push(d);
     }
     let module = parsed.syntax();
-    let mut read = read_module(file, module, &mut diagnostics);
+    let mut read = read_module(file, module, depth, &mut diagnostics);
     if let Some(rev) = read.as_mut() {
         check_functions(file, rev, &mut diagnostics);
     }
@@ -108,7 +126,9 @@ pub fn read_script(file: &SourceFile) -> ScriptRead {
     }
 }
 
-fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
+fn read_module(file: &SourceFile, module: &ModModule, depth: Depth, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
+    // The scope of names the bodies see is only needed to evaluate the bodies.
+    let bodies_too = depth == Depth::Full;
     let mut env = ConstEnv::new();
     let mut scope = Scope::default();
     let mut bodies: [Option<&[Stmt]>; 2] = [None, None];
@@ -128,7 +148,7 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                 let value = eval(&a.value, &env);
                 for target in &a.targets {
                     bind(target, value.as_ref(), span_of(stmt), &mut env, &mut found);
-                    if let Expr::Name(n) = target {
+                    if bodies_too && let Expr::Name(n) = target {
                         let v = match &value {
                             Some(c) => const_val(c),
                             None => Evaluator { scope: &scope }.eval(&a.value),
@@ -159,10 +179,12 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                         bodies[1] = Some(&f.body);
                     }
                     // helpers used by the migration functions
-                    _ => scope.set(f.name.as_str(), Val::Func(std::rc::Rc::new(f.clone()))),
+                    _ if bodies_too => scope.set(f.name.as_str(), Val::Func(std::rc::Rc::new(f.clone()))),
+                    _ => {}
                 }
                 env.remove(f.name.as_str());
             }
+            Stmt::Import(_) | Stmt::ImportFrom(_) if !bodies_too => mark_nested_assignments(stmt, &mut env, &mut found),
             Stmt::Import(_) | Stmt::ImportFrom(_) => {
                 bind_imports(stmt, &mut scope);
                 mark_nested_assignments(stmt, &mut env, &mut found);
@@ -259,9 +281,13 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
         .find_map(|l| l.trim_start().strip_prefix("Create Date:"))
         .map(|d| d.trim().to_string());
 
-    let line_index = LineIndex::new(&file.text);
     let mut steps: [Vec<Step>; 2] = Default::default();
-    for (i, body) in bodies.iter().enumerate() {
+    let line_index = if bodies_too {
+        LineIndex::new(&file.text)
+    } else {
+        LineIndex::new("")
+    };
+    for (i, body) in bodies.iter().enumerate().filter(|_| bodies_too) {
         if let Some(body) = body {
             let mut reader = BodyReader {
                 text: &file.text,
@@ -272,6 +298,9 @@ fn read_module(file: &SourceFile, module: &ModModule, diags: &mut Vec<Diagnostic
                 follow_ops: Vec::new(),
             };
             steps[i] = reader.read_body(body);
+            // Kept for the whole run: a step is ~700 bytes, so the growth slack of the vector
+            // (a third of the steps on average) is worth a copy.
+            steps[i].shrink_to_fit();
         }
     }
     let [upgrade_steps, downgrade_steps] = steps;
