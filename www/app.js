@@ -52,7 +52,9 @@ async function readFileList(list) {
   return out;
 }
 
-function load(all, name) {
+/** `allUrl`: where the whole served folder is, when `migplan serve` narrowed to the project
+ * below it (the Models tab fetches it when opened: the models may sit beside the project). */
+function load(all, name, allUrl = null) {
   const sel = mp.selectProject(all);
   if (sel.kind === 'none') {
     $('project-name').textContent = `${name}: ${sel.problem ?? 'no migrations found'}`;
@@ -73,6 +75,7 @@ function load(all, name) {
   state.note = several ? ` (${sel.config ?? sel.roots[0]}, 1 of ${sel.projects.length} projects: open its folder for another)` : '';
   // Every file of the folder: the Models tab reads the models' .py files from it.
   state.all = all;
+  state.allUrl = allUrl;
   // What the selection itself found (scripts the version locations leave out), as `check`
   // lists it: with the project's findings.
   state.selectionFindings = sel.diagnostics ?? [];
@@ -469,12 +472,22 @@ $('schema-copy').addEventListener('click', async () => {
 /** The models (every .py file of the folder, as env.py's imports reach them) compared with
  * the schema the migrations build at head: what `check --models` finds and the revision
  * `revision --autogenerate` would write. */
-function renderModels() {
+async function renderModels() {
   const box = $('models-view');
   if (!state.analysis) return;
+  delete document.body.dataset.modelsReady;
   if (state.analysis.layout !== 'alembic') {
     box.replaceChildren(el('p', { class: 'muted' }, 'Models are compared for Alembic projects (alembic.ini, env.py with target_metadata).'));
+    document.body.dataset.modelsReady = '1';
     return;
+  }
+  if (state.allUrl) {
+    // The whole served folder, once: the models beside the project.
+    const url = state.allUrl;
+    state.allUrl = null;
+    $('models-status').textContent = 'Reading the models…';
+    const whole = await fetch(url).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    if (whole) state.all = whole.files;
   }
   let r;
   try {
@@ -482,6 +495,7 @@ function renderModels() {
   } catch (e) {
     box.replaceChildren(el('p', { class: 'error', id: 'models-error' }, String(e.message ?? e)));
     $('models-status').textContent = '';
+    document.body.dataset.modelsReady = '1';
     return;
   }
   const drift = r.findings.filter((d) => d.code === 'models-drift').length;
@@ -502,6 +516,7 @@ function renderModels() {
   $('models-copy').disabled = r.revision === null;
   state.modelsRevision = r;
   renderSummary();
+  document.body.dataset.modelsReady = '1';
 }
 $('models-form').addEventListener('submit', (e) => { e.preventDefault(); renderModels(); });
 $('models-message').addEventListener('change', () => renderModels());
@@ -574,7 +589,7 @@ async function fetchProject(url) {
   const r = await fetch(url);
   if (!r.ok) return false;
   const p = await r.json();
-  load(p.files, p.name);
+  load(p.files, p.name, p.all ?? null);
   return true;
 }
 $('example').addEventListener('click', () => fetchProject('/api/example'));
@@ -613,5 +628,5 @@ document.addEventListener('drop', async (e) => {
 
 // Served by `migplan serve PATH`: load that project.
 const project = await served;
-if (project) load(project.files, project.name);
+if (project) load(project.files, project.name, project.all ?? null);
 else document.body.dataset.ready = '1';

@@ -131,19 +131,20 @@ pub fn several_message(found: &[Candidate], root: &Path, how: &str) -> String {
     s
 }
 
-/// The folder `serve PATH` serves: PATH, whole — the page finds the project below it as
-/// `check` does (named on stderr), and its Models tab needs the models beside the migrations
-/// (Flask-Migrate's `app/` next to `migrations/`, a package around its alembic.ini). Several
+/// The folders `serve PATH` serves: the project (PATH when it has a config at its top or
+/// nothing is found below it, else the one project found, named on stderr) and PATH whole,
+/// which the page's Models tab fetches when opened (the models beside the migrations:
+/// Flask-Migrate's `app/` next to `migrations/`, a package around its alembic.ini). Several
 /// projects are an error listing them.
-pub fn serve_root(path: &Path) -> Result<PathBuf, String> {
+pub fn serve_root(path: &Path) -> Result<(PathBuf, PathBuf), String> {
     if super::discover::has_config(path) {
-        return Ok(path.to_path_buf());
+        return Ok((path.to_path_buf(), path.to_path_buf()));
     }
     match &find(path)[..] {
-        [] => Ok(path.to_path_buf()),
+        [] => Ok((path.to_path_buf(), path.to_path_buf())),
         [one] => {
             eprintln!("{}", using_line(one, path));
-            Ok(path.to_path_buf())
+            Ok((path.join(one.folder()), path.to_path_buf()))
         }
         several => Err(several_message(several, path, "choose one with `migplan serve PATH/TO/PROJECT`")),
     }

@@ -90,7 +90,7 @@ fn run(cli: Cli) -> ExitCode {
     };
     let color = std::io::stderr().is_terminal();
     if let Command::Serve { path, port, host, assets } = &cli.command {
-        let project = match find::serve_root(std::path::Path::new(path)) {
+        let (project, whole) = match find::serve_root(std::path::Path::new(path)) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("FAILED: {e}");
@@ -99,6 +99,7 @@ fn run(cli: Cli) -> ExitCode {
         };
         let args = serve::ServeArgs {
             project,
+            whole,
             host: host.clone(),
             port: *port,
             assets: assets

@@ -53,8 +53,9 @@ fn collect(dir: &Path, rel: &str, out: &mut Vec<SourceFile>, budget: &mut usize)
     }
 }
 
-/// The project as the page loads it: `{ name, files: [{ path, text }] }`.
-pub fn project_json(root: &Path) -> String {
+/// The project as the page loads it: `{ name, files: [{ path, text }], all }`; `all`, when
+/// set, is where the whole served folder is (for the Models tab).
+pub fn project_json(root: &Path, all: Option<&str>) -> String {
     let mut files = Vec::new();
     let mut budget = 64 * 1024 * 1024;
     collect(root, "", &mut files, &mut budget);
@@ -62,7 +63,7 @@ pub fn project_json(root: &Path) -> String {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "project".into());
-    serde_json::json!({ "name": name, "files": files }).to_string()
+    serde_json::json!({ "name": name, "files": files, "all": all }).to_string()
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -90,7 +91,7 @@ fn respond(stream: &mut TcpStream, status: &str, ctype: &str, body: &[u8], head_
     }
 }
 
-fn handle(mut stream: TcpStream, assets: &Path, project: &Path, example: &Path) {
+fn handle(mut stream: TcpStream, assets: &Path, project: &Path, whole: &Path, example: &Path) {
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -113,8 +114,34 @@ fn handle(mut stream: TcpStream, assets: &Path, project: &Path, example: &Path) 
         return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"GET only\n", false);
     }
     match path {
-        "/api/project" => return respond(&mut stream, "200 OK", "application/json", project_json(project).as_bytes(), head),
-        "/api/example" => return respond(&mut stream, "200 OK", "application/json", project_json(example).as_bytes(), head),
+        "/api/project" => {
+            let all = (whole != project).then_some("/api/project-all");
+            return respond(
+                &mut stream,
+                "200 OK",
+                "application/json",
+                project_json(project, all).as_bytes(),
+                head,
+            );
+        }
+        "/api/project-all" => {
+            return respond(
+                &mut stream,
+                "200 OK",
+                "application/json",
+                project_json(whole, None).as_bytes(),
+                head,
+            );
+        }
+        "/api/example" => {
+            return respond(
+                &mut stream,
+                "200 OK",
+                "application/json",
+                project_json(example, None).as_bytes(),
+                head,
+            );
+        }
         _ => {}
     }
     let rel = if path == "/" {
@@ -135,6 +162,8 @@ fn handle(mut stream: TcpStream, assets: &Path, project: &Path, example: &Path) 
 
 pub struct ServeArgs {
     pub project: PathBuf,
+    /// The folder `serve` was given (the project is in it, maybe below).
+    pub whole: PathBuf,
     pub host: String,
     pub port: u16,
     pub assets: PathBuf,
@@ -167,8 +196,8 @@ pub fn serve(a: ServeArgs) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     let example = a.assets.join("examples/shop");
     for stream in listener.incoming().flatten() {
-        let (assets, project, example) = (a.assets.clone(), a.project.clone(), example.clone());
-        std::thread::spawn(move || handle(stream, &assets, &project, &example));
+        let (assets, project, whole, example) = (a.assets.clone(), a.project.clone(), a.whole.clone(), example.clone());
+        std::thread::spawn(move || handle(stream, &assets, &project, &whole, &example));
     }
     Ok(())
 }

@@ -148,7 +148,7 @@ test('the Models tab on a folder picked through the folder input: Flask-Migrate'
   const findings = check.diagnostics.filter((d) => modelCodes.has(d.code));
   assert.ok(findings.some((d) => d.code === 'models-drift'), JSON.stringify(check.diagnostics));
   await page.click('#tab-models-btn');
-  await page.waitForSelector('#models-view .finding');
+  await page.waitForSelector('body[data-models-ready="1"]');
   assert.equal(await page.locator('#models-view .finding').count(), findings.length);
   const text = await page.textContent('#models-view');
   for (const f of findings) assert.ok(text.includes(f.message), `${f.message} in ${text}`);
@@ -256,8 +256,10 @@ for (const name of ['new_table', 'not_imported', 'in_sync', 'installed_package']
 
     const { page, problems } = await open(await serve(dir));
     await page.click('#tab-models-btn');
+    await page.waitForSelector('body[data-models-ready="1"]');
     await page.fill('#models-message', 'x');
     await page.dispatchEvent('#models-message', 'change');
+    await page.waitForSelector('body[data-models-ready="1"]');
     assert.equal(await page.locator('#models-view .finding').count(), findings.length);
     if (written.length === 0) {
       assert.equal(await page.locator('#models-revision').count(), 0);
