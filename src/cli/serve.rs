@@ -113,36 +113,14 @@ fn handle(mut stream: TcpStream, assets: &Path, project: &Path, whole: &Path, ex
     if method != "GET" && !head {
         return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"GET only\n", false);
     }
-    match path {
-        "/api/project" => {
-            let all = (whole != project).then_some("/api/project-all");
-            return respond(
-                &mut stream,
-                "200 OK",
-                "application/json",
-                project_json(project, all).as_bytes(),
-                head,
-            );
-        }
-        "/api/project-all" => {
-            return respond(
-                &mut stream,
-                "200 OK",
-                "application/json",
-                project_json(whole, None).as_bytes(),
-                head,
-            );
-        }
-        "/api/example" => {
-            return respond(
-                &mut stream,
-                "200 OK",
-                "application/json",
-                project_json(example, None).as_bytes(),
-                head,
-            );
-        }
-        _ => {}
+    let api = match path {
+        "/api/project" => Some(project_json(project, (whole != project).then_some("/api/project-all"))),
+        "/api/project-all" => Some(project_json(whole, None)),
+        "/api/example" => Some(project_json(example, None)),
+        _ => None,
+    };
+    if let Some(body) = api {
+        return respond(&mut stream, "200 OK", "application/json", body.as_bytes(), head);
     }
     let rel = if path == "/" {
         "www/index.html".to_string()
