@@ -483,14 +483,8 @@ impl<'a> Reader<'a> {
             }
             // `Base: Any = declarative_base()`: as the plain assignment.
             Stmt::AnnAssign(a) => {
-                if let (Expr::Name(_), Some(value)) = (&*a.target, &a.value) {
-                    let assign = Stmt::Assign(ruff_python_ast::StmtAssign {
-                        node_index: Default::default(),
-                        range: a.range,
-                        targets: vec![(*a.target).clone()],
-                        value: value.clone(),
-                    });
-                    self.statement(m, &assign, scope);
+                if let (Expr::Name(n), Some(value)) = (&*a.target, &a.value) {
+                    self.assign(m, n.id.as_str(), value, stmt, scope);
                 }
             }
             Stmt::ClassDef(c) => {
@@ -499,67 +493,9 @@ impl<'a> Reader<'a> {
                 }
             }
             Stmt::Assign(a) => {
-                let [Expr::Name(n)] = a.targets.as_slice() else { return };
-                let name = n.id.as_str();
-                let id = format!("{}.{name}", m.map_or("env", |m| self.index.modules[m].name.as_str()));
-                if let Expr::Call(call) = &*a.value {
-                    let ev = Evaluator { scope };
-                    let callee = ev.eval(&call.func);
-                    let args = eval_args(&ev, call);
-                    let callee = path_of(&callee).unwrap_or("").to_string();
-                    if is_sa(&callee, &["declarative_base"]) {
-                        if let Some(md) = args.kw("metadata").and_then(|v| self.metadata_id(v)) {
-                            let naming = self.naming.get(&md).cloned().unwrap_or_default();
-                            self.naming.insert(id.clone(), naming);
-                        }
-                        // `declarative_base(cls=_Base)`: every model inherits `_Base`'s columns.
-                        if let Some(cls) = args.kw("cls") {
-                            let info = match path_of(cls).and_then(|p| self.resolve(p)) {
-                                Some(p) if no_columns(&p) => ClassInfo::default(),
-                                Some(p) => match p.strip_prefix(CLASS).and_then(|c| self.classes.get(c)) {
-                                    Some(parent) => parent.clone(),
-                                    None => ClassInfo {
-                                        unknown: Some(format!("its Base is made with `cls={p}`, a class migplan cannot read")),
-                                        ..Default::default()
-                                    },
-                                },
-                                None => ClassInfo {
-                                    unknown: Some("its Base is made with a `cls=` migplan cannot read".into()),
-                                    ..Default::default()
-                                },
-                            };
-                            self.base_classes.insert(id.clone(), info);
-                        }
-                        scope.set(name, Val::Module(format!("{BASE}{id}")));
-                        return;
-                    }
-                    if callee.starts_with("flask_sqlalchemy") && last(&callee) == "SQLAlchemy" {
-                        let naming = match args.kw("metadata") {
-                            Some(v) => self.metadata_id(v).and_then(|md| self.naming.get(&md).cloned()).unwrap_or_default(),
-                            None => Vec::new(),
-                        };
-                        self.naming.insert(id.clone(), naming);
-                        self.flask_dbs.insert(id.clone());
-                        self.flask_db = Some(id);
-                        scope.set(name, Val::Module("sqlalchemy".into()));
-                        return;
-                    }
-                    if is_sa(&callee, &["MetaData"]) {
-                        self.naming.insert(id.clone(), naming_convention(&args));
-                        scope.set(name, Val::Module(format!("{METADATA}{id}")));
-                        return;
-                    }
-                    if is_sa(&callee, &["Table"]) {
-                        if let Some(m) = m {
-                            let args = table_args(&ev, call);
-                            self.table_call(m, call, &args, stmt);
-                        }
-                        scope.set(name, Val::Module(id.clone()));
-                        return;
-                    }
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    self.assign(m, n.id.as_str(), &a.value, stmt, scope);
                 }
-                let v = Evaluator { scope }.eval(&a.value);
-                scope.set(name, v);
             }
             Stmt::Expr(e) => {
                 // A bare `Table("t", metadata, ...)` registers the table too.
@@ -575,15 +511,77 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// `name = value` at a module's top (`Base: Any = declarative_base()` too): Bases,
+    /// MetaData objects, Flask-SQLAlchemy's `db` and `Table(...)`s are registered.
+    fn assign(&mut self, m: Option<usize>, name: &str, value: &Expr, stmt: &Stmt, scope: &mut Scope) {
+        let id = format!("{}.{name}", m.map_or("env", |m| self.index.modules[m].name.as_str()));
+        if let Expr::Call(call) = value {
+            let ev = Evaluator { scope };
+            let callee = ev.eval(&call.func);
+            let args = eval_args(&ev, call);
+            let callee = path_of(&callee).unwrap_or("").to_string();
+            if is_sa(&callee, &["declarative_base"]) {
+                if let Some(md) = args.kw("metadata").and_then(|v| self.metadata_id(v)) {
+                    let naming = self.naming.get(&md).cloned().unwrap_or_default();
+                    self.naming.insert(id.clone(), naming);
+                }
+                // `declarative_base(cls=_Base)`: every model inherits `_Base`'s columns.
+                if let Some(cls) = args.kw("cls") {
+                    let info = match path_of(cls).and_then(|p| self.resolve(p)) {
+                        Some(p) if no_columns(&p) => ClassInfo::default(),
+                        Some(p) => match p.strip_prefix(CLASS).and_then(|c| self.classes.get(c)) {
+                            Some(parent) => parent.clone(),
+                            None => ClassInfo {
+                                unknown: Some(format!("its Base is made with `cls={p}`, a class migplan cannot read")),
+                                ..Default::default()
+                            },
+                        },
+                        None => ClassInfo {
+                            unknown: Some("its Base is made with a `cls=` migplan cannot read".into()),
+                            ..Default::default()
+                        },
+                    };
+                    self.base_classes.insert(id.clone(), info);
+                }
+                scope.set(name, Val::Module(format!("{BASE}{id}")));
+                return;
+            }
+            if callee.starts_with("flask_sqlalchemy") && last(&callee) == "SQLAlchemy" {
+                let naming = match args.kw("metadata") {
+                    Some(v) => self.metadata_id(v).and_then(|md| self.naming.get(&md).cloned()).unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                self.naming.insert(id.clone(), naming);
+                self.flask_dbs.insert(id.clone());
+                self.flask_db = Some(id);
+                scope.set(name, Val::Module("sqlalchemy".into()));
+                return;
+            }
+            if is_sa(&callee, &["MetaData"]) {
+                self.naming.insert(id.clone(), naming_convention(&args));
+                scope.set(name, Val::Module(format!("{METADATA}{id}")));
+                return;
+            }
+            if is_sa(&callee, &["Table"]) {
+                if let Some(m) = m {
+                    let args = table_args(&ev, call);
+                    self.table_call(m, call, &args, stmt);
+                }
+                scope.set(name, Val::Module(id.clone()));
+                return;
+            }
+        }
+        let v = Evaluator { scope }.eval(value);
+        scope.set(name, v);
+    }
+
     /// An alternative branch (`except`, `else`): its imports and assignments bind the names
     /// the first branch left unbound; classes and tables in it are not read.
     fn fallback_branch(&mut self, m: Option<usize>, body: &[Stmt], scope: &mut Scope) {
         let mut alt = scope.clone();
         for s in body {
             if matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_)) {
-                let mut one = alt.clone();
-                self.statement(m, s, &mut one);
-                alt = one;
+                self.statement(m, s, &mut alt);
             }
         }
         for (k, v) in alt.names {
