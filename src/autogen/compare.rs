@@ -149,7 +149,7 @@ fn model_side(m: &ModelTable, convention: &[(String, String)]) -> Side {
         pk_name = named(naming::apply(convention, "pk", &target(t, &pk_cols)), true);
     }
     let mut all_fks: Vec<ForeignKeyConstraint> = inline_fks(&m.columns);
-    all_fks.extend(fks);
+    all_fks.extend(fks.into_iter().map(|f| *f));
     let fks = all_fks
         .into_iter()
         .map(|mut f| {
@@ -242,7 +242,7 @@ fn db_side(table: TableRef, s: &TableShape, d: &dyn Dialect) -> Side {
                 columns: columns.clone(),
                 unique: true,
             }),
-            Constraint::ForeignKey(f) => fks.push((f.clone(), true)),
+            Constraint::ForeignKey(f) => fks.push(((**f).clone(), true)),
             Constraint::Check(_) => checks.push(c.clone()),
         }
     }
@@ -335,7 +335,7 @@ fn inline_constraints(s: &Side) -> Vec<(Constraint, bool)> {
         ));
     }
     for (f, conv) in &s.fks {
-        out.push((Constraint::ForeignKey(f.clone()), *conv));
+        out.push((Constraint::ForeignKey(Box::new(f.clone())), *conv));
     }
     for u in &s.uniques {
         out.push((

@@ -551,8 +551,8 @@ fn model_type(t: &SqlType) -> String {
     let mut args: Vec<String> = Vec::new();
     match class {
         "Enum" => {
-            args.extend(t.enums.iter().map(|v| py_repr(v)));
-            if let Some(n) = &t.name {
+            args.extend(t.extra.enums.iter().map(|v| py_repr(v)));
+            if let Some(n) = &t.extra.name {
                 args.push(format!("name={}", py_repr(n)));
             }
         }
@@ -569,7 +569,7 @@ fn model_type(t: &SqlType) -> String {
             if t.timezone {
                 args.push("timezone=True".into());
             }
-            if let Some(c) = &t.collation {
+            if let Some(c) = &t.extra.collation {
                 args.push(format!("collation={}", py_repr(c)));
             }
         }

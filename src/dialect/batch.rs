@@ -56,7 +56,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
             });
         }
         for fk in &c.foreign_keys {
-            let fkc = Constraint::ForeignKey(super::ddl::column_fk(table, c, fk));
+            let fkc = Constraint::ForeignKey(Box::new(super::ddl::column_fk(table, c, fk)));
             match &fk.name {
                 Some(n) => named.push((n.clone(), fkc)),
                 None => unnamed.push(fkc),
@@ -113,7 +113,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                     name: c.name.clone(),
                     expr: None,
                 });
-                columns.push(c);
+                columns.push(*c);
             }
             Op::DropColumn { column, .. } => {
                 let Some(i) = transfers.iter().position(|t| t.key == *column) else {
@@ -182,7 +182,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                     .find(|c| c.checks.iter().any(|k| k.opts.name.as_deref() == Some(name)))
                 {
                     col.checks.retain(|k| k.opts.name.as_deref() != Some(name));
-                } else if !columns.iter().any(|c| c.type_.name.as_deref() == Some(name)) {
+                } else if !columns.iter().any(|c| c.type_.extra.name.as_deref() == Some(name)) {
                     return Err(CompileError(format!("No such constraint: '{name}'")));
                 }
             }
@@ -190,7 +190,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
                 let Some(name) = name else {
                     return Err(CompileError("CREATE INDEX requires that the index have a name".into()));
                 };
-                new_indexes.push((name.clone(), elements.clone(), opts.clone()));
+                new_indexes.push((name.clone(), elements.clone(), (**opts).clone()));
             }
             Op::DropIndex { name, .. } => {
                 let before = old_indexes.len() + new_indexes.len();

@@ -313,7 +313,7 @@ pub fn column_generated_constraints<D: Dialect + ?Sized>(d: &D, table: &TableRef
             out.push(Constraint::Check(ck));
         }
         for fk in &c.foreign_keys {
-            out.push(Constraint::ForeignKey(column_fk(table, c, fk)));
+            out.push(Constraint::ForeignKey(Box::new(column_fk(table, c, fk))));
         }
     }
     out
@@ -359,10 +359,10 @@ pub fn type_check_constraint<D: Dialect + ?Sized>(d: &D, c: &Column) -> Option<c
     }
     let col = quote(d, &c.name);
     if t.is_enum() && !(t.native_enum && d.supports_native_enum()) {
-        let vals: Vec<String> = t.enums.iter().map(|v| quote_string(d, v)).collect();
+        let vals: Vec<String> = t.extra.enums.iter().map(|v| quote_string(d, v)).collect();
         return Some(crate::ops::CheckConstraint {
             opts: ConstraintOpts {
-                name: t.name.clone(),
+                name: t.extra.name.clone(),
                 ..Default::default()
             },
             sqltext: format!("{col} IN ({})", vals.join(", ")),
@@ -371,7 +371,7 @@ pub fn type_check_constraint<D: Dialect + ?Sized>(d: &D, c: &Column) -> Option<c
     if t.is_boolean() && !d.supports_native_boolean() {
         return Some(crate::ops::CheckConstraint {
             opts: ConstraintOpts {
-                name: t.name.clone(),
+                name: t.extra.name.clone(),
                 ..Default::default()
             },
             sqltext: format!("{col} IN (0, 1)"),
@@ -700,23 +700,23 @@ fn d_enum_types<D: Dialect + ?Sized>(d: &D, columns: &[Column], create: bool) ->
     let mut out: Vec<String> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
-        for t in std::iter::once(&c.type_).chain(c.type_.item_type.as_deref()) {
+        for t in std::iter::once(&c.type_).chain(c.type_.extra.item_type.as_deref()) {
             if t.is_enum()
                 && t.native_enum
                 && d.creates_enum_types()
-                && let Some(name) = &t.name
+                && let Some(name) = &t.extra.name
             {
-                let key = format!("{:?}.{}", t.schema, name);
+                let key = format!("{:?}.{}", t.extra.schema, name);
                 if seen.contains(&key) {
                     continue;
                 }
                 seen.push(key);
-                let full = match &t.schema {
+                let full = match &t.extra.schema {
                     Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
                     None => quote(d, name),
                 };
                 if create {
-                    let vals: Vec<String> = t.enums.iter().map(|v| quote_string(d, v)).collect();
+                    let vals: Vec<String> = t.extra.enums.iter().map(|v| quote_string(d, v)).collect();
                     out.push(format!("CREATE TYPE {} AS ENUM ({})", full, vals.join(", ")));
                 } else {
                     out.push(format!("DROP TYPE {full}"));

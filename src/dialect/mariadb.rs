@@ -248,10 +248,10 @@ mod tests {
     fn computed_columns_without_nullable_stay_nullable() {
         let mut col = Column::new("line_key", SqlType::new("Integer", "integer"));
         col.primary_key = true;
-        col.computed = Some(Computed {
+        col.computed = Some(Box::new(Computed {
             sqltext: "a * 2".into(),
             persisted: None,
-        });
+        }));
         let ctx = ColumnContext::default();
         assert_eq!(
             MARIADB.column_specification(&col, ctx).unwrap(),
@@ -280,7 +280,7 @@ mod tests {
             name: Some("ix_t_a".into()),
             table: TableRef::new("t"),
             elements: vec![IndexElement::Column("a".into())],
-            opts,
+            opts: Box::new(opts),
         };
         assert_eq!(one(&MARIADB, &op), "CREATE INDEX ix_t_a ON t (a(8)) USING btree");
         assert_eq!(one(&MARIADB_AS_MYSQL, &op), "CREATE INDEX ix_t_a ON t (a(4)) USING btree");

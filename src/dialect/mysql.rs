@@ -135,16 +135,16 @@ pub fn visit_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Option
         }
         parts.push(spec);
         if !(national || t.national)
-            && let Some(c) = &t.charset
+            && let Some(c) = &t.extra.charset
         {
             parts.push(format!("CHARACTER SET {c}"));
         }
-        if let Some(c) = &t.collation {
+        if let Some(c) = &t.extra.collation {
             parts.push(format!("COLLATE {c}"));
         }
         parts.join(" ")
     };
-    let width = |n: &str| match (t.namespace == crate::ops::types::TypeNamespace::Mysql, t.display_width) {
+    let width = |n: &str| match (t.namespace == crate::ops::types::TypeNamespace::Mysql, t.extra.display_width) {
         (true, Some(w)) => ext_num(format!("{n}({w})")),
         _ => ext_num(n.to_string()),
     };
@@ -178,22 +178,25 @@ pub fn visit_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Option
         "SMALLINT" => width("SMALLINT"),
         "BIT" => t.length.map(|l| format!("BIT({l})")).unwrap_or_else(|| "BIT".into()),
         "DATETIME" => t
+            .extra
             .fsp
             .filter(|f| *f > 0)
             .map(|f| format!("DATETIME({f})"))
             .unwrap_or_else(|| "DATETIME".into()),
         "TIME" => t
+            .extra
             .fsp
             .filter(|f| *f > 0)
             .map(|f| format!("TIME({f})"))
             .unwrap_or_else(|| "TIME".into()),
         "TIMESTAMP" => t
+            .extra
             .fsp
             .filter(|f| *f > 0)
             .map(|f| format!("TIMESTAMP({f})"))
             .unwrap_or_else(|| "TIMESTAMP".into()),
         "DATE" => "DATE".into(),
-        "YEAR" => t.display_width.map(|w| format!("YEAR({w})")).unwrap_or_else(|| "YEAR".into()),
+        "YEAR" => t.extra.display_width.map(|w| format!("YEAR({w})")).unwrap_or_else(|| "YEAR".into()),
         "TEXT" => ext_str(t.length.map(|l| format!("TEXT({l})")).unwrap_or_else(|| "TEXT".into()), false),
         "TINYTEXT" | "MEDIUMTEXT" | "LONGTEXT" => ext_str(name.to_string(), false),
         "VARCHAR" => match t.length {
@@ -219,6 +222,7 @@ pub fn visit_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Option
         }
         "ENUM" | "SET" => {
             let vals: Vec<String> = t
+                .extra
                 .enums
                 .iter()
                 .map(|e| format!("'{}'", e.replace('\'', "''").replace('\\', "\\\\")))

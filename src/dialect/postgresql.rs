@@ -138,8 +138,8 @@ impl Dialect for PostgreSQL {
                 }
                 return Some(visit(self, "ENUM", t));
             }
-            "ENUM" => match &t.name {
-                Some(n) => match &t.schema {
+            "ENUM" => match &t.extra.name {
+                Some(n) => match &t.extra.schema {
                     Some(s) => format!("{}.{}", quote_schema(self, s), quote(self, n)),
                     None => quote(self, n),
                 },
@@ -147,7 +147,7 @@ impl Dialect for PostgreSQL {
             },
             "interval" | "INTERVAL" => {
                 let mut s = "INTERVAL".to_string();
-                if let Some(f) = &t.fields {
+                if let Some(f) = &t.extra.fields {
                     s.push(' ');
                     s.push_str(f);
                 }
@@ -164,14 +164,14 @@ impl Dialect for PostgreSQL {
                 }
             }
             "ARRAY" => {
-                let Some(item) = &t.item_type else {
+                let Some(item) = &t.extra.item_type else {
                     return Some(Err(CompileError("ARRAY requires an item type".into())));
                 };
                 let inner = match compile_type(self, item) {
                     Ok(s) => s,
                     Err(e) => return Some(Err(e)),
                 };
-                let dims = "[]".repeat(t.dimensions.unwrap_or(1) as usize);
+                let dims = "[]".repeat(t.extra.dimensions.unwrap_or(1) as usize);
                 match inner.find(" COLLATE") {
                     Some(i) => format!("{}{}{}", &inner[..i], dims, &inner[i..]),
                     None => format!("{inner}{dims}"),

@@ -25,7 +25,7 @@ fn string_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> String {
     if let Some(l) = t.length.filter(|l| *l > 0) {
         s.push_str(&format!("({l})"));
     }
-    if let Some(c) = &t.collation {
+    if let Some(c) = &t.extra.collation {
         s.push_str(" COLLATE ");
         s.push_str(&super::ddl::quote(d, c));
     }
@@ -59,7 +59,7 @@ pub fn generic_visit<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Com
             if !t.native_uuid || !d.supports_native_uuid() {
                 let mut c = t.clone();
                 c.length = Some(32);
-                c.collation = None;
+                c.extra.set(|e| &mut e.collation, None);
                 return visit(d, "CHAR", &c);
             }
             return visit(d, "UUID", t);

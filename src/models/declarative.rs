@@ -1076,8 +1076,8 @@ impl<'a> Reader<'a> {
         };
         if let Some(eid) = p.strip_prefix(ENUM) {
             let mut t = type_class("sqlalchemy.Enum").expect("Enum is a type");
-            t.enums = self.enums.get(eid).cloned().unwrap_or_default();
-            t.name = Some(last(eid).to_ascii_lowercase());
+            t.extra.enums = self.enums.get(eid).cloned().unwrap_or_default();
+            t.extra.name = Some(last(eid).to_ascii_lowercase());
             return Ok((t, optional));
         }
         python_type(p)

@@ -117,8 +117,9 @@ pub struct Column {
     pub unique: Option<bool>,
     pub index: Option<bool>,
     pub foreign_keys: Vec<ColumnForeignKey>,
-    pub identity: Option<Identity>,
-    pub computed: Option<Computed>,
+    /// Boxed, as rare as they are large.
+    pub identity: Option<Box<Identity>>,
+    pub computed: Option<Box<Computed>>,
     /// Inline `sa.CheckConstraint` given as a column argument.
     pub checks: Vec<CheckConstraint>,
 }
@@ -194,7 +195,7 @@ pub enum Constraint {
     PrimaryKey { opts: ConstraintOpts, columns: Vec<String> },
     Unique { opts: ConstraintOpts, columns: Vec<String> },
     Check(CheckConstraint),
-    ForeignKey(ForeignKeyConstraint),
+    ForeignKey(Box<ForeignKeyConstraint>),
 }
 
 /// One element of an index: a column name or an expression (`sa.text('x DESC')`).
@@ -291,7 +292,8 @@ pub enum Op {
     },
     AddColumn {
         table: TableRef,
-        column: Column,
+        /// Boxed: a column is four times the size of every other operation.
+        column: Box<Column>,
         if_not_exists: bool,
         /// `batch_op.add_column(..., insert_before=/insert_after=)`: column order in a recreate.
         insert_before: Option<String>,
@@ -307,7 +309,7 @@ pub enum Op {
         name: Option<String>,
         table: TableRef,
         elements: Vec<IndexElement>,
-        opts: IndexOpts,
+        opts: Box<IndexOpts>,
     },
     DropIndex {
         name: String,

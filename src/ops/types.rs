@@ -15,6 +15,9 @@ pub enum TypeNamespace {
     Sqlite,
 }
 
+/// A column type. The fields every type may set are inline; the options only some types
+/// take (enum values, MySQL widths, ARRAY items, variants...) live in [`TypeExtras`],
+/// allocated only when set, so the common `Integer`/`String(120)` column stays small.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SqlType {
     /// The class as written, e.g. `String`, `postgresql.UUID`.
@@ -24,36 +27,102 @@ pub struct SqlType {
     pub visit: String,
     pub namespace: TypeNamespace,
     pub length: Option<u32>,
-    pub collation: Option<String>,
     pub precision: Option<u32>,
     pub scale: Option<u32>,
     pub timezone: bool,
-    /// `Enum`: values, type name, `native_enum`, `create_constraint`, `length`, schema.
-    pub enums: Vec<String>,
-    pub name: Option<String>,
+    /// `Enum(native_enum=..., create_constraint=...)`.
     pub native_enum: bool,
     pub create_constraint: bool,
-    pub enum_length: Option<u32>,
-    pub schema: Option<String>,
     /// `Uuid(native_uuid=...)`.
     pub native_uuid: bool,
-    /// `ARRAY(item_type, dimensions=...)`.
-    pub item_type: Option<Box<SqlType>>,
-    pub dimensions: Option<u32>,
     /// MySQL numeric and string extensions.
     pub unsigned: bool,
     pub zerofill: bool,
+    pub national: bool,
+    /// PostgreSQL `BIT(varying=...)`.
+    pub varying: bool,
+    #[serde(flatten)]
+    pub extra: Extras,
+}
+
+/// The options of [`SqlType`] that only some types take.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TypeExtras {
+    pub collation: Option<String>,
+    /// `Enum`: values, type name, `length`, schema.
+    pub enums: Vec<String>,
+    pub name: Option<String>,
+    pub enum_length: Option<u32>,
+    pub schema: Option<String>,
+    /// `ARRAY(item_type, dimensions=...)`.
+    pub item_type: Option<Box<SqlType>>,
+    pub dimensions: Option<u32>,
+    /// MySQL `INTEGER(display_width)`, `DATETIME(fsp=)`, `VARCHAR(charset=)`.
     pub display_width: Option<u32>,
     pub fsp: Option<u32>,
     pub charset: Option<String>,
-    pub national: bool,
-    /// PostgreSQL `INTERVAL(fields=...)`, `BIT(varying=...)`.
+    /// PostgreSQL `INTERVAL(fields=...)`.
     pub fields: Option<String>,
-    pub varying: bool,
     /// `.with_variant(other, "dialect")`: the type rendered for that dialect instead
     /// (first match wins).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<(String, SqlType)>,
+}
+
+static NO_EXTRAS: TypeExtras = TypeExtras {
+    collation: None,
+    enums: Vec::new(),
+    name: None,
+    enum_length: None,
+    schema: None,
+    item_type: None,
+    dimensions: None,
+    display_width: None,
+    fsp: None,
+    charset: None,
+    fields: None,
+    variants: Vec::new(),
+};
+
+/// [`TypeExtras`] allocated on first write: reads of an unset one see the defaults, and
+/// an unset one equals a set one holding the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Extras(Option<Box<TypeExtras>>);
+
+impl std::ops::Deref for Extras {
+    type Target = TypeExtras;
+    fn deref(&self) -> &TypeExtras {
+        self.0.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+}
+
+impl std::ops::DerefMut for Extras {
+    fn deref_mut(&mut self) -> &mut TypeExtras {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl Extras {
+    /// Set an optional field; `None` into unset extras allocates nothing.
+    pub fn set<T>(&mut self, field: fn(&mut TypeExtras) -> &mut Option<T>, value: Option<T>) {
+        if value.is_some() || self.0.is_some() {
+            *field(self) = value;
+        }
+    }
+}
+
+impl PartialEq for Extras {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Extras {}
+
+impl Serialize for Extras {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
 }
 
 impl SqlType {
@@ -70,15 +139,22 @@ impl SqlType {
     /// The type SQLAlchemy compiles for dialect `dialect`: its variant for that dialect,
     /// else itself.
     pub fn for_dialect(&self, dialect: &str) -> &SqlType {
-        self.variants.iter().find(|(d, _)| d == dialect).map(|(_, t)| t).unwrap_or(self)
+        self.extra
+            .variants
+            .iter()
+            .find(|(d, _)| d == dialect)
+            .map(|(_, t)| t)
+            .unwrap_or(self)
     }
 
     /// `.with_variant(variant, dialect)`: the variant resolved for that dialect is kept.
     pub fn with_variant(mut self, variant: &SqlType, dialect: &str) -> Self {
         let mut v = variant.for_dialect(dialect).clone();
-        v.variants.clear();
-        self.variants.retain(|(d, _)| d != dialect);
-        self.variants.insert(0, (dialect.to_string(), v));
+        if !v.extra.variants.is_empty() {
+            v.extra.variants.clear();
+        }
+        self.extra.variants.retain(|(d, _)| d != dialect);
+        self.extra.variants.insert(0, (dialect.to_string(), v));
         self
     }
 
@@ -153,8 +229,9 @@ impl SqlType {
     /// The length SQLAlchemy gives a non-native `Enum`'s VARCHAR: the longest value unless
     /// `length=` says otherwise.
     pub fn enum_varchar_length(&self) -> Option<u32> {
-        self.enum_length
-            .or_else(|| self.enums.iter().map(|e| e.chars().count() as u32).max())
+        self.extra
+            .enum_length
+            .or_else(|| self.extra.enums.iter().map(|e| e.chars().count() as u32).max())
     }
 }
 
@@ -174,6 +251,6 @@ mod tests {
         let inner = SqlType::new("JSON", "JSON").with_variant(&long, "mysql");
         let t = base.with_variant(&inner, "mysql");
         assert_eq!(t.for_dialect("mysql").visit, "LONGTEXT");
-        assert!(t.for_dialect("mysql").variants.is_empty());
+        assert!(t.for_dialect("mysql").extra.variants.is_empty());
     }
 }

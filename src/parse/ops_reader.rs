@@ -745,19 +745,19 @@ impl<'a> BodyReader<'a> {
                 if !t.is_enum() {
                     return Err(format!("`.{method}()` of a {} type", t.class));
                 }
-                let Some(name) = t.name.clone() else {
+                let Some(name) = t.extra.name.clone() else {
                     return Err("Enum type without a name".into());
                 };
                 let op = if method == "create" {
                     Op::CreateEnumType {
                         name,
-                        schema: t.schema.clone(),
-                        values: t.enums.clone(),
+                        schema: t.extra.schema.clone(),
+                        values: t.extra.enums.clone(),
                     }
                 } else {
                     Op::DropEnumType {
                         name,
-                        schema: t.schema.clone(),
+                        schema: t.extra.schema.clone(),
                     }
                 };
                 Ok(Some((op, Val::Lit(Literal::None))))
@@ -840,7 +840,7 @@ impl<'a> BodyReader<'a> {
                         name: Some(i.name),
                         table: table.clone(),
                         elements: i.elements,
-                        opts: i.opts,
+                        opts: Box::new(i.opts),
                     })
                     .collect();
                 self.table_defs.push((table.name.clone(), columns.clone(), constraints.clone()));
@@ -870,7 +870,7 @@ impl<'a> BodyReader<'a> {
                 };
                 Op::AddColumn {
                     table: table_at(a, 0, "table_name")?,
-                    column,
+                    column: Box::new(column),
                     if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
                     insert_before: as_str(a.kw("insert_before")),
                     insert_after: as_str(a.kw("insert_after")),
@@ -895,7 +895,7 @@ impl<'a> BodyReader<'a> {
                     name,
                     table,
                     elements,
-                    opts: index_opts(a)?,
+                    opts: Box::new(index_opts(a)?),
                 }
             }
             "drop_index" => Op::DropIndex {
@@ -955,7 +955,7 @@ impl<'a> BodyReader<'a> {
                 }
                 Op::AddConstraint {
                     table,
-                    constraint: Constraint::ForeignKey(fk),
+                    constraint: Constraint::ForeignKey(Box::new(fk)),
                 }
             }
             "create_check_constraint" => {

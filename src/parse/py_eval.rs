@@ -745,7 +745,7 @@ fn with_variant(t: SqlType, args: &Args) -> Val {
         Err(w) => return Val::Unknown(w),
     };
     // SQLAlchemy raises ArgumentError for both: left to Alembic, not guessed.
-    if !v.variants.is_empty() {
+    if !v.extra.variants.is_empty() {
         return unknown("with_variant() of a type that already has variants");
     }
     let mut out = t;
@@ -754,7 +754,7 @@ fn with_variant(t: SqlType, args: &Args) -> Val {
     }
     for name in &args.pos[1..] {
         match name {
-            Val::Lit(Literal::Str(n)) if out.variants.iter().any(|(d, _)| d == n) => {
+            Val::Lit(Literal::Str(n)) if out.extra.variants.iter().any(|(d, _)| d == n) => {
                 return unknown("with_variant() for a dialect that already has a variant");
             }
             Val::Lit(Literal::Str(n)) => out = out.with_variant(&v, n),
@@ -982,7 +982,7 @@ fn build_fkc(args: &Args) -> Val {
             _ => return unknown("ForeignKeyConstraint reference without a table"),
         }
     }
-    Val::Constraint(Constraint::ForeignKey(ForeignKeyConstraint {
+    Val::Constraint(Constraint::ForeignKey(Box::new(ForeignKeyConstraint {
         opts: opts(args),
         columns: cols,
         ref_table,
@@ -991,7 +991,7 @@ fn build_fkc(args: &Args) -> Val {
         onupdate: as_str(args.kw("onupdate")),
         match_: as_str(args.kw("match")),
         use_alter: as_bool(args.kw("use_alter")).unwrap_or(false),
-    }))
+    })))
 }
 
 pub fn build_column(args: &Args) -> Val {
@@ -1007,8 +1007,8 @@ pub fn build_column(args: &Args) -> Val {
             Val::Type(t) => type_ = Some(t.clone()),
             Val::TypeClass(t) => type_ = Some(t.clone()),
             Val::ForeignKey(fk) => col.foreign_keys.push(fk.clone()),
-            Val::Identity(i) => col.identity = Some(i.clone()),
-            Val::Computed(c) => col.computed = Some(c.clone()),
+            Val::Identity(i) => col.identity = Some(Box::new(i.clone())),
+            Val::Computed(c) => col.computed = Some(Box::new(c.clone())),
             Val::Constraint(Constraint::Check(c)) => col.checks.push(c.clone()),
             Val::Unknown(w) => return Val::Unknown(w.clone()),
             _ => return unknown("unsupported positional argument to sa.Column"),
@@ -1294,8 +1294,11 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
         "String" | "Unicode" | "Text" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" | "TINYTEXT"
         | "MEDIUMTEXT" | "LONGTEXT" => {
             t.length = as_u32(args.param(0, "length"));
-            t.collation = as_str(args.param(1, "collation")).or_else(|| as_str(args.kw("collation")));
-            t.charset = as_str(args.kw("charset"));
+            t.extra.set(
+                |e| &mut e.collation,
+                as_str(args.param(1, "collation")).or_else(|| as_str(args.kw("collation"))),
+            );
+            t.extra.set(|e| &mut e.charset, as_str(args.kw("charset")));
             t.national = as_bool(args.kw("national")).unwrap_or(false);
         }
         "Numeric" | "NUMERIC" | "DECIMAL" | "Float" | "FLOAT" | "Double" | "DOUBLE" | "DOUBLE_PRECISION" | "REAL" => {
@@ -1307,19 +1310,22 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
             t.zerofill = as_bool(args.kw("zerofill")).unwrap_or(false);
         }
         "INTEGER" | "INT" | "BIGINT" | "SMALLINT" | "TINYINT" | "MEDIUMINT" | "YEAR" => {
-            t.display_width = as_u32(args.param(0, "display_width"));
+            t.extra.set(|e| &mut e.display_width, as_u32(args.param(0, "display_width")));
             t.unsigned = as_bool(args.kw("unsigned")).unwrap_or(false);
             t.zerofill = as_bool(args.kw("zerofill")).unwrap_or(false);
         }
         "DateTime" | "DATETIME" | "TIMESTAMP" | "Time" | "TIME" => {
             t.timezone = as_bool(args.param(0, "timezone")).unwrap_or(false);
             t.precision = as_u32(args.param(1, "precision")).filter(|_| t.namespace == TypeNamespace::Postgresql);
-            t.fsp = as_u32(args.kw("fsp")).or_else(|| as_u32(args.pos.get(1)).filter(|_| t.namespace == TypeNamespace::Mysql));
+            t.extra.set(
+                |e| &mut e.fsp,
+                as_u32(args.kw("fsp")).or_else(|| as_u32(args.pos.get(1)).filter(|_| t.namespace == TypeNamespace::Mysql)),
+            );
         }
         "Interval" => {}
         "INTERVAL" => {
             t.precision = as_u32(args.param(0, "precision"));
-            t.fields = as_str(args.param(1, "fields"));
+            t.extra.set(|e| &mut e.fields, as_str(args.param(1, "fields")));
         }
         "BIT" => {
             t.length = as_u32(args.param(0, "length"));
@@ -1328,7 +1334,7 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
         "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" => t.length = as_u32(args.param(0, "length")),
         "Boolean" => {
             t.create_constraint = as_bool(args.param(0, "create_constraint")).unwrap_or(false);
-            t.name = as_str(args.param(1, "name"));
+            t.extra.set(|e| &mut e.name, as_str(args.param(1, "name")));
         }
         "Enum" | "ENUM" | "SET" => {
             let mut values = Vec::new();
@@ -1346,24 +1352,24 @@ pub fn build_type(mut t: SqlType, args: &Args) -> Val {
                     _ => return unknown("Enum values from a Python enum class"),
                 }
             }
-            t.enums = values;
-            t.name = as_str(args.kw("name"));
+            t.extra.enums = values;
+            t.extra.set(|e| &mut e.name, as_str(args.kw("name")));
             t.native_enum = as_bool(args.kw("native_enum")).unwrap_or(true);
             t.create_constraint = as_bool(args.kw("create_constraint")).unwrap_or(false);
-            t.enum_length = as_u32(args.kw("length"));
-            t.schema = as_str(args.kw("schema"));
-            t.charset = as_str(args.kw("charset"));
-            t.collation = as_str(args.kw("collation"));
+            t.extra.set(|e| &mut e.enum_length, as_u32(args.kw("length")));
+            t.extra.set(|e| &mut e.schema, as_str(args.kw("schema")));
+            t.extra.set(|e| &mut e.charset, as_str(args.kw("charset")));
+            t.extra.set(|e| &mut e.collation, as_str(args.kw("collation")));
         }
         "Uuid" => {
             t.native_uuid = as_bool(args.kw("native_uuid")).unwrap_or(true);
         }
         "ARRAY" => {
             match args.param(0, "item_type") {
-                Some(Val::Type(it)) | Some(Val::TypeClass(it)) => t.item_type = Some(Box::new(it.clone())),
+                Some(Val::Type(it)) | Some(Val::TypeClass(it)) => t.extra.item_type = Some(Box::new(it.clone())),
                 _ => return unknown("ARRAY item type is not static"),
             }
-            t.dimensions = as_u32(args.kw("dimensions"));
+            t.extra.set(|e| &mut e.dimensions, as_u32(args.kw("dimensions")));
         }
         _ => {}
     }

@@ -209,7 +209,7 @@ pub fn live_models(
                 }),
                 LiveConstraintKind::ForeignKey { ref_table, ref_columns } => {
                     let act = actions.iter().find(|a| &a.table == name && a.columns == c.columns);
-                    constraints.push(Constraint::ForeignKey(ForeignKeyConstraint {
+                    constraints.push(Constraint::ForeignKey(Box::new(ForeignKeyConstraint {
                         opts,
                         columns: c.columns.clone(),
                         ref_table: TableRef::new(ref_table.clone()),
@@ -218,7 +218,7 @@ pub fn live_models(
                         onupdate: act.and_then(|a| a.onupdate.clone()),
                         match_: None,
                         use_alter: false,
-                    }))
+                    })))
                 }
                 // Alembic does not compare check constraints.
                 LiveConstraintKind::Check => {}

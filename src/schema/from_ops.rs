@@ -394,7 +394,7 @@ fn column_extras(d: &dyn Dialect, table: &TableRef, c: &Column) -> (Vec<Constrai
         let f = ddl::column_fk(table, c, fk);
         cons.push(ConstraintDef {
             name: fk.name.clone(),
-            ..constraint_def(d, &Constraint::ForeignKey(f))
+            ..constraint_def(d, &Constraint::ForeignKey(Box::new(f)))
         });
     }
     for ch in &c.checks {
@@ -442,8 +442,8 @@ fn create_table(d: &dyn Dialect, table: &TableRef, columns: &[Column], constrain
 
 /// The named enum type a column's type makes `CREATE TABLE` create, on dialects that do.
 fn created_enum(d: &dyn Dialect, t: &SqlType) -> Option<(String, Vec<String>)> {
-    let n = t.name.as_ref()?;
-    (d.creates_enum_types() && t.is_enum() && t.native_enum).then(|| (qualified(d, t.schema.as_deref(), n), t.enums.clone()))
+    let n = t.extra.name.as_ref()?;
+    (d.creates_enum_types() && t.is_enum() && t.native_enum).then(|| (qualified(d, t.extra.schema.as_deref(), n), t.extra.enums.clone()))
 }
 
 fn constraint_def(d: &dyn Dialect, c: &Constraint) -> ConstraintDef {

@@ -249,7 +249,7 @@ impl Shapes {
                     }
                     c.index = None;
                     s.columns.retain(|x| !eq(&x.name, &c.name));
-                    s.columns.push(c);
+                    s.columns.push(*c);
                 }
             }
             Op::DropColumn { table, column, .. } => {
@@ -313,7 +313,7 @@ impl Shapes {
                 };
                 if let Some(s) = self.known_mut(table) {
                     s.indexes.retain(|(n, _, _)| !eq(n, name));
-                    s.indexes.push((name.clone(), elements.clone(), opts.clone()));
+                    s.indexes.push((name.clone(), elements.clone(), (**opts).clone()));
                 }
             }
             Op::DropIndex { name, table, .. } => {
