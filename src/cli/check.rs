@@ -102,11 +102,12 @@ fn anchor(input: &CheckInput) -> String {
         .unwrap_or_else(|| "alembic.ini".to_string())
 }
 
-/// `scripts`: the Alembic scripts already read for parsing (their texts are reused).
+/// `scripts`: the Alembic scripts already read for parsing, those with a marker (their
+/// texts are reused); `None` when they were not read (plain-SQL folders are in `known`).
 /// `db`: what `--db` says, when given.
 pub fn run(
     input: &CheckInput,
-    scripts: Vec<SourceFile>,
+    scripts: Option<Vec<SourceFile>>,
     base: Option<&Base>,
     label: &str,
     db: Option<&DbState>,

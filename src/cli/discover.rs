@@ -346,7 +346,10 @@ pub fn list_scripts(d: &Discovery) -> Vec<PathBuf> {
 
 /// Read and parse every script in parallel, keeping load order. Each file is read and
 /// parsed exactly once; `shown` are the paths as displayed (one per path). With
-/// `keep_texts`, the decoded files come back too, so `check` need not read them again.
+/// `keep_texts`, the decoded files holding a `migplan:` marker (inline ignores,
+/// `irreversible`) come back too, so `check` need not read them again; the others are
+/// not kept (a copy of every script was an eighth of `check`'s peak memory), and the few
+/// a finding points into are read back for its snippet.
 /// `depth` says how much of each script to read: graph commands need only the headers.
 pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool, depth: Depth) -> (Vec<ScriptRead>, Vec<SourceFile>) {
     let read: Vec<(ScriptRead, Option<SourceFile>)> = paths
@@ -356,7 +359,8 @@ pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool, depth
             Ok(bytes) => match SourceFile::from_vec(shown.clone(), bytes) {
                 Ok(file) => {
                     let read = read_script_to(&file, depth);
-                    (read, keep_texts.then_some(file))
+                    let marked = keep_texts && memchr::memmem::find(file.text.as_bytes(), MARKER).is_some();
+                    (read, marked.then_some(file))
                 }
                 Err(e) => (
                     ScriptRead {
@@ -383,6 +387,9 @@ pub fn read_scripts(paths: &[PathBuf], shown: &[String], keep_texts: bool, depth
     }
     (reads, files)
 }
+
+/// What every inline marker starts with (`migplan: ignore`, `migplan: irreversible`).
+pub const MARKER: &[u8] = b"migplan:";
 
 pub fn read_source(p: &Path) -> Option<SourceFile> {
     let bytes = std::fs::read(p).ok()?;

@@ -182,8 +182,8 @@ fn run(cli: Cli) -> ExitCode {
         }
     }
     let listed: Vec<String>;
-    // Alembic scripts as read for parsing (only kept for `check`).
-    let mut script_files: Vec<crate::SourceFile> = Vec::new();
+    // Alembic scripts as read for parsing, those with a marker (only kept for `check`).
+    let mut script_files: Option<Vec<crate::SourceFile>> = None;
     let mut roots_shown: Vec<String> = Vec::new();
     let (analysis, known, file_count, dialect) = if sql_folder {
         let (files, roots, read_diags) = sql_folder::read_folders(&disc.versions_dirs);
@@ -221,10 +221,10 @@ fn run(cli: Cli) -> ExitCode {
             .chain(disc.env_py.as_deref().map(discover::display_path))
             .collect();
         timer.lap("list");
-        // `check` needs every script's text (inline ignores, snippets): keep what was read.
+        // `check` needs the texts holding inline markers: keep those of what was read.
         let keep_texts = matches!(cli.command, Command::Check { .. });
         let (reads, files) = read_scripts(&paths, &listed[..paths.len()], keep_texts, read_depth(&cli.command));
-        script_files = files;
+        script_files = keep_texts.then_some(files);
         timer.lap("read+parse");
         let env_py = disc.env_py.as_deref().and_then(read_source);
         let mut analysis = analyze_reads(reads, env_py.as_ref());

@@ -45,7 +45,7 @@ pub fn write(a: &Analysis, files: &[SourceFile], roots: &[String], listed: &[Str
     };
     // The report shows what `check` (with the same base) reports: validation and PR findings.
     let mut with_findings = a.clone();
-    let mut all = super::validation::all_texts(a, files, Vec::new());
+    let mut all = super::validation::all_texts(a, files, None);
     let flags = super::validation::CheckFlags {
         pg_version: None,
         mysql_version: None,

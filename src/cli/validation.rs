@@ -106,9 +106,13 @@ pub fn findings(
 
 /// The text of every migration file (and env.py), for markers and snippets. `read` are
 /// files already read for parsing: their texts are moved in rather than read again.
-pub fn all_texts(a: &Analysis, known: &[crate::SourceFile], read: Vec<crate::SourceFile>) -> BTreeMap<String, String> {
+///
+/// `read`: the scripts were read for parsing, and these are the ones holding a marker
+/// (see [`super::discover::read_scripts`]); the rest are not read again. `None`: every
+/// revision's file is read here.
+pub fn all_texts(a: &Analysis, known: &[crate::SourceFile], read: Option<Vec<crate::SourceFile>>) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = known.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
-    if !read.is_empty() {
+    if let Some(read) = read {
         // Only revisions' files, as when reading from disk below.
         let wanted: BTreeSet<&str> = a.revisions.iter().map(|r| r.path.as_str()).collect();
         for f in read {
@@ -116,6 +120,7 @@ pub fn all_texts(a: &Analysis, known: &[crate::SourceFile], read: Vec<crate::Sou
                 out.insert(f.path, f.text);
             }
         }
+        return out;
     }
     for r in &a.revisions {
         let paths = [Some(&r.path), r.sql.as_ref().and_then(|s| s.down_path.as_ref())];
