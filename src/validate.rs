@@ -294,7 +294,7 @@ impl Simulation {
                             format!("table {t} is not created by any migration; migplan assumes it existed before the first one"),
                         )
                         .severity(Severity::Info)
-                        .at(&ev.file, ev.span)
+                        .at(&*ev.file, ev.span)
                         .help("if it should exist, check its name; its columns are not checked"),
                     );
                 }
@@ -314,7 +314,7 @@ impl Simulation {
                     "an earlier migration already creates it: drop one of the two, or use IF NOT EXISTS",
                 ),
             };
-            diags.push(Diagnostic::new(code, msg).at(&ev.file, ev.span).help(help));
+            diags.push(Diagnostic::new(code, msg).at(&*ev.file, ev.span).help(help));
         }
     }
 }

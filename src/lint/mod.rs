@@ -41,7 +41,7 @@ impl Cx<'_> {
 
     /// A finding at the change's location.
     pub fn finding(&self, ev: &Event, code: Code, message: String, help: &str) -> Diagnostic {
-        Diagnostic::new(code, message).at(&ev.file, ev.span).help(help)
+        Diagnostic::new(code, message).at(&*ev.file, ev.span).help(help)
     }
 
     /// Whether the server is known to be older than `v`.

@@ -276,7 +276,8 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub change: Change,
-    pub file: String,
+    /// Shared by the events of one script: a copy per event was a sixth of their memory.
+    pub file: std::sync::Arc<str>,
     pub span: Span,
     /// Runs inside a transaction block (the migration is transactional, outside an
     /// autocommit block, on a dialect with transactional DDL).

@@ -21,7 +21,8 @@ pub fn events(steps: &[Step], file: &str, d: &dyn Dialect, cx: RunContext) -> Ve
     let mut out = Vec::new();
     let mut w = Walker {
         d,
-        file,
+        // One copy of the path per call, shared by its events.
+        file: file.into(),
         out: &mut out,
         enums: Vec::new(),
     };
@@ -31,7 +32,7 @@ pub fn events(steps: &[Step], file: &str, d: &dyn Dialect, cx: RunContext) -> Ve
 
 struct Walker<'a> {
     d: &'a dyn Dialect,
-    file: &'a str,
+    file: std::sync::Arc<str>,
     out: &'a mut Vec<Event>,
     /// Enum types a `create_table` of this migration already created: SQLAlchemy
     /// remembers them for the run (the DDL runner's memo) and does not create them again.
@@ -49,7 +50,7 @@ impl Walker<'_> {
         name_implicitly(self.d, &mut change);
         self.out.push(Event {
             change,
-            file: self.file.to_string(),
+            file: self.file.clone(),
             span: step.span,
             in_transaction: in_tx,
             batch,
@@ -75,7 +76,7 @@ impl Walker<'_> {
                 let mut maybe = Vec::new();
                 Walker {
                     d: self.d,
-                    file: self.file,
+                    file: self.file.clone(),
                     out: &mut maybe,
                     enums: self.enums.clone(),
                 }

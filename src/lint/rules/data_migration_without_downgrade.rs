@@ -57,7 +57,7 @@ impl Rule for DataMigrationWithoutDowngrade {
                 self.code(),
                 format!("revision {} changes existing rows but its downgrade changes no data", r.revision.id),
             )
-            .at(&data.file, data.span)
+            .at(&*data.file, data.span)
             .help("write the reverse data change in downgrade(), or mark it `# migplan: irreversible` and say why"),
         ]
     }

@@ -36,7 +36,7 @@ impl Rule for DdlMixedWithDml {
                     crate::lint::product_name(r.dialect)
                 ),
             )
-            .at(&dml.file, dml.span)
+            .at(&*dml.file, dml.span)
             .help("put the data change in its own migration, so each one either fully applies or can be rerun"),
         ]
     }

@@ -41,7 +41,7 @@ impl Rule for MissingLockTimeout {
                             self.code(),
                             format!("DDL on existing table {table} runs with no {setting} set: while it waits for its lock, every query on {table} queues behind it"),
                         )
-                        .at(&ev.file, ev.span)
+                        .at(&*ev.file, ev.span)
                         .help(format!(
                             "set it first in the migration (`op.execute(\"SET {setting} = '5s'\")`) or for every migration in env.py"
                         )),

@@ -43,7 +43,7 @@ impl Rule for TableWithoutPrimaryKey {
             }
             out.push(
                 Diagnostic::new(self.code(), format!("table {table} is created without a primary key"))
-                    .at(&ev.file, ev.span)
+                    .at(&*ev.file, ev.span)
                     .help("add a primary key (a surrogate `id` column, or the natural key's columns)"),
             );
         }

@@ -52,7 +52,7 @@ impl Rule for TooManyTables {
         )
         .help("split it into one migration per feature, so each can be reviewed, deployed and rolled back on its own");
         vec![match at {
-            Some((f, s)) => d.at(f, s),
+            Some((f, s)) => d.at(&*f, s),
             None => d.in_file(&r.revision.path),
         }]
     }
