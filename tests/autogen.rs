@@ -105,6 +105,12 @@ fn differential_as(case: &str, batch: bool, url: Option<&str>) {
 /// (`-c path/alembic.ini`); the new revisions in `versions` must have the same bodies, which
 /// are returned (`None` without the Alembic venv).
 fn differential_in(case: &str, who: &str, args: &[&str], versions: &str, edit: impl Fn(&Path)) -> Option<String> {
+    differential_from(case, who, "", args, versions, edit)
+}
+
+/// [`differential_in`] with both tools run from `cwd` inside the copy; Python finds the
+/// copy's top on PYTHONPATH, as an installed package is found.
+fn differential_from(case: &str, who: &str, cwd: &str, args: &[&str], versions: &str, edit: impl Fn(&Path)) -> Option<String> {
     let alembic = alembic()?;
     let ora = copy(case, &format!("alembic-{who}"));
     let mig = copy(case, &format!("migplan-{who}"));
@@ -112,22 +118,23 @@ fn differential_in(case: &str, who: &str, args: &[&str], versions: &str, edit: i
     edit(&mig);
     let alembic_cmd = |extra: &[&str]| {
         run(Command::new(&alembic)
-            .current_dir(&ora)
+            .current_dir(ora.join(cwd))
             .env("PYTHONHASHSEED", "0")
+            .env("PYTHONPATH", &ora)
             .args(args)
             .args(extra));
     };
     alembic_cmd(&["upgrade", "head"]);
     alembic_cmd(&["revision", "--autogenerate", "-m", "x", "--rev-id", "ora"]);
-    run(Command::new(BIN).current_dir(&mig).env_remove("DATABASE_URL").args(args).args([
-        "revision",
-        "--autogenerate",
-        "-m",
-        "x",
-        "--rev-id",
-        "mig",
-    ]));
-    assert!(!mig.join("scratch.db").exists(), "migplan must not connect to the database");
+    run(Command::new(BIN)
+        .current_dir(mig.join(cwd))
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .args(["revision", "--autogenerate", "-m", "x", "--rev-id", "mig"]));
+    assert!(
+        !mig.join(cwd).join("scratch.db").exists(),
+        "migplan must not connect to the database"
+    );
     let (a, b) = (bodies_in(&ora, versions, "ora"), bodies_in(&mig, versions, "mig"));
     assert_eq!(b, a, "{case}: migplan's upgrade()/downgrade() (left) differ from Alembic's (right)");
     let _ = std::fs::remove_dir_all(&ora);
@@ -216,6 +223,24 @@ fn installed_package_layout() {
         "installed_package",
         "plain",
         &["-c", ini],
+        "inventory/db/migrations/versions",
+        |_| {},
+    );
+    if let Some(body) = body {
+        assert!(body.contains("op.create_table('items'"), "the models are read: {body}");
+    }
+}
+
+/// The same package with both tools run from inside it (`cd inventory/db; alembic
+/// upgrade head`), the package importable because it is installed: env.py is reached
+/// from the working folder and again through the package's top, and is one file.
+#[test]
+fn installed_package_run_from_inside() {
+    let body = differential_from(
+        "installed_package",
+        "inside",
+        "inventory/db",
+        &[],
         "inventory/db/migrations/versions",
         |_| {},
     );

@@ -43,11 +43,14 @@ pub fn normalize_lexically(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` cancels a name before it, never another `..` (`../..` stays two up).
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -417,5 +420,21 @@ pub fn add_texts_for(out: &mut std::collections::BTreeMap<String, String>, diags
             let text = read_source(Path::new(path)).map(|f| f.text).unwrap_or_default();
             out.insert(path.clone(), text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_lexically;
+    use std::path::Path;
+
+    #[test]
+    fn parent_folders_cancel_names_only() {
+        let n = |p: &str| normalize_lexically(Path::new(p)).to_string_lossy().into_owned();
+        assert_eq!(n("../.."), "../..");
+        assert_eq!(n("./a/../../b"), "../b");
+        assert_eq!(n("a/b/../c"), "a/c");
+        assert_eq!(n("/.."), "/");
+        assert_eq!(n("../../pkg/./mig/env.py"), "../../pkg/mig/env.py");
     }
 }

@@ -99,7 +99,17 @@ pub fn read_models(disc: &Discovery) -> Result<Models, String> {
         })
         .collect();
     let env_text = std::fs::read_to_string(env_py).map_err(|e| format!("cannot read {}: {e}", env_py.display()))?;
-    let env = SourceFile::new(shown(&relative(env_py)), env_text);
+    // env.py as the walk shows it, so its imports resolve against the walked modules: run
+    // from inside a package, the walk reaches it through the package's top
+    // (`../../pkg/migrations/env.py`), not as the working folder shows it.
+    let env_real = std::fs::canonicalize(env_py).ok();
+    let env_shown = paths
+        .iter()
+        .filter(|p| p.file_name() == env_py.file_name())
+        .find(|p| env_real.is_some() && std::fs::canonicalize(p).ok() == env_real)
+        .map(|p| shown(p))
+        .unwrap_or_else(|| shown(&relative(env_py)));
+    let env = SourceFile::new(env_shown, env_text);
     Ok(crate::models::read(&files, &roots, &env))
 }
 
