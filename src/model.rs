@@ -59,7 +59,8 @@ pub struct Revision {
     /// `NO TRANSACTION`, golang-migrate files, which that tool never wraps).
     pub transactional: bool,
     /// Where a plain-SQL migration came from (none for Alembic scripts).
-    pub sql: Option<SqlSource>,
+    /// Boxed: Alembic revisions, most of all, have none.
+    pub sql: Option<Box<SqlSource>>,
 }
 
 /// The plain-SQL origin of a revision: layout, files and what the tools' bookkeeping needs.

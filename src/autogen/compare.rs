@@ -542,8 +542,8 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
             let type_ = (opts.types && type_differs(d, x, c)).then(|| (x.type_.clone(), c.type_.clone()));
             let server_default = (opts.server_default
                 && d.name() == "sqlite"
-                && sqlite_default_differs(x.server_default.as_ref(), c.server_default.as_ref()))
-            .then(|| (x.server_default.clone(), c.server_default.clone()));
+                && sqlite_default_differs(x.server_default.as_deref(), c.server_default.as_deref()))
+            .then(|| (x.server_default.as_deref().cloned(), c.server_default.as_deref().cloned()));
             // `_compare_column_comment`, where the dialect keeps comments (not SQLite).
             let comments = d.name() != "sqlite" && (x.comment.is_some() || c.comment.is_some());
             let comment = (comments && x.comment != c.comment).then(|| (x.comment.clone(), c.comment.clone()));
@@ -555,7 +555,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
                     type_,
                     nullable,
                     existing_nullable: a,
-                    existing_server_default: x.server_default.clone(),
+                    existing_server_default: x.server_default.as_deref().cloned(),
                     server_default,
                     existing_comment: if comments { x.comment.clone() } else { None },
                     comment,

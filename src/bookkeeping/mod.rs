@@ -145,7 +145,7 @@ impl TableDef {
     }
     pub fn default_now(mut self) -> Self {
         if let Some(c) = self.columns.last_mut() {
-            c.server_default = Some(SqlExpr::Text("CURRENT_TIMESTAMP".into()));
+            c.server_default = Some(Box::new(SqlExpr::Text("CURRENT_TIMESTAMP".into())));
         }
         self
     }

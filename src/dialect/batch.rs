@@ -13,7 +13,7 @@ pub fn sqlite_requires_recreate(steps: &[Step]) -> bool {
     steps.iter().any(|s| match &s.kind {
         StepKind::Op(Op::AddColumn { column, .. }) => {
             matches!(
-                column.server_default,
+                column.server_default.as_deref(),
                 Some(SqlExpr::Text(_) | SqlExpr::Func { .. } | SqlExpr::Bool(_) | SqlExpr::Null)
             ) || column.computed.as_ref().is_some_and(|c| c.persisted == Some(true))
         }

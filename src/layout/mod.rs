@@ -426,7 +426,7 @@ fn build(
             upgrade_steps,
             downgrade_steps,
             transactional: m.transactional,
-            sql: Some(SqlSource {
+            sql: Some(Box::new(SqlSource {
                 layout: layout.name(),
                 version: m.version.clone(),
                 title: m.title.clone(),
@@ -434,7 +434,7 @@ fn build(
                 down_path: m.down.as_ref().map(|s| s.file.path.clone()),
                 crc32: flyway_checksum(up_text),
                 sha384: hex(&sha2::Sha384::digest(up_text.as_bytes())),
-            }),
+            })),
         });
     }
     // Migrations with explicit parents keep their id order; the graph orders them.

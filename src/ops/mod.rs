@@ -112,7 +112,8 @@ pub struct Column {
     pub nullable: Option<bool>,
     pub primary_key: bool,
     pub autoincrement: AutoIncrement,
-    pub server_default: Option<ServerDefault>,
+    /// Boxed: an expression is the largest part of a column and most have none.
+    pub server_default: Option<Box<ServerDefault>>,
     pub comment: Option<String>,
     pub unique: Option<bool>,
     pub index: Option<bool>,
@@ -132,7 +133,7 @@ impl Column {
             self.nullable = Some(n);
         }
         if let Some(def) = &a.server_default {
-            self.server_default = def.clone();
+            self.server_default = def.clone().map(Box::new);
         }
         if let Some(c) = &a.comment {
             self.comment = c.clone();

@@ -1054,8 +1054,8 @@ pub fn build_column(args: &Args) -> Val {
             "server_default" => {
                 col.server_default = match v {
                     Val::Lit(Literal::None) => None,
-                    Val::Lit(Literal::Str(s)) => Some(SqlExpr::Literal(Literal::Str(s.clone()))),
-                    Val::Sql(e) => Some(e.clone()),
+                    Val::Lit(Literal::Str(s)) => Some(Box::new(SqlExpr::Literal(Literal::Str(s.clone())))),
+                    Val::Sql(e) => Some(Box::new(e.clone())),
                     Val::Lit(_) => return unknown("server_default must be a string or SQL expression"),
                     _ => return unknown("server_default that is not static"),
                 }
