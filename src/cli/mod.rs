@@ -71,6 +71,18 @@ impl Timer {
         if self.on {
             let now = Instant::now();
             eprintln!("timing: {:<10} {:>9.3} ms", what, (now - self.last).as_secs_f64() * 1000.0);
+            // Where the memory goes, phase by phase (Linux reports it; elsewhere nothing).
+            if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+                let kib = |key: &str| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(key))
+                        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                };
+                if let (Some(rss), Some(peak)) = (kib("VmRSS:"), kib("VmHWM:")) {
+                    eprintln!("memory: {:<10} {:>6} MiB resident, {:>6} MiB peak", what, rss / 1024, peak / 1024);
+                }
+            }
             self.last = now;
         }
     }
