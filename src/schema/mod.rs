@@ -11,6 +11,7 @@ pub mod change;
 pub mod diff;
 pub mod from_ops;
 pub mod from_sql;
+pub mod name_map;
 pub mod render;
 pub mod shape;
 
@@ -20,6 +21,8 @@ use std::sync::Arc;
 use imbl::{OrdMap, OrdSet};
 use serde::Serialize;
 
+pub use name_map::NameMap;
+
 pub use change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Direction, Event, IndexDef};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -27,7 +30,7 @@ pub struct Table {
     pub name: String,
     pub columns: Vec<ColumnDef>,
     /// Constraints by name (unnamed ones by [`ConstraintDef::key`]).
-    pub constraints: BTreeMap<String, ConstraintDef>,
+    pub constraints: NameMap<ConstraintDef>,
     /// Touched by Python migplan could not read: its real shape is unknown, so findings
     /// about its columns and constraints are suppressed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -104,7 +107,9 @@ pub struct Schema {
     pub views: OrdSet<String>,
     /// Index keys by table key: finding a table's indexes must not scan every index.
     #[serde(skip)]
-    by_table: OrdMap<String, OrdSet<String>>,
+    /// A sorted vector per table, not a set: most tables have an index or two, and a
+    /// set's first node holds room for sixty-four.
+    by_table: OrdMap<String, Vec<String>>,
     /// Something opaque may have changed tables it does not name: "not found" findings
     /// would be guesses from here on.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -238,7 +243,10 @@ impl Schema {
         let old = match v {
             Some(i) => {
                 let t = key(&i.table);
-                self.by_table.entry(t).or_default().insert(k.to_string());
+                let names = self.by_table.entry(t).or_default();
+                if let Err(at) = names.binary_search_by(|n| n.as_str().cmp(k)) {
+                    names.insert(at, k.to_string());
+                }
                 self.indexes.insert(k.to_string(), i)
             }
             None => self.indexes.remove(k),
@@ -247,7 +255,7 @@ impl Schema {
             let t = key(&o.table);
             let still = self.indexes.get(k).is_some_and(|i| key(&i.table) == t);
             if !still && let Some(set) = self.by_table.get_mut(&t) {
-                set.remove(k);
+                set.retain(|n| n != k);
                 if set.is_empty() {
                     self.by_table.remove(&t);
                 }
@@ -302,7 +310,9 @@ impl Schema {
                         }
                     }
                     for (ck, c) in &t.constraints {
-                        mine.constraints.entry(ck.clone()).or_insert_with(|| c.clone());
+                        if !mine.constraints.contains_key(ck) {
+                            mine.constraints.insert(ck.clone(), c.clone());
+                        }
                     }
                     mine.unknown |= t.unknown;
                     joined.push((k.clone(), Arc::new(mine)));
