@@ -214,53 +214,86 @@ impl Branches {
 }
 
 /// The replay state shared by `schema_at` and `validate`.
-struct Simulation {
+struct Simulation<'a> {
     schema: Schema,
-    /// Each revision's upgrade and downgrade events, by revision index (taken when replayed).
+    /// Each revision's upgrade and downgrade events, by revision index, built a window of
+    /// the order at a time as the replay reaches them and taken when replayed (holding
+    /// every revision's at once was a sixth of `check`'s peak memory at 100,000).
     events: Vec<Option<(Vec<Event>, Vec<Event>)>>,
-    /// Tables some migration creates: a missing table outside this set existed before
-    /// the history began.
-    created_anywhere: BTreeSet<String>,
+    /// Tables some migration creates, once asked for: a missing table outside this set
+    /// existed before the history began.
+    created_anywhere: Option<BTreeSet<String>>,
     adopted: BTreeSet<String>,
+    a: &'a Analysis,
+    d: &'a dyn Dialect,
+    parallel: &'a dyn Parallel,
+    /// The replay order, and how much of it has had its events built.
+    order: Vec<RevIdx>,
+    built: usize,
 }
 
-impl Simulation {
-    fn new(a: &Analysis, d: &dyn Dialect, order: &[RevIdx], parallel: &dyn Parallel) -> Self {
-        let both = |&r: &RevIdx| {
-            let rev = a.revision(r);
-            (revision_events(rev, d, true), revision_events(rev, d, false))
-        };
-        // Revisions' events do not depend on each other.
-        let built = crate::parallel::map(parallel, order, both);
+/// Revisions whose events are built and held at once during a replay.
+const EVENT_WINDOW: usize = 1024;
+
+/// The tables an upgrade's events create. Only upgrades create: what a downgrade
+/// re-creates or renames back existed before that upgrade (before the history, when no
+/// upgrade creates it).
+fn created_tables(up: &[Event]) -> Vec<String> {
+    up.iter()
+        .filter_map(|e| match &e.change {
+            Change::CreateTable { table, .. } => Some(key(table)),
+            Change::RenameTable { table, new_name } => Some(key(&crate::schema::rename_in_schema(table, new_name))),
+            _ => None,
+        })
+        .collect()
+}
+
+impl<'a> Simulation<'a> {
+    fn new(a: &'a Analysis, d: &'a dyn Dialect, order: &[RevIdx], parallel: &'a dyn Parallel) -> Self {
         let mut events: Vec<Option<(Vec<Event>, Vec<Event>)>> = Vec::new();
         events.resize_with(a.map.len(), || None);
-        let mut created_anywhere = BTreeSet::new();
-        for (&r, (u, dn)) in order.iter().zip(built) {
-            // Only upgrades create: what a downgrade re-creates or renames back existed
-            // before that upgrade (before the history, when no upgrade creates it).
-            for e in &u {
-                match &e.change {
-                    Change::CreateTable { table, .. } => {
-                        created_anywhere.insert(key(table));
-                    }
-                    Change::RenameTable { table, new_name } => {
-                        created_anywhere.insert(key(&crate::schema::rename_in_schema(table, new_name)));
-                    }
-                    _ => {}
-                }
-            }
-            events[r] = Some((u, dn));
-        }
         Simulation {
             schema: Schema::default(),
             events,
-            created_anywhere,
+            created_anywhere: None,
             adopted: BTreeSet::new(),
+            a,
+            d,
+            parallel,
+            order: order.to_vec(),
+            built: 0,
         }
     }
 
-    /// The events of `r`, moved out: each revision is replayed once.
+    /// The tables some upgrade creates, asked for only when a change meets a missing
+    /// table (a healthy history never does): every upgrade's events are built for it
+    /// and dropped (in parallel: revisions' events do not depend on each other).
+    fn created_anywhere(&mut self) -> &BTreeSet<String> {
+        let (a, d) = (self.a, self.d);
+        self.created_anywhere.get_or_insert_with(|| {
+            crate::parallel::map(self.parallel, &self.order, |&r| {
+                created_tables(&revision_events(a.revision(r), d, true))
+            })
+            .into_iter()
+            .flatten()
+            .collect()
+        })
+    }
+
+    /// The events of `r`, moved out: each revision is replayed once, in `order`.
     fn take_events(&mut self, r: RevIdx) -> (Vec<Event>, Vec<Event>) {
+        while self.events.get(r).is_some_and(Option::is_none) && self.built < self.order.len() {
+            let end = (self.built + EVENT_WINDOW).min(self.order.len());
+            let (a, d) = (self.a, self.d);
+            let window = crate::parallel::map(self.parallel, &self.order[self.built..end], |&w| {
+                let rev = a.revision(w);
+                (revision_events(rev, d, true), revision_events(rev, d, false))
+            });
+            for (&w, ev) in self.order[self.built..end].iter().zip(window) {
+                self.events[w] = Some(ev);
+            }
+            self.built = end;
+        }
         self.events.get_mut(r).and_then(Option::take).unwrap_or_default()
     }
 
@@ -283,7 +316,7 @@ impl Simulation {
             && let Some(t) = change.table()
         {
             let k = key(t);
-            if self.schema.table(t).is_none() && !self.created_anywhere.contains(&k) && !self.schema.views.contains(&k) {
+            if self.schema.table(t).is_none() && !self.schema.views.contains(&k) && !self.created_anywhere().contains(&k) {
                 // Created before the history began (a project adopted on an existing
                 // database): known to exist, shape unknown.
                 self.schema.adopt(t);
@@ -659,6 +692,43 @@ mod tests {
                 .any(|(_, m)| m.contains("table t does not exist") || m.contains("table u")),
             "{found:?}"
         );
+    }
+
+    /// A history longer than two event windows: what a late revision creates is known
+    /// from the first replayed one on, and every revision's events are replayed once.
+    #[test]
+    fn the_replay_builds_events_window_by_window() {
+        let n = EVENT_WINDOW * 2 + 10;
+        let id = |i: usize| format!("r{i:05}");
+        let down = |i: usize| if i == 0 { "None".to_string() } else { format!("'{}'", id(i - 1)) };
+        let late = EVENT_WINDOW * 2 + 5;
+        let mut files: Vec<SourceFile> = (0..n)
+            .map(|i| {
+                let up = match i {
+                    // Drops a table the last window creates: missing here, not adopted.
+                    3 => format!("op.drop_table('t{late}')"),
+                    // Drops a table no revision creates: assumed to predate the history.
+                    7 => "op.drop_table('legacy')".to_string(),
+                    _ => format!("op.create_table('t{i}', sa.Column('id', sa.Integer(), primary_key=True))"),
+                };
+                script(&id(i), &down(i), &up, "pass")
+            })
+            .collect();
+        // A late revision altering a table the first window created: found.
+        files.push(script(&id(n), &down(n), "op.add_column('t1', sa.Column('x', sa.Text()))", "pass"));
+        let found = codes(&files);
+        let unknown: Vec<&String> = found.iter().filter(|(c, _)| c == "unknown-object").map(|(_, m)| m).collect();
+        assert_eq!(unknown.len(), 2, "{found:?}");
+        assert!(
+            unknown.iter().any(|m| m.contains(&format!("t{late}")) && !m.contains("assumes")),
+            "{unknown:?}"
+        );
+        assert!(unknown.iter().any(|m| m.contains("legacy") && m.contains("assumes")), "{unknown:?}");
+        // Every window was replayed: the schema at the head holds every table created.
+        let a = crate::analysis::analyze(&files, None);
+        let head = a.map.heads[0];
+        let (schema, _) = schema_at(&a, &[head], &PostgreSQL, &crate::parallel::Sequential);
+        assert_eq!(schema.tables.len(), n - 2, "tables at head");
     }
 
     #[test]
