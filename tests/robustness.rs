@@ -350,6 +350,65 @@ fn unicode_revision_ids() {
     bounded(&r, 512.0);
 }
 
+/// `\N{NAME}` escapes: migplan does not carry Unicode's names, so a string spelling one is
+/// unknown: the step is opaque (a warning at its line), nothing is claimed about what it
+/// touches, and the revision's message shows U+FFFD where the character was.
+#[test]
+fn character_spelled_by_name() {
+    let dir = temp_dir("unicode-name");
+    std::fs::create_dir(dir.join("versions")).unwrap();
+    let first = script("aaaa00000001", "None", "op.drop_table('items')").replace(
+        "op.execute('SELECT 1')",
+        "op.create_table('items', sa.Column('id', sa.Integer), sa.Column('mark', sa.String(8), \
+         server_default='\\N{BULLET}'))\n    op.execute(\"UPDATE items SET mark = '\\N{black star}'\")",
+    );
+    std::fs::write(
+        dir.join("versions/aaaa00000001_x.py"),
+        first.replace("from alembic import op", "from alembic import op\nimport sqlalchemy as sa"),
+    )
+    .unwrap();
+    let second = script("aaaa00000002", "'aaaa00000001'", "op.execute('SELECT 2')")
+        .replace("\"\"\"aaaa00000002", "\"\"\"mark \\N{DEGREE SIGN}")
+        .replace("op.execute('SELECT 1')", "op.drop_column('items', 'mark\\N{DEGREE SIGN}')");
+    std::fs::write(dir.join("versions/aaaa00000002_y.py"), second).unwrap();
+    let r = check("character spelled by name", &dir, &["-d", "versions"]);
+    assert_eq!(r.json["revisions"], 2);
+    // No finding at all: the dropped column's table was made by a step that is not known.
+    assert_eq!(r.json["diagnostics"], serde_json::json!([]), "{}", r.json);
+    // The plan shows each such step as Python, with the reason, where it would be SQL.
+    let out = Command::new(BIN)
+        .args(["-d", "versions", "upgrade", "head", "--sql"])
+        .current_dir(&dir)
+        .output()
+        .expect("run migplan");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan = String::from_utf8(out.stdout).unwrap();
+    let opaque: Vec<&str> = plan.lines().filter(|l| l.starts_with("-- migplan: opaque Python step")).collect();
+    assert_eq!(opaque.len(), 3, "{plan}");
+    assert!(
+        opaque[0].contains("spelling a character by name") && opaque[0].ends_with("lines 15-15)"),
+        "{plan}"
+    );
+    assert!(
+        opaque[1].contains("spelling a character by name") && opaque[1].ends_with("lines 16-16)"),
+        "{plan}"
+    );
+    assert!(opaque[2].contains("aaaa00000002_y.py, lines 14-14"), "{plan}");
+    assert!(!plan.contains('\u{FDD0}'), "{plan}");
+    // The message is only displayed: the named character shows as U+FFFD.
+    let out = Command::new(BIN)
+        .args(["-d", "versions", "history"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("mark \u{FFFD}"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    bounded(&r, 512.0);
+}
+
 /// The same id in two folders, given as `-d a -d b`, and found by `--recursive`.
 #[test]
 fn duplicate_ids_across_folders() {

@@ -105,10 +105,13 @@ impl ConfigureCalls<'_> {
 /// First literal wins (offline and online `configure` calls normally agree).
 fn set_str(slot: &mut Option<String>, value: &Expr) -> bool {
     match value {
-        Expr::StringLiteral(s) => {
-            slot.get_or_insert_with(|| s.value.to_str().to_string());
-            true
-        }
+        Expr::StringLiteral(s) => match super::literal_str(s.value.to_str()) {
+            Some(v) => {
+                slot.get_or_insert_with(|| v.to_string());
+                true
+            }
+            None => false,
+        },
         Expr::NoneLiteral(_) => true,
         _ => false,
     }

@@ -225,7 +225,10 @@ impl Evaluator<'_> {
         }
         let d = depth + 1;
         match e {
-            Expr::StringLiteral(s) => Val::Lit(Literal::Str(s.value.to_str().to_string())),
+            Expr::StringLiteral(s) => match super::literal_str(s.value.to_str()) {
+                Some(v) => Val::Lit(Literal::Str(v.to_string())),
+                None => unknown("a string spelling a character by name (\\N{…})"),
+            },
             Expr::NoneLiteral(_) => Val::Lit(Literal::None),
             Expr::BooleanLiteral(b) => Val::Lit(Literal::Bool(b.value)),
             Expr::NumberLiteral(n) => match &n.value {
@@ -481,7 +484,10 @@ impl Evaluator<'_> {
                 }
             }
         }
-        Val::Lit(Literal::Str(out))
+        match super::literal_str(&out) {
+            Some(_) => Val::Lit(Literal::Str(out)),
+            None => unknown("an f-string spelling a character by name (\\N{…})"),
+        }
     }
 
     fn attribute(&self, base: Val, attr: &str) -> Val {

@@ -28,7 +28,7 @@ fn eval_depth(expr: &Expr, env: &ConstEnv, depth: usize) -> Option<ConstValue> {
         return None;
     }
     match expr {
-        Expr::StringLiteral(s) => Some(ConstValue::Str(s.value.to_str().to_string())),
+        Expr::StringLiteral(s) => Some(ConstValue::Str(super::literal_str(s.value.to_str())?.to_string())),
         Expr::NoneLiteral(_) => Some(ConstValue::None),
         Expr::Tuple(t) => t
             .elts

@@ -445,7 +445,8 @@ fn body_is_empty(body: &[Stmt]) -> bool {
 fn docstring(module: &ModModule) -> Option<String> {
     match module.body.first()? {
         Stmt::Expr(e) => match &*e.value {
-            Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+            // A character spelled by name shows as U+FFFD: the message is only displayed.
+            Expr::StringLiteral(s) => Some(s.value.to_str().replace(super::UNNAMED_CHAR, "\u{FFFD}")),
             _ => None,
         },
         _ => None,
