@@ -111,7 +111,7 @@ fn inline_fks(columns: &[Column]) -> Vec<ForeignKeyConstraint> {
     let anywhere = TableRef::new("");
     columns
         .iter()
-        .flat_map(|c| c.foreign_keys.iter().map(|f| crate::dialect::ddl::column_fk(&anywhere, c, f)))
+        .flat_map(|c| c.extra.foreign_keys.iter().map(|f| crate::dialect::ddl::column_fk(&anywhere, c, f)))
         .collect()
 }
 
@@ -170,13 +170,13 @@ fn model_side(m: &ModelTable, convention: &[(String, String)]) -> Side {
     let mut indexes = Vec::new();
     for c in &m.columns {
         let cols = vec![c.name.clone()];
-        if c.index == Some(true) {
+        if c.extra.index == Some(true) {
             indexes.push(IndexSig {
                 name: named(naming::apply(convention, "ix", &target(t, &cols)), true),
                 columns: cols,
-                unique: c.unique == Some(true),
+                unique: c.extra.unique == Some(true),
             });
-        } else if c.unique == Some(true) {
+        } else if c.extra.unique == Some(true) {
             uniques.push(IndexSig {
                 name: named(naming::apply(convention, "uq", &target(t, &cols)), true),
                 columns: cols,
@@ -212,15 +212,19 @@ fn element_text(e: &IndexElement) -> String {
 
 /// A column as `sa.Column(...)` renders it: constraints moved to the table.
 fn strip(c: &Column, pk: &[String]) -> Column {
-    Column {
-        unique: None,
-        index: None,
-        foreign_keys: vec![],
-        checks: vec![],
+    let mut out = Column {
         primary_key: pk.iter().any(|p| eq(p, &c.name)),
         nullable: Some(c.is_nullable() && !pk.iter().any(|p| eq(p, &c.name))),
         ..c.clone()
+    };
+    if c.extra.unique.is_some() || c.extra.index.is_some() || !c.extra.foreign_keys.is_empty() || !c.extra.checks.is_empty() {
+        let e = &mut *out.extra;
+        e.unique = None;
+        e.index = None;
+        e.foreign_keys.clear();
+        e.checks.clear();
     }
+    out
 }
 
 /// Reflected names are wrapped in `conv()` by Alembic (`_InspectorConv`): they render as
@@ -247,7 +251,7 @@ fn db_side(table: TableRef, s: &TableShape, d: &dyn Dialect) -> Side {
         }
     }
     for c in &s.columns {
-        if c.unique == Some(true) {
+        if c.extra.unique == Some(true) {
             uniques.push(IndexSig {
                 name: None,
                 columns: vec![c.name.clone()],
@@ -271,9 +275,11 @@ fn db_side(table: TableRef, s: &TableShape, d: &dyn Dialect) -> Side {
     let serial = match pk_cols.as_slice() {
         [one] => s.columns.iter().find(|c| eq(&c.name, one)).filter(|c| {
             c.type_.is_integer()
-                && c.identity.is_none()
+                && c.extra.identity.is_none()
                 && match c.autoincrement {
-                    AutoIncrement::Auto => c.foreign_keys.is_empty() && !fks.iter().any(|(f, _)| f.columns.iter().any(|x| eq(x, &c.name))),
+                    AutoIncrement::Auto => {
+                        c.extra.foreign_keys.is_empty() && !fks.iter().any(|(f, _)| f.columns.iter().any(|x| eq(x, &c.name)))
+                    }
                     AutoIncrement::True => true,
                     _ => false,
                 }
@@ -545,8 +551,8 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
                 && sqlite_default_differs(x.server_default.as_deref(), c.server_default.as_deref()))
             .then(|| (x.server_default.as_deref().cloned(), c.server_default.as_deref().cloned()));
             // `_compare_column_comment`, where the dialect keeps comments (not SQLite).
-            let comments = d.name() != "sqlite" && (x.comment.is_some() || c.comment.is_some());
-            let comment = (comments && x.comment != c.comment).then(|| (x.comment.clone(), c.comment.clone()));
+            let comments = d.name() != "sqlite" && (x.extra.comment.is_some() || c.extra.comment.is_some());
+            let comment = (comments && x.extra.comment != c.extra.comment).then(|| (x.extra.comment.clone(), c.extra.comment.clone()));
             if nullable.is_some() || type_.is_some() || server_default.is_some() || comment.is_some() {
                 push_here(AutoOp::AlterColumn {
                     table: table.clone(),
@@ -557,7 +563,7 @@ pub fn compare(models: &Models, shapes: &Shapes, d: &dyn Dialect, opts: &Options
                     existing_nullable: a,
                     existing_server_default: x.server_default.as_deref().cloned(),
                     server_default,
-                    existing_comment: if comments { x.comment.clone() } else { None },
+                    existing_comment: if comments { x.extra.comment.clone() } else { None },
                     comment,
                 });
             }

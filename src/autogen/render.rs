@@ -508,7 +508,7 @@ fn column(c: &Column, side: Side, d: &dyn Dialect) -> String {
         opts.push(format!("autoincrement={}", py_bool(c.autoincrement == AutoIncrement::True)));
     }
     opts.push(format!("nullable={}", py_bool(c.is_nullable())));
-    if let Some(cm) = &c.comment {
+    if let Some(cm) = &c.extra.comment {
         opts.push(format!("comment={}", py_repr(cm)));
     }
     format!(

@@ -176,8 +176,7 @@ impl TableDef {
                 opts: ConstraintOpts::default(),
                 columns: self.primary_key.clone(),
             }],
-            comment: None,
-            kwargs: vec![],
+            extra: Default::default(),
             if_not_exists: true,
         };
         d.op_statements(&op)

@@ -11,19 +11,31 @@ use crate::ops::{
 
 /// `IdentifierPreparer._requires_quotes`: reserved words, a leading digit or `$`,
 /// anything but `[A-Za-z0-9_$]`, or upper-case letters.
+/// As SQLAlchemy's `IdentifierPreparer._requires_quotes`: anything but a lower-case legal
+/// identifier that is not a reserved word. Upper case and non-ASCII letters need quotes, so
+/// only `[a-z0-9_$]` is left unquoted, and then the name is its own lower case.
 pub fn requires_quotes<D: Dialect + ?Sized>(d: &D, ident: &str) -> bool {
-    let lower = ident.to_lowercase();
     ident.is_empty()
-        || d.reserved_words().binary_search(&lower.as_str()).is_ok()
         || ident.starts_with(|c: char| c.is_ascii_digit() || c == '$')
-        || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        || lower != ident
+        || !ident
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'$')
+        || d.reserved_words().binary_search(&ident).is_ok()
 }
 
 pub fn quote<D: Dialect + ?Sized>(d: &D, ident: &str) -> String {
     if requires_quotes(d, ident) {
         let q = d.quote_char();
-        format!("{q}{}{q}", ident.replace(q, &format!("{q}{q}")))
+        let mut out = String::with_capacity(ident.len() + 2);
+        out.push(q);
+        for c in ident.chars() {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+        out
     } else {
         ident.to_string()
     }
@@ -160,7 +172,7 @@ pub fn computed_sql(c: &crate::ops::Computed) -> String {
 
 /// Inline column constraints (`column.constraints`): column-level CHECKs.
 pub fn column_constraints_sql<D: Dialect + ?Sized>(d: &D, col: &Column) -> String {
-    col.checks.iter().map(|c| check_sql(d, c)).collect::<Vec<_>>().join(" ")
+    col.extra.checks.iter().map(|c| check_sql(d, c)).collect::<Vec<_>>().join(" ")
 }
 
 /// `DDLCompiler.get_column_specification`.
@@ -170,12 +182,12 @@ pub fn generic_column_specification<D: Dialect + ?Sized>(d: &D, col: &Column, _c
         s.push_str(" DEFAULT ");
         s.push_str(&server_default_sql(d, def)?);
     }
-    if let Some(c) = &col.computed {
+    if let Some(c) = &col.extra.computed {
         s.push(' ');
         s.push_str(&computed_sql(c));
     }
-    let identity = col.identity.is_some() && d.supports_identity_columns();
-    if let Some(i) = col.identity.as_ref().filter(|_| identity) {
+    let identity = col.extra.identity.is_some() && d.supports_identity_columns();
+    if let Some(i) = col.extra.identity.as_ref().filter(|_| identity) {
         s.push(' ');
         s.push_str(&identity_sql(i));
     }
@@ -206,7 +218,7 @@ pub fn autoincrement_column(columns: &[Column], pk: &[String]) -> Option<usize> 
         if !explicit && c.server_default.is_some() {
             return false;
         }
-        if !c.foreign_keys.is_empty() && !matches!(c.autoincrement, AutoIncrement::True | AutoIncrement::IgnoreFk) {
+        if !c.extra.foreign_keys.is_empty() && !matches!(c.autoincrement, AutoIncrement::True | AutoIncrement::IgnoreFk) {
             return false;
         }
         true
@@ -303,7 +315,7 @@ pub fn constraint_sql<D: Dialect + ?Sized>(d: &D, c: &Constraint) -> Option<Stri
 pub fn column_generated_constraints<D: Dialect + ?Sized>(d: &D, table: &TableRef, columns: &[Column]) -> Vec<Constraint> {
     let mut out = Vec::new();
     for c in columns {
-        if c.unique == Some(true) && c.index != Some(true) {
+        if c.extra.unique == Some(true) && c.extra.index != Some(true) {
             out.push(Constraint::Unique {
                 opts: ConstraintOpts::default(),
                 columns: vec![c.name.clone()],
@@ -312,7 +324,7 @@ pub fn column_generated_constraints<D: Dialect + ?Sized>(d: &D, table: &TableRef
         if let Some(ck) = type_check_constraint(d, c) {
             out.push(Constraint::Check(ck));
         }
-        for fk in &c.foreign_keys {
+        for fk in &c.extra.foreign_keys {
             out.push(Constraint::ForeignKey(Box::new(column_fk(table, c, fk))));
         }
     }
@@ -414,15 +426,22 @@ pub fn create_table_sql<D: Dialect + ?Sized>(
     );
     let mut sep = "\n";
     for (i, c) in columns.iter().enumerate() {
-        let mut col = c.clone();
-        if pk_cols.contains(&c.name) {
-            col.primary_key = true;
-        }
+        // A column named by the table's PRIMARY KEY renders as flagged (copied only then).
+        let flagged;
+        let col = if !c.primary_key && pk_cols.contains(&c.name) {
+            flagged = Column {
+                primary_key: true,
+                ..c.clone()
+            };
+            &flagged
+        } else {
+            c
+        };
         let ctx = ColumnContext {
             is_autoincrement: autoinc == Some(i),
             inline_primary_key: inline_pk == Some(i),
         };
-        let spec = create_column_sql(d, &col, ctx)
+        let spec = create_column_sql(d, col, ctx)
             .map_err(|e| CompileError(format!("(in table '{}', column '{}'): {}", table.name, c.name, e.0)))?;
         text.push_str(sep);
         text.push('\t');
@@ -524,8 +543,7 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
             table,
             columns,
             constraints,
-            comment,
-            kwargs,
+            extra,
             if_not_exists,
         } => {
             let mut out = d_enum_types(d, columns, true);
@@ -534,14 +552,14 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
                 table,
                 columns,
                 constraints,
-                comment.as_deref(),
-                kwargs,
+                extra.comment.as_deref(),
+                &extra.kwargs,
                 *if_not_exists,
             )?);
-            for c in columns.iter().filter(|c| c.index == Some(true)) {
+            for c in columns.iter().filter(|c| c.extra.index == Some(true)) {
                 let name = column_index_name(table, &c.name);
                 let opts = IndexOpts {
-                    unique: c.unique == Some(true),
+                    unique: c.extra.unique == Some(true),
                     ..Default::default()
                 };
                 out.push(create_index_generic(
@@ -553,11 +571,11 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
                 ));
             }
             if d.supports_comments() && !d.inline_comments() {
-                if let Some(cm) = comment {
+                if let Some(cm) = &extra.comment {
                     out.push(format!("COMMENT ON TABLE {} IS {}", format_table(d, table), quote_string(d, cm)));
                 }
                 for c in columns {
-                    if let Some(cm) = &c.comment {
+                    if let Some(cm) = &c.extra.comment {
                         out.push(format!(
                             "COMMENT ON COLUMN {}.{} IS {}",
                             format_table(d, table),
@@ -598,9 +616,9 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
             for c in column_generated_constraints(d, table, std::slice::from_ref(column)) {
                 out.extend(add_constraint_statements(d, table, &c, true)?);
             }
-            if column.index == Some(true) {
+            if column.extra.index == Some(true) {
                 let opts = IndexOpts {
-                    unique: column.unique == Some(true),
+                    unique: column.extra.unique == Some(true),
                     ..Default::default()
                 };
                 out.push(create_index_generic(
@@ -613,7 +631,7 @@ pub fn generic_op_statements<D: Dialect + ?Sized>(d: &D, op: &Op) -> Result<Vec<
             }
             if d.supports_comments()
                 && !d.inline_comments()
-                && let Some(cm) = &column.comment
+                && let Some(cm) = &column.extra.comment
             {
                 out.push(format!(
                     "COMMENT ON COLUMN {}.{} IS {}",

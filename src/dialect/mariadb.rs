@@ -163,7 +163,7 @@ impl Dialect for MariaDB {
     }
 
     fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
-        let force_nullable = col.computed.is_some() && col.nullable.is_none();
+        let force_nullable = col.extra.computed.is_some() && col.nullable.is_none();
         mysql::column_specification(self, col, ctx, force_nullable)
     }
 
@@ -248,7 +248,7 @@ mod tests {
     fn computed_columns_without_nullable_stay_nullable() {
         let mut col = Column::new("line_key", SqlType::new("Integer", "integer"));
         col.primary_key = true;
-        col.computed = Some(Box::new(Computed {
+        col.extra.computed = Some(Box::new(Computed {
             sqltext: "a * 2".into(),
             persisted: None,
         }));

@@ -238,7 +238,7 @@ pub fn visit_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Option
 /// `_force_column_to_nullable` (neither `NOT NULL` nor `NULL`).
 pub fn column_specification<D: Dialect + ?Sized>(d: &D, col: &Column, ctx: ColumnContext, force_nullable: bool) -> Compiled {
     let mut parts = vec![quote(d, &col.name), compile_type(d, &col.type_)?];
-    if let Some(c) = &col.computed {
+    if let Some(c) = &col.extra.computed {
         parts.push(ddl::computed_sql(c));
     }
     let is_timestamp = col.type_.visit == "TIMESTAMP";
@@ -248,10 +248,10 @@ pub fn column_specification<D: Dialect + ?Sized>(d: &D, col: &Column, ctx: Colum
     } else if nullable && is_timestamp {
         parts.push("NULL".into());
     }
-    if let Some(c) = &col.comment {
+    if let Some(c) = &col.extra.comment {
         parts.push(format!("COMMENT {}", quote_string(d, c)));
     }
-    if ctx.is_autoincrement && (col.server_default.is_none() || col.identity.is_some()) {
+    if ctx.is_autoincrement && (col.server_default.is_none() || col.extra.identity.is_some()) {
         parts.push("AUTO_INCREMENT".into());
     } else if let Some(def) = &col.server_default {
         let def = server_default_sql(d, def)?;

@@ -194,7 +194,7 @@ impl Dialect for PostgreSQL {
     }
 
     fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
-        let identity = col.identity.is_some();
+        let identity = col.extra.identity.is_some();
         let mut s = quote(self, &col.name);
         if col.primary_key && ctx.is_autoincrement && !identity {
             s.push_str(if col.type_.is_big_integer() {
@@ -212,11 +212,11 @@ impl Dialect for PostgreSQL {
                 s.push_str(&server_default_sql(self, def)?);
             }
         }
-        if let Some(c) = &col.computed {
+        if let Some(c) = &col.extra.computed {
             s.push(' ');
             s.push_str(&ddl::computed_sql(c));
         }
-        if let Some(i) = &col.identity {
+        if let Some(i) = &col.extra.identity {
             s.push(' ');
             s.push_str(&ddl::identity_sql(i));
         }

@@ -101,7 +101,7 @@ impl Dialect for SQLite {
         if ctx.inline_primary_key {
             s.push_str(" PRIMARY KEY AUTOINCREMENT");
         }
-        if let Some(c) = &col.computed {
+        if let Some(c) = &col.extra.computed {
             s.push(' ');
             s.push_str(&ddl::computed_sql(c));
         }
@@ -177,7 +177,7 @@ impl Dialect for SQLite {
             Op::AddColumn { column, .. } => {
                 // `unique=True` and inline ForeignKeys become constraints SQLite cannot ALTER
                 // in; type-bound CHECKs are skipped (Alembic warns and moves on).
-                if !column.foreign_keys.is_empty() || (column.unique == Some(true) && column.index != Some(true)) {
+                if !column.extra.foreign_keys.is_empty() || (column.extra.unique == Some(true) && column.extra.index != Some(true)) {
                     return Err(CompileError(NO_ALTER_CONSTRAINT.into()));
                 }
                 let mut out = ddl::generic_op_statements(self, op)?;
@@ -202,7 +202,7 @@ impl Dialect for SQLite {
             .iter()
             .any(|(k, v)| k == "sqlite_autoincrement" && *v == crate::ops::Literal::Bool(true))
             && col.type_.is_integer()
-            && col.foreign_keys.is_empty()
+            && col.extra.foreign_keys.is_empty()
     }
 
     fn batch_requires_recreate(&self, steps: &[crate::ops::Step]) -> bool {

@@ -202,7 +202,7 @@ impl<'a> Reader<'a> {
             .collect();
         for t in self.tables.iter_mut() {
             for c in t.columns.iter_mut().filter(|c| needs_fk_type(c)) {
-                if let Some((tt, cc)) = c.foreign_keys[0]
+                if let Some((tt, cc)) = c.extra.foreign_keys[0]
                     .target
                     .rsplit_once('.')
                     .map(|(a, b)| (a.rsplit('.').next().unwrap_or(a), b))
@@ -1223,7 +1223,7 @@ pub fn element_column(e: &IndexElement) -> Option<&str> {
 
 /// Whether `c` is a foreign key's column whose type SQLAlchemy copies from its target.
 pub fn needs_fk_type(c: &Column) -> bool {
-    c.type_.visit == "null" && !c.foreign_keys.is_empty()
+    c.type_.visit == "null" && !c.extra.foreign_keys.is_empty()
 }
 
 /// A constraint's kind, for messages.

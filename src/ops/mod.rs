@@ -2,6 +2,7 @@
 //! Alembic's `op.*` calls (and, for SQL folders, raw statements). Plain serde data; the
 //! dialects in `crate::dialect` turn them into SQL.
 
+pub mod extras;
 pub mod types;
 
 use serde::Serialize;
@@ -114,6 +115,15 @@ pub struct Column {
     pub autoincrement: AutoIncrement,
     /// Boxed: an expression is the largest part of a column and most have none.
     pub server_default: Option<Box<ServerDefault>>,
+    /// What most columns leave unset (comment, unique, index, foreign keys, identity,
+    /// computed, checks): allocated only when one is set.
+    #[serde(flatten)]
+    pub extra: extras::Extras<ColumnExtras>,
+}
+
+/// The options of [`Column`] that most columns do not set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ColumnExtras {
     pub comment: Option<String>,
     pub unique: Option<bool>,
     pub index: Option<bool>,
@@ -123,6 +133,22 @@ pub struct Column {
     pub computed: Option<Box<Computed>>,
     /// Inline `sa.CheckConstraint` given as a column argument.
     pub checks: Vec<CheckConstraint>,
+}
+
+static NO_COLUMN_EXTRAS: ColumnExtras = ColumnExtras {
+    comment: None,
+    unique: None,
+    index: None,
+    foreign_keys: Vec::new(),
+    identity: None,
+    computed: None,
+    checks: Vec::new(),
+};
+
+impl extras::Unset for ColumnExtras {
+    fn unset() -> &'static Self {
+        &NO_COLUMN_EXTRAS
+    }
 }
 
 impl Column {
@@ -136,7 +162,7 @@ impl Column {
             self.server_default = def.clone().map(Box::new);
         }
         if let Some(c) = &a.comment {
-            self.comment = c.clone();
+            self.extra.set(|e| &mut e.comment, c.clone());
         }
     }
 
@@ -149,18 +175,12 @@ impl Column {
             primary_key: false,
             autoincrement: AutoIncrement::Auto,
             server_default: None,
-            comment: None,
-            unique: None,
-            index: None,
-            foreign_keys: vec![],
-            identity: None,
-            computed: None,
-            checks: vec![],
+            extra: Default::default(),
         }
     }
 
     pub fn is_nullable(&self) -> bool {
-        self.nullable.unwrap_or(!self.primary_key && self.identity.is_none())
+        self.nullable.unwrap_or(!self.primary_key && self.extra.identity.is_none())
     }
 }
 
@@ -239,6 +259,35 @@ pub enum MysqlLength {
 /// Dialect-specific table options (`mysql_engine='InnoDB'`, `postgresql_partition_by=`...).
 pub type TableKwargs = Vec<(String, Literal)>;
 
+/// The options of `Op::CreateTable` most tables do not set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TableExtras {
+    pub comment: Option<String>,
+    pub kwargs: TableKwargs,
+}
+
+static NO_TABLE_EXTRAS: TableExtras = TableExtras {
+    comment: None,
+    kwargs: Vec::new(),
+};
+
+impl extras::Unset for TableExtras {
+    fn unset() -> &'static Self {
+        &NO_TABLE_EXTRAS
+    }
+}
+
+impl TableExtras {
+    /// Boxed only when either is given.
+    pub fn of(comment: Option<String>, kwargs: TableKwargs) -> extras::Extras<TableExtras> {
+        let mut e = extras::Extras::default();
+        if comment.is_some() || !kwargs.is_empty() {
+            *e = TableExtras { comment, kwargs };
+        }
+        e
+    }
+}
+
 /// `op.alter_column(...)` with every keyword Alembic takes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AlterColumn {
@@ -279,8 +328,10 @@ pub enum Op {
         table: TableRef,
         columns: Vec<Column>,
         constraints: Vec<Constraint>,
-        comment: Option<String>,
-        kwargs: TableKwargs,
+        /// The table comment and dialect keywords (`mysql_engine=`...), which most
+        /// `create_table` calls do not give: allocated only when one is.
+        #[serde(flatten)]
+        extra: extras::Extras<TableExtras>,
         if_not_exists: bool,
     },
     DropTable {
@@ -320,7 +371,8 @@ pub enum Op {
     },
     AddConstraint {
         table: TableRef,
-        constraint: Constraint,
+        /// Boxed: the largest field of any operation.
+        constraint: Box<Constraint>,
     },
     DropConstraint {
         table: TableRef,
@@ -419,7 +471,8 @@ pub struct Step {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum StepKind {
     Op(Op),
-    Opaque(Opaque),
+    /// Boxed: rare in most histories and the largest kind of step.
+    Opaque(Box<Opaque>),
     /// `if` on something decidable without a database: the dialect's name, offline mode.
     If {
         cond: Cond,

@@ -1,6 +1,7 @@
 //! Column types as SQLAlchemy models them: the `__visit_name__` the type compiler
 //! dispatches on, plus the constructor arguments that change the rendered DDL.
 
+use crate::ops::extras::Extras;
 use serde::Serialize;
 
 /// Which SQLAlchemy namespace a type class came from (`sa.UUID` and `postgresql.UUID`
@@ -42,7 +43,7 @@ pub struct SqlType {
     /// PostgreSQL `BIT(varying=...)`.
     pub varying: bool,
     #[serde(flatten)]
-    pub extra: Extras,
+    pub extra: Extras<TypeExtras>,
 }
 
 /// The options of [`SqlType`] that only some types take.
@@ -84,44 +85,9 @@ static NO_EXTRAS: TypeExtras = TypeExtras {
     variants: Vec::new(),
 };
 
-/// [`TypeExtras`] allocated on first write: reads of an unset one see the defaults, and
-/// an unset one equals a set one holding the defaults.
-#[derive(Clone, Debug, Default)]
-pub struct Extras(Option<Box<TypeExtras>>);
-
-impl std::ops::Deref for Extras {
-    type Target = TypeExtras;
-    fn deref(&self) -> &TypeExtras {
-        self.0.as_deref().unwrap_or(&NO_EXTRAS)
-    }
-}
-
-impl std::ops::DerefMut for Extras {
-    fn deref_mut(&mut self) -> &mut TypeExtras {
-        self.0.get_or_insert_with(Default::default)
-    }
-}
-
-impl Extras {
-    /// Set an optional field; `None` into unset extras allocates nothing.
-    pub fn set<T>(&mut self, field: fn(&mut TypeExtras) -> &mut Option<T>, value: Option<T>) {
-        if value.is_some() || self.0.is_some() {
-            *field(self) = value;
-        }
-    }
-}
-
-impl PartialEq for Extras {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Extras {}
-
-impl Serialize for Extras {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
+impl crate::ops::extras::Unset for TypeExtras {
+    fn unset() -> &'static Self {
+        &NO_EXTRAS
     }
 }
 

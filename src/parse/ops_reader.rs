@@ -131,14 +131,14 @@ impl<'a> BodyReader<'a> {
         let excerpt = self.text.get(span.range()).unwrap_or("").to_string();
         self.step(
             span,
-            StepKind::Opaque(Opaque {
+            StepKind::Opaque(Box::new(Opaque {
                 reason: reason.into(),
                 excerpt,
                 maybe,
                 tables: Vec::new(),
                 enum_types: Vec::new(),
                 offline: Vec::new(),
-            }),
+            })),
         )
     }
 
@@ -848,8 +848,7 @@ impl<'a> BodyReader<'a> {
                     table,
                     columns,
                     constraints,
-                    comment: as_str(a.kw("comment")),
-                    kwargs,
+                    extra: crate::ops::TableExtras::of(as_str(a.kw("comment")), kwargs),
                     if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
                 };
                 return Ok(Some((op, Val::Table(tv))));
@@ -924,7 +923,10 @@ impl<'a> BodyReader<'a> {
                 } else {
                     Constraint::PrimaryKey { opts, columns }
                 };
-                Op::AddConstraint { table, constraint }
+                Op::AddConstraint {
+                    table,
+                    constraint: Box::new(constraint),
+                }
             }
             "create_foreign_key" => {
                 let name = constraint_name(a.param(0, "constraint_name"))?;
@@ -955,7 +957,7 @@ impl<'a> BodyReader<'a> {
                 }
                 Op::AddConstraint {
                     table,
-                    constraint: Constraint::ForeignKey(Box::new(fk)),
+                    constraint: Box::new(Constraint::ForeignKey(Box::new(fk))),
                 }
             }
             "create_check_constraint" => {
@@ -974,7 +976,7 @@ impl<'a> BodyReader<'a> {
                 };
                 Op::AddConstraint {
                     table,
-                    constraint: Constraint::Check(CheckConstraint { opts, sqltext }),
+                    constraint: Box::new(Constraint::Check(CheckConstraint { opts, sqltext })),
                 }
             }
             "drop_constraint" => Op::DropConstraint {

@@ -1012,10 +1012,10 @@ pub fn build_column(args: &Args) -> Val {
         match a {
             Val::Type(t) => type_ = Some(t.clone()),
             Val::TypeClass(t) => type_ = Some(t.clone()),
-            Val::ForeignKey(fk) => col.foreign_keys.push(fk.clone()),
-            Val::Identity(i) => col.identity = Some(Box::new(i.clone())),
-            Val::Computed(c) => col.computed = Some(Box::new(c.clone())),
-            Val::Constraint(Constraint::Check(c)) => col.checks.push(c.clone()),
+            Val::ForeignKey(fk) => col.extra.foreign_keys.push(fk.clone()),
+            Val::Identity(i) => col.extra.identity = Some(Box::new(i.clone())),
+            Val::Computed(c) => col.extra.computed = Some(Box::new(c.clone())),
+            Val::Constraint(Constraint::Check(c)) => col.extra.checks.push(c.clone()),
             Val::Unknown(w) => return Val::Unknown(w.clone()),
             _ => return unknown("unsupported positional argument to sa.Column"),
         }
@@ -1066,9 +1066,9 @@ pub fn build_column(args: &Args) -> Val {
                     _ => return unknown("server_default that is not static"),
                 }
             }
-            "comment" => col.comment = as_str(Some(v)),
-            "unique" => col.unique = as_bool(Some(v)),
-            "index" => col.index = as_bool(Some(v)),
+            "comment" => col.extra.set(|e| &mut e.comment, as_str(Some(v))),
+            "unique" => col.extra.set(|e| &mut e.unique, as_bool(Some(v))),
+            "index" => col.extra.set(|e| &mut e.index, as_bool(Some(v))),
             _ => {}
         }
     }

@@ -151,8 +151,7 @@ pub fn version_table_create(d: &dyn Dialect, opts: &RenderOptions) -> Result<Str
         table,
         columns: vec![col],
         constraints: vec![pk],
-        comment: None,
-        kwargs: vec![],
+        extra: Default::default(),
         if_not_exists: false,
     };
     Ok(d.op_statements(&op)?.join("\n"))

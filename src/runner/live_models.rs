@@ -121,7 +121,7 @@ fn sim_uniques(sim: &Shapes, table: &str) -> Vec<Vec<String>> {
         shape
             .columns
             .iter()
-            .filter(|c| c.unique == Some(true))
+            .filter(|c| c.extra.unique == Some(true))
             .map(|c| vec![c.name.to_ascii_lowercase()]),
     );
     out
@@ -188,7 +188,7 @@ pub fn live_models(
                 col.primary_key = pk.contains(&c.name);
                 col.nullable = Some(c.nullable && !col.primary_key);
                 // Comments are not read from the catalogues: not compared.
-                col.comment = sim_col.and_then(|x| x.comment.clone());
+                col.extra.set(|e| &mut e.comment, sim_col.and_then(|x| x.extra.comment.clone()));
                 col
             })
             .collect();

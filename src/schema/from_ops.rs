@@ -355,8 +355,10 @@ fn type_sql(d: &dyn Dialect, t: &SqlType) -> String {
 }
 
 fn column_def(d: &dyn Dialect, c: &Column, autoincrement: bool) -> ColumnDef {
-    let generated =
-        c.identity.is_some() || c.computed.is_some() || autoincrement || matches!(c.autoincrement, AutoIncrement::True) && c.primary_key;
+    let generated = c.extra.identity.is_some()
+        || c.extra.computed.is_some()
+        || autoincrement
+        || matches!(c.autoincrement, AutoIncrement::True) && c.primary_key;
     ColumnDef {
         name: c.name.clone(),
         type_: type_sql(d, &c.type_),
@@ -379,26 +381,26 @@ fn column_extras(d: &dyn Dialect, table: &TableRef, c: &Column) -> (Vec<Constrai
         using_index: None,
         implicit_name: None,
     };
-    if c.index == Some(true) {
+    if c.extra.index == Some(true) {
         idx.push(IndexDef {
             name: column_index_name(table, &c.name),
             table: table_key(d, table),
             columns: vec![c.name.clone()],
-            unique: c.unique == Some(true),
+            unique: c.extra.unique == Some(true),
         });
-    } else if c.unique == Some(true) {
+    } else if c.extra.unique == Some(true) {
         cons.push(plain(ConstraintKind::Unique {
             columns: vec![c.name.clone()],
         }));
     }
-    for fk in &c.foreign_keys {
+    for fk in &c.extra.foreign_keys {
         let f = ddl::column_fk(table, c, fk);
         cons.push(ConstraintDef {
             name: fk.name.clone(),
             ..constraint_def(d, &Constraint::ForeignKey(Box::new(f)))
         });
     }
-    for ch in &c.checks {
+    for ch in &c.extra.checks {
         cons.push(constraint_def(d, &Constraint::Check(ch.clone())));
     }
     (cons, idx)

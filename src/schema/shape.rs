@@ -158,10 +158,11 @@ impl Shapes {
                 table,
                 columns,
                 constraints,
-                kwargs,
+                extra,
                 if_not_exists,
                 ..
             } => {
+                let kwargs = &extra.kwargs;
                 if *if_not_exists && self.tables.contains_key(&key(table)) {
                     return;
                 }
@@ -175,10 +176,10 @@ impl Shapes {
                 }
                 let indexes = columns
                     .iter()
-                    .filter(|c| c.index == Some(true))
+                    .filter(|c| c.extra.index == Some(true))
                     .map(|c| {
                         let opts = IndexOpts {
-                            unique: c.unique == Some(true),
+                            unique: c.extra.unique == Some(true),
                             ..Default::default()
                         };
                         (
@@ -190,10 +191,14 @@ impl Shapes {
                     .collect();
                 let columns = columns
                     .iter()
-                    .map(|c| Column {
-                        index: None,
-                        unique: if c.index == Some(true) { None } else { c.unique },
-                        ..c.clone()
+                    .map(|c| {
+                        let mut c = c.clone();
+                        if c.extra.index.is_some() {
+                            let e = &mut *c.extra;
+                            e.unique = if e.index == Some(true) { None } else { e.unique };
+                            e.index = None;
+                        }
+                        c
                     })
                     .collect();
                 self.tables.insert(
@@ -232,9 +237,9 @@ impl Shapes {
             }
             Op::AddColumn { table, column, .. } => {
                 if let Some(s) = self.known_mut(table) {
-                    if column.index == Some(true) {
+                    if column.extra.index == Some(true) {
                         let opts = IndexOpts {
-                            unique: column.unique == Some(true),
+                            unique: column.extra.unique == Some(true),
                             ..Default::default()
                         };
                         s.indexes.push((
@@ -244,10 +249,10 @@ impl Shapes {
                         ));
                     }
                     let mut c = column.clone();
-                    if c.index == Some(true) {
-                        c.unique = None;
+                    if c.extra.index == Some(true) {
+                        c.extra.set(|e| &mut e.unique, None);
                     }
-                    c.index = None;
+                    c.extra.set(|e| &mut e.index, None);
                     s.columns.retain(|x| !eq(&x.name, &c.name));
                     s.columns.push(*c);
                 }
@@ -328,10 +333,10 @@ impl Shapes {
             }
             Op::AddConstraint { table, constraint } => {
                 if let Some(s) = self.known_mut(table) {
-                    if matches!(constraint, Constraint::PrimaryKey { .. }) {
+                    if matches!(&**constraint, Constraint::PrimaryKey { .. }) {
                         s.constraints.retain(|c| !matches!(c, Constraint::PrimaryKey { .. }));
                     }
-                    s.constraints.push(constraint.clone());
+                    s.constraints.push((**constraint).clone());
                 }
             }
             Op::DropConstraint { table, name, .. } => {
@@ -342,10 +347,13 @@ impl Shapes {
                 s.constraints.retain(|c| constraint_name(c).is_none_or(|n| !eq(n, name)));
                 let mut found = before != s.constraints.len();
                 for c in s.columns.iter_mut() {
-                    let (fks, checks) = (c.foreign_keys.len(), c.checks.len());
-                    c.foreign_keys.retain(|f| f.name.as_deref().is_none_or(|n| !eq(n, name)));
-                    c.checks.retain(|k| k.opts.name.as_deref().is_none_or(|n| !eq(n, name)));
-                    found |= fks != c.foreign_keys.len() || checks != c.checks.len();
+                    let (fks, checks) = (c.extra.foreign_keys.len(), c.extra.checks.len());
+                    if fks + checks == 0 {
+                        continue;
+                    }
+                    c.extra.foreign_keys.retain(|f| f.name.as_deref().is_none_or(|n| !eq(n, name)));
+                    c.extra.checks.retain(|k| k.opts.name.as_deref().is_none_or(|n| !eq(n, name)));
+                    found |= fks != c.extra.foreign_keys.len() || checks != c.extra.checks.len();
                 }
                 if !found {
                     // An unnamed constraint, dropped by the name the server gave it
@@ -366,10 +374,11 @@ impl Shapes {
                     for c in s.columns.iter_mut() {
                         let col = vec![c.name.clone()];
                         let fk_name = d.implicit_constraint_name(&table.name, ConstraintRole::ForeignKey, &col);
-                        let n = c.foreign_keys.len();
-                        c.foreign_keys
+                        let n = c.extra.foreign_keys.len();
+                        c.extra
+                            .foreign_keys
                             .retain(|f| f.name.is_some() || fk_name.as_deref().is_none_or(|x| !eq(x, name)));
-                        found |= n != c.foreign_keys.len();
+                        found |= n != c.extra.foreign_keys.len();
                     }
                 }
                 if !found {
@@ -558,7 +567,10 @@ mod tests {
         let s = shapes(&files, "b");
         assert_eq!(names(&s, "t"), ["id", "c", "f"]);
         // `index=True` is kept as the index reflection would find, not as a column flag.
-        let t = s.lookup(&TableRef::new("t")).ok().map(|t| (t.indexes.len(), t.columns[1].index));
+        let t = s
+            .lookup(&TableRef::new("t"))
+            .ok()
+            .map(|t| (t.indexes.len(), t.columns[1].extra.index));
         assert_eq!(t, Some((1, None)));
     }
 
