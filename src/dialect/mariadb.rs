@@ -280,7 +280,7 @@ mod tests {
             name: Some("ix_t_a".into()),
             table: TableRef::new("t"),
             elements: vec![IndexElement::Column("a".into())],
-            opts: Box::new(opts),
+            opts: crate::ops::extras::Extras::of(opts),
         };
         assert_eq!(one(&MARIADB, &op), "CREATE INDEX ix_t_a ON t (a(8)) USING btree");
         assert_eq!(one(&MARIADB_AS_MYSQL, &op), "CREATE INDEX ix_t_a ON t (a(4)) USING btree");

@@ -28,6 +28,13 @@ impl<T: Unset> std::ops::DerefMut for Extras<T> {
     }
 }
 
+impl<T: Unset + PartialEq> Extras<T> {
+    /// `value`, allocated only when it differs from the defaults.
+    pub fn of(value: T) -> Self {
+        Extras((value != *T::unset()).then(|| Box::new(value)))
+    }
+}
+
 impl<T: Unset> Extras<T> {
     /// Set an optional field; `None` into unset extras allocates nothing.
     pub fn set<V>(&mut self, field: fn(&mut T) -> &mut Option<V>, value: Option<V>) {
@@ -83,5 +90,14 @@ mod tests {
         assert!(e.0.is_some());
         assert_ne!(e, Extras::default());
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"note":null,"tags":["a"]}"#);
+        assert!(Extras::of(Rare::default()).0.is_none());
+        assert!(
+            Extras::of(Rare {
+                note: Some("x".into()),
+                tags: vec![]
+            })
+            .0
+            .is_some()
+        );
     }
 }

@@ -248,6 +248,30 @@ pub struct IndexOpts {
     pub sqlite_where: Option<String>,
 }
 
+static NO_INDEX_OPTS: IndexOpts = IndexOpts {
+    unique: false,
+    if_not_exists: false,
+    postgresql_where: None,
+    postgresql_using: None,
+    postgresql_concurrently: false,
+    postgresql_include: Vec::new(),
+    postgresql_nulls_not_distinct: None,
+    postgresql_ops: Vec::new(),
+    mysql_length: None,
+    mysql_prefix: None,
+    mysql_using: None,
+    mariadb_length: None,
+    mariadb_prefix: None,
+    mariadb_using: None,
+    sqlite_where: None,
+};
+
+impl extras::Unset for IndexOpts {
+    fn unset() -> &'static Self {
+        &NO_INDEX_OPTS
+    }
+}
+
 /// `mysql_length=` of an index: one length for all columns, or per column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -361,7 +385,9 @@ pub enum Op {
         name: Option<String>,
         table: TableRef,
         elements: Vec<IndexElement>,
-        opts: Box<IndexOpts>,
+        /// Allocated only when an option differs from SQLAlchemy's defaults (most indexes
+        /// set none: a boxed one was 272 bytes of every `create_index`).
+        opts: extras::Extras<IndexOpts>,
     },
     DropIndex {
         name: String,

@@ -840,7 +840,7 @@ impl<'a> BodyReader<'a> {
                         name: Some(i.name),
                         table: table.clone(),
                         elements: i.elements,
-                        opts: Box::new(i.opts),
+                        opts: crate::ops::extras::Extras::of(i.opts),
                     })
                     .collect();
                 self.table_defs.push((table.name.clone(), columns.clone(), constraints.clone()));
@@ -894,7 +894,7 @@ impl<'a> BodyReader<'a> {
                     name,
                     table,
                     elements,
-                    opts: Box::new(index_opts(a)?),
+                    opts: crate::ops::extras::Extras::of(index_opts(a)?),
                 }
             }
             "drop_index" => Op::DropIndex {
