@@ -314,9 +314,10 @@ impl<'a> Simulation<'a> {
         };
         if !matches!(change, Change::CreateTable { .. })
             && let Some(t) = change.table()
+            && self.schema.table(t).is_none()
         {
             let k = key(t);
-            if self.schema.table(t).is_none() && !self.schema.views.contains(&k) && !self.created_anywhere().contains(&k) {
+            if !self.schema.views.contains(&k) && !self.created_anywhere().contains(&k) {
                 // Created before the history began (a project adopted on an existing
                 // database): known to exist, shape unknown.
                 self.schema.adopt(t);
