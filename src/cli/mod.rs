@@ -227,20 +227,26 @@ fn run(cli: Cli) -> ExitCode {
     } else {
         let paths = list_scripts(&disc);
         let cwd = std::env::current_dir().ok();
-        listed = paths
-            .iter()
-            .map(|p| discover::display_path_from(p, cwd.as_deref()))
-            .chain(disc.env_py.as_deref().map(discover::display_path))
-            .collect();
+        let mut shown: Vec<String> = {
+            use rayon::prelude::*;
+            paths.par_iter().map(|p| discover::display_path_from(p, cwd.as_deref())).collect()
+        };
+        shown.extend(disc.env_py.as_deref().map(discover::display_path));
+        listed = shown;
         timer.lap("list");
         // `check` needs the texts holding inline markers: keep those of what was read.
         let keep_texts = matches!(cli.command, Command::Check { .. });
-        let (reads, files) = read_scripts(&paths, &listed[..paths.len()], keep_texts, read_depth(&cli.command));
+        // The walk for scripts outside the version locations needs no script: it runs
+        // beside the parse instead of after it.
+        let ((reads, files), unread) = rayon::join(
+            || read_scripts(&paths, &listed[..paths.len()], keep_texts, read_depth(&cli.command)),
+            || find::unread_scripts(&disc, &paths),
+        );
         script_files = keep_texts.then_some(files);
         timer.lap("read+parse");
         let env_py = disc.env_py.as_deref().and_then(read_source);
         let mut analysis = analyze_reads(reads, env_py.as_ref());
-        if let Some(d) = find::unread_scripts(&disc, &paths) {
+        if let Some(d) = unread {
             analysis.diagnostics.push(d);
             sort_diagnostics(&mut analysis.diagnostics);
         }
