@@ -371,7 +371,7 @@ impl Shapes {
                     let before = s.constraints.len();
                     s.constraints.retain(|c| !implicit(c));
                     found = before != s.constraints.len();
-                    for c in s.columns.iter_mut() {
+                    for c in s.columns.iter_mut().filter(|c| !c.extra.foreign_keys.is_empty()) {
                         let col = vec![c.name.clone()];
                         let fk_name = d.implicit_constraint_name(&table.name, ConstraintRole::ForeignKey, &col);
                         let n = c.extra.foreign_keys.len();
