@@ -301,17 +301,6 @@ impl extras::Unset for TableExtras {
     }
 }
 
-impl TableExtras {
-    /// Boxed only when either is given.
-    pub fn of(comment: Option<String>, kwargs: TableKwargs) -> extras::Extras<TableExtras> {
-        let mut e = extras::Extras::default();
-        if comment.is_some() || !kwargs.is_empty() {
-            *e = TableExtras { comment, kwargs };
-        }
-        e
-    }
-}
-
 /// `op.alter_column(...)` with every keyword Alembic takes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AlterColumn {

@@ -848,7 +848,10 @@ impl<'a> BodyReader<'a> {
                     table,
                     columns,
                     constraints,
-                    extra: crate::ops::TableExtras::of(as_str(a.kw("comment")), kwargs),
+                    extra: crate::ops::extras::Extras::of(crate::ops::TableExtras {
+                        comment: as_str(a.kw("comment")),
+                        kwargs,
+                    }),
                     if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
                 };
                 return Ok(Some((op, Val::Table(tv))));
