@@ -195,6 +195,16 @@ fn kept(dir: &Path, depth: &str) {
             .map(|r| r.upgrade_steps.capacity() + r.downgrade_steps.capacity())
             .sum();
         eprintln!("steps {steps} capacity {cap} diagnostics {}", analysis.diagnostics.len());
+        let b0 = LIVE.load(Ordering::Relaxed);
+        // The revision map alone, built again (the analysis keeps one like it).
+        let (map2, _) = migplan::graph::RevisionMap::build(&analysis.revisions);
+        let b1 = LIVE.load(Ordering::Relaxed);
+        eprintln!(
+            "revision map {} B per revision (Node {} B)",
+            (b1 - b0) / n,
+            std::mem::size_of::<migplan::graph::Node>()
+        );
+        std::mem::forget(map2);
     }
     std::mem::forget(analysis);
 }

@@ -34,7 +34,8 @@ pub fn analyze(scripts: &[SourceFile], env_py: Option<&SourceFile>) -> Analysis 
 /// Like [`analyze`] for scripts already read (the CLI reads them in parallel).
 pub fn analyze_reads(reads: Vec<ScriptRead>, env_py: Option<&SourceFile>) -> Analysis {
     let mut diagnostics = Vec::new();
-    let mut revisions = Vec::new();
+    // Sized once: grown by doubling, the spare capacity would be kept with the analysis.
+    let mut revisions = Vec::with_capacity(reads.len());
     for r in reads {
         diagnostics.extend(r.diagnostics);
         if let Some(rev) = r.revision {
@@ -172,8 +173,8 @@ impl Analysis {
         RevisionJson {
             revision: n.id.clone(),
             down_revisions: n.down_ids.clone(),
-            depends_on: n.dep_names.clone(),
-            branch_labels: n.labels.iter().cloned().collect(),
+            depends_on: n.links.dep_names.clone(),
+            branch_labels: n.links.labels.iter().cloned().collect(),
             children: n.nextrev.iter().map(|&c| self.map.id(c).to_string()).collect(),
             path: rev.path.clone(),
             message: rev.message().to_string(),

@@ -13,6 +13,7 @@ use petgraph::graph::DiGraph;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::Revision;
+use crate::ops::extras::{Extras, Unset};
 
 pub type RevIdx = usize;
 
@@ -24,18 +25,25 @@ pub struct Node {
     pub rev: usize,
     /// `down_revision` ids as declared (Alembic prints these, resolved or not).
     pub down_ids: Vec<String>,
-    /// `depends_on` as declared (ids or labels).
-    pub dep_names: Vec<String>,
     /// Resolved `down_revision` (Alembic's `_versioned_down_revisions`).
     pub down: Vec<RevIdx>,
-    /// Resolved `depends_on` (`_resolved_dependencies`).
-    pub deps: Vec<RevIdx>,
-    /// Dependencies not already depended on by an ancestor (`_normalized_resolved_dependencies`).
-    pub deps_normalized: Vec<RevIdx>,
     /// Children through `down_revision` (`nextrev`).
     pub nextrev: Vec<RevIdx>,
     /// Children through `down_revision` or `depends_on` (`_all_nextrev`).
     pub all_nextrev: Vec<RevIdx>,
+    /// Dependencies and labels: few revisions have any, so they are allocated only when set.
+    pub links: Extras<Links>,
+}
+
+/// A node's `depends_on` edges and branch labels.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Links {
+    /// `depends_on` as declared (ids or labels).
+    pub dep_names: Vec<String>,
+    /// Resolved `depends_on` (`_resolved_dependencies`).
+    pub deps: Vec<RevIdx>,
+    /// Dependencies not already depended on by an ancestor (`_normalized_resolved_dependencies`).
+    pub deps_normalized: Vec<RevIdx>,
     /// Labels declared on this revision.
     pub own_labels: Vec<String>,
     /// Labels in effect: own, inherited from labelled ancestors, and pushed down to
@@ -43,12 +51,26 @@ pub struct Node {
     pub labels: BTreeSet<String>,
 }
 
+static NO_LINKS: Links = Links {
+    dep_names: Vec::new(),
+    deps: Vec::new(),
+    deps_normalized: Vec::new(),
+    own_labels: Vec::new(),
+    labels: BTreeSet::new(),
+};
+
+impl Unset for Links {
+    fn unset() -> &'static Self {
+        &NO_LINKS
+    }
+}
+
 impl Node {
     pub fn is_base(&self) -> bool {
         self.down_ids.is_empty()
     }
     pub fn is_real_base(&self) -> bool {
-        self.down_ids.is_empty() && self.dep_names.is_empty()
+        self.down_ids.is_empty() && self.links.dep_names.is_empty()
     }
     pub fn is_head(&self) -> bool {
         self.nextrev.is_empty()
@@ -67,11 +89,11 @@ impl Node {
     }
     /// `_normalized_down_revisions`: down revisions plus dependencies no ancestor already has.
     pub fn normalized_down(&self) -> Vec<RevIdx> {
-        dedupe(self.down.iter().chain(self.deps_normalized.iter()).copied())
+        dedupe(self.down.iter().chain(self.links.deps_normalized.iter()).copied())
     }
     /// `_all_down_revisions`.
     pub fn all_down(&self) -> Vec<RevIdx> {
-        dedupe(self.down.iter().chain(self.deps.iter()).copied())
+        dedupe(self.down.iter().chain(self.links.deps.iter()).copied())
     }
 }
 
@@ -127,6 +149,8 @@ impl RevisionMap {
     pub fn build(revisions: &[Revision]) -> (RevisionMap, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut map = RevisionMap::default();
+        // Sized once: grown by doubling, the spare half would be kept with the analysis.
+        map.nodes.reserve_exact(revisions.len());
 
         // 1. Insert in order; later duplicates replace the content, keep the position.
         let mut first_file: BTreeMap<String, usize> = BTreeMap::new();
@@ -163,14 +187,15 @@ impl RevisionMap {
                 id: rev.id.clone(),
                 rev: ri,
                 down_ids,
-                dep_names,
                 down: Vec::new(),
-                deps: Vec::new(),
-                deps_normalized: Vec::new(),
                 nextrev: Vec::new(),
                 all_nextrev: Vec::new(),
-                own_labels: rev.branch_labels.clone(),
-                labels: rev.branch_labels.iter().cloned().collect(),
+                links: Extras::of(Links {
+                    dep_names,
+                    own_labels: rev.branch_labels.clone(),
+                    labels: rev.branch_labels.iter().cloned().collect(),
+                    ..Links::default()
+                }),
             };
             match map.by_id.get(&rev.id) {
                 Some(&idx) => {
@@ -205,7 +230,7 @@ impl RevisionMap {
 
         // 2. Branch labels share the namespace of revision ids.
         for idx in 0..map.nodes.len() {
-            for label in map.nodes[idx].own_labels.clone() {
+            for label in map.nodes[idx].links.own_labels.clone() {
                 let clash = map.by_label.get(&label).copied().or_else(|| map.by_id.get(&label).copied());
                 match clash {
                     Some(other) => {
@@ -236,7 +261,7 @@ impl RevisionMap {
         for idx in 0..map.nodes.len() {
             let rev = &revisions[map.nodes[idx].rev];
             let mut deps = Vec::new();
-            for name in map.nodes[idx].dep_names.clone() {
+            for name in map.nodes[idx].links.dep_names.clone() {
                 match map.by_id.get(&name).or_else(|| map.by_label.get(&name)) {
                     Some(&d) => {
                         if !deps.contains(&d) {
@@ -277,7 +302,9 @@ impl RevisionMap {
                 }
             }
             map.nodes[idx].down = down;
-            map.nodes[idx].deps = deps;
+            if !deps.is_empty() {
+                map.nodes[idx].links.deps = deps;
+            }
         }
         for idx in 0..map.nodes.len() {
             for d in map.nodes[idx].all_down() {
@@ -324,7 +351,9 @@ impl RevisionMap {
                 message: map.alembic_cycle_message(&cycles),
             });
             for n in &mut map.nodes {
-                n.deps_normalized = n.deps.clone();
+                if !n.links.deps.is_empty() {
+                    n.links.deps_normalized = n.links.deps.clone();
+                }
             }
             return (map, diags);
         }
@@ -495,13 +524,13 @@ impl RevisionMap {
     fn normalize_depends_on(&mut self) {
         let mut dependents: BTreeMap<RevIdx, Vec<RevIdx>> = BTreeMap::new();
         for (i, n) in self.nodes.iter().enumerate() {
-            for &d in &n.deps {
+            for &d in &n.links.deps {
                 dependents.entry(d).or_default().push(i);
             }
         }
         let mut marks = Marks::new(self.nodes.len());
         for i in 0..self.nodes.len() {
-            let deps = self.nodes[i].deps.clone();
+            let deps = self.nodes[i].links.deps.clone();
             let mut keep = Vec::new();
             for d in deps {
                 let covered = dependents
@@ -515,7 +544,9 @@ impl RevisionMap {
                     keep.push(d);
                 }
             }
-            self.nodes[i].deps_normalized = keep;
+            if !keep.is_empty() {
+                self.nodes[i].links.deps_normalized = keep;
+            }
         }
     }
 
@@ -523,13 +554,13 @@ impl RevisionMap {
     /// until a branch point or merge point.
     fn add_branch_labels(&mut self) {
         for idx in 0..self.nodes.len() {
-            if self.nodes[idx].own_labels.is_empty() {
+            if self.nodes[idx].links.own_labels.is_empty() {
                 continue;
             }
-            let labels = self.nodes[idx].own_labels.clone();
+            let labels = self.nodes[idx].links.own_labels.clone();
             let descendants = self.iterate_related(&[idx], Edges::Next);
             for &d in &descendants {
-                self.nodes[d].labels.extend(labels.iter().cloned());
+                self.nodes[d].links.labels.extend(labels.iter().cloned());
             }
             let mut parent = descendants.last().copied();
             let mut steps = 0;
@@ -541,7 +572,7 @@ impl RevisionMap {
                 steps += 1;
                 let next = n.down.first().copied();
                 let has_down = !n.down_ids.is_empty();
-                self.nodes[p].labels.extend(labels.iter().cloned());
+                self.nodes[p].links.labels.extend(labels.iter().cloned());
                 parent = if has_down { next } else { None };
             }
         }
@@ -726,7 +757,7 @@ impl RevisionMap {
                 current_heads.remove(idx);
                 caches.remove(idx);
                 idx = idx.saturating_sub(1);
-            } else if node.deps_normalized.is_empty() && node.down.len() == 1 && node.down_ids.len() == 1 {
+            } else if node.links.deps_normalized.is_empty() && node.down.len() == 1 && node.down_ids.len() == 1 {
                 current_heads[idx] = heads_to_add[0];
                 if let Some(bits) = caches[idx].as_mut() {
                     clear_bit(bits, candidate);

@@ -77,7 +77,11 @@ pub fn depends_on(map: &RevisionMap, deps: &[String]) -> Result<Vec<String>, Str
                 return Err(format!("Can't locate revision identified by '{d}'"));
             };
             let node = map.node(i);
-            Ok(if node.labels.contains(d) { d.clone() } else { node.id.clone() })
+            Ok(if node.links.labels.contains(d) {
+                d.clone()
+            } else {
+                node.id.clone()
+            })
         })
         .collect()
 }

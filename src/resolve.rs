@@ -269,7 +269,7 @@ impl RevisionMap {
                 .filter_map(Pos::rev)
                 .collect();
             if let Some(l) = &label {
-                heads.retain(|&h| self.nodes[h].labels.contains(l));
+                heads.retain(|&h| self.nodes[h].links.labels.contains(l));
             }
             let mut out = Vec::new();
             for h in heads {
@@ -669,7 +669,7 @@ impl RevisionMap {
             if let Pos::Rev(br) = self.get_revision(&RevArg::Str(branch.clone()))?
                 && self.id(br) == branch
             {
-                let labels = &self.nodes[br].labels;
+                let labels = &self.nodes[br].links.labels;
                 if labels.len() != 1 {
                     return Err(RevisionError::Other(format!(
                         "Revision {branch} used as a branch name must carry exactly one branch label"
@@ -677,7 +677,7 @@ impl RevisionMap {
                 }
                 branch = labels.iter().next().cloned().unwrap_or_default();
             }
-            targets.retain(|&t| self.nodes[t].labels.contains(&branch));
+            targets.retain(|&t| self.nodes[t].links.labels.contains(&branch));
         }
         let required: BTreeSet<RevIdx> = self
             .iterate_related_checked(&targets, Edges::NormalizedDown)

@@ -523,7 +523,7 @@ fn labeled_retrieve_branch_revision() {
 #[test]
 fn labeled_effective_labels() {
     let map = labeled();
-    let labels = |id: &str| map.node(idx(&map, id)).labels.iter().cloned().collect::<Vec<_>>();
+    let labels = |id: &str| map.node(idx(&map, id)).links.labels.iter().cloned().collect::<Vec<_>>();
     for id in ["a", "b", "somelongername", "c"] {
         assert_eq!(labels(id), ["abranch"], "{id}");
     }
@@ -1510,7 +1510,7 @@ fn cross_dependency_two_heads_to_base() {
     let map = cross_dependency_two();
     assert_eq!(ids(&map, &map.heads), ["c1", "d2", "d3"]);
     // a dependency by branch label resolves to the labelled revision
-    assert_eq!(ids(&map, &map.node(idx(&map, "base2")).deps), ["base1"]);
+    assert_eq!(ids(&map, &map.node(idx(&map, "base2")).links.deps), ["base1"]);
     assert_eq!(ids(&map, &map.bases), ["base1", "base2", "base3"]);
     assert_eq!(ids(&map, &map.real_bases), ["base1", "base3"]);
     assert_iteration(
@@ -1950,8 +1950,8 @@ fn depends_on_branch_one() {
     // c1 has one versioned child but two dependents: a real branch point only, so the
     // lib1 label stops there on its way down and does not reach c2
     assert!(map.node(idx(&map, "c1")).is_real_branch_point());
-    assert!(map.node(idx(&map, "f1")).labels.contains("lib1"));
-    assert!(!map.node(idx(&map, "c2")).labels.contains("lib1"));
+    assert!(map.node(idx(&map, "f1")).links.labels.contains("lib1"));
+    assert!(!map.node(idx(&map, "c2")).links.labels.contains("lib1"));
     // test_downgrade_to_dependency / test_stamp_across_dependency (revision sets only)
     assert_eq!(downgrade_revs(&map, "c1", ["c2", "d1"]), ok(&["d1"]));
     assert_eq!(downgrade_revs(&map, "b1", ["e1", "c2"]), ok(&["c2", "e1", "d1", "c1"]));
@@ -2058,7 +2058,7 @@ fn depends_on_branch_label() {
         ("e1", &["d1"], NO, NO),
         ("f1", &["e1"], NO, NO),
     ]);
-    assert_eq!(ids(&map, &map.node(idx(&map, "c2")).deps), ["c1"]);
+    assert_eq!(ids(&map, &map.node(idx(&map, "c2")).links.deps), ["c1"]);
     assert_eq!(upgrade_revs(&map, "c2", "a2"), ok(&["a1", "b1", "c1", "b2", "c2"]));
 }
 
@@ -2106,9 +2106,9 @@ fn merged_path_labeled_head_across_merge() {
         .unwrap();
     assert_eq!(ids(&map, &kept), ["d1", "c2"]);
     // the label stops at the merge point on its way down... but flows up through it
-    assert!(map.node(idx(&map, "f")).labels.contains("c2branch"));
-    assert!(!map.node(idx(&map, "d1")).labels.contains("c2branch"));
-    assert!(!map.node(idx(&map, "b")).labels.contains("c2branch"));
+    assert!(map.node(idx(&map, "f")).links.labels.contains("c2branch"));
+    assert!(!map.node(idx(&map, "d1")).links.labels.contains("c2branch"));
+    assert!(!map.node(idx(&map, "b")).links.labels.contains("c2branch"));
 }
 
 // BranchedPathTestCrossDependencies.test_downgrade_independent_branch /

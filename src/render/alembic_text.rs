@@ -39,7 +39,7 @@ impl<'a> View<'a> {
     }
 
     fn labels(&self, idx: RevIdx) -> String {
-        self.map.node(idx).labels.iter().cloned().collect::<Vec<_>>().join(", ")
+        self.map.node(idx).links.labels.iter().cloned().collect::<Vec<_>>().join(", ")
     }
 
     /// `Script._head_only`.
@@ -47,13 +47,13 @@ impl<'a> View<'a> {
         let n = self.map.node(idx);
         let mut text = n.id.clone();
         if o.include_parents {
-            text = if n.dep_names.is_empty() {
+            text = if n.links.dep_names.is_empty() {
                 format!("{} -> {}", self.format_down_revision(idx), text)
             } else {
-                format!("{} ({}) -> {}", self.format_down_revision(idx), n.dep_names.join(", "), text)
+                format!("{} ({}) -> {}", self.format_down_revision(idx), n.links.dep_names.join(", "), text)
             };
         }
-        if o.include_branches && !n.labels.is_empty() {
+        if o.include_branches && !n.links.labels.is_empty() {
             text.push_str(&format!(" ({})", self.labels(idx)));
         }
         if n.is_real_head() {
@@ -96,14 +96,14 @@ impl<'a> View<'a> {
         } else {
             e.push_str(&format!("Parent: {}\n", self.format_down_revision(idx)));
         }
-        if !n.dep_names.is_empty() {
-            e.push_str(&format!("Also depends on: {}\n", n.dep_names.join(", ")));
+        if !n.links.dep_names.is_empty() {
+            e.push_str(&format!("Also depends on: {}\n", n.links.dep_names.join(", ")));
         }
         if n.is_branch_point() {
             let kids: Vec<&str> = n.nextrev.iter().map(|&c| self.map.id(c)).collect();
             e.push_str(&format!("Branches into: {}\n", kids.join(", ")));
         }
-        if !n.labels.is_empty() {
+        if !n.links.labels.is_empty() {
             e.push_str(&format!("Branch names: {}\n", self.labels(idx)));
         }
         e.push_str(&format!("Path: {}\n", self.rev(idx).path));
