@@ -9,6 +9,13 @@ pub trait Parallel: Sync {
     /// Calls `job(i)` exactly once for every `i` in `0..n`, in any order, possibly on
     /// several threads at once.
     fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync));
+
+    /// Runs `a` and `b`, at once where a second thread is free; returns when both have
+    /// run. The default runs them in turn.
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        a();
+        b();
+    }
 }
 
 /// Every job on the calling thread, in order.

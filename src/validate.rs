@@ -284,11 +284,7 @@ impl<'a> Simulation<'a> {
     fn take_events(&mut self, r: RevIdx) -> (Vec<Event>, Vec<Event>) {
         while self.events.get(r).is_some_and(Option::is_none) && self.built < self.order.len() {
             let end = (self.built + EVENT_WINDOW).min(self.order.len());
-            let (a, d) = (self.a, self.d);
-            let window = crate::parallel::map(self.parallel, &self.order[self.built..end], |&w| {
-                let rev = a.revision(w);
-                (revision_events(rev, d, true), revision_events(rev, d, false))
-            });
+            let window = window_events(self.a, self.d, self.parallel, &self.order[self.built..end]);
             for (&w, ev) in self.order[self.built..end].iter().zip(window) {
                 self.events[w] = Some(ev);
             }
@@ -420,7 +416,9 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
     let mut blockers: BTreeMap<RevIdx, String> = BTreeMap::new();
 
     let mut branches = Branches::new(a, &order);
-    for &r in &order {
+    // One revision's replay: lint its upgrade on the schema it meets, apply it, check its
+    // downgrade gives that schema back.
+    let mut replay = |r: RevIdx, up: Vec<Event>, down: Vec<Event>| {
         let rev = a.revision(r);
         branches.before(a, r, &mut sim.schema);
         // A deployed revision (or any, when none are known) is linted as its own plan: the
@@ -430,7 +428,6 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
         let new_tables = if own_plan { &mut own_tables } else { &mut plan_tables };
         // Tables this revision creates: the rest of `new_tables` was new before it.
         let mut added_now: BTreeSet<String> = BTreeSet::new();
-        let (up, down) = sim.take_events(r);
 
         // Upgrade: lint each change against the schema it meets, then apply it.
         sim.schema.begin_journal();
@@ -529,9 +526,38 @@ pub fn validate(a: &Analysis, o: &ValidateOptions) -> Vec<Diagnostic> {
             }
         }
         branches.after(a, r, &sim.schema);
+    };
+    // The replay is one thread's work; building the next window's events (parsing their
+    // SQL) runs beside it on another.
+    let windows: Vec<&[RevIdx]> = order.chunks(EVENT_WINDOW).collect();
+    let mut ready = windows.first().map(|w| window_events(a, d, o.parallel, w)).unwrap_or_default();
+    for (i, window) in windows.iter().enumerate() {
+        let mut events = std::mem::take(&mut ready).into_iter();
+        let mut next = Vec::new();
+        o.parallel.join(
+            &mut || {
+                for (&r, (up, down)) in window.iter().zip(events.by_ref()) {
+                    replay(r, up, down);
+                }
+            },
+            &mut || {
+                if let Some(w) = windows.get(i + 1) {
+                    next = window_events(a, d, o.parallel, w);
+                }
+            },
+        );
+        ready = next;
     }
     diags.extend(down_paths(a, &blockers));
     diags
+}
+
+/// The upgrade and downgrade events of each revision of `window`, in its order.
+fn window_events(a: &Analysis, d: &dyn Dialect, p: &dyn Parallel, window: &[RevIdx]) -> Vec<(Vec<Event>, Vec<Event>)> {
+    crate::parallel::map(p, window, |&w| {
+        let rev = a.revision(w);
+        (revision_events(rev, d, true), revision_events(rev, d, false))
+    })
 }
 
 /// `downgrade-mismatch` findings: objects whose state after upgrade-then-downgrade

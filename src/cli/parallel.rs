@@ -10,4 +10,8 @@ impl Parallel for Rayon {
     fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
         (0..n).into_par_iter().for_each(job);
     }
+
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        rayon::join(a, b);
+    }
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, LocatedDiagnostic};
 use crate::source::{LineIndex, floor_char_boundary};
 
 /// Looks up a file's text by path.
-pub trait FileTexts {
+pub trait FileTexts: Sync {
     fn text(&self, path: &str) -> Option<&str>;
 }
 
