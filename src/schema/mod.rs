@@ -7,7 +7,6 @@
 //! round trip compares "before upgrade" with "after upgrade then downgrade" without
 //! copying the whole schema per revision.
 
-pub mod by_name;
 pub mod change;
 pub mod diff;
 pub mod from_ops;
@@ -22,7 +21,6 @@ use std::sync::Arc;
 use imbl::{OrdMap, OrdSet};
 use serde::Serialize;
 
-pub use by_name::ByName;
 pub use name_map::NameMap;
 
 pub use change::{Change, ColumnDef, ConstraintDef, ConstraintKind, DataVerb, Direction, Event, IndexDef};
@@ -73,6 +71,15 @@ pub fn key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// [`key`] for a lookup: borrowed when the name is already lower case (almost always).
+fn lookup_key(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(key(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Table(String),
@@ -87,7 +94,7 @@ pub enum Key {
 pub enum Entry {
     /// Shared with the schema: journaling a table copies it only when it is changed.
     Table(Arc<Table>),
-    Index(Arc<IndexDef>),
+    Index(IndexDef),
     Type(Vec<String>),
     Composite(String),
     Sequence,
@@ -98,9 +105,8 @@ pub enum Entry {
 /// side changes, and then only the changed path.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
-    pub tables: ByName<Arc<Table>>,
-    /// Shared like tables: a copy-on-write copy of a map node copies pointers, not indexes.
-    pub indexes: ByName<Arc<IndexDef>>,
+    pub tables: OrdMap<String, Arc<Table>>,
+    pub indexes: OrdMap<String, IndexDef>,
     /// Enum types and their values.
     pub types: OrdMap<String, Vec<String>>,
     /// Composite types and their attribute lists (`(id uuid, body jsonb)`).
@@ -112,7 +118,7 @@ pub struct Schema {
     #[serde(skip)]
     /// A sorted vector per table, not a set: most tables have an index or two, and a
     /// set's first node holds room for sixty-four.
-    by_table: ByName<Arc<Vec<String>>>,
+    by_table: OrdMap<String, Vec<String>>,
     /// Something opaque may have changed tables it does not name: "not found" findings
     /// would be guesses from here on.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -158,7 +164,7 @@ impl Schema {
     pub fn restore(&mut self, k: &Key, v: Option<Entry>) {
         match (k, v) {
             (Key::Table(n), Some(Entry::Table(t))) => {
-                self.tables.insert(n, t);
+                self.tables.insert(n.clone(), t);
             }
             (Key::Table(n), _) => {
                 self.tables.remove(n);
@@ -211,12 +217,13 @@ impl Schema {
     /// The table, journaled (as `touch`, with one lookup fewer: each is a walk down a
     /// tree of every table).
     fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
-        let current = self.tables.get_mut(name)?;
+        let k = key(name);
+        let current = self.tables.get(&k)?;
         if let Some(j) = self.journal.as_mut() {
-            j.entry(Key::Table(key(name)))
+            j.entry(Key::Table(k.clone()))
                 .or_insert_with(|| Some(Entry::Table(current.clone())));
         }
-        Some(Arc::make_mut(current))
+        self.tables.get_mut(&k).map(Arc::make_mut)
     }
 
     /// The table a change alters, journaled; when it is missing, `unknown-object` unless
@@ -232,33 +239,37 @@ impl Schema {
     }
 
     fn put_table(&mut self, t: Table) {
-        self.touch(Key::Table(key(&t.name)));
-        self.tables.insert(&t.name.clone(), Arc::new(t));
+        let k = key(&t.name);
+        self.touch(Key::Table(k.clone()));
+        self.tables.insert(k, Arc::new(t));
     }
 
     fn remove_table(&mut self, name: &str) -> Option<Table> {
-        self.touch(Key::Table(key(name)));
-        self.tables.remove(name).map(Arc::unwrap_or_clone)
+        let k = key(name);
+        self.touch(Key::Table(k.clone()));
+        self.tables.remove(&k).map(Arc::unwrap_or_clone)
     }
 
     /// Set or remove an index, keeping `by_table` in step.
-    fn set_index(&mut self, k: &str, v: Option<Arc<IndexDef>>) -> Option<Arc<IndexDef>> {
+    fn set_index(&mut self, k: &str, v: Option<IndexDef>) -> Option<IndexDef> {
         let old = match v {
             Some(i) => {
-                let names = self.by_table.get_or_insert_with(&i.table, Default::default);
+                let t = key(&i.table);
+                let names = self.by_table.entry(t).or_default();
                 if let Err(at) = names.binary_search_by(|n| n.as_str().cmp(k)) {
-                    Arc::make_mut(names).insert(at, k.to_string());
+                    names.insert(at, k.to_string());
                 }
-                self.indexes.insert(k, i)
+                self.indexes.insert(k.to_string(), i)
             }
             None => self.indexes.remove(k),
         };
         if let Some(o) = &old {
-            let still = self.indexes.get(k).is_some_and(|i| eq_ident(&i.table, &o.table));
-            if !still && let Some(set) = self.by_table.get_mut(&o.table) {
-                Arc::make_mut(set).retain(|n| n != k);
+            let t = key(&o.table);
+            let still = self.indexes.get(k).is_some_and(|i| key(&i.table) == t);
+            if !still && let Some(set) = self.by_table.get_mut(&t) {
+                set.retain(|n| n != k);
                 if set.is_empty() {
-                    self.by_table.remove(&o.table);
+                    self.by_table.remove(&t);
                 }
             }
         }
@@ -268,20 +279,20 @@ impl Schema {
     fn put_index(&mut self, i: IndexDef) {
         let k = key(&i.name);
         self.touch(Key::Index(k.clone()));
-        self.set_index(&k, Some(Arc::new(i)));
+        self.set_index(&k, Some(i));
     }
 
     fn remove_index(&mut self, name: &str) -> Option<IndexDef> {
         let k = key(name);
         self.touch(Key::Index(k.clone()));
-        self.set_index(&k, None).map(Arc::unwrap_or_clone)
+        self.set_index(&k, None)
     }
 
     /// Record a table that existed before the history began: present, shape unknown. Not
     /// journaled, so undoing a revision keeps it.
     pub fn adopt(&mut self, name: &str) {
         self.tables.insert(
-            name,
+            key(name),
             Arc::new(Table {
                 name: name.to_string(),
                 unknown: true,
@@ -299,8 +310,11 @@ impl Schema {
         let mut joined: Vec<(String, Arc<Table>)> = Vec::new();
         for d in self.tables.diff(&other.tables) {
             match d {
-                by_name::Diff::Added(k, t) => joined.push((k.to_string(), t.clone())),
-                by_name::Diff::Changed(k, mine, t) => {
+                DiffItem::Add(k, t) => joined.push((k.clone(), t.clone())),
+                DiffItem::Update {
+                    old: (k, mine),
+                    new: (_, t),
+                } => {
                     let mut mine = Table::clone(mine);
                     for c in &t.columns {
                         if mine.column(&c.name).is_none() {
@@ -313,18 +327,19 @@ impl Schema {
                         }
                     }
                     mine.unknown |= t.unknown;
-                    joined.push((k.to_string(), Arc::new(mine)));
+                    joined.push((k.clone(), Arc::new(mine)));
                 }
+                DiffItem::Remove(..) => {}
             }
         }
         for (k, t) in joined {
-            self.tables.insert(&k, t);
+            self.tables.insert(k, t);
         }
-        let added: Vec<(String, Arc<IndexDef>)> = self
+        let added: Vec<(String, IndexDef)> = self
             .indexes
             .diff(&other.indexes)
             .filter_map(|d| match d {
-                by_name::Diff::Added(k, i) => Some((k.to_string(), i.clone())),
+                DiffItem::Add(k, i) => Some((k.clone(), i.clone())),
                 _ => None,
             })
             .collect();
@@ -359,7 +374,7 @@ impl Schema {
     // ----- queries -------------------------------------------------------------------
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(name).map(|t| &**t)
+        self.tables.get(&*lookup_key(name)).map(|t| &**t)
     }
 
     /// Whether findings about `table` should be suppressed: it is unknown, or it is missing
@@ -374,10 +389,10 @@ impl Schema {
     /// Indexes on a table.
     pub fn indexes_on(&self, table: &str) -> impl Iterator<Item = &IndexDef> {
         self.by_table
-            .get(table)
+            .get(&*lookup_key(table))
             .into_iter()
             .flat_map(|names| names.iter())
-            .filter_map(|n| self.indexes.get(n).map(|i| &**i))
+            .filter_map(|n| self.indexes.get(n))
     }
 
     // ----- applying changes ----------------------------------------------------------
@@ -420,7 +435,7 @@ impl Schema {
                 }
                 self.put_table(t);
                 for i in indexes {
-                    if self.indexes.contains_key(&i.name) {
+                    if self.indexes.contains_key(&key(&i.name)) {
                         p(Problem::Duplicate(format!("index {}", i.name)));
                     }
                     self.put_index(i.clone());
@@ -631,7 +646,7 @@ impl Schema {
             Change::RenameIndex { name, new_name } => {
                 let new_full = rename_in_schema(name, new_name);
                 if let Some(mut ix) = self.remove_index(name) {
-                    if self.indexes.contains_key(&new_full) {
+                    if self.indexes.contains_key(&key(&new_full)) {
                         p(Problem::Duplicate(format!("index {new_full}")));
                     }
                     ix.name = new_full;
@@ -649,8 +664,8 @@ impl Schema {
                             matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
                                 && (eq_ident(ck, bare) || c.answers_to(bare))
                         })
-                        .map(|(ck, _)| (k.to_string(), ck.clone()))
-                        .or_else(|| primary_key_alias(t, bare).map(|ck| (k.to_string(), ck)))
+                        .map(|(ck, _)| (k.clone(), ck.clone()))
+                        .or_else(|| primary_key_alias(t, bare).map(|ck| (k.clone(), ck)))
                 });
                 match owner {
                     Some((tk, ck)) => {
@@ -669,7 +684,7 @@ impl Schema {
                 }
             }
             Change::CreateIndex { index, if_not_exists, .. } => {
-                if self.indexes.contains_key(&index.name) {
+                if self.indexes.contains_key(&key(&index.name)) {
                     if !if_not_exists {
                         p(Problem::Duplicate(format!("index {}", index.name)));
                     }
@@ -695,7 +710,7 @@ impl Schema {
                         .tables
                         .iter()
                         .find(|(_, t)| t.constraints.contains_key(name.as_str()))
-                        .map(|(k, _)| k.to_string());
+                        .map(|(k, _)| k.clone());
                     if let Some(owner) = owner {
                         if let Some(t) = self.table_mut(&owner) {
                             t.constraints.remove(name.as_str());
@@ -907,9 +922,9 @@ impl Schema {
     fn retarget_references(&mut self, target: &str, f: impl Fn(&mut ConstraintDef) -> bool) {
         let referencing: Vec<String> = self
             .tables
-            .unordered()
+            .iter()
             .filter(|(_, t)| t.constraints.values().any(|c| references(c, target)))
-            .map(|(k, _)| k.to_string())
+            .map(|(k, _)| k.clone())
             .collect();
         for k in referencing {
             if let Some(t) = self.table_mut(&k) {
@@ -919,7 +934,7 @@ impl Schema {
     }
 
     fn any_unknown_table(&self) -> bool {
-        self.tables.unordered().any(|(_, t)| t.unknown)
+        self.tables.values().any(|t| t.unknown)
     }
 }
 
