@@ -232,7 +232,8 @@ struct Simulation<'a> {
     built: usize,
 }
 
-/// Revisions whose events are built and held at once during a replay.
+/// Revisions whose events are built at once during a replay (`validate` holds the window
+/// it replays and the next one, built beside it).
 const EVENT_WINDOW: usize = 1024;
 
 /// The tables an upgrade's events create. Only upgrades create: what a downgrade
@@ -250,11 +251,10 @@ fn created_tables(up: &[Event]) -> Vec<String> {
 
 impl<'a> Simulation<'a> {
     fn new(a: &'a Analysis, d: &'a dyn Dialect, order: &[RevIdx], parallel: &'a dyn Parallel) -> Self {
-        let mut events: Vec<Option<(Vec<Event>, Vec<Event>)>> = Vec::new();
-        events.resize_with(a.map.len(), || None);
         Simulation {
             schema: Schema::default(),
-            events,
+            // Sized on the first `take_events`: `validate` hands events to its replay itself.
+            events: Vec::new(),
             created_anywhere: None,
             adopted: BTreeSet::new(),
             a,
@@ -282,6 +282,9 @@ impl<'a> Simulation<'a> {
 
     /// The events of `r`, moved out: each revision is replayed once, in `order`.
     fn take_events(&mut self, r: RevIdx) -> (Vec<Event>, Vec<Event>) {
+        if self.events.is_empty() {
+            self.events.resize_with(self.a.map.len(), || None);
+        }
         while self.events.get(r).is_some_and(Option::is_none) && self.built < self.order.len() {
             let end = (self.built + EVENT_WINDOW).min(self.order.len());
             let window = window_events(self.a, self.d, self.parallel, &self.order[self.built..end]);
