@@ -153,7 +153,19 @@ impl RevisionMap {
         map.nodes.reserve_exact(revisions.len());
 
         // 1. Insert in order; later duplicates replace the content, keep the position.
-        let mut first_file: BTreeMap<String, usize> = BTreeMap::new();
+        // The ids are sorted once (stably: a repeated id's files stay in load order) to find
+        // each revision's first file and to build `by_id` in one pass: inserting them one
+        // by one, a walk of string comparisons each, was a third of building the graph.
+        let mut sorted: Vec<(&str, usize)> = revisions.iter().enumerate().map(|(ri, r)| (r.id.as_str(), ri)).collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut first_of = vec![0; revisions.len()];
+        for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+            for &(_, ri) in group {
+                first_of[ri] = group[0].1;
+            }
+        }
+        // The node of each id, by the revision index of its first file.
+        let mut node_of = vec![usize::MAX; revisions.len()];
         for (ri, rev) in revisions.iter().enumerate() {
             if let Some(msg) = invalid_id(&rev.id) {
                 diags.push(
@@ -197,36 +209,37 @@ impl RevisionMap {
                     ..Links::default()
                 }),
             };
-            match map.by_id.get(&rev.id) {
-                Some(&idx) => {
-                    let first = &revisions[first_file[&rev.id]];
-                    diags.push(
-                        Diagnostic::new(
-                            Code::DuplicateRevision,
-                            format!("revision {} is declared in both {} and {}", rev.id, first.path, rev.path),
-                        )
-                        .at(&rev.path, rev.spans.revision)
-                        .help(format!(
-                            "Alembic only warns \"Revision {} is present more than once\" and lets {} shadow {}; give one of them a new id",
-                            rev.id, rev.path, first.path
-                        )),
-                    );
-                    diags.push(
-                        Diagnostic::new(
-                            Code::DuplicateRevision,
-                            format!("revision {} is declared again in {}", rev.id, rev.path),
-                        )
-                        .at(&first.path, first.spans.revision),
-                    );
-                    map.nodes[idx] = node;
-                }
-                None => {
-                    first_file.insert(rev.id.clone(), ri);
-                    map.by_id.insert(rev.id.clone(), map.nodes.len());
-                    map.nodes.push(node);
-                }
+            let first_ri = first_of[ri];
+            if first_ri != ri {
+                let first = &revisions[first_ri];
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateRevision,
+                        format!("revision {} is declared in both {} and {}", rev.id, first.path, rev.path),
+                    )
+                    .at(&rev.path, rev.spans.revision)
+                    .help(format!(
+                        "Alembic only warns \"Revision {} is present more than once\" and lets {} shadow {}; give one of them a new id",
+                        rev.id, rev.path, first.path
+                    )),
+                );
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateRevision,
+                        format!("revision {} is declared again in {}", rev.id, rev.path),
+                    )
+                    .at(&first.path, first.spans.revision),
+                );
+                map.nodes[node_of[first_ri]] = node;
+            } else {
+                node_of[ri] = map.nodes.len();
+                map.nodes.push(node);
             }
         }
+        map.by_id = sorted
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|g| (g[0].0.to_string(), node_of[g[0].1]))
+            .collect();
 
         // 2. Branch labels share the namespace of revision ids.
         for idx in 0..map.nodes.len() {
@@ -841,5 +854,50 @@ impl Marks {
     }
     fn is_marked(&self, i: usize) -> bool {
         self.stamp[i] == self.epoch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(id: &str, down: &[&str], path: &str) -> Revision {
+        let mut r = Revision::synthetic(id, down, &[], &[]);
+        r.path = path.into();
+        r
+    }
+
+    #[test]
+    fn a_repeated_id_keeps_its_first_position_and_names_its_first_file() {
+        let revisions = [
+            rev("b", &["a"], "0_b.py"),
+            rev("a", &[], "1_a.py"),
+            rev("a", &[], "2_a.py"),
+            rev("c", &["b"], "3_c.py"),
+            rev("a", &[], "4_a.py"),
+        ];
+        let (map, diags) = RevisionMap::build(&revisions);
+        assert_eq!(map.len(), 3);
+        assert_eq!(
+            map.by_id.iter().map(|(k, &v)| (k.as_str(), v)).collect::<Vec<_>>(),
+            [("a", 1), ("b", 0), ("c", 2)]
+        );
+        // The last file wins the content, the first keeps the position.
+        assert_eq!(map.node(1).rev, 4);
+        let said: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == Code::DuplicateRevision)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "revision a is declared in both 1_a.py and 2_a.py",
+                "revision a is declared again in 2_a.py",
+                "revision a is declared in both 1_a.py and 4_a.py",
+                "revision a is declared again in 4_a.py",
+            ]
+        );
+        assert_eq!(map.node(0).down, [1]);
     }
 }
