@@ -16,6 +16,12 @@ pub trait Parallel: Sync {
         a();
         b();
     }
+
+    /// Frees a large value the caller is done with, where it costs the caller least: the
+    /// default drops it here; a pool may drop it on another thread while the caller goes on.
+    fn discard(&self, value: Box<dyn Send>) {
+        drop(value);
+    }
 }
 
 /// Every job on the calling thread, in order.

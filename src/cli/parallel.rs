@@ -14,4 +14,8 @@ impl Parallel for Rayon {
     fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
         rayon::join(a, b);
     }
+
+    fn discard(&self, value: Box<dyn Send>) {
+        rayon::spawn(move || drop(value));
+    }
 }

@@ -302,8 +302,19 @@ impl Schema {
     }
 
     /// Join a merged branch's schema into this one: objects only it has are added, tables
-    /// both have gain the columns and constraints only it has.
+    /// both have gain the columns and constraints only it has; where both have an object,
+    /// this one's version wins.
     pub fn merge_from(&mut self, other: &Schema) {
+        self.join(other, false);
+    }
+
+    /// The same join with the roles swapped: the result is `other.merge_from(self)`'s, built
+    /// in place (the replay joins a merge's earlier parents into the schema it holds).
+    pub fn merge_under(&mut self, other: &Schema) {
+        self.join(other, true);
+    }
+
+    fn join(&mut self, other: &Schema, theirs_win: bool) {
         use imbl::ordmap::DiffItem;
         // `diff` skips the subtrees both sides still share since the branch point, so a
         // merge costs what the branches changed, not the size of the schema.
@@ -313,21 +324,22 @@ impl Schema {
                 DiffItem::Add(k, t) => joined.push((k.clone(), t.clone())),
                 DiffItem::Update {
                     old: (k, mine),
-                    new: (_, t),
+                    new: (_, theirs),
                 } => {
-                    let mut mine = Table::clone(mine);
-                    for c in &t.columns {
-                        if mine.column(&c.name).is_none() {
-                            mine.columns.push(c.clone());
+                    let (first, second) = if theirs_win { (theirs, mine) } else { (mine, theirs) };
+                    let mut t = Table::clone(first);
+                    for c in &second.columns {
+                        if t.column(&c.name).is_none() {
+                            t.columns.push(c.clone());
                         }
                     }
-                    for (ck, c) in &t.constraints {
-                        if !mine.constraints.contains_key(ck) {
-                            mine.constraints.insert(ck.clone(), c.clone());
+                    for (ck, c) in &second.constraints {
+                        if !t.constraints.contains_key(ck) {
+                            t.constraints.insert(ck.clone(), c.clone());
                         }
                     }
-                    mine.unknown |= t.unknown;
-                    joined.push((k.clone(), Arc::new(mine)));
+                    t.unknown |= second.unknown;
+                    joined.push((k.clone(), Arc::new(t)));
                 }
                 DiffItem::Remove(..) => {}
             }
@@ -340,6 +352,7 @@ impl Schema {
             .diff(&other.indexes)
             .filter_map(|d| match d {
                 DiffItem::Add(k, i) => Some((k.clone(), i.clone())),
+                DiffItem::Update { new: (k, i), .. } if theirs_win => Some((k.clone(), i.clone())),
                 _ => None,
             })
             .collect();
@@ -351,6 +364,7 @@ impl Schema {
             .diff(&other.types)
             .filter_map(|d| match d {
                 DiffItem::Add(k, v) => Some((k.clone(), v.clone())),
+                DiffItem::Update { new: (k, v), .. } if theirs_win => Some((k.clone(), v.clone())),
                 _ => None,
             })
             .collect();
@@ -358,7 +372,7 @@ impl Schema {
             self.types.insert(k, v);
         }
         for (k, v) in other.composites.iter() {
-            if !self.composites.contains_key(k) {
+            if theirs_win || !self.composites.contains_key(k) {
                 self.composites.insert(k.clone(), v.clone());
             }
         }
@@ -1073,6 +1087,47 @@ mod tests {
             types: vec![],
             if_not_exists: false,
         }
+    }
+
+    #[test]
+    fn merge_under_is_merge_from_with_the_roles_swapped() {
+        let index = |name: &str, col: &str| Change::CreateIndex {
+            index: IndexDef {
+                name: name.into(),
+                table: "users".into(),
+                columns: vec![col.into()],
+                unique: false,
+            },
+            concurrently: false,
+            if_not_exists: false,
+        };
+        let add = |c: &str| Change::AddColumn {
+            table: "users".into(),
+            column: col(c),
+            if_not_exists: false,
+            constraints: vec![],
+            indexes: vec![],
+        };
+        let mut base = Schema::default();
+        base.apply(&create("users", &["id"]));
+        // Two branches that both change `users` and create an index of the same name.
+        let mut a = base.clone();
+        for c in [add("a"), create("only_a", &["id"]), index("ix_users", "a")] {
+            assert!(a.apply(&c).is_empty());
+        }
+        let mut b = base.clone();
+        for c in [add("b"), create("only_b", &["id"]), index("ix_users", "b"), index("ix_b", "b")] {
+            assert!(b.apply(&c).is_empty());
+        }
+        let mut expected = a.clone();
+        expected.merge_from(&b);
+        let mut joined = b.clone();
+        joined.merge_under(&a);
+        assert_eq!(joined, expected);
+        assert_eq!(joined.by_table, expected.by_table);
+        let cols: Vec<&str> = joined.table("users").unwrap().columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(cols, ["id", "a", "b"]);
+        assert_eq!(joined.indexes.get("ix_users").unwrap().columns, ["a"]);
     }
 
     #[test]
