@@ -75,7 +75,7 @@ pub struct RenderedPlan {
 impl RenderedPlan {
     /// The `--sql` text.
     pub fn text(&self) -> String {
-        let mut s = String::new();
+        let mut s = String::with_capacity(self.statements.iter().map(|st| st.sql.len() + 2).sum());
         for st in &self.statements {
             s.push_str(&st.sql);
             s.push_str("\n\n");
@@ -120,7 +120,19 @@ impl Out<'_> {
 
 /// Alembic's `_exec`: tabs become four spaces, the text is stripped, the terminator added.
 fn statement(sql: &str) -> String {
-    format!("{};", sql.replace('\t', "    ").trim())
+    // Built by hand: this runs for every statement of a plan, and format! plus an
+    // unconditional replace were 15% of rendering one (callgrind, 5,000 revisions).
+    let expanded;
+    let text = if sql.contains('\t') {
+        expanded = sql.replace('\t', "    ");
+        expanded.trim()
+    } else {
+        sql.trim()
+    };
+    let mut s = String::with_capacity(text.len() + 1);
+    s.push_str(text);
+    s.push(';');
+    s
 }
 
 pub fn version_table_ref(opts: &RenderOptions) -> TableRef {
