@@ -141,13 +141,9 @@ fn py_files(dir: &Path) -> Vec<PathBuf> {
 /// The parse floor: read and parse every `.py` file of `dir` on every core, nothing else.
 fn floor(dir: &Path) {
     use rayon::prelude::*;
-    // The same allocator setting as migplan's main (no transparent huge pages), so the
-    // floor and the commands measured against it differ only in what they do.
-    #[cfg(target_os = "linux")]
-    // SAFETY: a process-wide flag read on page faults; no memory is touched.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    // The same allocator setting as migplan's main, so the floor and the commands measured
+    // against it differ only in what they do.
+    migplan::cli::disable_transparent_huge_pages();
     let paths = py_files(dir);
     let errors: usize = paths
         .par_iter()

@@ -13,14 +13,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // mimalloc asks for transparent huge pages; zeroing 2 MiB pages as it recycles memory
-    // was a fifth of `check`'s CPU at 100,000 revisions (perf: clear_page_erms), and
-    // without them `check` spends 0.8 s less system time there. Faults take 4 KiB pages.
-    #[cfg(target_os = "linux")]
-    // SAFETY: a process-wide flag read on page faults; no memory is touched.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    migplan::cli::disable_transparent_huge_pages();
     migplan::cli::main()
 }
 
