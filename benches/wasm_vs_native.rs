@@ -80,6 +80,7 @@ fn main() {
             version_table_schema: None,
             x_args: Vec::new(),
             bookkeeping: &migplan::bookkeeping::alembic::Alembic,
+            parallel: &migplan::parallel::Sequential,
         };
         let out = run.run(&a).expect("plan");
         // The wasm API also serialises its results; do the same work here.

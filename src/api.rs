@@ -262,6 +262,7 @@ pub fn plan_value(a: &Analysis, o: &Options, texts: &BTreeMap<String, String>) -
         version_table_schema: o.version_table_schema.clone(),
         x_args: o.x_args.clone().unwrap_or_default().into_iter().collect(),
         bookkeeping,
+        parallel: &crate::parallel::Sequential,
     };
     let value = match run.run(a) {
         Ok(outcome) => serde_json::to_value(outcome.json(texts)),

@@ -8,6 +8,7 @@ use crate::analysis::Analysis;
 use crate::bookkeeping::Bookkeeping;
 use crate::diagnostic::LocatedDiagnostic;
 use crate::dialect::Dialect;
+use crate::parallel::{Parallel, Sequential};
 use crate::plan::{Direction, Plan, plan_downgrade, plan_stamp, plan_upgrade};
 use crate::render::diagnostics::{FileTexts, locate_all};
 use crate::render::sql_plan::{PlanStatement, RenderOptions, RenderedPlan, append_repeatables, render_plan};
@@ -25,6 +26,8 @@ pub struct DryRun<'a> {
     pub version_table_schema: Option<String>,
     pub x_args: Vec<(String, String)>,
     pub bookkeeping: &'static dyn Bookkeeping,
+    /// Where the steps' SQL is rendered (the native CLI passes its thread pool).
+    pub parallel: &'a dyn Parallel,
 }
 
 /// The plan and its SQL, or the reason there is none (Alembic's `FAILED:` message).
@@ -59,7 +62,7 @@ impl DryRun<'_> {
         }
         .map_err(|e| e.0)?;
         let opts = self.options(a);
-        let mut rendered = render_plan(&plan, &a.map, &a.revisions, self.dialect, &opts);
+        let mut rendered = render_plan(&plan, &a.map, &a.revisions, self.dialect, &opts, self.parallel);
         // Flyway re-applies repeatables after the versioned migrations of a run to the head.
         let to_heads = a.map.heads.iter().all(|&h| plan.end_heads.iter().any(|e| e == a.map.id(h)));
         if self.direction == Direction::Upgrade && to_heads && rendered.error.is_none() {
@@ -82,6 +85,7 @@ pub fn upgrade_sql(a: &Analysis, target: &str, dialect: &'static dyn Dialect) ->
         version_table_schema: None,
         x_args: Vec::new(),
         bookkeeping: &crate::bookkeeping::alembic::Alembic,
+        parallel: &Sequential,
     };
     let text = match run.run(a) {
         Ok(o) => o.rendered.text(),
@@ -117,5 +121,74 @@ impl Outcome {
             error: self.rendered.error.as_deref(),
             diagnostics: locate_all(&self.rendered.diagnostics, texts),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::sqlite::SQLite;
+    use crate::source::SourceFile;
+
+    /// Runs the jobs backwards: a pool may render the steps in any order.
+    struct Backwards;
+    impl Parallel for Backwards {
+        fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
+            (0..n).rev().for_each(job);
+        }
+    }
+
+    fn script(rev: &str, down: &str, up: &str) -> SourceFile {
+        SourceFile::new(
+            format!("v/{rev}.py"),
+            format!(
+                "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n{up}\ndef downgrade():\n    pass\n"
+            ),
+        )
+    }
+
+    fn render(files: &[SourceFile], parallel: &dyn Parallel) -> (Vec<PlanStatement>, Vec<String>, Option<String>) {
+        let a = crate::analysis::analyze(files, None);
+        let targets = ["heads".to_string()];
+        let run = DryRun {
+            direction: Direction::Upgrade,
+            targets: &targets,
+            dialect: &SQLite,
+            transaction_per_migration: false,
+            version_table: None,
+            version_table_schema: None,
+            x_args: Vec::new(),
+            bookkeeping: &crate::bookkeeping::alembic::Alembic,
+            parallel,
+        };
+        let r = run.run(&a).expect("a plan").rendered;
+        (r.statements, r.diagnostics.iter().map(|d| d.message.clone()).collect(), r.error)
+    }
+
+    #[test]
+    fn steps_rendered_in_any_order_print_the_same_plan() {
+        let files = [
+            script("a1", "None", "    op.create_table('t', sa.Column('id', sa.Integer()))"),
+            // An opaque step and a try body: marked statements and findings per step.
+            script(
+                "b2",
+                "'a1'",
+                "    op.execute(build_sql())\n    try:\n        op.execute('SELECT 1')\n    except Exception:\n        pass",
+            ),
+            script("c3", "'b2'", "    op.add_column('t', sa.Column('x', sa.Integer()))"),
+        ];
+        let want = render(&files, &crate::parallel::Sequential);
+        assert!(want.0.iter().any(|s| s.kind == "opaque"));
+        assert!(!want.1.is_empty());
+        assert_eq!(render(&files, &Backwards), want);
+
+        // A step SQLite cannot render stops the plan there, whatever rendered after it.
+        let mut failing = files.to_vec();
+        failing.insert(2, script("b9", "'b2'", "    op.create_unique_constraint('uq', 't', ['id'])"));
+        failing[3] = script("c3", "'b9'", "    op.add_column('t', sa.Column('x', sa.Integer()))");
+        let want = render(&failing, &crate::parallel::Sequential);
+        assert!(want.2.is_some(), "{want:?}");
+        assert!(want.0.iter().all(|s| s.step.is_none_or(|i| i < 3)));
+        assert_eq!(render(&failing, &Backwards), want);
     }
 }

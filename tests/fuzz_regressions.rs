@@ -57,6 +57,7 @@ fn pipeline(files: &[(&str, &str)], dialect: &str) -> Vec<String> {
             version_table_schema: None,
             x_args: Vec::new(),
             bookkeeping: &migplan::bookkeeping::alembic::Alembic,
+            parallel: &migplan::parallel::Sequential,
         };
         let _ = run.run(&a).map(|o| o.rendered.text());
     }

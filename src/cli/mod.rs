@@ -1022,6 +1022,7 @@ fn plan_command(
         version_table_schema: p.version_table_schema.clone(),
         x_args,
         bookkeeping,
+        parallel: &parallel::Rayon,
     };
     let tpm = run.options(a).transaction_per_migration;
     // Offline, env.py's `begin_transaction()` has printed BEGIN before Alembic resolves the

@@ -17,6 +17,7 @@ use crate::graph::RevisionMap;
 use crate::layout::Repeatable;
 use crate::model::Revision;
 use crate::ops::{AutoIncrement, Batch, Column, Constraint, ConstraintOpts, Op, SqlType, Step, StepKind, TableRef};
+use crate::parallel::Parallel;
 use crate::plan::{Direction, Plan, VersionChange};
 use crate::schema::shape::{At, Shapes};
 
@@ -88,7 +89,7 @@ struct Out<'a> {
     d: &'a dyn Dialect,
     /// BEGIN/COMMIT are emitted (the dialect's transactional DDL, or forced).
     transactions: bool,
-    x_args: Vec<(String, String)>,
+    x_args: &'a [(String, String)],
     rendered: RenderedPlan,
     step: Option<usize>,
     /// The tables as the plan has built them so far, kept only when a batch must move and
@@ -96,7 +97,17 @@ struct Out<'a> {
     shapes: Option<Shapes>,
 }
 
-impl Out<'_> {
+impl<'a> Out<'a> {
+    fn new(d: &'a dyn Dialect, opts: &'a RenderOptions, rendered: RenderedPlan) -> Self {
+        Out {
+            d,
+            transactions: d.transactional_ddl() || opts.force_transactions,
+            x_args: &opts.x_args,
+            rendered,
+            step: None,
+            shapes: None,
+        }
+    }
     fn emit(&mut self, sql: String, kind: &'static str, file: Option<&str>, line: Option<u32>) {
         self.rendered.statements.push(PlanStatement {
             step: self.step,
@@ -185,35 +196,60 @@ pub fn version_change_sql(d: &dyn Dialect, opts: &RenderOptions, c: &VersionChan
     }
 }
 
-/// Render `plan` for dialect `d`.
-pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &dyn Dialect, opts: &RenderOptions) -> RenderedPlan {
-    let mut out = Out {
-        d,
-        transactions: d.transactional_ddl() || opts.force_transactions,
-        x_args: opts.x_args.clone(),
-        rendered: RenderedPlan {
+impl RenderedPlan {
+    fn empty(d: &dyn Dialect) -> Self {
+        RenderedPlan {
             dialect: d.name(),
             statements: Vec::new(),
             diagnostics: Vec::new(),
             error: None,
-        },
-        step: None,
-        shapes: None,
-    };
-    let needs_shapes = plan.steps.iter().any(|step| {
-        step.revision.is_some_and(|r| {
-            let rev = &revisions[map.node(r).rev];
-            let steps = if step.direction == Direction::Upgrade {
-                &rev.upgrade_steps
-            } else {
-                &rev.downgrade_steps
-            };
-            reflects(steps, d)
-        })
-    });
-    if needs_shapes {
-        out.shapes = Some(Shapes::at(map, revisions, &plan.start_heads, d, &opts.x_args));
+        }
     }
+}
+
+/// The revision a plan step runs, and which of its bodies.
+fn step_body<'r>(step: &crate::plan::PlanStep, map: &RevisionMap, revisions: &'r [Revision]) -> Option<(&'r Revision, &'r [Step])> {
+    let rev = &revisions[map.node(step.revision?).rev];
+    let steps = if step.direction == Direction::Upgrade {
+        &rev.upgrade_steps
+    } else {
+        &rev.downgrade_steps
+    };
+    Some((rev, steps))
+}
+
+/// Render `plan` for dialect `d`. Each step's own statements are rendered on `p` when no
+/// step needs the simulated tables (a step then depends only on its revision); the run's
+/// frame (transactions, version table) is laid around them in order.
+pub fn render_plan(
+    plan: &Plan,
+    map: &RevisionMap,
+    revisions: &[Revision],
+    d: &dyn Dialect,
+    opts: &RenderOptions,
+    p: &dyn Parallel,
+) -> RenderedPlan {
+    let mut out = Out::new(d, opts, RenderedPlan::empty(d));
+    let needs_shapes = plan
+        .steps
+        .iter()
+        .any(|step| step_body(step, map, revisions).is_some_and(|(_, steps)| reflects(steps, d)));
+    // Rendered ahead, each as its own plan fragment: (statements, diagnostics, error).
+    let mut ahead: Vec<Option<RenderedPlan>> = if needs_shapes {
+        out.shapes = Some(Shapes::at(map, revisions, &plan.start_heads, d, &opts.x_args));
+        Vec::new()
+    } else {
+        let indices: Vec<usize> = (0..plan.steps.len()).collect();
+        crate::parallel::map(p, &indices, |&i| {
+            let (rev, steps) = step_body(&plan.steps[i], map, revisions)?;
+            let mut part = Out::new(d, opts, RenderedPlan::empty(d));
+            part.step = Some(i);
+            if let Err(e) = render_steps(&mut part, steps, rev) {
+                part.rendered.error = Some(e.0);
+            }
+            Some(part.rendered)
+        })
+    };
     let tpm = opts.transaction_per_migration;
     if !tpm {
         out.begin();
@@ -221,9 +257,8 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
     let lookup = |id: &str| map.by_id.get(id).map(|&i| &revisions[map.node(i).rev]);
     for (i, step) in plan.steps.iter().enumerate() {
         out.step = Some(i);
-        let rev = step.revision.map(|r| &revisions[map.node(r).rev]);
         // A migration its tool runs outside a transaction (dbmate `transaction:false`...).
-        let outside = rev.is_some_and(|r| !r.transactional);
+        let outside = step_body(step, map, revisions).is_some_and(|(r, _)| !r.transactional);
         if tpm && !outside {
             out.begin();
         }
@@ -252,22 +287,26 @@ pub fn render_plan(plan: &Plan, map: &RevisionMap, revisions: &[Revision], d: &d
                 None,
             );
         }
-        if let Some(rev) = rev {
-            let steps = if step.direction == Direction::Upgrade {
-                &rev.upgrade_steps
-            } else {
-                if let Some(src) = &rev.sql
-                    && !rev.downgrade.present
-                {
-                    out.rendered.error = Some(format!(
-                        "migration {} ({}) has no down migration, so it cannot be undone",
-                        src.version, rev.path
-                    ));
-                    return out.rendered;
+        if let Some((rev, steps)) = step_body(step, map, revisions) {
+            if step.direction != Direction::Upgrade
+                && let Some(src) = &rev.sql
+                && !rev.downgrade.present
+            {
+                out.rendered.error = Some(format!(
+                    "migration {} ({}) has no down migration, so it cannot be undone",
+                    src.version, rev.path
+                ));
+                return out.rendered;
+            }
+            let result = match ahead.get_mut(i).and_then(Option::take) {
+                Some(part) => {
+                    out.rendered.statements.extend(part.statements);
+                    out.rendered.diagnostics.extend(part.diagnostics);
+                    part.error.map_or(Ok(()), |e| Err(CompileError(e)))
                 }
-                &rev.downgrade_steps
+                None => render_steps(&mut out, steps, rev),
             };
-            if let Err(e) = render_steps(&mut out, steps, rev) {
+            if let Err(e) = result {
                 out.rendered.error = Some(e.0);
                 return out.rendered;
             }
@@ -361,10 +400,9 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                         )));
                     }
                 }
-                let d = out.d;
-                let x_args = out.x_args.clone();
+                let (d, x_args) = (out.d, out.x_args);
                 if let Some(shapes) = out.shapes.as_mut() {
-                    shapes.batch(b, &At { rev, line: s.lines.0 }, d, &x_args);
+                    shapes.batch(b, &At { rev, line: s.lines.0 }, d, x_args);
                 }
             }
             StepKind::Op(Op::Sql(st)) => {
@@ -397,7 +435,7 @@ fn render_steps(out: &mut Out, steps: &[Step], rev: &Revision) -> Result<(), Com
                 track(out, s, rev);
             }
             StepKind::If { cond, then, otherwise } => {
-                let branch = if cond.eval(out.d.name(), &out.x_args) { then } else { otherwise };
+                let branch = if cond.eval(out.d.name(), out.x_args) { then } else { otherwise };
                 render_steps(out, branch, rev)?;
             }
             // Alembic's `--sql` prints the body (nothing fails offline); online the handler
@@ -466,10 +504,9 @@ fn reflects(steps: &[Step], d: &dyn Dialect) -> bool {
 
 /// Follow a rendered step in the simulated tables (when they are kept).
 fn track(out: &mut Out, s: &Step, rev: &Revision) {
-    let d = out.d;
-    let x_args = out.x_args.clone();
+    let (d, x_args) = (out.d, out.x_args);
     if let Some(shapes) = out.shapes.as_mut() {
-        shapes.apply_steps(std::slice::from_ref(s), rev, d, &x_args);
+        shapes.apply_steps(std::slice::from_ref(s), rev, d, x_args);
     }
 }
 
@@ -497,22 +534,7 @@ fn opaque(out: &mut Out, s: &Step, rev: &Revision, reason: &str, excerpt: &str) 
 /// Flyway's repeatable migrations after a run to the head: each in its own transaction,
 /// with its checksum (Flyway re-applies it when that differs from the recorded one).
 pub fn append_repeatables(rendered: &mut RenderedPlan, repeatables: &[Repeatable], d: &dyn Dialect, opts: &RenderOptions) {
-    let mut out = Out {
-        d,
-        transactions: d.transactional_ddl() || opts.force_transactions,
-        x_args: opts.x_args.clone(),
-        rendered: std::mem::replace(
-            rendered,
-            RenderedPlan {
-                dialect: d.name(),
-                statements: Vec::new(),
-                diagnostics: Vec::new(),
-                error: None,
-            },
-        ),
-        step: None,
-        shapes: None,
-    };
+    let mut out = Out::new(d, opts, std::mem::replace(rendered, RenderedPlan::empty(d)));
     for r in repeatables {
         out.begin();
         out.emit(

@@ -235,7 +235,7 @@ impl<'a> Runner<'a> {
                 )));
             }
         }
-        let rendered = render_plan(&plan, &a.map, &a.revisions, self.db.dialect(), &opts);
+        let rendered = render_plan(&plan, &a.map, &a.revisions, self.db.dialect(), &opts, &crate::cli::parallel::Rayon);
         if let Some(e) = &rendered.error {
             // The failing step is the last one that emitted anything (its `-- Running` line).
             let at = rendered
