@@ -189,7 +189,7 @@ pub fn t(d: &dyn Dialect, table: &TableRef) -> String {
 }
 
 pub fn q(d: &dyn Dialect, name: &str) -> String {
-    quote(d, name)
+    quote(d, name).into_owned()
 }
 
 pub fn s(d: &dyn Dialect, value: &str) -> String {

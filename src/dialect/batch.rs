@@ -274,7 +274,7 @@ pub fn recreate<D: Dialect + ?Sized>(d: &D, batch: &Batch, def: &(Vec<Column>, V
     }
     out.push(create_table_sql(d, &tmp, &columns, &constraints, None, &[], false)?);
     let kept: Vec<&Transfer> = transfers.iter().filter(|t| t.expr.is_some()).collect();
-    let names: Vec<String> = kept.iter().map(|t| quote(d, &t.name)).collect();
+    let names: Vec<String> = kept.iter().map(|t| quote(d, &t.name).into_owned()).collect();
     let exprs: Vec<String> = kept.iter().map(|t| t.expr.clone().unwrap_or_default()).collect();
     out.push(format!(
         "INSERT INTO {} ({}) SELECT {} \nFROM {}",

@@ -23,7 +23,9 @@ pub fn requires_quotes<D: Dialect + ?Sized>(d: &D, ident: &str) -> bool {
         || d.reserved_words().binary_search(&ident).is_ok()
 }
 
-pub fn quote<D: Dialect + ?Sized>(d: &D, ident: &str) -> String {
+/// The identifier as SQL: borrowed when it needs no quotes (almost always), as most
+/// callers only append it to a statement they are building.
+pub fn quote<'a, D: Dialect + ?Sized>(d: &D, ident: &'a str) -> std::borrow::Cow<'a, str> {
     if requires_quotes(d, ident) {
         let q = d.quote_char();
         let mut out = String::with_capacity(ident.len() + 2);
@@ -35,9 +37,9 @@ pub fn quote<D: Dialect + ?Sized>(d: &D, ident: &str) -> String {
             out.push(c);
         }
         out.push(q);
-        out
+        std::borrow::Cow::Owned(out)
     } else {
-        ident.to_string()
+        std::borrow::Cow::Borrowed(ident)
     }
 }
 
@@ -49,7 +51,7 @@ pub fn quote_schema<D: Dialect + ?Sized>(d: &D, schema: &str) -> String {
 pub fn format_table<D: Dialect + ?Sized>(d: &D, t: &TableRef) -> String {
     match &t.schema {
         Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, &t.name)),
-        None => quote(d, &t.name),
+        None => quote(d, &t.name).into_owned(),
     }
 }
 
@@ -104,7 +106,13 @@ pub fn resolve_marks<D: Dialect + ?Sized>(d: &D, sql: &str) -> String {
     // Marked identifiers alternate with the text around them.
     sql.split(IDENT_MARK)
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { quote(d, part) } else { part.to_string() })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                quote(d, part).into_owned()
+            } else {
+                part.to_string()
+            }
+        })
         .collect()
 }
 
@@ -265,8 +273,8 @@ pub fn check_sql<D: Dialect + ?Sized>(d: &D, c: &crate::ops::CheckConstraint) ->
 }
 
 pub fn fk_sql<D: Dialect + ?Sized>(d: &D, fk: &ForeignKeyConstraint) -> String {
-    let cols: Vec<String> = fk.columns.iter().map(|c| quote(d, c)).collect();
-    let refs: Vec<String> = fk.ref_columns.iter().map(|c| quote(d, c)).collect();
+    let cols: Vec<String> = fk.columns.iter().map(|c| quote(d, c).into_owned()).collect();
+    let refs: Vec<String> = fk.ref_columns.iter().map(|c| quote(d, c).into_owned()).collect();
     let mut s = format!(
         "{}FOREIGN KEY({}) REFERENCES {} ({})",
         preamble(d, &fk.opts),
@@ -294,14 +302,14 @@ pub fn constraint_sql<D: Dialect + ?Sized>(d: &D, c: &Constraint) -> Option<Stri
             if columns.is_empty() {
                 return None;
             }
-            let cols: Vec<String> = columns.iter().map(|c| quote(d, c)).collect();
+            let cols: Vec<String> = columns.iter().map(|c| quote(d, c).into_owned()).collect();
             format!("{}PRIMARY KEY ({}){}", preamble(d, opts), cols.join(", "), deferrability(opts))
         }
         Constraint::Unique { opts, columns } => {
             if columns.is_empty() {
                 return None;
             }
-            let cols: Vec<String> = columns.iter().map(|c| quote(d, c)).collect();
+            let cols: Vec<String> = columns.iter().map(|c| quote(d, c).into_owned()).collect();
             format!("{}UNIQUE ({}){}", preamble(d, opts), cols.join(", "), deferrability(opts))
         }
         Constraint::Check(ck) => check_sql(d, ck),
@@ -508,7 +516,7 @@ pub fn create_index_generic<D: Dialect + ?Sized>(
     let els: Vec<String> = elements
         .iter()
         .map(|e| match e {
-            IndexElement::Column(c) => quote(d, c),
+            IndexElement::Column(c) => quote(d, c).into_owned(),
             IndexElement::Expr(x) => resolve_marks(d, x),
         })
         .collect();
@@ -731,7 +739,7 @@ fn d_enum_types<D: Dialect + ?Sized>(d: &D, columns: &[Column], create: bool) ->
                 seen.push(key);
                 let full = match &t.extra.schema {
                     Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
-                    None => quote(d, name),
+                    None => quote(d, name).into_owned(),
                 };
                 if create {
                     let vals: Vec<String> = t.extra.enums.iter().map(|v| quote_string(d, v)).collect();

@@ -237,7 +237,7 @@ pub fn visit_type<D: Dialect + ?Sized>(d: &D, name: &str, t: &SqlType) -> Option
 /// `_mysql_get_column_specification`; `force_nullable` is MariaDB's
 /// `_force_column_to_nullable` (neither `NOT NULL` nor `NULL`).
 pub fn column_specification<D: Dialect + ?Sized>(d: &D, col: &Column, ctx: ColumnContext, force_nullable: bool) -> Compiled {
-    let mut parts = vec![quote(d, &col.name), compile_type(d, &col.type_)?];
+    let mut parts = vec![quote(d, &col.name).into_owned(), compile_type(d, &col.type_)?];
     if let Some(c) = &col.extra.computed {
         parts.push(ddl::computed_sql(c));
     }
@@ -397,7 +397,7 @@ pub fn create_index<D: Dialect + ?Sized>(
     let cols: Vec<(Option<&str>, String)> = elements
         .iter()
         .map(|e| match e {
-            IndexElement::Column(c) => (Some(c.as_str()), quote(d, c)),
+            IndexElement::Column(c) => (Some(c.as_str()), quote(d, c).into_owned()),
             // SQLAlchemy groups a function element: `((lower(sku)))` on MySQL.
             IndexElement::Expr(x) if x.starts_with(crate::parse::py_eval::FUNCTION_MARK) => {
                 (None, format!("({})", ddl::resolve_marks(d, x)))

@@ -141,7 +141,7 @@ impl Dialect for PostgreSQL {
             "ENUM" => match &t.extra.name {
                 Some(n) => match &t.extra.schema {
                     Some(s) => format!("{}.{}", quote_schema(self, s), quote(self, n)),
-                    None => quote(self, n),
+                    None => quote(self, n).into_owned(),
                 },
                 None => return Some(Err(CompileError("PostgreSQL ENUM type requires a name.".into()))),
             },
@@ -195,7 +195,7 @@ impl Dialect for PostgreSQL {
 
     fn column_specification(&self, col: &Column, ctx: ColumnContext) -> Compiled {
         let identity = col.extra.identity.is_some();
-        let mut s = quote(self, &col.name);
+        let mut s = quote(self, &col.name).into_owned();
         if col.primary_key && ctx.is_autoincrement && !identity {
             s.push_str(if col.type_.is_big_integer() {
                 " BIGSERIAL"
@@ -310,7 +310,7 @@ fn named_not_null(w: &[String]) -> bool {
 fn enum_name(d: &PostgreSQL, name: &str, schema: Option<&str>) -> String {
     match schema {
         Some(s) => format!("{}.{}", quote_schema(d, s), quote(d, name)),
-        None => quote(d, name),
+        None => quote(d, name).into_owned(),
     }
 }
 
@@ -335,14 +335,14 @@ fn create_index(d: &PostgreSQL, name: &str, table: &TableRef, elements: &[IndexE
         .map(|e| match e {
             IndexElement::Column(c) => match o.postgresql_ops.iter().find(|(k, _)| k == c) {
                 Some((_, ops)) => format!("{} {}", quote(d, c), ops),
-                None => quote(d, c),
+                None => quote(d, c).into_owned(),
             },
             IndexElement::Expr(x) => ddl::resolve_marks(d, x),
         })
         .collect();
     s.push_str(&format!("({})", els.join(", ")));
     if !o.postgresql_include.is_empty() {
-        let inc: Vec<String> = o.postgresql_include.iter().map(|c| quote(d, c)).collect();
+        let inc: Vec<String> = o.postgresql_include.iter().map(|c| quote(d, c).into_owned()).collect();
         s.push_str(&format!(" INCLUDE ({})", inc.join(", ")));
     }
     match o.postgresql_nulls_not_distinct {
