@@ -13,7 +13,8 @@
 //!
 //! Run: `cargo bench --bench history` (optionally `-- 1000 5000` for other sizes;
 //! `MIGPLAN_BENCH_RUNS=N` runs per figure, default 5, the median is printed;
-//! `MIGPLAN_BENCH_ALEMBIC=/path/to/alembic` to pick the Alembic to compare with).
+//! `MIGPLAN_BENCH_ALEMBIC=/path/to/alembic` to pick the Alembic to compare with;
+//! `MIGPLAN_BENCH_KEEP=1` keeps the generated projects and prints where).
 //! Prints figures only; nothing here asserts on time.
 
 mod common;
@@ -361,7 +362,11 @@ fn main() {
                     if same { "" } else { "  (OUTPUT DIFFERS)" }
                 );
             }
-            let _ = std::fs::remove_dir_all(&dir);
+            if std::env::var_os("MIGPLAN_BENCH_KEEP").is_some() {
+                println!("  project kept in {}", dir.display());
+            } else {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
         }
     }
     if std::env::var_os("MIGPLAN_BENCH_KEEP").is_none() {
