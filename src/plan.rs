@@ -51,12 +51,30 @@ pub struct PlanStep {
 impl PlanStep {
     /// Alembic's `short_log`: `upgrade a, b -> c`.
     pub fn short_log(&self) -> String {
-        let name = match self.direction {
-            Direction::Upgrade => "upgrade",
-            Direction::Downgrade => "downgrade",
-            Direction::Stamp => "stamp_revision",
-        };
-        format!("{} {} -> {}", name, self.from.join(", "), self.to.join(", "))
+        let mut s = String::new();
+        self.write_short_log(&mut s);
+        s
+    }
+
+    /// [`short_log`](Self::short_log) appended to `s` (once per step of every plan).
+    pub fn write_short_log(&self, s: &mut String) {
+        s.push_str(match self.direction {
+            Direction::Upgrade => "upgrade ",
+            Direction::Downgrade => "downgrade ",
+            Direction::Stamp => "stamp_revision ",
+        });
+        join_into(s, &self.from);
+        s.push_str(" -> ");
+        join_into(s, &self.to);
+    }
+}
+
+fn join_into(s: &mut String, ids: &[String]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(id);
     }
 }
 

@@ -26,7 +26,11 @@ impl Bookkeeping for Alembic {
         // `statement()` adds the terminator back.
         step.version_changes
             .iter()
-            .map(|c| version_change_sql(d, opts, c).trim_end_matches(';').to_string())
+            .map(|c| {
+                let mut sql = version_change_sql(d, opts, c);
+                sql.truncate(sql.trim_end_matches(';').len());
+                sql
+            })
             .collect()
     }
 }

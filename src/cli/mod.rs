@@ -1051,8 +1051,8 @@ fn plan_command(
     }
     match format {
         Format::Text | Format::Sarif | Format::Github | Format::Markdown | Format::Sql => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(rendered.text().as_bytes());
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = rendered.write_text(&mut out);
             let _ = out.flush();
         }
         Format::Json => {
@@ -1060,7 +1060,7 @@ fn plan_command(
             println!("{}", serde_json::to_string_pretty(&outcome.json(&texts)).unwrap_or_default());
         }
     }
-    match &rendered.error {
+    let code = match &rendered.error {
         Some(e) => {
             eprintln!("FAILED: {e}");
             ExitCode::from(FAILED)
@@ -1069,7 +1069,11 @@ fn plan_command(
         // parents...) is not one to trust: fail like every other command does.
         None if a.diagnostics.iter().any(|d| d.is_error() && d.code.is_load_problem()) => ExitCode::from(FAILED),
         None => ExitCode::SUCCESS,
-    }
+    };
+    // The process ends next (as with the analysis in `run`): freeing every statement of
+    // the plan one by one was 14% of this function's instructions at 5,000 steps.
+    std::mem::forget(outcome);
+    code
 }
 
 /// `-x KEY=VALUE` arguments as pairs (a bare `KEY` has an empty value).
