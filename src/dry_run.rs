@@ -128,15 +128,8 @@ impl Outcome {
 mod tests {
     use super::*;
     use crate::dialect::sqlite::SQLite;
+    use crate::parallel::Backwards;
     use crate::source::SourceFile;
-
-    /// Runs the jobs backwards: a pool may render the steps in any order.
-    struct Backwards;
-    impl Parallel for Backwards {
-        fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
-            (0..n).rev().for_each(job);
-        }
-    }
 
     fn script(rev: &str, down: &str, up: &str) -> SourceFile {
         SourceFile::new(

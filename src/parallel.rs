@@ -49,18 +49,21 @@ pub fn map<T: Sync, R: Send + Sync>(p: &dyn Parallel, items: &[T], f: impl Fn(&T
         .collect()
 }
 
+/// Runs the jobs backwards: for tests that show a result does not depend on the order a
+/// pool runs jobs in.
+#[cfg(test)]
+pub(crate) struct Backwards;
+
+#[cfg(test)]
+impl Parallel for Backwards {
+    fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
+        (0..n).rev().for_each(job);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Runs the jobs backwards, to show `map` keeps the items' order whatever the order of
-    /// the calls.
-    struct Backwards;
-    impl Parallel for Backwards {
-        fn for_each_index(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
-            (0..n).rev().for_each(job);
-        }
-    }
 
     /// Forgets every other job.
     struct Sloppy;
