@@ -132,12 +132,7 @@ mod tests {
     use crate::source::SourceFile;
 
     fn script(rev: &str, down: &str, up: &str) -> SourceFile {
-        SourceFile::new(
-            format!("v/{rev}.py"),
-            format!(
-                "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n{up}\ndef downgrade():\n    pass\n"
-            ),
-        )
+        crate::source::test_script(rev, down, up, "pass")
     }
 
     fn render(files: &[SourceFile], parallel: &dyn Parallel) -> (Vec<PlanStatement>, Vec<String>, Option<String>) {
@@ -161,14 +156,14 @@ mod tests {
     #[test]
     fn steps_rendered_in_any_order_print_the_same_plan() {
         let files = [
-            script("a1", "None", "    op.create_table('t', sa.Column('id', sa.Integer()))"),
+            script("a1", "None", "op.create_table('t', sa.Column('id', sa.Integer()))"),
             // An opaque step and a try body: marked statements and findings per step.
             script(
                 "b2",
                 "'a1'",
-                "    op.execute(build_sql())\n    try:\n        op.execute('SELECT 1')\n    except Exception:\n        pass",
+                "op.execute(build_sql())\n    try:\n        op.execute('SELECT 1')\n    except Exception:\n        pass",
             ),
-            script("c3", "'b2'", "    op.add_column('t', sa.Column('x', sa.Integer()))"),
+            script("c3", "'b2'", "op.add_column('t', sa.Column('x', sa.Integer()))"),
         ];
         let want = render(&files, &crate::parallel::Sequential);
         assert!(want.0.iter().any(|s| s.kind == "opaque"));
@@ -177,8 +172,8 @@ mod tests {
 
         // A step SQLite cannot render stops the plan there, whatever rendered after it.
         let mut failing = files.to_vec();
-        failing.insert(2, script("b9", "'b2'", "    op.create_unique_constraint('uq', 't', ['id'])"));
-        failing[3] = script("c3", "'b9'", "    op.add_column('t', sa.Column('x', sa.Integer()))");
+        failing.insert(2, script("b9", "'b2'", "op.create_unique_constraint('uq', 't', ['id'])"));
+        failing[3] = script("c3", "'b9'", "op.add_column('t', sa.Column('x', sa.Integer()))");
         let want = render(&failing, &crate::parallel::Sequential);
         assert!(want.2.is_some(), "{want:?}");
         assert!(want.0.iter().all(|s| s.step.is_none_or(|i| i < 3)));

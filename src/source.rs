@@ -22,6 +22,18 @@ pub enum DecodeError {
     InvalidUtf8 { offset: usize },
 }
 
+/// A revision script for unit tests, `v/<rev>.py`: `down` is Python (`None`, `'a1'`), and
+/// each body's first line is indented here (its other lines carry their own indentation).
+#[cfg(test)]
+pub(crate) fn test_script(rev: &str, down: &str, up: &str, downgrade: &str) -> SourceFile {
+    SourceFile::new(
+        format!("v/{rev}.py"),
+        format!(
+            "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n    {up}\ndef downgrade():\n    {downgrade}\n"
+        ),
+    )
+}
+
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {

@@ -677,14 +677,7 @@ mod tests {
     use crate::dialect::postgresql::PostgreSQL;
     use crate::source::SourceFile;
 
-    fn script(rev: &str, down: &str, up: &str, downgrade: &str) -> SourceFile {
-        SourceFile::new(
-            format!("v/{rev}.py"),
-            format!(
-                "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n    {up}\ndef downgrade():\n    {downgrade}\n"
-            ),
-        )
-    }
+    use crate::source::test_script as script;
 
     fn codes(files: &[SourceFile]) -> Vec<(String, String)> {
         let a = crate::analysis::analyze(files, None);

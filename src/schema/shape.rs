@@ -529,12 +529,7 @@ mod tests {
     use crate::source::SourceFile;
 
     fn script(rev: &str, down: &str, up: &str) -> SourceFile {
-        SourceFile::new(
-            format!("v/{rev}.py"),
-            format!(
-                "from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\ndown_revision = {down}\ndef upgrade():\n    {up}\ndef downgrade():\n    pass\n"
-            ),
-        )
+        crate::source::test_script(rev, down, up, "pass")
     }
 
     fn shapes(files: &[SourceFile], head: &str) -> Shapes {
