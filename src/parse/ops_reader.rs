@@ -810,7 +810,7 @@ impl<'a> BodyReader<'a> {
                     match v {
                         Val::Column(c) => columns.push((**c).clone()),
                         Val::Constraint(c) => constraints.push(c.clone()),
-                        Val::Index(i) => indexes.push(i.clone()),
+                        Val::Index(i) => indexes.push((**i).clone()),
                         _ => return Err("create_table() argument that is not a Column or constraint".into()),
                     }
                 }
@@ -854,7 +854,7 @@ impl<'a> BodyReader<'a> {
                     }),
                     if_not_exists: as_bool(a.kw("if_not_exists")).unwrap_or(false),
                 };
-                return Ok(Some((op, Val::Table(tv))));
+                return Ok(Some((op, Val::Table(Box::new(tv)))));
             }
             "drop_table" => Op::DropTable {
                 table: table_at(a, 0, "table_name")?,
@@ -1007,7 +1007,7 @@ impl<'a> BodyReader<'a> {
             }
             "bulk_insert" => {
                 let table = match a.param(0, "table") {
-                    Some(Val::Table(t)) => t.clone(),
+                    Some(Val::Table(t)) => (**t).clone(),
                     Some(Val::Unknown(w)) => return Err(w.clone()),
                     _ => return Err("bulk_insert() into a table migplan cannot see".into()),
                 };
