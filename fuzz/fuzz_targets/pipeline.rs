@@ -113,6 +113,7 @@ fuzz_target!(|input: Input| {
             version_table_schema: None,
             x_args: Vec::new(),
             bookkeeping: &migplan::bookkeeping::alembic::Alembic,
+            parallel: &migplan::parallel::Sequential,
         };
         let _ = run.run(&a).map(|o| o.rendered.text());
     }
